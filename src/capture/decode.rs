@@ -1,0 +1,356 @@
+//! Decoding: export datagrams → normalized `FlowRecord`s, with templates scoped per exporter.
+//!
+//! Template scope key: (exporter IP address, export version, observation domain / source id).
+//! The UDP source port is deliberately *not* part of the key: exporters that restart their
+//! socket (new ephemeral port) keep their templates, as RFC 7011 §8 allows for a "same
+//! exporter" and as nfdump does. Two exporters (different IPs) reusing a template id never mix,
+//! nor do two observation domains of one exporter.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use netflow_parser::variable_versions::ipfix::{FlowSetBody as IpfixBody, IPFix};
+use netflow_parser::variable_versions::v9::{FlowSetBody as V9Body, V9};
+use netflow_parser::{NetflowError, NetflowPacket, NetflowParser};
+
+use super::hold::{HeldSet, HoldBuffer, HoldLimits};
+use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
+use super::stats::CaptureStats;
+
+/// One export datagram as it arrived (UDP payload), whatever the source.
+#[derive(Debug, Clone)]
+pub struct Datagram {
+    pub exporter: SocketAddr,
+    pub received_ms: i64,
+    pub payload: Vec<u8>,
+}
+
+/// Template scope (see module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScopeKey {
+    pub exporter: IpAddr,
+    pub version: u16,
+    pub domain: u32,
+}
+
+/// Per-scope decoder state.
+struct Scope {
+    parser: NetflowParser,
+    /// Sequence number expected next; `None` until known or after a resync.
+    next_sequence: Option<u32>,
+    /// IPFIX systemInitTimeMilliseconds learned from options records.
+    system_init_ms: Option<i64>,
+}
+
+fn new_parser() -> NetflowParser {
+    NetflowParser::builder()
+        // Keep the whole body of template-less sets (≤ 64 KiB by the wire format) so they can
+        // be held and decoded later; the library's own pending cache stays off because it
+        // would decode held data with the *template* packet's header times.
+        .with_max_error_sample_size(usize::from(u16::MAX))
+        .build()
+        .expect("static parser configuration is valid")
+}
+
+/// Version, header length and scope domain of an export datagram, if it looks like one.
+///
+/// Used by the pcap reader to recognise NetFlow by content (version + consistent length)
+/// on any UDP port.
+pub fn sniff_header(payload: &[u8]) -> Option<(u16, usize, u32)> {
+    if payload.len() < 4 {
+        return None;
+    }
+    let version = u16::from_be_bytes([payload[0], payload[1]]);
+    let be32 = |at: usize| u32::from_be_bytes([payload[at], payload[at + 1], payload[at + 2], payload[at + 3]]);
+    match version {
+        5 if payload.len() >= 24 => {
+            let count = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
+            (count > 0 && count <= 30 && payload.len() >= 24 + 48 * count)
+                .then(|| (5, 24, (u32::from(payload[20]) << 8) | u32::from(payload[21])))
+        }
+        9 if payload.len() >= 20 => {
+            // v9 has no length field: require the first flowset header to fit the datagram.
+            let first_set_len = payload.get(22..24).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+            (payload.len() == 20 || first_set_len.is_some_and(|l| l >= 4 && 20 + l <= payload.len()))
+                .then(|| (9, 20, be32(16)))
+        }
+        10 if payload.len() >= 16 => {
+            let len = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
+            (len >= 16 && len <= payload.len()).then(|| (10, 16, be32(12)))
+        }
+        _ => None,
+    }
+}
+
+fn error_kind(e: &NetflowError) -> &'static str {
+    match e {
+        NetflowError::Incomplete { .. } => "truncated",
+        NetflowError::UnsupportedVersion { .. } => "unsupported_version",
+        NetflowError::FilteredVersion { .. } => "filtered_version",
+        NetflowError::ParseError { .. } => "parse_error",
+        NetflowError::Partial { .. } => "partial",
+        NetflowError::DecodedOutputLimitExceeded { .. } => "output_limit",
+        _ => "other",
+    }
+}
+
+/// Stateful decoder for all exporters of one capture.
+pub struct Decoder {
+    scopes: HashMap<ScopeKey, Scope>,
+    hold: HoldBuffer,
+    /// Arrival time of the last expiry sweep of the hold buffer.
+    last_expiry_ms: i64,
+}
+
+/// Template-less data sets found in one decoded packet.
+type Missing = Vec<(u16, Vec<u8>)>;
+
+impl Decoder {
+    pub fn new(hold_limits: HoldLimits) -> Self {
+        Decoder { scopes: HashMap::new(), hold: HoldBuffer::new(hold_limits), last_expiry_ms: i64::MIN }
+    }
+
+    /// Decode one datagram, appending its flows (and any held flows it unlocked) to `out`.
+    pub fn decode(&mut self, dg: &Datagram, stats: &mut CaptureStats, out: &mut Vec<FlowRecord>) {
+        let exporter = dg.exporter.ip();
+        {
+            let es = stats.exporter(exporter);
+            es.datagrams += 1;
+            es.datagram_bytes += dg.payload.len() as u64;
+        }
+        self.expire_held(dg.received_ms, stats);
+        let Some((version, header_len, domain)) = sniff_header(&dg.payload) else {
+            stats.count_error(exporter, "not_netflow");
+            return;
+        };
+        let key = ScopeKey { exporter, version, domain };
+        let ctx = PacketContext { exporter, received_ms: dg.received_ms };
+        let scope = self.scopes.entry(key).or_insert_with(|| Scope {
+            parser: new_parser(),
+            next_sequence: None,
+            system_init_ms: None,
+        });
+        let result = scope.parser.parse_bytes(&dg.payload);
+        if let Some(e) = &result.error {
+            let kind = if result.packets.is_empty() { error_kind(e) } else { "trailing_bytes" };
+            stats.count_error(exporter, kind);
+            tracing::debug!(%exporter, error = %e, "decode error");
+        }
+        let header = &dg.payload[..header_len];
+        let mut learned_templates = false;
+        for packet in &result.packets {
+            let (counts, missing, templates) = normalize_packet(packet, scope, &ctx, out);
+            learned_templates |= templates;
+            let es = stats.exporter(exporter);
+            es.records += counts.records;
+            es.records_without_addresses += counts.without_addresses;
+            check_sequence(packet, scope, &counts, !missing.is_empty(), es);
+            for (template_id, body) in missing {
+                let set = HeldSet { header: header.to_vec(), template_id, body, ctx };
+                let es = stats.exporter(exporter);
+                if self.hold.hold(key, set) {
+                    es.held_sets += 1;
+                } else {
+                    es.expired_sets += 1;
+                    *es.decode_errors.entry("hold_buffer_full".into()).or_default() += 1;
+                }
+            }
+        }
+        if learned_templates {
+            self.replay_held(key, stats, out);
+        }
+    }
+
+    /// Decode held sets of `key` whose template is now known.
+    fn replay_held(&mut self, key: ScopeKey, stats: &mut CaptureStats, out: &mut Vec<FlowRecord>) {
+        let Some(scope) = self.scopes.get_mut(&key) else { return };
+        for template_id in self.hold.waiting_templates(&key) {
+            let known = match key.version {
+                9 => scope.parser.has_v9_template(template_id),
+                _ => scope.parser.has_ipfix_template(template_id),
+            };
+            if !known {
+                continue;
+            }
+            for set in self.hold.take(&key, template_id) {
+                let result = scope.parser.parse_bytes(&set.to_datagram());
+                let es = stats.exporter(key.exporter);
+                es.replayed_sets += 1;
+                if result.error.is_some() {
+                    *es.decode_errors.entry("replay_error".into()).or_default() += 1;
+                }
+                for packet in &result.packets {
+                    let (counts, _, _) = normalize_packet(packet, scope, &set.ctx, out);
+                    let es = stats.exporter(key.exporter);
+                    es.records += counts.records;
+                    es.replayed_records += counts.records;
+                    es.records_without_addresses += counts.without_addresses;
+                }
+            }
+        }
+    }
+
+    fn expire_held(&mut self, now_ms: i64, stats: &mut CaptureStats) {
+        // Sweep at most once per second of arrival time: expiry is by age, not exact.
+        if self.hold.is_empty() || now_ms < self.last_expiry_ms.saturating_add(1000) {
+            return;
+        }
+        self.last_expiry_ms = now_ms;
+        for (scope, d) in self.hold.expire(now_ms) {
+            let es = stats.exporter(scope.exporter);
+            es.expired_sets += d.sets;
+            es.expired_bytes += d.bytes;
+        }
+    }
+
+    /// End of input: whatever is still held can never be decoded; count it as expired.
+    pub fn finish(&mut self, stats: &mut CaptureStats) {
+        for (scope, d) in self.hold.drain_all() {
+            let es = stats.exporter(scope.exporter);
+            es.expired_sets += d.sets;
+            es.expired_bytes += d.bytes;
+        }
+    }
+}
+
+/// Normalize one decoded packet; returns counts, template-less sets, and whether it defined
+/// templates.
+fn normalize_packet(
+    packet: &NetflowPacket,
+    scope: &mut Scope,
+    ctx: &PacketContext,
+    out: &mut Vec<FlowRecord>,
+) -> (NormalizeCounts, Missing, bool) {
+    match packet {
+        NetflowPacket::V5(p) => (normalize::v5::normalize_v5(p, ctx, out), Vec::new(), false),
+        NetflowPacket::V9(p) => {
+            let (missing, templates) = v9_sets(p);
+            (normalize::v9::normalize_v9(p, ctx, out), missing, templates)
+        }
+        NetflowPacket::IPFix(p) => {
+            if let Some(init) = normalize::ipfix::system_init_from_options(p) {
+                scope.system_init_ms = Some(init);
+            }
+            let (missing, templates) = ipfix_sets(p);
+            (normalize::ipfix::normalize_ipfix(p, scope.system_init_ms, ctx, out), missing, templates)
+        }
+        // v7 (Catalyst) is not a goal of this tool; counted as records = 0.
+        _ => (NormalizeCounts::default(), Vec::new(), false),
+    }
+}
+
+fn v9_sets(p: &V9) -> (Missing, bool) {
+    let mut missing = Vec::new();
+    let mut templates = false;
+    for set in &p.flowsets {
+        match &set.body {
+            V9Body::NoTemplate(info) if !info.truncated => missing.push((info.template_id, info.raw_data.clone())),
+            V9Body::Template(_) | V9Body::OptionsTemplate(_) => templates = true,
+            _ => {}
+        }
+    }
+    (missing, templates)
+}
+
+fn ipfix_sets(p: &IPFix) -> (Missing, bool) {
+    let mut missing = Vec::new();
+    let mut templates = false;
+    for set in &p.flowsets {
+        match &set.body {
+            IpfixBody::NoTemplate(info) if !info.truncated => missing.push((info.template_id, info.raw_data.clone())),
+            IpfixBody::Template(_)
+            | IpfixBody::Templates(_)
+            | IpfixBody::V9Template(_)
+            | IpfixBody::V9Templates(_)
+            | IpfixBody::OptionsTemplate(_)
+            | IpfixBody::OptionsTemplates(_)
+            | IpfixBody::V9OptionsTemplate(_)
+            | IpfixBody::V9OptionsTemplates(_) => templates = true,
+            _ => {}
+        }
+    }
+    (missing, templates)
+}
+
+/// Number of data records (flows and options) in an IPFIX message, for its sequence number.
+fn ipfix_data_records(p: &IPFix) -> u32 {
+    p.flowsets
+        .iter()
+        .map(|s| match &s.body {
+            IpfixBody::Data(d) => d.fields.len(),
+            IpfixBody::OptionsData(d) => d.fields.len(),
+            IpfixBody::V9Data(d) => d.fields.len(),
+            IpfixBody::V9OptionsData(d) => d.fields.len(),
+            _ => 0,
+        })
+        .sum::<usize>() as u32
+}
+
+/// Track export sequence numbers: v5 counts flows, v9 datagrams, IPFIX data records.
+fn check_sequence(
+    packet: &NetflowPacket,
+    scope: &mut Scope,
+    _counts: &NormalizeCounts,
+    has_unknown_sets: bool,
+    es: &mut super::stats::ExporterStats,
+) {
+    let (seq, advance) = match packet {
+        NetflowPacket::V5(p) => (p.header.flow_sequence, Some(u32::from(p.header.count))),
+        NetflowPacket::V9(p) => (p.header.sequence_number, Some(1)),
+        // A message with template-less sets has an unknown record count: resync next time.
+        NetflowPacket::IPFix(p) => {
+            (p.header.sequence_number, (!has_unknown_sets).then(|| ipfix_data_records(p)))
+        }
+        _ => return,
+    };
+    if let Some(expected) = scope.next_sequence {
+        let diff = seq.wrapping_sub(expected) as i32;
+        if diff > 0 {
+            es.sequence_gaps += 1;
+            es.sequence_lost += diff as u64;
+        } else if diff < 0 {
+            es.sequence_reordered += 1;
+            return;
+        }
+    }
+    scope.next_sequence = advance.map(|a| seq.wrapping_add(a));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniff_rejects_short_and_inconsistent() {
+        assert_eq!(sniff_header(&[0, 5]), None);
+        // v5 claiming 2 records but carrying none
+        let mut v5 = vec![0u8; 24];
+        v5[1] = 5;
+        v5[3] = 2;
+        assert_eq!(sniff_header(&v5), None);
+        // IPFIX whose length exceeds the datagram
+        let mut ipfix = vec![0u8; 16];
+        ipfix[1] = 10;
+        ipfix[3] = 40;
+        assert_eq!(sniff_header(&ipfix), None);
+        ipfix[3] = 16;
+        assert_eq!(sniff_header(&ipfix), Some((10, 16, 0)));
+    }
+
+    #[test]
+    fn held_set_datagram_fixes_ipfix_length() {
+        let mut header = vec![0u8; 16];
+        header[1] = 10;
+        let set = HeldSet {
+            header,
+            template_id: 300,
+            body: vec![1, 2, 3, 4],
+            ctx: PacketContext { exporter: "192.0.2.1".parse().unwrap(), received_ms: 0 },
+        };
+        let dg = set.to_datagram();
+        assert_eq!(dg.len(), 24);
+        assert_eq!(u16::from_be_bytes([dg[2], dg[3]]), 24);
+        assert_eq!(u16::from_be_bytes([dg[16], dg[17]]), 300);
+        assert_eq!(u16::from_be_bytes([dg[18], dg[19]]), 8);
+    }
+}

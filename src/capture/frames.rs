@@ -1,0 +1,208 @@
+//! Link-layer frames → UDP datagrams (source address, ports, payload), with IP reassembly.
+//!
+//! Packet layers are parsed with `etherparse` (Ethernet, 802.1Q/QinQ, IPv4/IPv6, UDP) and
+//! fragments reassembled with its `IpDefragPool`; only the two Linux cooked headers and the
+//! BSD loopback header are peeled here because etherparse has no SLL2/loopback slicer.
+
+use std::net::{IpAddr, SocketAddr};
+
+use etherparse::defrag::IpDefragPool;
+use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice, UdpSlice};
+
+/// Link types (pcap LINKTYPE_* numbers) we understand.
+pub const LINKTYPE_NULL: i32 = 0;
+pub const LINKTYPE_ETHERNET: i32 = 1;
+pub const LINKTYPE_RAW: i32 = 101;
+pub const LINKTYPE_LOOP: i32 = 108;
+pub const LINKTYPE_LINUX_SLL: i32 = 113;
+pub const LINKTYPE_IPV4: i32 = 228;
+pub const LINKTYPE_IPV6: i32 = 229;
+pub const LINKTYPE_LINUX_SLL2: i32 = 276;
+/// Some BSD pcaps use 12/14 for raw IP.
+const DLT_RAW_ALT: [i32; 2] = [12, 14];
+
+/// A UDP datagram found in a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdpDatagram {
+    pub src: SocketAddr,
+    pub dst_port: u16,
+    pub payload: Vec<u8>,
+}
+
+/// What one frame turned out to be.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FrameOutcome {
+    Udp(UdpDatagram),
+    /// A fragment kept until the rest of its datagram arrives.
+    FragmentHeld,
+    /// Not UDP over IP (ARP, TCP, ICMP, …): not an error.
+    NotUdp,
+    /// Layers could not be parsed; the text says which.
+    Malformed(String),
+    UnsupportedLinkType(i32),
+}
+
+/// Fragments older than this (in capture time) are abandoned.
+const FRAGMENT_TIMEOUT_MS: i64 = 30_000;
+
+/// Frame decoder holding in-progress IP reassemblies.
+pub struct FrameDecoder {
+    defrag: IpDefragPool<i64, ()>,
+    last_sweep_ms: i64,
+    /// Reassemblies abandoned (timeout or end of input).
+    pub fragments_abandoned: u64,
+}
+
+impl Default for FrameDecoder {
+    fn default() -> Self {
+        FrameDecoder { defrag: IpDefragPool::new(), last_sweep_ms: i64::MIN, fragments_abandoned: 0 }
+    }
+}
+
+fn ether_type_at(data: &[u8], at: usize) -> Option<EtherType> {
+    data.get(at..at + 2).map(|b| EtherType(u16::from_be_bytes([b[0], b[1]])))
+}
+
+impl FrameDecoder {
+    /// Decode one captured frame of `linktype` captured at `ts_ms`.
+    pub fn decode(&mut self, linktype: i32, frame: &[u8], ts_ms: i64) -> FrameOutcome {
+        let sliced = match linktype {
+            LINKTYPE_ETHERNET => SlicedPacket::from_ethernet(frame),
+            LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 => SlicedPacket::from_ip(frame),
+            t if DLT_RAW_ALT.contains(&t) => SlicedPacket::from_ip(frame),
+            LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..) {
+                Some(rest) => SlicedPacket::from_ip(rest),
+                None => return FrameOutcome::Malformed("loopback header truncated".into()),
+            },
+            LINKTYPE_LINUX_SLL => match (ether_type_at(frame, 14), frame.get(16..)) {
+                (Some(et), Some(rest)) => SlicedPacket::from_ether_type(et, rest),
+                _ => return FrameOutcome::Malformed("SLL header truncated".into()),
+            },
+            LINKTYPE_LINUX_SLL2 => match (ether_type_at(frame, 0), frame.get(20..)) {
+                (Some(et), Some(rest)) => SlicedPacket::from_ether_type(et, rest),
+                _ => return FrameOutcome::Malformed("SLL2 header truncated".into()),
+            },
+            other => return FrameOutcome::UnsupportedLinkType(other),
+        };
+        let sliced = match sliced {
+            Ok(s) => s,
+            Err(e) => return FrameOutcome::Malformed(e.to_string()),
+        };
+        let src_ip: IpAddr = match &sliced.net {
+            Some(NetSlice::Ipv4(v4)) => v4.header().source_addr().into(),
+            Some(NetSlice::Ipv6(v6)) => v6.header().source_addr().into(),
+            _ => return FrameOutcome::NotUdp,
+        };
+        if let Some(TransportSlice::Udp(udp)) = &sliced.transport {
+            return FrameOutcome::Udp(UdpDatagram {
+                src: SocketAddr::new(src_ip, udp.source_port()),
+                dst_port: udp.destination_port(),
+                payload: udp.payload().to_vec(),
+            });
+        }
+        self.sweep(ts_ms);
+        match self.defrag.process_sliced_packet(&sliced, ts_ms, ()) {
+            Ok(Some(reassembled)) => {
+                let out = if reassembled.ip_number == etherparse::IpNumber::UDP {
+                    match UdpSlice::from_slice(&reassembled.payload) {
+                        Ok(udp) => FrameOutcome::Udp(UdpDatagram {
+                            src: SocketAddr::new(src_ip, udp.source_port()),
+                            dst_port: udp.destination_port(),
+                            payload: udp.payload().to_vec(),
+                        }),
+                        Err(e) => FrameOutcome::Malformed(format!("reassembled UDP: {e}")),
+                    }
+                } else {
+                    FrameOutcome::NotUdp
+                };
+                self.defrag.return_buf(reassembled);
+                out
+            }
+            // Not a fragment (TCP, ICMP, …) or a fragment waiting for its siblings.
+            Ok(None) => {
+                if is_fragment(&sliced) {
+                    FrameOutcome::FragmentHeld
+                } else {
+                    FrameOutcome::NotUdp
+                }
+            }
+            Err(e) => FrameOutcome::Malformed(format!("IP reassembly: {e}")),
+        }
+    }
+
+    /// Abandon reassemblies older than the timeout (capture time).
+    fn sweep(&mut self, now_ms: i64) {
+        if now_ms < self.last_sweep_ms.saturating_add(1000) {
+            return;
+        }
+        self.last_sweep_ms = now_ms;
+        self.fragments_abandoned += retain_counting(&mut self.defrag, |ts| {
+            now_ms.saturating_sub(*ts) <= FRAGMENT_TIMEOUT_MS
+        });
+    }
+
+    /// End of input: every reassembly still open is abandoned.
+    pub fn finish(&mut self) {
+        self.fragments_abandoned += retain_counting(&mut self.defrag, |_| false);
+    }
+}
+
+/// `IpDefragPool::retain` takes an `Fn` and asks the predicate once more (an `any` pre-check)
+/// before filtering, so the removed count is the number of `false` answers minus that one.
+fn retain_counting(pool: &mut IpDefragPool<i64, ()>, keep: impl Fn(&i64) -> bool) -> u64 {
+    let refused = std::cell::Cell::new(0u64);
+    pool.retain(|ts| {
+        let k = keep(ts);
+        refused.set(refused.get() + u64::from(!k));
+        k
+    });
+    refused.get().saturating_sub(1)
+}
+
+fn is_fragment(sliced: &SlicedPacket) -> bool {
+    match &sliced.net {
+        Some(NetSlice::Ipv4(v4)) => v4.header().is_fragmenting_payload(),
+        Some(NetSlice::Ipv6(v6)) => v6.is_payload_fragmented(),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::PacketBuilder;
+
+    fn udp_frame(payload: &[u8]) -> Vec<u8> {
+        let builder = PacketBuilder::ethernet2([1; 6], [2; 6])
+            .single_vlan(10.into())
+            .ipv4([192, 0, 2, 1], [192, 0, 2, 254], 64)
+            .udp(40000, 2055);
+        let mut out = Vec::new();
+        builder.write(&mut out, payload).unwrap();
+        out
+    }
+
+    #[test]
+    fn vlan_ethernet_udp() {
+        let mut d = FrameDecoder::default();
+        let f = udp_frame(b"hello");
+        match d.decode(LINKTYPE_ETHERNET, &f, 0) {
+            FrameOutcome::Udp(u) => {
+                assert_eq!(u.src, "192.0.2.1:40000".parse().unwrap());
+                assert_eq!(u.dst_port, 2055);
+                assert_eq!(u.payload, b"hello");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn truncated_frame_is_malformed_not_panic() {
+        let mut d = FrameDecoder::default();
+        let f = udp_frame(b"hello");
+        for cut in 0..f.len() {
+            let _ = d.decode(LINKTYPE_ETHERNET, &f[..cut], 0);
+            let _ = d.decode(LINKTYPE_LINUX_SLL2, &f[..cut], 0);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! capture: export datagrams (UDP sockets or pcap files) → decode → normalize → hourly Parquet.
+//!
+//! ```text
+//! pcap file ─ frames (link/IP/UDP, reassembly) ─┐
+//! UDP sockets (tokio) ──────────────────────────┴─ Datagram ─ decode ─ normalize ─ sink (journal, Parquet)
+//! ```
+//! This module is the only one that knows every stage; each stage takes and returns plain data.
+
+pub mod batch;
+pub mod decode;
+pub mod frames;
+pub mod hold;
+pub mod journal;
+pub mod normalize;
+pub mod parquet_file;
+pub mod partition;
+pub mod pcap;
+pub mod sink;
+pub mod stats;
+pub mod udp;
+
+use std::path::Path;
+
+use decode::{Datagram, Decoder, sniff_header};
+use frames::{FrameDecoder, FrameOutcome};
+use sink::{HourlySink, SinkSettings};
+use stats::CaptureStats;
+
+use crate::config::{CaptureConfig, Source};
+use crate::error::{Error, Result};
+
+/// Rows turned into Arrow at a time.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// Decoder + sink + counters: everything after a datagram has been received.
+pub struct Pipeline {
+    config: CaptureConfig,
+    decoder: Decoder,
+    sink: HourlySink,
+    pub stats: CaptureStats,
+    records: Vec<normalize::FlowRecord>,
+}
+
+impl Pipeline {
+    pub fn new(config: CaptureConfig, journal: bool) -> Result<Self> {
+        let settings = SinkSettings {
+            root: config.data.clone(),
+            writer: config.writer,
+            journal,
+            max_rows_per_file: config.max_rows_per_file,
+            batch_rows: BATCH_ROWS,
+        };
+        std::fs::create_dir_all(&config.data).map_err(|e| Error::io(&config.data, e))?;
+        let mut stats = CaptureStats::default();
+        let recovered = sink::recover_journal(&settings, &mut stats)?;
+        if recovered > 0 {
+            tracing::warn!(rows = recovered, "recovered flows journaled by a run that did not shut down cleanly");
+        }
+        Ok(Pipeline {
+            decoder: Decoder::new(config.hold),
+            sink: HourlySink::new(settings),
+            stats,
+            records: Vec::with_capacity(BATCH_ROWS),
+            config,
+        })
+    }
+
+    /// Decode one datagram and buffer its flows.
+    pub fn process(&mut self, dg: &Datagram) -> Result<()> {
+        if !self.config.exporter_allowed(dg.exporter.ip()) {
+            self.stats.datagrams_not_allowed += 1;
+            return Ok(());
+        }
+        self.decoder.decode(dg, &mut self.stats, &mut self.records);
+        if self.records.len() >= BATCH_ROWS {
+            self.sink.push(&mut self.records)?;
+        }
+        Ok(())
+    }
+
+    /// Make buffered flows durable (journal) and write hours that ended before `cutoff_ms`.
+    pub fn flush(&mut self, cutoff_ms: Option<i64>) -> Result<()> {
+        self.sink.push(&mut self.records)?;
+        self.sink.flush(&mut self.stats)?;
+        if let Some(cutoff) = cutoff_ms {
+            self.sink.close_hours_before(cutoff, &mut self.stats)?;
+        }
+        Ok(())
+    }
+
+    /// End of input: expire held data, write every hour.
+    pub fn finish(&mut self) -> Result<()> {
+        self.decoder.finish(&mut self.stats);
+        self.sink.push(&mut self.records)?;
+        self.sink.close_all(&mut self.stats)?;
+        self.write_stats_json()
+    }
+
+    pub fn write_stats_json(&self) -> Result<()> {
+        let Some(path) = &self.config.stats_json else { return Ok(()) };
+        let json = serde_json::to_string_pretty(&self.stats).expect("stats serialize");
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, json + "\n").map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }
+}
+
+/// Run a capture to completion (pcap) or until SIGINT/SIGTERM (UDP). Returns the statistics
+/// and the first input error, if a pcap file was corrupt (its good part is written).
+pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
+    match config.source.clone() {
+        Source::Pcap(files) => run_pcap(config, &files),
+        Source::Udp(addrs) => udp::run_live(config, &addrs).map(|s| (s, None)),
+    }
+}
+
+fn run_pcap(config: CaptureConfig, files: &[std::path::PathBuf]) -> Result<(CaptureStats, Option<Error>)> {
+    let ports = config.ports.clone();
+    let mut pipeline = Pipeline::new(config, false)?;
+    let mut first_error = None;
+    for path in files {
+        if let Err(e) = read_pcap_file(path, &ports, &mut pipeline) {
+            tracing::error!("{e}");
+            if matches!(e, Error::Io { .. } | Error::Parquet { .. } | Error::Arrow { .. }) {
+                // Output trouble: nothing sensible to continue with.
+                pipeline.finish()?;
+                return Err(e);
+            }
+            first_error.get_or_insert(e);
+        }
+    }
+    pipeline.finish()?;
+    Ok((pipeline.stats, first_error))
+}
+
+/// Feed every export datagram of one pcap file into the pipeline.
+fn read_pcap_file(path: &Path, ports: &[u16], pipeline: &mut Pipeline) -> Result<()> {
+    let mut frames = FrameDecoder::default();
+    let mut sink_error = None;
+    let mut unsupported_linktype = None;
+    tracing::info!(file = %path.display(), "reading");
+    let read = pcap::read_frames(path, |linktype, frame, ts_ms| {
+        if sink_error.is_some() {
+            return;
+        }
+        match frames.decode(linktype, frame, ts_ms) {
+            FrameOutcome::Udp(udp) => {
+                let wanted = ports.is_empty() || ports.contains(&udp.dst_port);
+                if !wanted || sniff_header(&udp.payload).is_none() {
+                    pipeline.stats.packets_not_netflow += 1;
+                    return;
+                }
+                let dg = Datagram { exporter: udp.src, received_ms: ts_ms, payload: udp.payload };
+                if let Err(e) = pipeline.process(&dg) {
+                    sink_error = Some(e);
+                }
+            }
+            FrameOutcome::FragmentHeld => {}
+            FrameOutcome::NotUdp => pipeline.stats.packets_not_netflow += 1,
+            FrameOutcome::Malformed(why) => {
+                pipeline.stats.packets_malformed += 1;
+                tracing::debug!(file = %path.display(), "malformed frame: {why}");
+            }
+            FrameOutcome::UnsupportedLinkType(t) => {
+                pipeline.stats.packets_malformed += 1;
+                unsupported_linktype.get_or_insert(t);
+            }
+        }
+    });
+    frames.finish();
+    pipeline.stats.fragments_incomplete += frames.fragments_abandoned;
+    if let Some(e) = sink_error {
+        return Err(e);
+    }
+    read?;
+    if let Some(linktype) = unsupported_linktype {
+        return Err(Error::LinkType { path: path.to_path_buf(), linktype });
+    }
+    Ok(())
+}

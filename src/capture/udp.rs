@@ -1,0 +1,142 @@
+//! Live collection: tokio UDP sockets → bounded queue → decoder thread, until SIGINT/SIGTERM.
+//!
+//! The sockets only receive and timestamp (never block on disk): a full queue drops the
+//! datagram and counts it (`datagrams_queue_full`), so overload is visible, not silent.
+//! The decoder thread journals every `flush_interval` and writes an hour's Parquet file
+//! `close_grace` after the hour ends.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::time::Instant;
+
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::net::UdpSocket;
+
+use super::Pipeline;
+use super::decode::Datagram;
+use super::stats::CaptureStats;
+use crate::config::CaptureConfig;
+use crate::error::{Error, Result};
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A UDP socket with a large receive buffer; IPv6 sockets are v6-only so `0.0.0.0:P` and
+/// `[::]:P` can both be given.
+fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<std::net::UdpSocket> {
+    let listen = |e| Error::Listen { addr, source: e };
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(listen)?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true).map_err(listen)?;
+    }
+    if let Err(e) = socket.set_recv_buffer_size(recv_buffer) {
+        tracing::warn!(%addr, "cannot set receive buffer to {recv_buffer} bytes: {e}");
+    }
+    let granted = socket.recv_buffer_size().unwrap_or(0);
+    if granted < recv_buffer / 2 {
+        tracing::warn!(%addr, granted, asked = recv_buffer, "receive buffer capped by the kernel (raise net.core.rmem_max)");
+    }
+    socket.set_nonblocking(true).map_err(listen)?;
+    socket.bind(&addr.into()).map_err(listen)?;
+    Ok(socket.into())
+}
+
+async fn receive(socket: UdpSocket, tx: SyncSender<Datagram>, full: Arc<AtomicU64>) {
+    let mut buf = vec![0u8; 65_535];
+    loop {
+        match socket.recv_from(&mut buf).await {
+            Ok((n, from)) => {
+                let dg = Datagram { exporter: from, received_ms: now_ms(), payload: buf[..n].to_vec() };
+                match tx.try_send(dg) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(_)) => {
+                        full.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(TrySendError::Disconnected(_)) => return,
+                }
+            }
+            Err(e) => tracing::warn!("receive error: {e}"),
+        }
+    }
+}
+
+/// Decoder thread: drain the queue, flush on a timer, finish when the queue closes.
+fn decode_loop(mut pipeline: Pipeline, rx: Receiver<Datagram>, full: Arc<AtomicU64>) -> Result<CaptureStats> {
+    let flush_every = pipeline.config.flush_interval;
+    let stats_every = pipeline.config.stats_interval;
+    let grace_ms = pipeline.config.close_grace.as_millis() as i64;
+    let mut next_flush = Instant::now() + flush_every;
+    let mut next_stats = Instant::now() + stats_every;
+    loop {
+        let timeout = next_flush.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(timeout) {
+            Ok(dg) => pipeline.process(&dg)?,
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= next_flush {
+            pipeline.stats.datagrams_queue_full = full.load(Ordering::Relaxed);
+            pipeline.flush(Some(now_ms() - grace_ms))?;
+            next_flush = Instant::now() + flush_every;
+        }
+        if !stats_every.is_zero() && Instant::now() >= next_stats {
+            tracing::info!("stats:\n{}", pipeline.stats.summary());
+            pipeline.write_stats_json()?;
+            next_stats = Instant::now() + stats_every;
+        }
+    }
+    pipeline.stats.datagrams_queue_full = full.load(Ordering::Relaxed);
+    pipeline.finish()?;
+    Ok(pipeline.stats)
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+    }
+}
+
+/// Run the live collector until SIGINT or SIGTERM, then write everything.
+pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureStats> {
+    let sockets = addrs.iter().map(|a| bind(*a, config.recv_buffer_bytes)).collect::<Result<Vec<_>>>()?;
+    let (tx, rx) = sync_channel::<Datagram>(config.queue_datagrams);
+    let full = Arc::new(AtomicU64::new(0));
+    let pipeline = Pipeline::new(config, true)?;
+    let decoder = {
+        let full = full.clone();
+        std::thread::Builder::new()
+            .name("pivotflow-decode".into())
+            .spawn(move || decode_loop(pipeline, rx, full))
+            .map_err(|e| Error::io("decoder thread", e))?
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
+    runtime.block_on(async {
+        let mut tasks = Vec::new();
+        for (socket, addr) in sockets.into_iter().zip(addrs) {
+            let socket = UdpSocket::from_std(socket).map_err(|e| Error::Listen { addr: *addr, source: e })?;
+            tracing::info!(%addr, "listening");
+            tasks.push(tokio::spawn(receive(socket, tx.clone(), full.clone())));
+        }
+        drop(tx);
+        shutdown_signal().await;
+        tracing::info!("shutting down: writing buffered flows");
+        for t in &tasks {
+            t.abort();
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+        Ok::<(), Error>(())
+    })?;
+    drop(runtime);
+    decoder.join().map_err(|_| Error::io("decoder thread", std::io::Error::other("panicked")))?
+}

@@ -1,0 +1,88 @@
+//! Command-line interface (clap derive): raw arguments only; validation lives in `config.rs`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid arguments or configuration; \
+3 bad input (corrupt or truncated pcap: flows before the bad point are still written); \
+4 I/O failure (data folder, Parquet, socket).";
+
+#[derive(Debug, Parser)]
+#[command(name = "pivotflow", version, about = "Find network pivots (lateral movement) in NetFlow v5/v9/IPFIX data", after_help = EXIT_CODES)]
+pub struct Cli {
+    /// More log output on stderr (-v info is default, -vv debug, -vvv trace).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only warnings and errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect NetFlow v5/v9/IPFIX (UDP or pcap files) into hourly Parquet files.
+    #[command(after_help = EXIT_CODES)]
+    Capture(CaptureArgs),
+    /// Print the flow schema (columns, types, meaning) as Markdown.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 or [IPv6]).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: Vec<SocketAddr>,
+    /// Read export datagrams from a pcap or pcapng file (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Vec<PathBuf>,
+    /// Root of the flow store: files go to DIR/date=YYYY-MM-DD/hour=HH/.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// pcap mode: only UDP datagrams to this destination port (repeatable; default: any port,
+    /// NetFlow is recognised by content).
+    #[arg(long, value_name = "PORT")]
+    pub port: Vec<u16>,
+    /// Accept datagrams only from exporters in CIDR (repeatable; others are counted and dropped).
+    #[arg(long, value_name = "CIDR")]
+    pub allow_exporter: Vec<String>,
+    /// Data sets held while waiting for their template, at most (all exporters).
+    #[arg(long, default_value_t = 20_000)]
+    pub hold_max_sets: usize,
+    /// Bytes held while waiting for templates, at most.
+    #[arg(long, default_value_t = 64 << 20)]
+    pub hold_max_bytes: usize,
+    /// Held data older than this (arrival time) is dropped and counted as expired.
+    #[arg(long, default_value = "10m")]
+    pub hold_max_age: String,
+    /// Live mode: received flows are journaled this often (the most a crash can lose).
+    #[arg(long, default_value = "1s")]
+    pub flush_interval: String,
+    /// Live mode: log the statistics this often.
+    #[arg(long, default_value = "60s")]
+    pub stats_interval: String,
+    /// Write the capture statistics as JSON to FILE (at the end, and at each stats interval).
+    #[arg(long, value_name = "FILE")]
+    pub stats_json: Option<PathBuf>,
+    /// Live mode: an hour's Parquet file is written this long after the hour ends.
+    #[arg(long, default_value = "30s")]
+    pub close_grace: String,
+    /// zstd compression level of the Parquet files (1–22).
+    #[arg(long, default_value_t = 3)]
+    pub zstd_level: i32,
+    /// Rows per Parquet row group.
+    #[arg(long, default_value_t = 1 << 20)]
+    pub row_group_rows: usize,
+    /// An hour with more rows than this is written as several files (bounds memory).
+    #[arg(long, default_value_t = 4_000_000)]
+    pub max_rows_per_file: usize,
+    /// Live mode: socket receive buffer in bytes (the kernel may cap it: net.core.rmem_max).
+    #[arg(long, default_value_t = 32 << 20)]
+    pub recv_buffer: usize,
+    /// Live mode: datagrams queued between the sockets and the decoder before drops.
+    #[arg(long, default_value_t = 65_536)]
+    pub queue: usize,
+}

@@ -1,0 +1,93 @@
+//! Validated settings built from the raw CLI arguments.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use crate::capture::hold::HoldLimits;
+use crate::capture::parquet_file::WriterSettings;
+use crate::cli::CaptureArgs;
+use crate::error::{Error, Result};
+
+/// Where export datagrams come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Pcap(Vec<PathBuf>),
+    Udp(Vec<SocketAddr>),
+}
+
+#[derive(Debug, Clone)]
+pub struct CaptureConfig {
+    pub source: Source,
+    pub data: PathBuf,
+    /// pcap mode: only UDP datagrams to these destination ports (empty = any port).
+    pub ports: Vec<u16>,
+    /// Exporters allowed to send (empty = everyone).
+    pub allow: Vec<IpNet>,
+    pub hold: HoldLimits,
+    pub flush_interval: Duration,
+    pub stats_interval: Duration,
+    pub stats_json: Option<PathBuf>,
+    pub writer: WriterSettings,
+    pub max_rows_per_file: usize,
+    /// Live mode: an hour's file is written this long after the hour ends (late datagrams).
+    pub close_grace: Duration,
+    pub recv_buffer_bytes: usize,
+    pub queue_datagrams: usize,
+}
+
+fn duration(what: &str, text: &str) -> Result<Duration> {
+    humantime::parse_duration(text).map_err(|e| Error::config(what, format!("{text:?}: {e}")))
+}
+
+impl CaptureConfig {
+    pub fn from_args(a: &CaptureArgs) -> Result<Self> {
+        let source = match (a.pcap.is_empty(), a.listen.is_empty()) {
+            (false, true) => Source::Pcap(a.pcap.clone()),
+            (true, false) => Source::Udp(a.listen.clone()),
+            (false, false) => return Err(Error::config("source", "use either --pcap or --listen, not both")),
+            (true, true) => return Err(Error::config("source", "give --listen ADDR:PORT or --pcap FILE")),
+        };
+        let allow = a
+            .allow_exporter
+            .iter()
+            .map(|s| {
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|e| Error::config("--allow-exporter", format!("{s:?}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let flush_interval = duration("--flush-interval", &a.flush_interval)?;
+        if flush_interval.is_zero() {
+            return Err(Error::config("--flush-interval", "must be greater than zero"));
+        }
+        if !(1..=22).contains(&a.zstd_level) {
+            return Err(Error::config("--zstd-level", format!("{} is outside 1..=22", a.zstd_level)));
+        }
+        Ok(CaptureConfig {
+            source,
+            data: a.data.clone(),
+            ports: a.port.clone(),
+            allow,
+            hold: HoldLimits {
+                max_sets: a.hold_max_sets,
+                max_bytes: a.hold_max_bytes,
+                max_age_ms: duration("--hold-max-age", &a.hold_max_age)?.as_millis() as i64,
+            },
+            flush_interval,
+            stats_interval: duration("--stats-interval", &a.stats_interval)?,
+            stats_json: a.stats_json.clone(),
+            writer: WriterSettings { zstd_level: a.zstd_level, row_group_rows: a.row_group_rows.max(1) },
+            max_rows_per_file: a.max_rows_per_file.max(1),
+            close_grace: duration("--close-grace", &a.close_grace)?,
+            recv_buffer_bytes: a.recv_buffer,
+            queue_datagrams: a.queue.max(1),
+        })
+    }
+
+    pub fn exporter_allowed(&self, ip: IpAddr) -> bool {
+        self.allow.is_empty() || self.allow.iter().any(|n| n.contains(&ip))
+    }
+}

@@ -1,0 +1,16 @@
+//! pivotflow: find network pivots (lateral movement chains) in NetFlow v5/v9/IPFIX data.
+//!
+//! Data flow:
+//! ```text
+//! capture  UDP socket | pcap file → Datagram → decode (netflow_parser, scoped per exporter
+//!          + observation domain) → normalize (FlowRecord, absolute UTC) → batch (Arrow)
+//!          → sink (journal + hourly Parquet: <data>/date=YYYY-MM-DD/hour=HH/*.parquet)
+//! ```
+//! Modules: `cli` (raw arguments), `config` (validated settings), `error`, `schema` (the one
+//! flow schema), `capture` (the collector). `sql`, `pivots` and `report` are not built yet.
+
+pub mod capture;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod schema;
