@@ -26,7 +26,7 @@ pub struct Cli {
 pub enum Command {
     /// Collect NetFlow v5/v9/IPFIX (UDP or pcap files) into hourly Parquet files.
     #[command(after_help = EXIT_CODES)]
-    Capture(CaptureArgs),
+    Capture(Box<CaptureArgs>),
     /// Print the flow schema (columns, types, meaning) as Markdown.
     Schema,
 }

@@ -47,8 +47,12 @@ impl CaptureConfig {
         let source = match (a.pcap.is_empty(), a.listen.is_empty()) {
             (false, true) => Source::Pcap(a.pcap.clone()),
             (true, false) => Source::Udp(a.listen.clone()),
-            (false, false) => return Err(Error::config("source", "use either --pcap or --listen, not both")),
-            (true, true) => return Err(Error::config("source", "give --listen ADDR:PORT or --pcap FILE")),
+            (false, false) => {
+                return Err(Error::config("source", "use either --pcap or --listen, not both"));
+            }
+            (true, true) => {
+                return Err(Error::config("source", "give --listen ADDR:PORT or --pcap FILE"));
+            }
         };
         let allow = a
             .allow_exporter
@@ -64,7 +68,10 @@ impl CaptureConfig {
             return Err(Error::config("--flush-interval", "must be greater than zero"));
         }
         if !(1..=22).contains(&a.zstd_level) {
-            return Err(Error::config("--zstd-level", format!("{} is outside 1..=22", a.zstd_level)));
+            return Err(Error::config(
+                "--zstd-level",
+                format!("{} is outside 1..=22", a.zstd_level),
+            ));
         }
         Ok(CaptureConfig {
             source,
@@ -79,7 +86,10 @@ impl CaptureConfig {
             flush_interval,
             stats_interval: duration("--stats-interval", &a.stats_interval)?,
             stats_json: a.stats_json.clone(),
-            writer: WriterSettings { zstd_level: a.zstd_level, row_group_rows: a.row_group_rows.max(1) },
+            writer: WriterSettings {
+                zstd_level: a.zstd_level,
+                row_group_rows: a.row_group_rows.max(1),
+            },
             max_rows_per_file: a.max_rows_per_file.max(1),
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,

@@ -11,13 +11,17 @@ pub enum Error {
     #[error("{path}: not a pcap or pcapng file (unrecognised header)")]
     NotPcap { path: PathBuf },
 
-    #[error("{path}: truncated at byte offset {offset}: {detail}; flows before that point were kept")]
+    #[error(
+        "{path}: truncated at byte offset {offset}: {detail}; flows before that point were kept"
+    )]
     PcapTruncated { path: PathBuf, offset: u64, detail: String },
 
     #[error("{path}: corrupt at byte offset {offset}: {detail}; flows before that point were kept")]
     PcapCorrupt { path: PathBuf, offset: u64, detail: String },
 
-    #[error("{path}: unsupported link type {linktype} (supported: Ethernet, raw IP, Linux SLL/SLL2, loopback)")]
+    #[error(
+        "{path}: unsupported link type {linktype} (supported: Ethernet, raw IP, Linux SLL/SLL2, loopback)"
+    )]
     LinkType { path: PathBuf, linktype: i32 },
 
     #[error("parquet {path}: {source}")]
@@ -54,7 +58,10 @@ impl Error {
             | Error::PcapTruncated { .. }
             | Error::PcapCorrupt { .. }
             | Error::LinkType { .. } => 3,
-            Error::Io { .. } | Error::Parquet { .. } | Error::Arrow { .. } | Error::Listen { .. } => 4,
+            Error::Io { .. }
+            | Error::Parquet { .. }
+            | Error::Arrow { .. }
+            | Error::Listen { .. } => 4,
         }
     }
 }

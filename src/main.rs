@@ -19,7 +19,8 @@ fn init_logging(cli: &Cli) {
             _ => "debug",
         }
     };
-    let filter = EnvFilter::try_from_env("PIVOTFLOW_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter =
+        EnvFilter::try_from_env("PIVOTFLOW_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -47,24 +47,59 @@ pub fn columns() -> Vec<Column> {
     use DataType::*;
     let c = |name, data_type, nullable, doc| Column { name, data_type, nullable, doc };
     vec![
-        c(RECEIVED_MS, Int64, false, "arrival time at the collector (pcap: packet timestamp), epoch ms UTC"),
+        c(
+            RECEIVED_MS,
+            Int64,
+            false,
+            "arrival time at the collector (pcap: packet timestamp), epoch ms UTC",
+        ),
         c(FLOW_START_MS, Int64, false, "first packet of the flow, epoch ms UTC (see time_source)"),
         c(FLOW_END_MS, Int64, false, "last packet of the flow, epoch ms UTC (see time_source)"),
-        c(TIME_SOURCE, Utf8, false, "where the flow times came from: absolute | uptime | export_time | arrival"),
+        c(
+            TIME_SOURCE,
+            Utf8,
+            false,
+            "where the flow times came from: absolute | uptime | export_time | arrival",
+        ),
         c(EXPORTER_ADDR, Utf8, false, "IP address the export datagram came from, canonical text"),
-        c(OBSERVATION_DOMAIN_ID, Int64, false, "IPFIX observation domain, v9 source id, v5 engine_type<<8|engine_id"),
+        c(
+            OBSERVATION_DOMAIN_ID,
+            Int64,
+            false,
+            "IPFIX observation domain, v9 source id, v5 engine_type<<8|engine_id",
+        ),
         c(FLOW_VERSION, Int32, false, "export protocol version: 5, 9 or 10 (IPFIX)"),
         c(SRC_ADDR, Utf8, false, "source IPv4/IPv6 address, canonical text (RFC 5952 for IPv6)"),
         c(DST_ADDR, Utf8, false, "destination IPv4/IPv6 address, canonical text"),
         c(SRC_PORT, Int32, false, "source transport port, 0 when the protocol has none"),
-        c(DST_PORT, Int32, false, "destination transport port (ICMP: type*256+code when exported that way), 0 when none"),
+        c(
+            DST_PORT,
+            Int32,
+            false,
+            "destination transport port (ICMP: type*256+code when exported that way), 0 when none",
+        ),
         c(PROTO, Int32, false, "IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6)"),
         c(TCP_FLAGS, Int32, false, "OR of TCP flags seen in the flow, 0 when not exported"),
-        c(PACKETS, Int64, false, "packets as exported (raw, never multiplied by sampling_interval)"),
-        c(BYTES, Int64, false, "layer-3 bytes as exported (raw, never multiplied by sampling_interval)"),
+        c(
+            PACKETS,
+            Int64,
+            false,
+            "packets as exported (raw, never multiplied by sampling_interval)",
+        ),
+        c(
+            BYTES,
+            Int64,
+            false,
+            "layer-3 bytes as exported (raw, never multiplied by sampling_interval)",
+        ),
         c(IN_IF, Int64, true, "ingress interface index (SNMP ifIndex), null when not exported"),
         c(OUT_IF, Int64, true, "egress interface index (SNMP ifIndex), null when not exported"),
-        c(SAMPLING_INTERVAL, Int64, true, "1-in-N packet sampling announced in the record/header, null when unknown"),
+        c(
+            SAMPLING_INTERVAL,
+            Int64,
+            true,
+            "1-in-N packet sampling announced in the record/header, null when unknown",
+        ),
         c(TOS, Int32, true, "IP type-of-service / DSCP+ECN byte, null when not exported"),
     ]
 }

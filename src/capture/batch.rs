@@ -23,7 +23,8 @@ pub fn records_to_batch(records: &[FlowRecord]) -> Result<RecordBatch> {
     let mut src = StringBuilder::with_capacity(n, n * 14);
     let mut dst = StringBuilder::with_capacity(n, n * 14);
     let (mut sport, mut dport, mut proto, mut flags) = (i32s(), i32s(), i32s(), i32s());
-    let (mut packets, mut bytes, mut in_if, mut out_if, mut sampling) = (i64s(), i64s(), i64s(), i64s(), i64s());
+    let (mut packets, mut bytes, mut in_if, mut out_if, mut sampling) =
+        (i64s(), i64s(), i64s(), i64s(), i64s());
     let mut tos = i32s();
     for r in records {
         received.append_value(r.received_ms);
@@ -78,8 +79,9 @@ pub fn records_to_batch(records: &[FlowRecord]) -> Result<RecordBatch> {
 /// Sort a batch by `flow_start_ms` (stable, so equal starts keep arrival order).
 pub fn sort_by_flow_start(batch: &RecordBatch) -> Result<RecordBatch> {
     let col = batch.column_by_name(schema::FLOW_START_MS).expect("flow schema has flow_start_ms");
-    let indices = sort_to_indices(col, Some(SortOptions { descending: false, nulls_first: false }), None)
-        .map_err(|e| Error::arrow("sorting by flow_start_ms", e))?;
+    let indices =
+        sort_to_indices(col, Some(SortOptions { descending: false, nulls_first: false }), None)
+            .map_err(|e| Error::arrow("sorting by flow_start_ms", e))?;
     take_record_batch(batch, &indices).map_err(|e| Error::arrow("sorting by flow_start_ms", e))
 }
 
@@ -126,7 +128,8 @@ mod tests {
 
     #[test]
     fn sorting_orders_by_start() {
-        let b = records_to_batch(&[rec(5, "10.0.0.1"), rec(1, "10.0.0.2"), rec(3, "10.0.0.3")]).unwrap();
+        let b = records_to_batch(&[rec(5, "10.0.0.1"), rec(1, "10.0.0.2"), rec(3, "10.0.0.3")])
+            .unwrap();
         let s = sort_by_flow_start(&b).unwrap();
         let starts = s.column_by_name("flow_start_ms").unwrap().as_primitive::<Int64Type>();
         assert_eq!(starts.values().to_vec(), vec![1, 3, 5]);

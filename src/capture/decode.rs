@@ -61,7 +61,9 @@ pub fn sniff_header(payload: &[u8]) -> Option<(u16, usize, u32)> {
         return None;
     }
     let version = u16::from_be_bytes([payload[0], payload[1]]);
-    let be32 = |at: usize| u32::from_be_bytes([payload[at], payload[at + 1], payload[at + 2], payload[at + 3]]);
+    let be32 = |at: usize| {
+        u32::from_be_bytes([payload[at], payload[at + 1], payload[at + 2], payload[at + 3]])
+    };
     match version {
         5 if payload.len() >= 24 => {
             let count = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
@@ -70,9 +72,11 @@ pub fn sniff_header(payload: &[u8]) -> Option<(u16, usize, u32)> {
         }
         9 if payload.len() >= 20 => {
             // v9 has no length field: require the first flowset header to fit the datagram.
-            let first_set_len = payload.get(22..24).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-            (payload.len() == 20 || first_set_len.is_some_and(|l| l >= 4 && 20 + l <= payload.len()))
-                .then(|| (9, 20, be32(16)))
+            let first_set_len =
+                payload.get(22..24).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
+            (payload.len() == 20
+                || first_set_len.is_some_and(|l| l >= 4 && 20 + l <= payload.len()))
+            .then(|| (9, 20, be32(16)))
         }
         10 if payload.len() >= 16 => {
             let len = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
@@ -107,7 +111,11 @@ type Missing = Vec<(u16, Vec<u8>)>;
 
 impl Decoder {
     pub fn new(hold_limits: HoldLimits) -> Self {
-        Decoder { scopes: HashMap::new(), hold: HoldBuffer::new(hold_limits), last_expiry_ms: i64::MIN }
+        Decoder {
+            scopes: HashMap::new(),
+            hold: HoldBuffer::new(hold_limits),
+            last_expiry_ms: i64::MIN,
+        }
     }
 
     /// Decode one datagram, appending its flows (and any held flows it unlocked) to `out`.
@@ -144,6 +152,10 @@ impl Decoder {
             let es = stats.exporter(exporter);
             es.records += counts.records;
             es.records_without_addresses += counts.without_addresses;
+            let undecodable = count_undecodable(packet);
+            if undecodable > 0 {
+                *es.decode_errors.entry("data_set_undecodable".into()).or_default() += undecodable;
+            }
             check_sequence(packet, scope, &counts, !missing.is_empty(), es);
             for (template_id, body) in missing {
                 let set = HeldSet { header: header.to_vec(), template_id, body, ctx };
@@ -232,10 +244,42 @@ fn normalize_packet(
                 scope.system_init_ms = Some(init);
             }
             let (missing, templates) = ipfix_sets(p);
-            (normalize::ipfix::normalize_ipfix(p, scope.system_init_ms, ctx, out), missing, templates)
+            (
+                normalize::ipfix::normalize_ipfix(p, scope.system_init_ms, ctx, out),
+                missing,
+                templates,
+            )
         }
         // v7 (Catalyst) is not a goal of this tool; counted as records = 0.
         _ => (NormalizeCounts::default(), Vec::new(), false),
+    }
+}
+
+/// A data set whose body holds at least one byte beyond padding (≤ 3 bytes) but decoded to
+/// no record: netflow_parser gives up silently on some templates (e.g. a trailing
+/// variable-length field); we count it so it is never a silent loss.
+fn undecodable(set_length: u16, records: usize) -> bool {
+    records == 0 && set_length > 4 + 3
+}
+
+/// Data sets that decoded to nothing (see `undecodable`).
+pub fn count_undecodable(packet: &NetflowPacket) -> u64 {
+    match packet {
+        NetflowPacket::V9(p) => p
+            .flowsets
+            .iter()
+            .filter(|s| matches!(&s.body, V9Body::Data(d) if undecodable(s.header.length, d.fields.len())))
+            .count() as u64,
+        NetflowPacket::IPFix(p) => p
+            .flowsets
+            .iter()
+            .filter(|s| match &s.body {
+                IpfixBody::Data(d) => undecodable(s.header.length, d.fields.len()),
+                IpfixBody::V9Data(d) => undecodable(s.header.length, d.fields.len()),
+                _ => false,
+            })
+            .count() as u64,
+        _ => 0,
     }
 }
 
@@ -244,7 +288,9 @@ fn v9_sets(p: &V9) -> (Missing, bool) {
     let mut templates = false;
     for set in &p.flowsets {
         match &set.body {
-            V9Body::NoTemplate(info) if !info.truncated => missing.push((info.template_id, info.raw_data.clone())),
+            V9Body::NoTemplate(info) if !info.truncated => {
+                missing.push((info.template_id, info.raw_data.clone()))
+            }
             V9Body::Template(_) | V9Body::OptionsTemplate(_) => templates = true,
             _ => {}
         }
@@ -257,7 +303,9 @@ fn ipfix_sets(p: &IPFix) -> (Missing, bool) {
     let mut templates = false;
     for set in &p.flowsets {
         match &set.body {
-            IpfixBody::NoTemplate(info) if !info.truncated => missing.push((info.template_id, info.raw_data.clone())),
+            IpfixBody::NoTemplate(info) if !info.truncated => {
+                missing.push((info.template_id, info.raw_data.clone()))
+            }
             IpfixBody::Template(_)
             | IpfixBody::Templates(_)
             | IpfixBody::V9Template(_)

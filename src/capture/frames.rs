@@ -55,7 +55,11 @@ pub struct FrameDecoder {
 
 impl Default for FrameDecoder {
     fn default() -> Self {
-        FrameDecoder { defrag: IpDefragPool::new(), last_sweep_ms: i64::MIN, fragments_abandoned: 0 }
+        FrameDecoder {
+            defrag: IpDefragPool::new(),
+            last_sweep_ms: i64::MIN,
+            fragments_abandoned: 0,
+        }
     }
 }
 
@@ -174,7 +178,7 @@ mod tests {
 
     fn udp_frame(payload: &[u8]) -> Vec<u8> {
         let builder = PacketBuilder::ethernet2([1; 6], [2; 6])
-            .single_vlan(10.into())
+            .single_vlan(etherparse::VlanId::try_new(10).unwrap())
             .ipv4([192, 0, 2, 1], [192, 0, 2, 254], 64)
             .udp(40000, 2055);
         let mut out = Vec::new();

@@ -61,8 +61,14 @@ impl Segment {
         let dir = root.join(JOURNAL_DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         let path = dir.join(id.file_name());
-        let file = OpenOptions::new().create(true).truncate(true).write(true).open(&path).map_err(|e| Error::io(&path, e))?;
-        let writer = StreamWriter::try_new(file, &flow_schema()).map_err(|e| Error::arrow(path.display().to_string(), e))?;
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        let writer = StreamWriter::try_new(file, &flow_schema())
+            .map_err(|e| Error::arrow(path.display().to_string(), e))?;
         Ok(Segment { id, path, writer })
     }
 
@@ -131,8 +137,15 @@ mod tests {
 
     #[test]
     fn segment_names_round_trip() {
-        let id = SegmentId { run: "20261128T013212Z-123".into(), hour: HourPartition::of(1_795_829_532_069), seq: 3 };
+        let id = SegmentId {
+            run: "20261128T013212Z-123".into(),
+            hour: HourPartition::of(1_795_829_532_069),
+            seq: 3,
+        };
         assert_eq!(SegmentId::parse(&id.file_name()), Some(id.clone()));
-        assert!(id.parquet_path(Path::new("d")).ends_with("date=2026-11-28/hour=01/flows-20261128T013212Z-123-0003.parquet"));
+        assert!(
+            id.parquet_path(Path::new("d"))
+                .ends_with("date=2026-11-28/hour=01/flows-20261128T013212Z-123-0003.parquet")
+        );
     }
 }

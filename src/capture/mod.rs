@@ -54,7 +54,10 @@ impl Pipeline {
         let mut stats = CaptureStats::default();
         let recovered = sink::recover_journal(&settings, &mut stats)?;
         if recovered > 0 {
-            tracing::warn!(rows = recovered, "recovered flows journaled by a run that did not shut down cleanly");
+            tracing::warn!(
+                rows = recovered,
+                "recovered flows journaled by a run that did not shut down cleanly"
+            );
         }
         Ok(Pipeline {
             decoder: Decoder::new(config.hold),
@@ -114,7 +117,10 @@ pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
     }
 }
 
-fn run_pcap(config: CaptureConfig, files: &[std::path::PathBuf]) -> Result<(CaptureStats, Option<Error>)> {
+fn run_pcap(
+    config: CaptureConfig,
+    files: &[std::path::PathBuf],
+) -> Result<(CaptureStats, Option<Error>)> {
     let ports = config.ports.clone();
     let mut pipeline = Pipeline::new(config, false)?;
     let mut first_error = None;

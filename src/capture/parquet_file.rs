@@ -41,11 +41,17 @@ fn properties(settings: WriterSettings) -> WriterProperties {
     let mut b = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(settings.row_group_rows))
-        .set_sorting_columns(Some(vec![SortingColumn { column_idx: start_idx as i32, descending: false, nulls_first: false }]))
+        .set_sorting_columns(Some(vec![SortingColumn {
+            column_idx: start_idx as i32,
+            descending: false,
+            nulls_first: false,
+        }]))
         .set_created_by(concat!("pivotflow ", env!("CARGO_PKG_VERSION")).to_string());
     for col in [schema::RECEIVED_MS, schema::FLOW_START_MS, schema::FLOW_END_MS] {
         let path = ColumnPath::from(col);
-        b = b.set_column_dictionary_enabled(path.clone(), false).set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+        b = b
+            .set_column_dictionary_enabled(path.clone(), false)
+            .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
     }
     b.build()
 }
@@ -62,12 +68,17 @@ pub fn temp_path(path: &Path) -> PathBuf {
 }
 
 /// Write `batches` (already sorted) to `path` atomically. Returns the rows written.
-pub fn write_parquet(path: &Path, batches: &[RecordBatch], settings: WriterSettings) -> Result<u64> {
+pub fn write_parquet(
+    path: &Path,
+    batches: &[RecordBatch],
+    settings: WriterSettings,
+) -> Result<u64> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = temp_path(path);
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings))).map_err(|e| parquet_err(&tmp, e))?;
+    let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
+        .map_err(|e| parquet_err(&tmp, e))?;
     let mut rows = 0u64;
     for b in batches {
         writer.write(b).map_err(|e| parquet_err(&tmp, e))?;

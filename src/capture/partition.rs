@@ -40,7 +40,8 @@ impl HourPartition {
 
     /// Inverse of [`HourPartition::key`].
     pub fn from_key(key: &str) -> Option<Self> {
-        let t = chrono::NaiveDateTime::parse_from_str(&format!("{key}0000"), "%Y%m%d%H%M%S").ok()?;
+        let t =
+            chrono::NaiveDateTime::parse_from_str(&format!("{key}0000"), "%Y%m%d%H%M%S").ok()?;
         Some(HourPartition { start_ms: t.and_utc().timestamp_millis() })
     }
 }

@@ -34,7 +34,13 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
         Err(PcapError::Incomplete(_)) | Err(PcapError::HeaderNotRecognized) => {
             return Err(Error::NotPcap { path: path.to_path_buf() });
         }
-        Err(e) => return Err(Error::PcapCorrupt { path: path.to_path_buf(), offset: 0, detail: format!("{e:?}") }),
+        Err(e) => {
+            return Err(Error::PcapCorrupt {
+                path: path.to_path_buf(),
+                offset: 0,
+                detail: format!("{e:?}"),
+            });
+        }
     };
     let mut legacy = Interface { linktype: 1, resolution: 1_000_000, offset_s: 0 };
     let mut interfaces: Vec<Interface> = Vec::new();
@@ -46,7 +52,8 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                 match block {
                     PcapBlockOwned::LegacyHeader(h) => {
                         legacy.linktype = h.network.0;
-                        legacy.resolution = if h.is_nanosecond_precision() { 1_000_000_000 } else { 1_000_000 };
+                        legacy.resolution =
+                            if h.is_nanosecond_precision() { 1_000_000_000 } else { 1_000_000 };
                     }
                     PcapBlockOwned::Legacy(b) => {
                         let ts_ms = i64::from(b.ts_sec) * 1000
@@ -54,11 +61,13 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                         on_frame(legacy.linktype, b.data, ts_ms);
                     }
                     PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => interfaces.push(Interface {
-                        linktype: idb.linktype.0,
-                        resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
-                        offset_s: idb.ts_offset(),
-                    }),
+                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                        interfaces.push(Interface {
+                            linktype: idb.linktype.0,
+                            resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                            offset_s: idb.ts_offset(),
+                        })
+                    }
                     PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
                         let Some(itf) = interfaces.get(epb.if_id as usize).copied() else {
                             return Err(Error::PcapCorrupt {
@@ -68,7 +77,8 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                             });
                         };
                         let units = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
-                        let ts_ms = (units * 1000 / u128::from(itf.resolution)) as i64 + itf.offset_s * 1000;
+                        let ts_ms = (units * 1000 / u128::from(itf.resolution)) as i64
+                            + itf.offset_s * 1000;
                         let data = &epb.data[..(epb.caplen as usize).min(epb.data.len())];
                         on_frame(itf.linktype, data, ts_ms);
                     }
@@ -85,7 +95,11 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
             Err(PcapError::Eof) => return Ok(()),
             Err(PcapError::Incomplete(_)) => {
                 if reader.refill().is_err() {
-                    return Err(Error::PcapTruncated { path: path.to_path_buf(), offset, detail: "read error".into() });
+                    return Err(Error::PcapTruncated {
+                        path: path.to_path_buf(),
+                        offset,
+                        detail: "read error".into(),
+                    });
                 }
             }
             Err(PcapError::BufferTooSmall) => {
@@ -107,7 +121,11 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                 });
             }
             Err(e) => {
-                return Err(Error::PcapCorrupt { path: path.to_path_buf(), offset, detail: describe(&e) });
+                return Err(Error::PcapCorrupt {
+                    path: path.to_path_buf(),
+                    offset,
+                    detail: describe(&e),
+                });
             }
         }
     }

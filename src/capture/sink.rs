@@ -108,8 +108,12 @@ impl HourlySink {
 
     /// Convert pending rows and, in journal mode, make them durable.
     pub fn flush(&mut self, stats: &mut CaptureStats) -> Result<()> {
-        let full: Vec<HourPartition> =
-            self.hours.iter().filter(|(_, b)| b.rows >= self.settings.max_rows_per_file).map(|(h, _)| *h).collect();
+        let full: Vec<HourPartition> = self
+            .hours
+            .iter()
+            .filter(|(_, b)| b.rows >= self.settings.max_rows_per_file)
+            .map(|(h, _)| *h)
+            .collect();
         for hour in full {
             self.close_hour(hour, stats)?;
         }
@@ -136,7 +140,8 @@ impl HourlySink {
 
     /// Write every hour that ended at or before `cutoff_ms`.
     pub fn close_hours_before(&mut self, cutoff_ms: i64, stats: &mut CaptureStats) -> Result<()> {
-        let done: Vec<HourPartition> = self.hours.keys().filter(|h| h.end_ms() <= cutoff_ms).copied().collect();
+        let done: Vec<HourPartition> =
+            self.hours.keys().filter(|h| h.end_ms() <= cutoff_ms).copied().collect();
         for hour in done {
             self.close_hour(hour, stats)?;
         }
@@ -175,7 +180,8 @@ impl HourlySink {
 }
 
 fn sort_batches(batches: &[RecordBatch]) -> Result<RecordBatch> {
-    let all = concat_batches(&flow_schema(), batches).map_err(|e| Error::arrow("concatenating hour", e))?;
+    let all = concat_batches(&flow_schema(), batches)
+        .map_err(|e| Error::arrow("concatenating hour", e))?;
     sort_by_flow_start(&all)
 }
 

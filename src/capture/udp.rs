@@ -28,7 +28,8 @@ fn now_ms() -> i64 {
 /// `[::]:P` can both be given.
 fn bind(addr: SocketAddr, recv_buffer: usize) -> Result<std::net::UdpSocket> {
     let listen = |e| Error::Listen { addr, source: e };
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(listen)?;
+    let socket =
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(listen)?;
     if addr.is_ipv6() {
         socket.set_only_v6(true).map_err(listen)?;
     }
@@ -49,7 +50,8 @@ async fn receive(socket: UdpSocket, tx: SyncSender<Datagram>, full: Arc<AtomicU6
     loop {
         match socket.recv_from(&mut buf).await {
             Ok((n, from)) => {
-                let dg = Datagram { exporter: from, received_ms: now_ms(), payload: buf[..n].to_vec() };
+                let dg =
+                    Datagram { exporter: from, received_ms: now_ms(), payload: buf[..n].to_vec() };
                 match tx.try_send(dg) {
                     Ok(()) => {}
                     Err(TrySendError::Full(_)) => {
@@ -64,7 +66,11 @@ async fn receive(socket: UdpSocket, tx: SyncSender<Datagram>, full: Arc<AtomicU6
 }
 
 /// Decoder thread: drain the queue, flush on a timer, finish when the queue closes.
-fn decode_loop(mut pipeline: Pipeline, rx: Receiver<Datagram>, full: Arc<AtomicU64>) -> Result<CaptureStats> {
+fn decode_loop(
+    mut pipeline: Pipeline,
+    rx: Receiver<Datagram>,
+    full: Arc<AtomicU64>,
+) -> Result<CaptureStats> {
     let flush_every = pipeline.config.flush_interval;
     let stats_every = pipeline.config.stats_interval;
     let grace_ms = pipeline.config.close_grace.as_millis() as i64;
@@ -104,7 +110,8 @@ async fn shutdown_signal() {
 
 /// Run the live collector until SIGINT or SIGTERM, then write everything.
 pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureStats> {
-    let sockets = addrs.iter().map(|a| bind(*a, config.recv_buffer_bytes)).collect::<Result<Vec<_>>>()?;
+    let sockets =
+        addrs.iter().map(|a| bind(*a, config.recv_buffer_bytes)).collect::<Result<Vec<_>>>()?;
     let (tx, rx) = sync_channel::<Datagram>(config.queue_datagrams);
     let full = Arc::new(AtomicU64::new(0));
     let pipeline = Pipeline::new(config, true)?;
@@ -122,7 +129,8 @@ pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureSt
     runtime.block_on(async {
         let mut tasks = Vec::new();
         for (socket, addr) in sockets.into_iter().zip(addrs) {
-            let socket = UdpSocket::from_std(socket).map_err(|e| Error::Listen { addr: *addr, source: e })?;
+            let socket = UdpSocket::from_std(socket)
+                .map_err(|e| Error::Listen { addr: *addr, source: e })?;
             tracing::info!(%addr, "listening");
             tasks.push(tokio::spawn(receive(socket, tx.clone(), full.clone())));
         }

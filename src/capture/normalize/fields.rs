@@ -50,6 +50,14 @@ fn address(v: &FieldValue) -> Option<IpAddr> {
     }
 }
 
+/// Templates that carry both IPv4 and IPv6 address fields fill the unused family with zeros
+/// (`::` or `0.0.0.0`, e.g. Cisco f2rd/pmacct captures): keep the first *specified* address.
+fn prefer_specified(slot: &mut Option<IpAddr>, new: Option<IpAddr>) {
+    if slot.is_none_or(|a| a.is_unspecified()) && new.is_some() {
+        *slot = new;
+    }
+}
+
 /// Epoch ms of an absolute-time IE value (seconds, ms, or NTP micro/nano formats).
 fn absolute_ms(ie: u16, v: &FieldValue) -> Option<i64> {
     let ms = number(v)? as i64;
@@ -78,8 +86,8 @@ impl RecordFields {
             7 => self.src_port = number(v).map(|n| n as u16),
             11 => self.dst_port = number(v).map(|n| n as u16),
             32 | 139 => self.icmp_type_code = number(v).map(|n| n as u16),
-            8 | 27 => self.src_addr = self.src_addr.or(address(v)),
-            12 | 28 => self.dst_addr = self.dst_addr.or(address(v)),
+            8 | 27 => prefer_specified(&mut self.src_addr, address(v)),
+            12 | 28 => prefer_specified(&mut self.dst_addr, address(v)),
             10 => self.in_if = number(v).map(|n| n as u32),
             14 => self.out_if = number(v).map(|n| n as u32),
             34 | 305 | 50 => {

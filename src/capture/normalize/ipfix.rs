@@ -7,12 +7,14 @@ use netflow_parser::variable_versions::ipfix::lookup::{IANAIPFixField, IPFixFiel
 use netflow_parser::variable_versions::ipfix::{FlowSetBody, IPFix};
 
 use super::fields::RecordFields;
-use super::{FlowRecord, NormalizeCounts, PacketContext, TimeSource, complete_times, finish_record};
+use super::{
+    FlowRecord, NormalizeCounts, PacketContext, TimeSource, complete_times, finish_record,
+};
 
 /// Information elements `RecordFields::apply` understands.
 const WANTED_IES: &[u16] = &[
-    1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 14, 21, 22, 27, 28, 32, 34, 50, 85, 86, 139, 150, 151, 152, 153,
-    154, 155, 156, 157, 158, 159, 160, 161, 305,
+    1, 2, 4, 5, 6, 7, 8, 10, 11, 12, 14, 21, 22, 27, 28, 32, 34, 50, 85, 86, 139, 150, 151, 152,
+    153, 154, 155, 156, 157, 158, 159, 160, 161, 305,
 ];
 
 /// netflow_parser maps IE numbers to enum variants but offers no way back; build the reverse
@@ -62,7 +64,12 @@ pub fn system_init_from_options(p: &IPFix) -> Option<i64> {
 }
 
 /// Resolve an IPFIX record's times (see the module docs of `normalize` for the order).
-pub fn ipfix_times(f: &RecordFields, export_time: u32, system_init_ms: Option<i64>, ctx: &PacketContext) -> (i64, i64, TimeSource) {
+pub fn ipfix_times(
+    f: &RecordFields,
+    export_time: u32,
+    system_init_ms: Option<i64>,
+    ctx: &PacketContext,
+) -> (i64, i64, TimeSource) {
     if let Some((s, e)) = complete_times(f.start_abs_ms, f.end_abs_ms, f.duration_ms) {
         return (s, e, TimeSource::Absolute);
     }
@@ -85,7 +92,14 @@ pub fn ipfix_times(f: &RecordFields, export_time: u32, system_init_ms: Option<i6
     (ctx.received_ms, ctx.received_ms, TimeSource::Arrival)
 }
 
-fn push(f: &RecordFields, p: &IPFix, init: Option<i64>, ctx: &PacketContext, out: &mut Vec<FlowRecord>, counts: &mut NormalizeCounts) {
+fn push(
+    f: &RecordFields,
+    p: &IPFix,
+    init: Option<i64>,
+    ctx: &PacketContext,
+    out: &mut Vec<FlowRecord>,
+    counts: &mut NormalizeCounts,
+) {
     let h = &p.header;
     let times = ipfix_times(f, h.export_time, init, ctx);
     match finish_record(f, ctx, 10, h.observation_domain_id, times) {
@@ -99,7 +113,12 @@ fn push(f: &RecordFields, p: &IPFix, init: Option<i64>, ctx: &PacketContext, out
 
 /// Append the data records of one IPFIX message to `out`. `system_init_ms` is the exporter's
 /// boot time learned from earlier options records of the same observation domain.
-pub fn normalize_ipfix(p: &IPFix, system_init_ms: Option<i64>, ctx: &PacketContext, out: &mut Vec<FlowRecord>) -> NormalizeCounts {
+pub fn normalize_ipfix(
+    p: &IPFix,
+    system_init_ms: Option<i64>,
+    ctx: &PacketContext,
+    out: &mut Vec<FlowRecord>,
+) -> NormalizeCounts {
     let mut counts = NormalizeCounts::default();
     for set in &p.flowsets {
         match &set.body {
@@ -128,4 +147,3 @@ pub fn normalize_ipfix(p: &IPFix, system_init_ms: Option<i64>, ctx: &PacketConte
     }
     counts
 }
-

@@ -70,7 +70,11 @@ fn finish_record(
 }
 
 /// Fill a missing end from start + duration, a missing start from the end, and order them.
-fn complete_times(start: Option<i64>, end: Option<i64>, duration_ms: Option<u64>) -> Option<(i64, i64)> {
+fn complete_times(
+    start: Option<i64>,
+    end: Option<i64>,
+    duration_ms: Option<u64>,
+) -> Option<(i64, i64)> {
     match (start, end) {
         (Some(s), Some(e)) => Some((s, e)),
         (Some(s), None) => Some((s, s + duration_ms.unwrap_or(0) as i64)),

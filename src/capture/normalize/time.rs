@@ -10,7 +10,11 @@
 pub const NTP_UNIX_OFFSET_MS: i64 = 2_208_988_800_000;
 
 /// Absolute epoch ms of an uptime stamp, given the header's uptime and wall clock (ms).
-pub fn uptime_to_epoch_ms(header_epoch_ms: i64, header_uptime_ms: u32, stamp_uptime_ms: u32) -> i64 {
+pub fn uptime_to_epoch_ms(
+    header_epoch_ms: i64,
+    header_uptime_ms: u32,
+    stamp_uptime_ms: u32,
+) -> i64 {
     let age_ms = header_uptime_ms.wrapping_sub(stamp_uptime_ms) as i32;
     header_epoch_ms - i64::from(age_ms)
 }

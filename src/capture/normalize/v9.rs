@@ -4,10 +4,17 @@ use netflow_parser::variable_versions::v9::{FlowSetBody, V9};
 
 use super::fields::RecordFields;
 use super::time::uptime_to_epoch_ms;
-use super::{FlowRecord, NormalizeCounts, PacketContext, TimeSource, complete_times, finish_record};
+use super::{
+    FlowRecord, NormalizeCounts, PacketContext, TimeSource, complete_times, finish_record,
+};
 
 /// Resolve a v9 record's times: absolute fields first, then uptime, then the header clock.
-pub fn v9_times(f: &RecordFields, sys_up_time: u32, unix_secs: u32, ctx: &PacketContext) -> (i64, i64, TimeSource) {
+pub fn v9_times(
+    f: &RecordFields,
+    sys_up_time: u32,
+    unix_secs: u32,
+    ctx: &PacketContext,
+) -> (i64, i64, TimeSource) {
     if let Some((s, e)) = complete_times(f.start_abs_ms, f.end_abs_ms, f.duration_ms) {
         return (s, e, TimeSource::Absolute);
     }

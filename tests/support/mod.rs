@@ -1,0 +1,189 @@
+//! Shared helpers for the integration tests: locating test data, running the binary, reading
+//! the flow store back.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{Int32Type, Int64Type};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+/// `PIVOTFLOW_TESTDATA` or `../shared/testdata`. Panics with instructions when missing: CI
+/// must fail rather than skip.
+pub fn testdata() -> PathBuf {
+    let dir = std::env::var_os("PIVOTFLOW_TESTDATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata"));
+    assert!(
+        dir.join("README.md").exists(),
+        "test data not found at {} (set PIVOTFLOW_TESTDATA to the shared testdata folder)",
+        dir.display()
+    );
+    dir
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_pivotflow"))
+}
+
+pub fn run(args: &[&str]) -> Output {
+    Command::new(bin()).args(args).env("PIVOTFLOW_LOG", "warn").output().expect("run pivotflow")
+}
+
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pivotflow-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every `*.parquet` file below `root` (skips hidden temp files and the journal).
+pub fn parquet_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+            } else if name.ends_with(".parquet") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn read_parquet(path: &Path) -> Vec<RecordBatch> {
+    let file = File::open(path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    reader.map(|b| b.unwrap()).collect()
+}
+
+/// One stored row, in comparable form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Row {
+    pub version: i32,
+    pub src_addr: String,
+    pub dst_addr: String,
+    pub src_port: i32,
+    pub dst_port: i32,
+    pub proto: i32,
+    pub packets: i64,
+    pub bytes: i64,
+    pub tcp_flags: i32,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    pub received_ms: i64,
+    pub time_source: String,
+    pub exporter: String,
+}
+
+pub fn rows_of(batches: &[RecordBatch]) -> Vec<Row> {
+    let mut out = Vec::new();
+    for b in batches {
+        let s = |n: &str| b.column_by_name(n).unwrap().as_string::<i32>().clone();
+        let i32c = |n: &str| b.column_by_name(n).unwrap().as_primitive::<Int32Type>().clone();
+        let i64c = |n: &str| b.column_by_name(n).unwrap().as_primitive::<Int64Type>().clone();
+        let (src, dst, ts, exp) =
+            (s("src_addr"), s("dst_addr"), s("time_source"), s("exporter_addr"));
+        let (ver, sp, dp, pr, fl) = (
+            i32c("flow_version"),
+            i32c("src_port"),
+            i32c("dst_port"),
+            i32c("proto"),
+            i32c("tcp_flags"),
+        );
+        let (pk, by, st, en, rc) = (
+            i64c("packets"),
+            i64c("bytes"),
+            i64c("flow_start_ms"),
+            i64c("flow_end_ms"),
+            i64c("received_ms"),
+        );
+        for i in 0..b.num_rows() {
+            assert!(!src.is_null(i));
+            out.push(Row {
+                version: ver.value(i),
+                src_addr: src.value(i).to_string(),
+                dst_addr: dst.value(i).to_string(),
+                src_port: sp.value(i),
+                dst_port: dp.value(i),
+                proto: pr.value(i),
+                packets: pk.value(i),
+                bytes: by.value(i),
+                tcp_flags: fl.value(i),
+                first_ms: st.value(i),
+                last_ms: en.value(i),
+                received_ms: rc.value(i),
+                time_source: ts.value(i).to_string(),
+                exporter: exp.value(i).to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// All rows of a flow store.
+pub fn store_rows(root: &Path) -> Vec<Row> {
+    parquet_files(root).iter().flat_map(|p| rows_of(&read_parquet(p))).collect()
+}
+
+/// Result of a capture run in a test.
+pub struct Captured {
+    pub data: PathBuf,
+    pub rows: Vec<Row>,
+    pub stats: serde_json::Value,
+}
+
+impl Captured {
+    /// Sum of a per-exporter counter over all exporters.
+    pub fn exporter_total(&self, counter: &str) -> u64 {
+        self.stats["exporters"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|e| e[counter].as_u64().unwrap())
+            .sum()
+    }
+
+    /// Sum of one decode-error kind over all exporters.
+    pub fn decode_errors(&self, kind: &str) -> u64 {
+        self.stats["exporters"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|e| e["decode_errors"][kind].as_u64().unwrap_or(0))
+            .sum()
+    }
+}
+
+/// Capture pcaps into a fresh store and return its rows and statistics; asserts success.
+pub fn capture_pcaps(name: &str, pcaps: &[&Path]) -> Captured {
+    let dir = tempdir(name);
+    let data = dir.join("data");
+    let stats_path = dir.join("stats.json");
+    let mut args =
+        vec!["capture".to_string(), "--stats-json".into(), stats_path.display().to_string()];
+    for p in pcaps {
+        args.push("--pcap".into());
+        args.push(p.display().to_string());
+    }
+    args.push("--data".into());
+    args.push(data.display().to_string());
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run(&argv);
+    assert!(out.status.success(), "capture failed: {}", String::from_utf8_lossy(&out.stderr));
+    let rows = store_rows(&data);
+    let stats = serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
+    Captured { data, rows, stats }
+}
