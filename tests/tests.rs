@@ -2,4 +2,6 @@
 
 mod support;
 
+mod bad_input;
 mod golden_decode;
+mod live_capture;
