@@ -27,8 +27,44 @@ pub enum Command {
     /// Collect NetFlow v5/v9/IPFIX (UDP or pcap files) into hourly Parquet files.
     #[command(after_help = EXIT_CODES)]
     Capture(Box<CaptureArgs>),
+    /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
+    Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
     Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Number of flows to export.
+    #[arg(long, default_value_t = 10_000)]
+    pub flows: u64,
+    /// Export format.
+    #[arg(long, value_enum, default_value = "ipfix")]
+    pub format: crate::synth::encode::ExportFormat,
+    /// Write the export datagrams to this pcap file.
+    #[arg(long, value_name = "FILE")]
+    pub pcap: PathBuf,
+    /// Random seed: the same seed and options give the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of distinct hosts.
+    #[arg(long, default_value_t = 20_000)]
+    pub hosts: u32,
+    /// Number of exporters (each with its own address, uptime and sequence numbers).
+    #[arg(long, default_value_t = 2)]
+    pub exporters: u32,
+    /// First flow end time (RFC 3339).
+    #[arg(long, default_value = "2026-11-27T10:00:00Z")]
+    pub start: String,
+    /// Time span the flows cover.
+    #[arg(long, default_value = "50m")]
+    pub span: String,
+    /// Share of IPv6 flows (ignored for v5, which cannot carry IPv6).
+    #[arg(long, default_value_t = 0.1)]
+    pub ipv6_share: f64,
+    /// Start the exporters' uptime this many ms before the 32-bit wrap.
+    #[arg(long)]
+    pub uptime_before_wrap_ms: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -7,10 +7,11 @@
 //!          → sink (journal + hourly Parquet: <data>/date=YYYY-MM-DD/hour=HH/*.parquet)
 //! ```
 //! Modules: `cli` (raw arguments), `config` (validated settings), `error`, `schema` (the one
-//! flow schema), `capture` (the collector). `sql`, `pivots` and `report` are not built yet.
+//! flow schema), `capture` (the collector), `synth` (synthetic export traffic). `sql`, `pivots` and `report` are not built yet.
 
 pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod schema;
+pub mod synth;

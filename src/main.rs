@@ -41,6 +41,16 @@ fn main() -> ExitCode {
             print!("{}", pivotflow::schema::markdown_table());
             ExitCode::SUCCESS
         }
+        Command::Synth(args) => match pivotflow::synth::run_cli(&args) {
+            Ok(summary) => {
+                eprintln!(
+                    "synth: {} flows in {} datagrams ({} IPv6 flows skipped: v5 cannot carry them)",
+                    summary.flows_exported, summary.datagrams, summary.flows_skipped_v6_in_v5
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => exit_with(&e),
+        },
         Command::Capture(args) => {
             let config = match CaptureConfig::from_args(&args) {
                 Ok(c) => c,

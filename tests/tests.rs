@@ -5,3 +5,4 @@ mod support;
 mod bad_input;
 mod golden_decode;
 mod live_capture;
+mod synth_roundtrip;

@@ -402,3 +402,72 @@ mod tests {
         assert_eq!(u16::from_be_bytes([dg[18], dg[19]]), 8);
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    //! Property tests: no input from the network can make the decoder panic.
+    use super::*;
+    use crate::synth::encode::{ExportFormat, Exporter, SynthFlow};
+    use proptest::prelude::*;
+
+    fn dg(payload: Vec<u8>) -> Datagram {
+        Datagram {
+            exporter: "192.0.2.9:2055".parse().unwrap(),
+            received_ms: 1_700_000_000_000,
+            payload,
+        }
+    }
+
+    fn valid_datagrams(format: ExportFormat) -> Vec<Vec<u8>> {
+        let flow = SynthFlow {
+            start_ms: 1_700_000_000_000,
+            end_ms: 1_700_000_001_000,
+            src: "10.0.0.1".parse().unwrap(),
+            dst: "10.0.0.2".parse().unwrap(),
+            src_port: 1234,
+            dst_port: 22,
+            proto: 6,
+            tcp_flags: 0x1b,
+            tos: 0,
+            packets: 10,
+            bytes: 1000,
+            in_if: 1,
+            out_if: 2,
+        };
+        let mut e = Exporter::new(format, 1_699_000_000_000, 1, 1);
+        e.encode(&vec![flow; 5], 1_700_000_002_000).0
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600), version in prop_oneof![Just(5u16), Just(9), Just(10), any::<u16>()]) {
+            let mut payload = bytes;
+            if payload.len() >= 2 {
+                payload[..2].copy_from_slice(&version.to_be_bytes());
+            }
+            let mut d = Decoder::new(HoldLimits::default());
+            let mut stats = CaptureStats::default();
+            let mut out = Vec::new();
+            d.decode(&dg(payload), &mut stats, &mut out);
+            d.finish(&mut stats);
+        }
+
+        #[test]
+        fn mutated_valid_datagrams_never_panic(format in prop_oneof![Just(ExportFormat::V5), Just(ExportFormat::V9), Just(ExportFormat::Ipfix)],
+                                             flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
+                                             cut in any::<usize>()) {
+            let mut d = Decoder::new(HoldLimits::default());
+            let mut stats = CaptureStats::default();
+            let mut out = Vec::new();
+            for mut p in valid_datagrams(format) {
+                for (at, v) in &flips {
+                    let i = at % p.len();
+                    p[i] = *v;
+                }
+                p.truncate(cut % (p.len() + 1));
+                d.decode(&dg(p), &mut stats, &mut out);
+            }
+            d.finish(&mut stats);
+        }
+    }
+}
