@@ -126,7 +126,7 @@ impl Exporter {
     }
 
     fn templates_due(&self) -> bool {
-        self.datagrams % u64::from(self.template_every) == 0
+        self.datagrams.is_multiple_of(u64::from(self.template_every))
     }
 
     /// Encode flows exported at `export_ms` into datagrams. v5 cannot carry IPv6: such flows
@@ -287,7 +287,7 @@ impl Exporter {
                 for f in &chunk[i..i + run] {
                     self.write_record(&mut b, f);
                 }
-                while (b.len() - set_start) % 4 != 0 {
+                while !(b.len() - set_start).is_multiple_of(4) {
                     b.push(0); // set padding
                 }
                 let set_len = (b.len() - set_start) as u16;
