@@ -109,6 +109,10 @@ pub struct CaptureArgs {
     /// zstd compression level of the Parquet files (1–22).
     #[arg(long, default_value_t = 3)]
     pub zstd_level: i32,
+    /// Benchmark baseline: parquet's default encodings (dictionary everywhere, no delta
+    /// encoding for the time columns), keeping zstd. Not for production use.
+    #[arg(long, hide = true)]
+    pub writer_defaults: bool,
     /// Rows per Parquet row group.
     #[arg(long, default_value_t = 1 << 20)]
     pub row_group_rows: usize,

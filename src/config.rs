@@ -89,6 +89,7 @@ impl CaptureConfig {
             writer: WriterSettings {
                 zstd_level: a.zstd_level,
                 row_group_rows: a.row_group_rows.max(1),
+                tuned_encodings: !a.writer_defaults,
             },
             max_rows_per_file: a.max_rows_per_file.max(1),
             close_grace: duration("--close-grace", &a.close_grace)?,

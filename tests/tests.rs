@@ -5,4 +5,5 @@ mod support;
 mod bad_input;
 mod golden_decode;
 mod live_capture;
+mod readme;
 mod synth_roundtrip;

@@ -27,11 +27,13 @@ use crate::schema::{self, flow_schema};
 pub struct WriterSettings {
     pub zstd_level: i32,
     pub row_group_rows: usize,
+    /// Per-column encodings above; false = parquet's defaults (benchmark baseline).
+    pub tuned_encodings: bool,
 }
 
 impl Default for WriterSettings {
     fn default() -> Self {
-        WriterSettings { zstd_level: 3, row_group_rows: 1 << 20 }
+        WriterSettings { zstd_level: 3, row_group_rows: 1 << 20, tuned_encodings: true }
     }
 }
 
@@ -47,6 +49,9 @@ fn properties(settings: WriterSettings) -> WriterProperties {
             nulls_first: false,
         }]))
         .set_created_by(concat!("pivotflow ", env!("CARGO_PKG_VERSION")).to_string());
+    if !settings.tuned_encodings {
+        return b.build();
+    }
     for col in [schema::RECEIVED_MS, schema::FLOW_START_MS, schema::FLOW_END_MS] {
         let path = ColumnPath::from(col);
         b = b

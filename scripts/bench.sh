@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Capture benchmark (release build, outside CI): pcap → Parquet flows/s for v5, v9 and
+# IPFIX, bytes per flow on disk and peak RSS, plus a sweep of the Parquet writer settings.
+# Writes the table to BENCHMARKS.md (with the machine description) and prints it.
+#
+# Usage: scripts/bench.sh [FLOWS]     (default 1000000; data in ${BENCH_DIR:-/tmp/pivotflow-bench})
+set -euo pipefail
+cd "$(dirname "$0")/.."
+FLOWS="${1:-1000000}"
+DIR="${BENCH_DIR:-/tmp/pivotflow-bench}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
+cargo build --release --quiet
+BIN="$CARGO_TARGET_DIR/release/pivotflow"
+mkdir -p "$DIR"
+command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc; }
+
+# run NAME FLOWS CMD...: one table row (wall s, CPU s, flows/s, peak RSS) pinned to one core.
+ROWS=()
+run() {
+    local name="$1" flows="$2"; shift 2
+    local t0 t1 wall cpu rss
+    t0=$(date +%s.%N)
+    /usr/bin/time -f "%U %S %M" -o "$DIR/time.txt" taskset -c 0 "$@" >/dev/null 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt"; exit 1; }
+    t1=$(date +%s.%N)
+    read -r user sys rss < "$DIR/time.txt"
+    wall=$(echo "$t1 - $t0" | bc -l)
+    cpu=$(echo "$user + $sys" | bc -l)
+    ROWS+=("$(printf '| %s | %d | %.2f | %.2f | %.0f | %.0f |' "$name" "$flows" "$wall" "$cpu" "$(echo "$flows / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)")")
+}
+
+parquet_bytes() { find "$1" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+
+SIZES=()
+for fmt in v5 v9 ipfix; do
+    pcap="$DIR/$fmt-$FLOWS.pcap"
+    [ -f "$pcap" ] || "$BIN" synth --flows "$FLOWS" --format "$fmt" --hosts 20000 --exporters 4 --seed 7 --pcap "$pcap" 2>/dev/null
+    rm -rf "$DIR/store-$fmt"
+    run "capture --pcap ($fmt)" "$FLOWS" "$BIN" capture --pcap "$pcap" --data "$DIR/store-$fmt"
+    b=$(parquet_bytes "$DIR/store-$fmt")
+    SIZES+=("$(printf '| %s | default (zstd 3, tuned encodings, 1 Mi rows/group) | %d | %.1f |' "$fmt" "$b" "$(echo "$b / $FLOWS" | bc -l)")")
+done
+
+# Writer settings sweep on the IPFIX capture (same rows each time).
+pcap="$DIR/ipfix-$FLOWS.pcap"
+sweep() {
+    local label="$1"; shift
+    rm -rf "$DIR/sweep"
+    run "capture ipfix, $label" "$FLOWS" "$BIN" capture --pcap "$pcap" --data "$DIR/sweep" "$@"
+    b=$(parquet_bytes "$DIR/sweep")
+    SIZES+=("$(printf '| ipfix | %s | %d | %.1f |' "$label" "$b" "$(echo "$b / $FLOWS" | bc -l)")")
+}
+sweep "parquet default encodings, zstd 3" --writer-defaults
+sweep "zstd 1" --zstd-level 1
+sweep "zstd 9" --zstd-level 9
+sweep "zstd 19" --zstd-level 19
+sweep "row groups of 128 Ki rows" --row-group-rows 131072
+
+{
+    echo "# Benchmarks"
+    echo
+    echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)."
+    echo "Date: $(date -u +%Y-%m-%dT%H:%MZ). Command: \`scripts/bench.sh $FLOWS\` (release build, each run pinned to one core with taskset)."
+    echo "Input: \`pivotflow synth\` pcaps (4 exporters, 20 000 hosts, seed 7; IPFIX/v9 10 % IPv6)."
+    echo
+    echo "## Capture: pcap → Parquet"
+    echo
+    echo "| command | flows | wall s | CPU s | flows/s | peak RSS MiB |"
+    echo "|---|---|---|---|---|---|"
+    printf '%s\n' "${ROWS[@]}"
+    echo
+    echo "## Bytes per flow on disk"
+    echo
+    echo "| format | writer settings | Parquet bytes | bytes/flow |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${SIZES[@]}"
+} > BENCHMARKS.md
+cat BENCHMARKS.md

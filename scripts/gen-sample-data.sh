@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Regenerate sample-data/*.pcap byte for byte (the generator is seeded and deterministic).
+# Usage: scripts/gen-sample-data.sh [path/to/pivotflow]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-}"
+if [ -z "$BIN" ]; then
+    cargo build --quiet
+    BIN="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}/debug/pivotflow"
+fi
+common=(--flows 2000 --hosts 300 --exporters 2 --seed 7 --start 2026-11-27T10:00:00Z --span 20m)
+"$BIN" synth "${common[@]}" --format v5 --pcap sample-data/v5.pcap
+"$BIN" synth "${common[@]}" --format v9 --pcap sample-data/v9.pcap --uptime-before-wrap-ms 300000
+"$BIN" synth "${common[@]}" --format ipfix --pcap sample-data/ipfix.pcap
