@@ -5,5 +5,6 @@ mod support;
 mod bad_input;
 mod golden_decode;
 mod live_capture;
+mod pcapng_input;
 mod readme;
 mod synth_roundtrip;

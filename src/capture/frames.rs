@@ -200,6 +200,94 @@ mod tests {
         }
     }
 
+    /// An IPv4/UDP packet without link header.
+    fn ip_udp(payload: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        PacketBuilder::ipv4([192, 0, 2, 7], [192, 0, 2, 254], 64)
+            .udp(4000, 4739)
+            .write(&mut out, payload)
+            .unwrap();
+        out
+    }
+
+    fn expect_udp(outcome: FrameOutcome, payload: &[u8]) {
+        match outcome {
+            FrameOutcome::Udp(u) => {
+                assert_eq!(u.src, "192.0.2.7:4000".parse().unwrap());
+                assert_eq!(u.payload, payload);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn cooked_loopback_and_raw_link_types() {
+        let ip = ip_udp(b"payload");
+        let mut d = FrameDecoder::default();
+        expect_udp(d.decode(LINKTYPE_RAW, &ip, 0), b"payload");
+        expect_udp(d.decode(LINKTYPE_IPV4, &ip, 0), b"payload");
+        let mut lo = 2u32.to_le_bytes().to_vec(); // AF_INET, host byte order
+        lo.extend_from_slice(&ip);
+        expect_udp(d.decode(LINKTYPE_NULL, &lo, 0), b"payload");
+        let mut sll = vec![0u8; 14];
+        sll.extend_from_slice(&0x0800u16.to_be_bytes());
+        sll.extend_from_slice(&ip);
+        expect_udp(d.decode(LINKTYPE_LINUX_SLL, &sll, 0), b"payload");
+        let mut sll2 = 0x0800u16.to_be_bytes().to_vec();
+        sll2.extend_from_slice(&[0u8; 18]);
+        sll2.extend_from_slice(&ip);
+        expect_udp(d.decode(LINKTYPE_LINUX_SLL2, &sll2, 0), b"payload");
+        assert_eq!(d.decode(147, &ip, 0), FrameOutcome::UnsupportedLinkType(147));
+    }
+
+    #[test]
+    fn qinq_is_unwrapped() {
+        let mut out = Vec::new();
+        PacketBuilder::ethernet2([1; 6], [2; 6])
+            .double_vlan(
+                etherparse::VlanId::try_new(100).unwrap(),
+                etherparse::VlanId::try_new(200).unwrap(),
+            )
+            .ipv4([192, 0, 2, 7], [192, 0, 2, 254], 64)
+            .udp(4000, 4739)
+            .write(&mut out, b"qinq")
+            .unwrap();
+        expect_udp(FrameDecoder::default().decode(LINKTYPE_ETHERNET, &out, 0), b"qinq");
+    }
+
+    /// Split an IPv4/UDP packet into two fragments at `at` bytes of IP payload (multiple of 8).
+    fn fragment(ip: &[u8], at: usize) -> (Vec<u8>, Vec<u8>) {
+        let (header, _) = etherparse::Ipv4Header::from_slice(ip).unwrap();
+        let body = &ip[header.header_len()..];
+        let mut first = header.clone();
+        first.more_fragments = true;
+        first.total_len = (header.header_len() + at) as u16;
+        first.header_checksum = first.calc_header_checksum();
+        let mut second = header.clone();
+        second.fragment_offset = etherparse::IpFragOffset::try_new((at / 8) as u16).unwrap();
+        second.total_len = (header.header_len() + body.len() - at) as u16;
+        second.header_checksum = second.calc_header_checksum();
+        let mut a = first.to_bytes().to_vec();
+        a.extend_from_slice(&body[..at]);
+        let mut b = second.to_bytes().to_vec();
+        b.extend_from_slice(&body[at..]);
+        (a, b)
+    }
+
+    #[test]
+    fn ip_fragments_are_reassembled_in_any_order() {
+        let payload: Vec<u8> = (0..3000u32).map(|i| i as u8).collect();
+        let ip = ip_udp(&payload);
+        let (a, b) = fragment(&ip, 1480);
+        let mut d = FrameDecoder::default();
+        assert_eq!(d.decode(LINKTYPE_RAW, &b, 0), FrameOutcome::FragmentHeld);
+        expect_udp(d.decode(LINKTYPE_RAW, &a, 1), &payload);
+        // A lone fragment is abandoned (and counted) at the end of input.
+        assert_eq!(d.decode(LINKTYPE_RAW, &a, 2), FrameOutcome::FragmentHeld);
+        d.finish();
+        assert_eq!(d.fragments_abandoned, 1);
+    }
+
     #[test]
     fn truncated_frame_is_malformed_not_panic() {
         let mut d = FrameDecoder::default();
