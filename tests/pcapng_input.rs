@@ -47,7 +47,7 @@ fn to_pcapng(pcap: &Path, out: &Path) {
         epb.extend_from_slice(&(caplen as u32).to_le_bytes());
         epb.extend_from_slice(&(caplen as u32).to_le_bytes());
         epb.extend_from_slice(frame);
-        while epb.len() % 4 != 0 {
+        while !epb.len().is_multiple_of(4) {
             epb.push(0);
         }
         ng.extend(block(6, &epb));
