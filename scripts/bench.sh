@@ -14,17 +14,25 @@ BIN="$CARGO_TARGET_DIR/release/pivotflow"
 mkdir -p "$DIR"
 command -v bc >/dev/null || { apt-get update -qq && apt-get install -y -qq bc; }
 
-# run NAME FLOWS CMD...: one table row (wall s, CPU s, flows/s, peak RSS) pinned to one core.
+# run NAME FLOWS CMD...: one table row pinned to one core; the median of 3 runs by wall time
+# (this VM shows occasional multi-second system-time spikes), with that run's CPU and peak RSS.
+# The command's output folder (last argument of --data) is emptied before each run.
 ROWS=()
 run() {
     local name="$1" flows="$2"; shift 2
-    local t0 t1 wall cpu rss
-    t0=$(date +%s.%N)
-    /usr/bin/time -f "%U %S %M" -o "$DIR/time.txt" taskset -c 0 "$@" >/dev/null 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt"; exit 1; }
-    t1=$(date +%s.%N)
-    read -r user sys rss < "$DIR/time.txt"
-    wall=$(echo "$t1 - $t0" | bc -l)
-    cpu=$(echo "$user + $sys" | bc -l)
+    local store="" prev="" a
+    for a in "$@"; do [ "$prev" = "--data" ] && store="$a"; prev="$a"; done
+    : > "$DIR/runs.txt"
+    for _ in 1 2 3; do
+        [ -n "$store" ] && rm -rf "$store"
+        local t0 t1
+        t0=$(date +%s.%N)
+        /usr/bin/time -f "%U %S %M" -o "$DIR/time.txt" taskset -c 0 "$@" >/dev/null 2>"$DIR/stderr.txt" || { cat "$DIR/stderr.txt"; exit 1; }
+        t1=$(date +%s.%N)
+        read -r user sys rss < "$DIR/time.txt"
+        echo "$(echo "$t1 - $t0" | bc -l) $(echo "$user + $sys" | bc -l) $rss" >> "$DIR/runs.txt"
+    done
+    read -r wall cpu rss < <(sort -n "$DIR/runs.txt" | sed -n 2p)
     ROWS+=("$(printf '| %s | %d | %.2f | %.2f | %.0f | %.0f |' "$name" "$flows" "$wall" "$cpu" "$(echo "$flows / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)")")
 }
 
@@ -34,7 +42,6 @@ SIZES=()
 for fmt in v5 v9 ipfix; do
     pcap="$DIR/$fmt-$FLOWS.pcap"
     [ -f "$pcap" ] || "$BIN" synth --flows "$FLOWS" --format "$fmt" --hosts 20000 --exporters 4 --seed 7 --pcap "$pcap" 2>/dev/null
-    rm -rf "$DIR/store-$fmt"
     run "capture --pcap ($fmt)" "$FLOWS" "$BIN" capture --pcap "$pcap" --data "$DIR/store-$fmt"
     b=$(parquet_bytes "$DIR/store-$fmt")
     SIZES+=("$(printf '| %s | default (zstd 3, tuned encodings, 1 Mi rows/group) | %d | %.1f |' "$fmt" "$b" "$(echo "$b / $FLOWS" | bc -l)")")
@@ -44,7 +51,6 @@ done
 pcap="$DIR/ipfix-$FLOWS.pcap"
 sweep() {
     local label="$1"; shift
-    rm -rf "$DIR/sweep"
     run "capture ipfix, $label" "$FLOWS" "$BIN" capture --pcap "$pcap" --data "$DIR/sweep" "$@"
     b=$(parquet_bytes "$DIR/sweep")
     SIZES+=("$(printf '| ipfix | %s | %d | %.1f |' "$label" "$b" "$(echo "$b / $FLOWS" | bc -l)")")
@@ -59,7 +65,7 @@ sweep "row groups of 128 Ki rows" --row-group-rows 131072
     echo "# Benchmarks"
     echo
     echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sr)."
-    echo "Date: $(date -u +%Y-%m-%dT%H:%MZ). Command: \`scripts/bench.sh $FLOWS\` (release build, each run pinned to one core with taskset)."
+    echo "Date: $(date -u +%Y-%m-%dT%H:%MZ). Command: \`scripts/bench.sh $FLOWS\` (release build, each run pinned to one core with taskset, median of 3 runs)."
     echo "Input: \`pivotflow synth\` pcaps (4 exporters, 20 000 hosts, seed 7; IPFIX/v9 10 % IPv6)."
     echo
     echo "## Capture: pcap → Parquet"

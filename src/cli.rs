@@ -117,7 +117,7 @@ pub struct CaptureArgs {
     #[arg(long, default_value_t = 1 << 20)]
     pub row_group_rows: usize,
     /// An hour with more rows than this is written as several files (bounds memory).
-    #[arg(long, default_value_t = 4_000_000)]
+    #[arg(long, default_value_t = 2_000_000)]
     pub max_rows_per_file: usize,
     /// Live mode: socket receive buffer in bytes (the kernel may cap it: net.core.rmem_max).
     #[arg(long, default_value_t = 32 << 20)]

@@ -29,7 +29,7 @@ use stats::CaptureStats;
 use crate::config::{CaptureConfig, Source};
 use crate::error::{Error, Result};
 
-/// Rows turned into Arrow at a time.
+/// Records decoded before they are handed to the sink, and rows per Arrow batch written.
 const BATCH_ROWS: usize = 64 * 1024;
 
 /// Decoder + sink + counters: everything after a datagram has been received.
@@ -77,6 +77,8 @@ impl Pipeline {
         self.decoder.decode(dg, &mut self.stats, &mut self.records);
         if self.records.len() >= BATCH_ROWS {
             self.sink.push(&mut self.records)?;
+            self.records.reserve(BATCH_ROWS);
+            self.sink.write_full_hours(&mut self.stats)?;
         }
         Ok(())
     }
