@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid arguments or configuration; \
 3 bad input (corrupt or truncated pcap: flows before the bad point are still written); \
-4 I/O failure (data folder, Parquet, socket).";
+4 I/O failure (data folder, Parquet, socket); 5 query failed (SQL error, memory limit).";
 
 #[derive(Debug, Parser)]
 #[command(name = "pivotflow", version, about = "Find network pivots (lateral movement) in NetFlow v5/v9/IPFIX data", after_help = EXIT_CODES)]
@@ -27,6 +27,9 @@ pub enum Command {
     /// Collect NetFlow v5/v9/IPFIX (UDP or pcap files) into hourly Parquet files.
     #[command(after_help = EXIT_CODES)]
     Capture(Box<CaptureArgs>),
+    /// Run DataFusion SQL over the flow store (table `flows`, view `sessions`).
+    #[command(after_help = EXIT_CODES)]
+    Sql(SqlArgs),
     /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
@@ -125,4 +128,37 @@ pub struct CaptureArgs {
     /// Live mode: datagrams queued between the sockets and the decoder before drops.
     #[arg(long, default_value_t = 65_536)]
     pub queue: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// Root of the flow store (as given to `capture --data`).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// The query. Without it and without -f: an interactive prompt on a terminal, else stdin.
+    pub query: Option<String>,
+    /// Run the query in FILE (e.g. queries/top_talkers.sql).
+    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// Only flows that arrived at or after this: RFC 3339, a date, or a duration before now (24h, 7d).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only flows that arrived before this (same forms as --since).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Bind $NAME in the query to VALUE (typed: integer, float, true/false, else text; 'quoted' forces text).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub param: Vec<String>,
+    /// Output format (default: table on a terminal, csv otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<crate::sql::print::OutputFormat>,
+    /// Write results to FILE instead of stdout (required for parquet).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Memory the query may use before spilling/failing, e.g. 4G, 512M (default: half the RAM).
+    #[arg(long)]
+    pub memory_limit: Option<String>,
+    /// Parallelism of scans and joins (default: number of cores).
+    #[arg(long)]
+    pub target_partitions: Option<usize>,
 }

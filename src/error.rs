@@ -35,6 +35,9 @@ pub enum Error {
 
     #[error("invalid {what}: {detail}")]
     Config { what: String, detail: String },
+
+    #[error("query {name}: {detail}")]
+    Query { name: String, detail: String },
 }
 
 impl Error {
@@ -62,6 +65,7 @@ impl Error {
             | Error::Parquet { .. }
             | Error::Arrow { .. }
             | Error::Listen { .. } => 4,
+            Error::Query { .. } => 5,
         }
     }
 }

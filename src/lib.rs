@@ -7,11 +7,13 @@
 //!          → sink (journal + hourly Parquet: <data>/date=YYYY-MM-DD/hour=HH/*.parquet)
 //! ```
 //! Modules: `cli` (raw arguments), `config` (validated settings), `error`, `schema` (the one
-//! flow schema), `capture` (the collector), `synth` (synthetic export traffic). `sql`, `pivots` and `report` are not built yet.
+//! flow schema), `capture` (the collector), `synth` (synthetic export traffic), `sql` (DataFusion SQL over the store). `pivots` and `report`
+//! are not built yet.
 
 pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod schema;
+pub mod sql;
 pub mod synth;

@@ -1,0 +1,101 @@
+-- sessions: one row per connection, built from flow records.
+-- Registered automatically as a view by `pivotflow sql` (and used by `pivotflow pivots`).
+--
+-- Columns: client_addr, client_port, server_addr, server_port, proto, start_ms, end_ms,
+--   packets_c2s, bytes_c2s, packets_s2c, bytes_s2c, records, exporters
+--
+-- Rules (README, "sessions view"):
+-- (a) Directions. The two endpoints (address, port) and proto form the connection key. The
+--     endpoint whose port is a service port (1-1023, or 1433 1521 2049 3306 3389 5432 5900
+--     5985 5986 6379 8080 8443 9200 27017) is the server. When both or neither are, the
+--     endpoint that sent the earliest record is the client.
+-- (b) Active-timeout splits. Records of one key belong to one session while each next record
+--     (by start) starts at most 60 s after the latest end seen so far; a longer silence starts
+--     a new session (a new connection reusing the 5-tuple).
+-- (c) Duplicates. Within a session and direction, each observation point (exporter address +
+--     observation domain) contributes the sum of its records, skipping a record that starts
+--     at or before the end of an earlier record of the same observation point (ingress and
+--     egress reports of one flow). Across observation points the largest total counts: every
+--     exporter that saw the connection saw all of it, so totals are never added up.
+CREATE VIEW sessions AS
+WITH keyed AS (
+    SELECT flow_start_ms, flow_end_ms, packets, bytes, exporter_addr, observation_domain_id, proto,
+           src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) AS src_is_a,
+           CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN src_addr ELSE dst_addr END AS a_addr,
+           CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN src_port ELSE dst_port END AS a_port,
+           CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN dst_addr ELSE src_addr END AS b_addr,
+           CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN dst_port ELSE src_port END AS b_port
+    FROM flows
+),
+gaps AS (
+    SELECT *,
+           CASE WHEN flow_start_ms > MAX(flow_end_ms) OVER (
+                    PARTITION BY a_addr, a_port, b_addr, b_port, proto
+                    ORDER BY flow_start_ms, flow_end_ms
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 60000
+                THEN 1 ELSE 0 END AS starts_session
+    FROM keyed
+),
+numbered AS (
+    SELECT *,
+           SUM(starts_session) OVER (
+               PARTITION BY a_addr, a_port, b_addr, b_port, proto
+               ORDER BY flow_start_ms, flow_end_ms
+               ROWS UNBOUNDED PRECEDING) AS session_no,
+           MAX(flow_end_ms) OVER (
+               PARTITION BY a_addr, a_port, b_addr, b_port, proto, src_is_a, exporter_addr, observation_domain_id
+               ORDER BY flow_start_ms, flow_end_ms
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end_same_observer
+    FROM gaps
+),
+per_observer AS (
+    SELECT a_addr, a_port, b_addr, b_port, proto, session_no, src_is_a,
+           SUM(packets) AS packets, SUM(bytes) AS bytes
+    FROM numbered
+    WHERE prev_end_same_observer IS NULL OR flow_start_ms > prev_end_same_observer
+    GROUP BY a_addr, a_port, b_addr, b_port, proto, session_no, src_is_a, exporter_addr, observation_domain_id
+),
+per_direction AS (
+    SELECT a_addr, a_port, b_addr, b_port, proto, session_no, src_is_a,
+           MAX(packets) AS packets, MAX(bytes) AS bytes
+    FROM per_observer
+    GROUP BY a_addr, a_port, b_addr, b_port, proto, session_no, src_is_a
+),
+roles AS (
+    SELECT a_addr, a_port, b_addr, b_port, proto, session_no,
+           CASE
+               WHEN (b_port BETWEEN 1 AND 1023 OR b_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
+                AND NOT (a_port BETWEEN 1 AND 1023 OR a_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
+                   THEN true
+               WHEN (a_port BETWEEN 1 AND 1023 OR a_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
+                AND NOT (b_port BETWEEN 1 AND 1023 OR b_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
+                   THEN false
+               ELSE first_value(src_is_a ORDER BY flow_start_ms, flow_end_ms)
+           END AS a_is_client,
+           MIN(flow_start_ms) AS start_ms,
+           MAX(flow_end_ms) AS end_ms,
+           COUNT(*) AS records,
+           string_agg(DISTINCT exporter_addr, ',' ORDER BY exporter_addr) AS exporters
+    FROM numbered
+    GROUP BY a_addr, a_port, b_addr, b_port, proto, session_no
+)
+SELECT
+    CASE WHEN r.a_is_client THEN r.a_addr ELSE r.b_addr END AS client_addr,
+    CASE WHEN r.a_is_client THEN r.a_port ELSE r.b_port END AS client_port,
+    CASE WHEN r.a_is_client THEN r.b_addr ELSE r.a_addr END AS server_addr,
+    CASE WHEN r.a_is_client THEN r.b_port ELSE r.a_port END AS server_port,
+    r.proto,
+    r.start_ms,
+    r.end_ms,
+    COALESCE(SUM(CASE WHEN d.src_is_a = r.a_is_client THEN d.packets END), 0) AS packets_c2s,
+    COALESCE(SUM(CASE WHEN d.src_is_a = r.a_is_client THEN d.bytes END), 0) AS bytes_c2s,
+    COALESCE(SUM(CASE WHEN d.src_is_a <> r.a_is_client THEN d.packets END), 0) AS packets_s2c,
+    COALESCE(SUM(CASE WHEN d.src_is_a <> r.a_is_client THEN d.bytes END), 0) AS bytes_s2c,
+    r.records,
+    r.exporters
+FROM roles r
+JOIN per_direction d
+  ON d.a_addr = r.a_addr AND d.a_port = r.a_port AND d.b_addr = r.b_addr AND d.b_port = r.b_port
+ AND d.proto = r.proto AND d.session_no = r.session_no
+GROUP BY r.a_addr, r.a_port, r.b_addr, r.b_port, r.proto, r.session_no, r.a_is_client,
+         r.start_ms, r.end_ms, r.records, r.exporters;

@@ -1,0 +1,176 @@
+//! The DataFusion session over the flow store: table `flows`, the `sessions` view, settings.
+//!
+//! `flows` = every `*.parquet` below `--data` (hive partitions `date`, `hour`, both text) plus
+//! the rows the live collector has journaled but not yet written as Parquet (the hour being
+//! captured, at most one flush interval — default 1 s — old), restricted to `--since/--until`
+//! on arrival time (`received_ms`), with the matching `date`/`hour` folders pruned.
+//!
+//! Settings, chosen for flow data on a small machine:
+//! - target partitions = cores: scans and hash joins use every core;
+//! - batch size 8192 rows (DataFusion's default; larger did not help group-bys here);
+//! - Parquet filter pushdown and filter reordering on: flow queries are selective on ports
+//!   and addresses, and row-level pushdown skips decoding most of the other columns;
+//! - a memory limit (default: half the RAM) through a fair spill pool: sorts, aggregations and
+//!   joins spill to disk under it, and a query that still cannot fit fails with a clear error
+//!   instead of taking the machine down.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::catalog::MemTable;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::ListingOptions;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{Expr, SessionConfig, SessionContext, col, lit};
+
+use super::timerange::TimeRange;
+use crate::capture::journal;
+use crate::capture::partition::HourPartition;
+use crate::error::{Error, Result};
+use crate::schema::{self, PARTITION_DATE, PARTITION_HOUR, flow_schema};
+
+/// Views registered automatically, in order (later ones may use earlier ones).
+pub const VIEWS: &[(&str, &str)] = &[("sessions", include_str!("../../queries/sessions.sql"))];
+
+#[derive(Debug, Clone)]
+pub struct SqlSettings {
+    pub memory_limit_bytes: usize,
+    pub target_partitions: usize,
+    pub batch_size: usize,
+}
+
+impl Default for SqlSettings {
+    fn default() -> Self {
+        SqlSettings {
+            memory_limit_bytes: default_memory_limit(),
+            target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            batch_size: 8192,
+        }
+    }
+}
+
+/// Half of the physical memory (from /proc/meminfo), or 4 GiB when unknown.
+pub fn default_memory_limit() -> usize {
+    let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        m.lines()
+            .find(|l| l.starts_with("MemTotal:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<usize>().ok())
+    });
+    total_kib.map_or(4 << 30, |k| k * 1024 / 2)
+}
+
+fn df_err(context: &str, e: datafusion::error::DataFusionError) -> Error {
+    Error::Query { name: context.to_string(), detail: e.to_string() }
+}
+
+/// Schema of `flows`: the stored columns, then the partition columns.
+pub fn flows_schema() -> SchemaRef {
+    let mut fields: Vec<Field> =
+        flow_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.push(Field::new(PARTITION_DATE, DataType::Utf8, false));
+    fields.push(Field::new(PARTITION_HOUR, DataType::Utf8, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// `date`/`hour` texts of an hour, as in the folder names.
+fn partition_values(hour: HourPartition) -> (String, String) {
+    let key = hour.key(); // YYYYMMDDHH
+    (format!("{}-{}-{}", &key[0..4], &key[4..6], &key[6..8]), key[8..10].to_string())
+}
+
+/// Rows journaled by a running (or crashed) collector, with partition columns added.
+fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    for left in journal::leftovers(root)? {
+        let (date, hour) = partition_values(left.id.hour);
+        for b in left.batches {
+            let n = b.num_rows();
+            let mut cols: Vec<ArrayRef> = b.columns().to_vec();
+            cols.push(Arc::new(StringArray::from(vec![date.as_str(); n])));
+            cols.push(Arc::new(StringArray::from(vec![hour.as_str(); n])));
+            out.push(
+                RecordBatch::try_new(flows_schema(), cols)
+                    .map_err(|e| Error::arrow("journal rows", e))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Filter selecting `range` on arrival time, with an equivalent predicate on the partition
+/// columns so whole folders are skipped.
+fn range_filter(range: TimeRange) -> Option<Expr> {
+    let mut parts = Vec::new();
+    if let Some(s) = range.since_ms {
+        let (d, h) = partition_values(HourPartition::of(s));
+        let folder = col(PARTITION_DATE)
+            .gt(lit(d.clone()))
+            .or(col(PARTITION_DATE).eq(lit(d)).and(col(PARTITION_HOUR).gt_eq(lit(h))));
+        parts.push(folder.and(col(schema::RECEIVED_MS).gt_eq(lit(s))));
+    }
+    if let Some(u) = range.until_ms {
+        let (d, h) = partition_values(HourPartition::of(u - 1));
+        let folder = col(PARTITION_DATE)
+            .lt(lit(d.clone()))
+            .or(col(PARTITION_DATE).eq(lit(d)).and(col(PARTITION_HOUR).lt_eq(lit(h))));
+        parts.push(folder.and(col(schema::RECEIVED_MS).lt(lit(u))));
+    }
+    parts.into_iter().reduce(Expr::and)
+}
+
+/// A session with `flows` (over the store at `data`) and the automatic views registered.
+pub async fn flow_context(
+    data: &Path,
+    range: TimeRange,
+    settings: &SqlSettings,
+) -> Result<SessionContext> {
+    if !data.is_dir() {
+        return Err(Error::config(
+            "--data",
+            format!("{} is not a flow store folder", data.display()),
+        ));
+    }
+    let mut config = SessionConfig::new()
+        .with_target_partitions(settings.target_partitions.max(1))
+        .with_batch_size(settings.batch_size.max(1024))
+        .with_information_schema(true);
+    config.options_mut().execution.parquet.pushdown_filters = true;
+    config.options_mut().execution.parquet.reorder_filters = true;
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(settings.memory_limit_bytes)))
+        .build_arc()
+        .map_err(|e| df_err("session", e))?;
+    let ctx = SessionContext::new_with_config_rt(config, runtime);
+
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+        .with_file_extension(".parquet")
+        .with_table_partition_cols(vec![
+            (PARTITION_DATE.to_string(), DataType::Utf8),
+            (PARTITION_HOUR.to_string(), DataType::Utf8),
+        ]);
+    let url = format!("{}/", data.canonicalize().map_err(|e| Error::io(data, e))?.display());
+    ctx.register_listing_table("flows_stored", &url, options, Some(flow_schema()), None)
+        .await
+        .map_err(|e| df_err("registering flows", e))?;
+    let mut flows = ctx.table("flows_stored").await.map_err(|e| df_err("flows", e))?;
+    let journal = journal_batches(data)?;
+    if !journal.is_empty() {
+        let mem =
+            MemTable::try_new(flows_schema(), vec![journal]).map_err(|e| df_err("journal", e))?;
+        ctx.register_table("flows_journal", Arc::new(mem)).map_err(|e| df_err("journal", e))?;
+        let j = ctx.table("flows_journal").await.map_err(|e| df_err("journal", e))?;
+        flows = flows.union(j).map_err(|e| df_err("flows", e))?;
+    }
+    if let Some(filter) = range_filter(range) {
+        flows = flows.filter(filter).map_err(|e| df_err("--since/--until", e))?;
+    }
+    ctx.register_table("flows", flows.into_view()).map_err(|e| df_err("flows", e))?;
+    for (name, sql) in VIEWS {
+        ctx.sql(sql).await.map_err(|e| df_err(&format!("queries/{name}.sql"), e))?;
+    }
+    Ok(ctx)
+}

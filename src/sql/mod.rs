@@ -1,0 +1,173 @@
+//! sql: ad-hoc DataFusion SQL over the flow store.
+//!
+//! `context` builds the session (table `flows`, automatic views from `queries/`), `params`
+//! binds `$name` placeholders, `timerange` parses `--since/--until`, `print` writes results.
+
+pub mod context;
+pub mod params;
+pub mod print;
+pub mod timerange;
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use datafusion::common::ScalarValue;
+use datafusion::prelude::SessionContext;
+use print::OutputFormat;
+
+use crate::cli::SqlArgs;
+use crate::error::{Error, Result};
+use context::{SqlSettings, flow_context};
+use timerange::TimeRange;
+
+/// Parse a byte size: `4G`, `512M`, `1.5GiB`, `1000000`.
+pub fn parse_size(text: &str) -> Result<usize> {
+    let t = text.trim();
+    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| Error::config("size", format!("{text:?} is not a size like 4G or 512M")))?;
+    let mult = match unit.trim().to_ascii_lowercase().trim_end_matches("ib").trim_end_matches('b') {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024.0 * 1024.0,
+        "g" => 1024.0 * 1024.0 * 1024.0,
+        "t" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => return Err(Error::config("size", format!("{text:?}: unknown unit"))),
+    };
+    Ok((n * mult) as usize)
+}
+
+/// Strip a trailing semicolon (statements in files end with one).
+fn statement(text: &str) -> &str {
+    text.trim().trim_end_matches(';').trim()
+}
+
+/// Run one statement and collect its result.
+pub async fn run_query(
+    ctx: &SessionContext,
+    name: &str,
+    sql: &str,
+    params: &HashMap<String, ScalarValue>,
+) -> Result<(datafusion::arrow::datatypes::SchemaRef, Vec<datafusion::arrow::array::RecordBatch>)> {
+    let err = |e: datafusion::error::DataFusionError| query_error(name, e);
+    let mut df = ctx.sql(statement(sql)).await.map_err(err)?;
+    if !params.is_empty() {
+        df = df.with_param_values(params.clone()).map_err(err)?;
+    }
+    let schema = df.schema().inner().clone();
+    let batches = df.collect().await.map_err(err)?;
+    Ok((schema, batches))
+}
+
+/// Name the query, and turn the memory-limit failure into advice.
+fn query_error(name: &str, e: datafusion::error::DataFusionError) -> Error {
+    let text = e.to_string();
+    let detail = if text.contains("Resources exhausted") {
+        format!(
+            "{text}\nthe query needs more memory than --memory-limit allows: raise it, or narrow --since/--until"
+        )
+    } else {
+        text
+    };
+    Error::Query { name: name.to_string(), detail }
+}
+
+fn default_format() -> OutputFormat {
+    if std::io::stdout().is_terminal() { OutputFormat::Table } else { OutputFormat::Csv }
+}
+
+/// `pivotflow sql`.
+pub fn run(a: &SqlArgs) -> Result<()> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now)?;
+    let params = params::parse_params(&a.param)?;
+    let mut settings = SqlSettings::default();
+    if let Some(m) = &a.memory_limit {
+        settings.memory_limit_bytes = parse_size(m)?;
+    }
+    if let Some(p) = a.target_partitions {
+        settings.target_partitions = p;
+    }
+    let format = a.format.unwrap_or_else(default_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(settings.target_partitions.max(1))
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("tokio runtime", e))?;
+    runtime.block_on(async {
+        let ctx = flow_context(&a.data, range, &settings).await?;
+        let (name, sql) = match (&a.query, &a.file) {
+            (Some(q), _) => ("(command line)".to_string(), q.clone()),
+            (None, Some(f)) => {
+                (f.display().to_string(), std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?)
+            }
+            (None, None) if std::io::stdin().is_terminal() => {
+                return interactive(&ctx, &params, format).await;
+            }
+            (None, None) => {
+                let mut q = String::new();
+                std::io::stdin().read_to_string(&mut q).map_err(|e| Error::io("<stdin>", e))?;
+                ("(stdin)".to_string(), q)
+            }
+        };
+        let (schema, batches) = run_query(&ctx, &name, &sql, &params).await?;
+        print::write_batches(&schema, &batches, format, a.output.as_deref())
+    })
+}
+
+/// Prompt with history; a statement ends with `;`. Errors are printed, the prompt goes on.
+async fn interactive(
+    ctx: &SessionContext,
+    params: &HashMap<String, ScalarValue>,
+    format: OutputFormat,
+) -> Result<()> {
+    let mut rl = rustyline::DefaultEditor::new()
+        .map_err(|e| Error::io("terminal", std::io::Error::other(e)))?;
+    let history = std::env::var_os("HOME").map(|h| Path::new(&h).join(".pivotflow_history"));
+    if let Some(h) = &history {
+        let _ = rl.load_history(h);
+    }
+    eprintln!("pivotflow sql: tables flows, sessions; end statements with ';', Ctrl-D to quit");
+    let mut buffer = String::new();
+    loop {
+        let prompt = if buffer.is_empty() { "pivotflow> " } else { "       ...> " };
+        match rl.readline(prompt) {
+            Ok(line) => {
+                buffer.push_str(&line);
+                buffer.push('\n');
+                if !line.trim_end().ends_with(';') {
+                    continue;
+                }
+                let sql = std::mem::take(&mut buffer);
+                let _ = rl.add_history_entry(sql.trim());
+                match run_query(ctx, "(prompt)", &sql, params).await {
+                    Ok((schema, batches)) => print::write_batches(&schema, &batches, format, None)?,
+                    Err(e) => eprintln!("{e}"),
+                }
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => buffer.clear(),
+            Err(_) => break,
+        }
+    }
+    if let Some(h) = &history {
+        let _ = rl.save_history(h);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4G").unwrap(), 4 << 30);
+        assert_eq!(parse_size("512MiB").unwrap(), 512 << 20);
+        assert_eq!(parse_size("1000").unwrap(), 1000);
+        assert!(parse_size("lots").is_err());
+    }
+}
