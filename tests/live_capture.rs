@@ -197,3 +197,26 @@ fn datagrams_from_outside_the_allow_list_are_dropped_and_counted() {
         serde_json::from_str(&std::fs::read_to_string(stats).unwrap()).unwrap();
     assert_eq!(s["datagrams_not_allowed"], payloads(&lab_v9()).len() as u64);
 }
+
+#[test]
+fn sql_sees_the_hour_still_being_captured() {
+    let pcap = lab_v9();
+    let expected = capture_pcaps("live-ref-sql", &[&pcap]).rows.len();
+    let data = tempdir("live-sql");
+    let c = Collector::start(&data, free_port(), &[]);
+    c.send(&payloads(&pcap));
+    // Past one flush interval (200 ms): the rows are in the journal, not yet in Parquet.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(parquet_files(&data).is_empty(), "the hour is still open");
+    let out = crate::support::run(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "SELECT count(*) AS n FROM flows",
+    ]);
+    c.stop();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("n\n{expected}\n"));
+}

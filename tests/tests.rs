@@ -7,4 +7,6 @@ mod golden_decode;
 mod live_capture;
 mod pcapng_input;
 mod readme;
+mod sql_fixture;
+mod sql_golden;
 mod synth_roundtrip;

@@ -1,0 +1,152 @@
+//! Golden outputs of every shipped query and the sessions view on the fixture of
+//! `sql_fixture.rs`; expected files in tests/golden/ were worked out by hand from the fixture.
+
+use std::path::Path;
+
+use crate::sql_fixture;
+use crate::support::run;
+
+fn sql(data: &Path, args: &[&str]) -> String {
+    let mut argv = vec!["sql", "--data", data.to_str().unwrap()];
+    if !args.contains(&"--format") {
+        argv.extend(["--format", "csv"]);
+    }
+    argv.extend_from_slice(args);
+    let out = run(&argv);
+    assert!(out.status.success(), "sql {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn golden(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name))
+        .unwrap()
+}
+
+fn query(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name).display().to_string()
+}
+
+#[test]
+fn sessions_view_merges_directions_splits_and_duplicates() {
+    let data = sql_fixture::store("sql-sessions");
+    let got = sql(&data, &["SELECT * FROM sessions ORDER BY start_ms, client_addr"]);
+    assert_eq!(got, golden("sessions.csv"));
+}
+
+#[test]
+fn every_shipped_query_matches_its_golden_output() {
+    let data = sql_fixture::store("sql-queries");
+    let cases: &[(&str, &[&str])] = &[
+        ("top_talkers", &[]),
+        ("top_services", &[]),
+        ("admin_sessions", &["--param", "host=10.0.0.2"]),
+        // 10:04 is after S1 but before S6 reuses S1's pair: only the next hour's pair is new.
+        ("new_pairs", &["--param", "period_start=2026-11-27T10:04:00Z"]),
+        ("exporter_health", &[]),
+        ("flows_by_hour", &[]),
+    ];
+    let mut shipped: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_string())
+            .filter(|n| n != "sessions")
+            .collect();
+    shipped.sort();
+    let mut covered: Vec<String> = cases.iter().map(|(n, _)| n.to_string()).collect();
+    covered.sort();
+    assert_eq!(shipped, covered, "every file in queries/ needs a golden test");
+    for (name, params) in cases {
+        let file = query(&format!("{name}.sql"));
+        let mut args = vec!["-f", file.as_str()];
+        args.extend_from_slice(params);
+        assert_eq!(sql(&data, &args), golden(&format!("{name}.csv")), "query {name}");
+    }
+}
+
+#[test]
+fn since_until_select_arrival_hours() {
+    let data = sql_fixture::store("sql-range");
+    let q = "SELECT count(*) AS n FROM flows";
+    assert_eq!(sql(&data, &[q]), "n\n20\n");
+    assert_eq!(sql(&data, &[q, "--since", "2026-11-27T11:00:00Z"]), "n\n2\n");
+    assert_eq!(sql(&data, &[q, "--until", "2026-11-27T11:00:00Z"]), "n\n18\n");
+    // Arrival 10:00:04 .. 10:00:07 (exclusive): S5's first record (4.0 s), S7 (5.0, 5.0),
+    // S5's second (4.5 s), S3 (7.0 s) is excluded, S7's reply arrives at 5.001 s.
+    assert_eq!(
+        sql(&data, &[q, "--since", "2026-11-27T10:00:04Z", "--until", "2026-11-27T10:00:07Z"]),
+        "n\n5\n"
+    );
+}
+
+#[test]
+fn output_formats() {
+    let data = sql_fixture::store("sql-formats");
+    let q = "SELECT src_addr, bytes FROM flows WHERE bytes = 80000";
+    assert_eq!(sql(&data, &[q, "--format", "tsv"]), "src_addr\tbytes\n10.0.0.9\t80000\n");
+    assert_eq!(
+        sql(&data, &[q, "--format", "json"]),
+        "[{\"src_addr\":\"10.0.0.9\",\"bytes\":80000}]\n"
+    );
+    assert_eq!(
+        sql(&data, &[q, "--format", "ndjson"]),
+        "{\"src_addr\":\"10.0.0.9\",\"bytes\":80000}\n"
+    );
+    let table = sql(&data, &[q, "--format", "table"]);
+    assert!(table.contains("| 10.0.0.9 | 80000 |"), "{table}");
+    let out = data.join("result.parquet");
+    sql(&data, &[q, "--format", "parquet", "--output", out.to_str().unwrap()]);
+    let rows: usize = crate::support::read_parquet(&out).iter().map(|b| b.num_rows()).sum();
+    assert_eq!(rows, 1);
+    assert_eq!(sql(&data, &["SELECT src_addr FROM flows WHERE bytes < 0"]), "src_addr\n");
+}
+
+#[test]
+fn sql_errors_name_the_query_and_position_and_exit_5() {
+    let data = sql_fixture::store("sql-errors");
+    let out = run(&["sql", "--data", data.to_str().unwrap(), "SELEC count(*) FROM flows"]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("query (command line)") && err.contains("Line: 1, Column"), "{err}");
+    let f = query("admin_sessions.sql");
+    let out = run(&["sql", "--data", data.to_str().unwrap(), "-f", &f]);
+    assert_eq!(out.status.code(), Some(5), "missing $host must fail");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin_sessions.sql"));
+}
+
+#[test]
+fn params_are_bound_not_pasted() {
+    let data = sql_fixture::store("sql-params");
+    // A value that would break out of a string literal if pasted stays one harmless value.
+    let q = "SELECT count(*) AS n FROM flows WHERE src_addr = $host";
+    assert_eq!(sql(&data, &[q, "--param", "host=10.0.0.1' OR '1'='1"]), "n\n0\n");
+    assert_eq!(sql(&data, &[q, "--param", "host=10.0.0.1"]), "n\n3\n");
+    assert_eq!(
+        sql(&data, &["SELECT count(*) AS n FROM flows WHERE dst_port = $p", "--param", "p=22"]),
+        "n\n3\n"
+    );
+}
+
+#[test]
+fn memory_limit_failure_is_a_clear_error() {
+    let data = sql_fixture::store("sql-memory");
+    let q = "SELECT a.src_addr, count(*) FROM flows a CROSS JOIN flows b CROSS JOIN flows c GROUP BY 1 ORDER BY 2";
+    let out = run(&["sql", "--data", data.to_str().unwrap(), q, "--memory-limit", "1K"]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--memory-limit"), "{err}");
+}
+
+#[test]
+fn closed_pipe_is_a_normal_end() {
+    let data = sql_fixture::store("sql-pipe");
+    let mut child = std::process::Command::new(crate::support::bin())
+        .args(["sql", "--data", data.to_str().unwrap(), "--format", "csv"])
+        .arg("SELECT * FROM flows a CROSS JOIN flows b CROSS JOIN flows c")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before any row is written
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
