@@ -45,8 +45,17 @@ pub struct SynthArgs {
     #[arg(long, value_enum, default_value = "ipfix")]
     pub format: crate::synth::encode::ExportFormat,
     /// Write the export datagrams to this pcap file.
-    #[arg(long, value_name = "FILE")]
-    pub pcap: PathBuf,
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "parquet",
+        conflicts_with = "parquet"
+    )]
+    pub pcap: Option<PathBuf>,
+    /// Write the flows straight into a flow store (capture's exact schema and layout), for
+    /// building large batch data sets quickly.
+    #[arg(long, value_name = "DIR")]
+    pub parquet: Option<PathBuf>,
     /// Random seed: the same seed and options give the same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
