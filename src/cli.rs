@@ -30,6 +30,9 @@ pub enum Command {
     /// Run DataFusion SQL over the flow store (table `flows`, view `sessions`).
     #[command(after_help = EXIT_CODES)]
     Sql(SqlArgs),
+    /// Find pivot chains (A→B→C over SSH/RDP/WinRM) and write GraphML + JSON.
+    #[command(after_help = EXIT_CODES)]
+    Pivots(PivotsArgs),
     /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
@@ -170,4 +173,54 @@ pub struct SqlArgs {
     /// Parallelism of scans and joins (default: number of cores).
     #[arg(long)]
     pub target_partitions: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct PivotsArgs {
+    /// Root of the flow store.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Period start (arrival time): RFC 3339, a date, or a duration before now.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Period end (exclusive), same forms.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Output folder: pivots.graphml, chains.json (and chains/*.graphml with --per-chain).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Services of interest, NAME=PROTO/PORT[,PORT...] (repeatable; replaces the default
+    /// ssh=tcp/22 rdp=tcp/3389 rdp=udp/3389 winrm=tcp/5985,5986).
+    #[arg(long, value_name = "SPEC")]
+    pub service: Vec<String>,
+    /// Known jump hosts / admin stations (repeatable): their chains are kept, flagged, ranked down.
+    #[arg(long, value_name = "CIDR")]
+    pub trusted: Vec<String>,
+    /// A continuation may start this long before its parent session (exporter clock skew).
+    #[arg(long, default_value = "2s")]
+    pub skew: String,
+    /// A continuation may start this long after its parent session ended.
+    #[arg(long, default_value = "0s")]
+    pub slack: String,
+    /// Longest chain followed (hops); longer ones are cut and counted.
+    #[arg(long, default_value_t = 8)]
+    pub max_hops: usize,
+    /// Continuations followed per hop (earliest first); the rest are counted.
+    #[arg(long, default_value_t = 32)]
+    pub max_fanout: usize,
+    /// Packets required in each direction for a session to be a hop (scans/refused SYNs are not).
+    #[arg(long, default_value_t = 2)]
+    pub min_packets: i64,
+    /// Bytes required in both directions together for a hop.
+    #[arg(long, default_value_t = 0)]
+    pub min_bytes: i64,
+    /// Also write one GraphML per chain.
+    #[arg(long)]
+    pub per_chain: bool,
+    /// Print the report as JSON on stdout instead of the ranked table.
+    #[arg(long)]
+    pub json: bool,
+    /// Memory for the SQL stages (e.g. 4G; default half the RAM).
+    #[arg(long)]
+    pub memory_limit: Option<String>,
 }

@@ -7,13 +7,14 @@
 //!          → sink (journal + hourly Parquet: <data>/date=YYYY-MM-DD/hour=HH/*.parquet)
 //! ```
 //! Modules: `cli` (raw arguments), `config` (validated settings), `error`, `schema` (the one
-//! flow schema), `capture` (the collector), `synth` (synthetic export traffic), `sql` (DataFusion SQL over the store). `pivots` and `report`
-//! are not built yet.
+//! flow schema), `capture` (the collector), `synth` (synthetic export traffic), `sql` (DataFusion SQL over the store), `pivot` (chains → GraphML/JSON).
+//! `report` is not built yet.
 
 pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod pivot;
 pub mod schema;
 pub mod sql;
 pub mod synth;

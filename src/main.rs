@@ -47,6 +47,10 @@ fn main() -> ExitCode {
             print!("{}", pivotflow::schema::markdown_table());
             ExitCode::SUCCESS
         }
+        Command::Pivots(args) => match pivotflow::pivot::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => exit_with(&e),
+        },
         Command::Sql(args) => match pivotflow::sql::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => exit_with(&e),

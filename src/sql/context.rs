@@ -128,6 +128,49 @@ pub async fn flow_context(
     range: TimeRange,
     settings: &SqlSettings,
 ) -> Result<SessionContext> {
+    flow_context_filtered(data, range, settings, None).await
+}
+
+/// The `services` table (name, proto, port) used by queries/hops.sql.
+pub fn register_services(
+    ctx: &SessionContext,
+    services: &[crate::pivot::rules::Service],
+) -> Result<()> {
+    use datafusion::arrow::array::Int32Array;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("name", DataType::Utf8, false),
+        Field::new("proto", DataType::Int32, false),
+        Field::new("port", DataType::Int32, false),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(
+                services.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+            )),
+            Arc::new(Int32Array::from(
+                services.iter().map(|s| i32::from(s.proto)).collect::<Vec<_>>(),
+            )),
+            Arc::new(Int32Array::from(
+                services.iter().map(|s| i32::from(s.port)).collect::<Vec<_>>(),
+            )),
+        ],
+    )
+    .map_err(|e| Error::arrow("services table", e))?;
+    let table = MemTable::try_new(schema, vec![vec![batch]]).map_err(|e| df_err("services", e))?;
+    let _ = ctx.deregister_table("services");
+    ctx.register_table("services", Arc::new(table)).map_err(|e| df_err("services", e))?;
+    Ok(())
+}
+
+/// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
+/// only, so every later step costs in proportion to admin traffic, not all traffic).
+pub async fn flow_context_filtered(
+    data: &Path,
+    range: TimeRange,
+    settings: &SqlSettings,
+    filter: Option<Expr>,
+) -> Result<SessionContext> {
     if !data.is_dir() {
         return Err(Error::config(
             "--data",
@@ -165,9 +208,13 @@ pub async fn flow_context(
         let j = ctx.table("flows_journal").await.map_err(|e| df_err("journal", e))?;
         flows = flows.union(j).map_err(|e| df_err("flows", e))?;
     }
-    if let Some(filter) = range_filter(range) {
-        flows = flows.filter(filter).map_err(|e| df_err("--since/--until", e))?;
+    if let Some(f) = range_filter(range) {
+        flows = flows.filter(f).map_err(|e| df_err("--since/--until", e))?;
     }
+    if let Some(f) = filter {
+        flows = flows.filter(f).map_err(|e| df_err("flow filter", e))?;
+    }
+    register_services(&ctx, &crate::pivot::rules::default_services())?;
     ctx.register_table("flows", flows.into_view()).map_err(|e| df_err("flows", e))?;
     for (name, sql) in VIEWS {
         ctx.sql(sql).await.map_err(|e| df_err(&format!("queries/{name}.sql"), e))?;

@@ -1,0 +1,176 @@
+//! GraphML output (directed): hosts as nodes, hops as edges, typed keys so Cytoscape, Gephi,
+//! networkx and igraph keep numbers as numbers. Written with quick-xml (escaping included).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
+use super::model::{Chain, iso};
+use crate::error::{Error, Result};
+
+/// (id, for, attr.name, attr.type)
+const KEYS: &[(&str, &str, &str, &str)] = &[
+    ("n_name", "node", "name", "string"),
+    ("n_role", "node", "role", "string"),
+    ("n_first_ms", "node", "first_seen_ms", "long"),
+    ("n_last_ms", "node", "last_seen_ms", "long"),
+    ("n_first", "node", "first_seen", "string"),
+    ("n_last", "node", "last_seen", "string"),
+    ("n_chains", "node", "chain_count", "int"),
+    ("n_trusted", "node", "trusted", "boolean"),
+    ("e_interaction", "edge", "interaction", "string"),
+    ("e_proto", "edge", "proto", "int"),
+    ("e_port", "edge", "port", "int"),
+    ("e_start_ms", "edge", "start_ms", "long"),
+    ("e_end_ms", "edge", "end_ms", "long"),
+    ("e_start", "edge", "start", "string"),
+    ("e_end", "edge", "end", "string"),
+    ("e_bytes_c2s", "edge", "bytes_c2s", "long"),
+    ("e_bytes_s2c", "edge", "bytes_s2c", "long"),
+    ("e_packets_c2s", "edge", "packets_c2s", "long"),
+    ("e_packets_s2c", "edge", "packets_s2c", "long"),
+    ("e_chains", "edge", "chain_ids", "string"),
+    ("e_hop_index", "edge", "hop_index", "int"),
+    ("e_exporters", "edge", "exporters", "string"),
+];
+
+#[derive(Default)]
+struct Node {
+    first: i64,
+    last: i64,
+    chains: BTreeSet<String>,
+    origin: bool,
+    pivot: bool,
+    target: bool,
+    trusted: bool,
+}
+
+fn xml_err(e: impl std::fmt::Display) -> Error {
+    Error::io("GraphML", std::io::Error::other(e.to_string()))
+}
+
+fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
+    let mut start = BytesStart::new("data");
+    start.push_attribute(("key", key));
+    w.write_event(Event::Start(start)).map_err(xml_err)?;
+    w.write_event(Event::Text(BytesText::new(value))).map_err(xml_err)?;
+    w.write_event(Event::End(BytesEnd::new("data"))).map_err(xml_err)
+}
+
+/// Write `chains` as one directed graph. A hop shared by several chains is one edge whose
+/// `chain_ids` lists them all (duplicate exporters were already merged by `sessions`).
+pub fn write_graphml<W: Write>(
+    out: W,
+    chains: &[Chain],
+    is_trusted: impl Fn(&str) -> bool,
+) -> Result<()> {
+    let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
+    // Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
+    type EdgeKey = (String, i64, String, i64, i64, i64);
+    let mut edges: BTreeMap<EdgeKey, (&super::hops::Hop, BTreeSet<String>, usize)> =
+        BTreeMap::new();
+    for c in chains {
+        for (i, h) in c.hops.iter().enumerate() {
+            for (addr, role) in [
+                (&h.client_addr, if i == 0 { 0 } else { 1 }),
+                (&h.server_addr, if i + 1 == c.hops.len() { 2 } else { 1 }),
+            ] {
+                let n = nodes.entry(addr.clone()).or_insert_with(|| Node {
+                    first: i64::MAX,
+                    last: i64::MIN,
+                    ..Node::default()
+                });
+                n.first = n.first.min(h.start_ms);
+                n.last = n.last.max(h.end_ms);
+                n.chains.insert(c.id.clone());
+                match role {
+                    0 => n.origin = true,
+                    1 => n.pivot = true,
+                    _ => n.target = true,
+                }
+                n.trusted = is_trusted(addr);
+            }
+            let key = (
+                h.client_addr.clone(),
+                h.client_port,
+                h.server_addr.clone(),
+                h.server_port,
+                h.proto,
+                h.start_ms,
+            );
+            edges.entry(key).or_insert_with(|| (h, BTreeSet::new(), i)).1.insert(c.id.clone());
+        }
+    }
+    let mut w = Writer::new_with_indent(out, b' ', 2);
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
+    let mut root = BytesStart::new("graphml");
+    root.push_attribute(("xmlns", "http://graphml.graphdrawing.org/xmlns"));
+    root.push_attribute(("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"));
+    root.push_attribute((
+        "xsi:schemaLocation",
+        "http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd",
+    ));
+    w.write_event(Event::Start(root)).map_err(xml_err)?;
+    for (id, target, name, ty) in KEYS {
+        let mut k = BytesStart::new("key");
+        k.push_attribute(("id", *id));
+        k.push_attribute(("for", *target));
+        k.push_attribute(("attr.name", *name));
+        k.push_attribute(("attr.type", *ty));
+        w.write_event(Event::Empty(k)).map_err(xml_err)?;
+    }
+    let mut g = BytesStart::new("graph");
+    g.push_attribute(("id", "pivots"));
+    g.push_attribute(("edgedefault", "directed"));
+    w.write_event(Event::Start(g)).map_err(xml_err)?;
+    for (addr, n) in &nodes {
+        let mut s = BytesStart::new("node");
+        s.push_attribute(("id", addr.as_str()));
+        w.write_event(Event::Start(s)).map_err(xml_err)?;
+        // A host that relays in any chain is a pivot; else origin; else target.
+        let role = if n.pivot {
+            "pivot"
+        } else if n.origin {
+            "origin"
+        } else {
+            "target"
+        };
+        data(&mut w, "n_name", addr)?;
+        data(&mut w, "n_role", role)?;
+        data(&mut w, "n_first_ms", &n.first.to_string())?;
+        data(&mut w, "n_last_ms", &n.last.to_string())?;
+        data(&mut w, "n_first", &iso(n.first))?;
+        data(&mut w, "n_last", &iso(n.last))?;
+        data(&mut w, "n_chains", &n.chains.len().to_string())?;
+        data(&mut w, "n_trusted", if n.trusted { "true" } else { "false" })?;
+        w.write_event(Event::End(BytesEnd::new("node"))).map_err(xml_err)?;
+    }
+    for (i, (h, chain_ids, hop_index)) in edges.values().enumerate() {
+        let mut s = BytesStart::new("edge");
+        let id = format!("e{i}");
+        s.push_attribute(("id", id.as_str()));
+        s.push_attribute(("source", h.client_addr.as_str()));
+        s.push_attribute(("target", h.server_addr.as_str()));
+        w.write_event(Event::Start(s)).map_err(xml_err)?;
+        data(&mut w, "e_interaction", &h.service)?;
+        data(&mut w, "e_proto", &h.proto.to_string())?;
+        data(&mut w, "e_port", &h.server_port.to_string())?;
+        data(&mut w, "e_start_ms", &h.start_ms.to_string())?;
+        data(&mut w, "e_end_ms", &h.end_ms.to_string())?;
+        data(&mut w, "e_start", &iso(h.start_ms))?;
+        data(&mut w, "e_end", &iso(h.end_ms))?;
+        data(&mut w, "e_bytes_c2s", &h.bytes_c2s.to_string())?;
+        data(&mut w, "e_bytes_s2c", &h.bytes_s2c.to_string())?;
+        data(&mut w, "e_packets_c2s", &h.packets_c2s.to_string())?;
+        data(&mut w, "e_packets_s2c", &h.packets_s2c.to_string())?;
+        data(&mut w, "e_chains", &chain_ids.iter().cloned().collect::<Vec<_>>().join(","))?;
+        data(&mut w, "e_hop_index", &hop_index.to_string())?;
+        data(&mut w, "e_exporters", &h.exporters)?;
+        w.write_event(Event::End(BytesEnd::new("edge"))).map_err(xml_err)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;
+    w.write_event(Event::End(BytesEnd::new("graphml"))).map_err(xml_err)?;
+    Ok(())
+}
