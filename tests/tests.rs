@@ -6,6 +6,7 @@ mod bad_input;
 mod golden_decode;
 mod live_capture;
 mod pcapng_input;
+mod pivots_lab;
 mod readme;
 mod sql_fixture;
 mod sql_golden;
