@@ -33,6 +33,9 @@ pub enum Command {
     /// Find pivot chains (A→B→C over SSH/RDP/WinRM) and write GraphML + JSON.
     #[command(after_help = EXIT_CODES)]
     Pivots(PivotsArgs),
+    /// Nightly: pivots over a day into REPORTS/YYYY-MM-DD/ (GraphML, JSON, summary.md).
+    #[command(after_help = EXIT_CODES)]
+    Report(ReportArgs),
     /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
@@ -177,9 +180,8 @@ pub struct SqlArgs {
 
 #[derive(Debug, Args)]
 pub struct PivotsArgs {
-    /// Root of the flow store.
-    #[arg(long, value_name = "DIR")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub rules: PivotRulesArgs,
     /// Period start (arrival time): RFC 3339, a date, or a duration before now.
     #[arg(long)]
     pub since: Option<String>,
@@ -189,6 +191,41 @@ pub struct PivotsArgs {
     /// Output folder: pivots.graphml, chains.json (and chains/*.graphml with --per-chain).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Also write one GraphML per chain.
+    #[arg(long)]
+    pub per_chain: bool,
+    /// Print the report as JSON on stdout instead of the ranked table.
+    #[arg(long)]
+    pub json: bool,
+    /// Memory for the SQL stages (e.g. 4G; default half the RAM).
+    #[arg(long)]
+    pub memory_limit: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub pivots: PivotRulesArgs,
+    /// The UTC day to report: YYYY-MM-DD, yesterday (default) or today.
+    #[arg(long, conflicts_with = "since")]
+    pub day: Option<String>,
+    /// Instead of --day: a range start (the folder is named after its date).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Range end with --since.
+    #[arg(long, requires = "since")]
+    pub until: Option<String>,
+    /// Reports folder: the report goes to DIR/YYYY-MM-DD/ (replaced on rerun).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// Rules shared by `pivots` and `report`.
+#[derive(Debug, Args)]
+pub struct PivotRulesArgs {
+    /// Root of the flow store.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
     /// Services of interest, NAME=PROTO/PORT[,PORT...] (repeatable; replaces the default
     /// ssh=tcp/22 rdp=tcp/3389 rdp=udp/3389 winrm=tcp/5985,5986).
     #[arg(long, value_name = "SPEC")]
@@ -214,13 +251,4 @@ pub struct PivotsArgs {
     /// Bytes required in both directions together for a hop.
     #[arg(long, default_value_t = 0)]
     pub min_bytes: i64,
-    /// Also write one GraphML per chain.
-    #[arg(long)]
-    pub per_chain: bool,
-    /// Print the report as JSON on stdout instead of the ranked table.
-    #[arg(long)]
-    pub json: bool,
-    /// Memory for the SQL stages (e.g. 4G; default half the RAM).
-    #[arg(long)]
-    pub memory_limit: Option<String>,
 }

@@ -7,8 +7,8 @@
 //!          → sink (journal + hourly Parquet: <data>/date=YYYY-MM-DD/hour=HH/*.parquet)
 //! ```
 //! Modules: `cli` (raw arguments), `config` (validated settings), `error`, `schema` (the one
-//! flow schema), `capture` (the collector), `synth` (synthetic export traffic), `sql` (DataFusion SQL over the store), `pivot` (chains → GraphML/JSON).
-//! `report` is not built yet.
+//! flow schema), `capture` (the collector), `synth` (synthetic export traffic), `sql` (DataFusion SQL over the store), `pivot` (chains → GraphML/JSON,
+//! nightly reports).
 
 pub mod capture;
 pub mod cli;

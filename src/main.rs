@@ -51,6 +51,10 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => exit_with(&e),
         },
+        Command::Report(args) => match pivotflow::pivot::report::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => exit_with(&e),
+        },
         Command::Sql(args) => match pivotflow::sql::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => exit_with(&e),

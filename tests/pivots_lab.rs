@@ -149,3 +149,74 @@ fn graphml_loads_in_networkx_and_igraph_with_typed_attributes() {
         "{text}"
     );
 }
+
+#[test]
+fn report_writes_the_day_folder_and_a_rerun_replaces_it() {
+    let pcap = testdata().join("lab/s1_onehop/export-v9.pcap");
+    let cap = capture_pcaps("rep-cap", &[&pcap]);
+    let reports = tempdir("rep-out");
+    let args = [
+        "report",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--day",
+        "2026-11-28",
+        "--out",
+        reports.to_str().unwrap(),
+    ];
+    for _ in 0..2 {
+        let o = run(&args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let day = reports.join("2026-11-28");
+    for f in ["pivots.graphml", "chains.json", "summary.md"] {
+        assert!(day.join(f).exists(), "{f}");
+    }
+    // Only the day folder: no temporary or old folders left behind by the rerun.
+    let entries: Vec<_> =
+        std::fs::read_dir(&reports).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(entries, vec![std::ffi::OsString::from("2026-11-28")]);
+    let summary = std::fs::read_to_string(day.join("summary.md")).unwrap();
+    assert!(summary.contains("10.20.2.11 → 10.20.1.21 → 10.20.1.22"), "{summary}");
+    // Another day has no flows: an empty report, not an error.
+    let o = run(&[
+        "report",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--day",
+        "2026-11-01",
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(
+        std::fs::read_to_string(reports.join("2026-11-01/summary.md"))
+            .unwrap()
+            .contains("No pivot chains")
+    );
+}
+
+#[test]
+fn trusted_hosts_are_kept_flagged_and_ranked_down() {
+    let pcap = testdata().join("lab/s4_cycles/export-ipfix.pcap");
+    let cap = capture_pcaps("piv-trusted", &[&pcap]);
+    let out = tempdir("piv-trusted-out");
+    let o = run(&[
+        "pivots",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+        "--trusted",
+        "10.20.1.52/32",
+    ]);
+    assert!(o.status.success());
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let chains = r["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 2);
+    let trusted: Vec<_> = chains.iter().filter(|c| c["trusted"].as_bool().unwrap()).collect();
+    assert_eq!(trusted.len(), 1);
+    assert!(trusted[0]["hosts"].as_array().unwrap().iter().any(|h| h == "10.20.1.52"));
+    assert_eq!(trusted[0]["rank"], 2, "the trusted chain ranks last");
+}

@@ -10,6 +10,7 @@ pub mod chains;
 pub mod graphml;
 pub mod hops;
 pub mod model;
+pub mod report;
 pub mod rules;
 
 use std::collections::HashSet;
@@ -18,7 +19,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::cli::PivotsArgs;
+use crate::cli::{PivotRulesArgs, PivotsArgs};
 use crate::error::{Error, Result};
 use crate::sql::context::{SqlSettings, flow_context_filtered};
 use crate::sql::timerange::TimeRange;
@@ -37,7 +38,7 @@ pub struct PivotReport {
     pub chains: Vec<Chain>,
 }
 
-fn rules_from(a: &PivotsArgs) -> Result<PivotRules> {
+pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     let mut r = PivotRules::default();
     if !a.service.is_empty() {
         r.services =
@@ -178,7 +179,7 @@ pub fn summary_table(report: &PivotReport) -> String {
 pub fn run(a: &PivotsArgs) -> Result<()> {
     let now = chrono::Utc::now().timestamp_millis();
     let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now)?;
-    let rules = rules_from(a)?;
+    let rules = rules_from(&a.rules)?;
     let mut settings = SqlSettings::default();
     if let Some(m) = &a.memory_limit {
         settings.memory_limit_bytes = crate::sql::parse_size(m)?;
@@ -188,7 +189,7 @@ pub fn run(a: &PivotsArgs) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("tokio runtime", e))?;
-    let report = runtime.block_on(find(&a.data, range, &rules, &settings))?;
+    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings))?;
     write_outputs(&a.out, &report, &rules, a.per_chain)?;
     let text = if a.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
