@@ -61,6 +61,13 @@ impl Search<'_> {
         c
     }
 
+    fn mark_reachable(&mut self, from: NodeIndex) {
+        let mut dfs = petgraph::visit::Dfs::new(self.graph, from);
+        while let Some(n) = dfs.next(self.graph) {
+            self.visited[n.index()] = true;
+        }
+    }
+
     fn emit(&mut self, chain: RawChain) {
         if self.out.len() >= self.rules.max_chains {
             self.cut.max_chains_reached = true;
@@ -89,6 +96,8 @@ impl Search<'_> {
             }
             if path.len() >= self.rules.max_hops {
                 self.cut.max_hops += 1;
+                // What lies beyond the cut belongs to this chain: never start a new one there.
+                self.mark_reachable(child);
                 let hops = path.iter().map(|n| self.graph[*n]).collect();
                 self.emit(RawChain { hops, cycle: false, truncated: true });
                 return;
