@@ -44,12 +44,15 @@ fn every_shipped_query_matches_its_golden_output() {
         ("new_pairs", &["--param", "period_start=2026-11-27T10:04:00Z"]),
         ("exporter_health", &[]),
         ("flows_by_hour", &[]),
+        // S6 (2 packets out, none back) is a scan-like session, not a hop.
+        ("hops", &["--param", "min_packets=2", "--param", "min_bytes=0"]),
     ];
     let mut shipped: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_string())
-            .filter(|n| n != "sessions")
+            // sessions: its own golden test above; pivot_hops: needs the hops table, tested below.
+            .filter(|n| n != "sessions" && n != "pivot_hops")
             .collect();
     shipped.sort();
     let mut covered: Vec<String> = cases.iter().map(|(n, _)| n.to_string()).collect();
@@ -149,4 +152,35 @@ fn closed_pipe_is_a_normal_end() {
     drop(child.stdout.take()); // the reader goes away before any row is written
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn pivot_hops_links_hops_that_leave_a_target_during_its_session() {
+    use pivotflow::pivot::{hops, rules::PivotRules};
+    use pivotflow::sql::context::{SqlSettings, flow_context};
+    let data = sql_fixture::store("sql-pivot-hops");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (hops, pairs) = rt.block_on(async {
+        let ctx = flow_context(&data, Default::default(), &SqlSettings::default()).await.unwrap();
+        hops::load(&ctx, &PivotRules::default()).await.unwrap()
+    });
+    assert_eq!(hops.len(), 4);
+    // ssh 10.0.0.1→.2, then rdp .2→.3 starts inside it, then winrm .3→.4 inside the rdp session.
+    assert_eq!(pairs, vec![(0, 1), (1, 2)]);
+    let out = crate::support::tempdir("sql-pivot-hops-out");
+    let o = run(&[
+        "pivots",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        r["chains"][0]["hosts"],
+        serde_json::json!(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"])
+    );
+    assert_eq!(r["chains"][0]["services"], serde_json::json!(["rdp", "ssh", "winrm"]));
+    assert_eq!(r["chains"].as_array().unwrap().len(), 1);
 }
