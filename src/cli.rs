@@ -80,6 +80,12 @@ pub struct SynthArgs {
     /// Share of IPv6 flows (ignored for v5, which cannot carry IPv6).
     #[arg(long, default_value_t = 0.1)]
     pub ipv6_share: f64,
+    /// Inject this many pivot chains (2–5 hops), plus a cycle and three decoys.
+    #[arg(long, default_value_t = 0)]
+    pub chains: usize,
+    /// Write the ground truth of the injected chains and decoys as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
     /// Start the exporters' uptime this many ms before the 32-bit wrap.
     #[arg(long)]
     pub uptime_before_wrap_ms: Option<u32>,

@@ -2,8 +2,8 @@
 //! exporters, exporter uptime wrapping during the capture).
 
 use pivotflow::synth::encode::ExportFormat;
-use pivotflow::synth::traffic::{Traffic, TrafficParams};
-use pivotflow::synth::{SynthConfig, write_pcap};
+use pivotflow::synth::traffic::TrafficParams;
+use pivotflow::synth::{SynthConfig, flows, write_pcap};
 
 use crate::support::{capture_pcaps, tempdir};
 
@@ -26,11 +26,14 @@ fn generated_pcaps_decode_to_the_generated_flows() {
             exporters: 3,
             uptime_before_wrap_ms: Some(5 * 60_000),
             batch_flows: 100,
+            chains: 2,
         };
         let dir = tempdir(&format!("synth-{format:?}"));
         let pcap = dir.join("x.pcap");
         let summary = write_pcap(&cfg, &pcap).unwrap();
-        assert_eq!(summary.flows_exported, 3000);
+        let generated: Vec<_> = flows(&cfg).0.collect();
+        assert!(generated.len() > 3000, "background plus injected scenario flows");
+        assert_eq!(summary.flows_exported, generated.len() as u64);
         let cap = capture_pcaps(&format!("synth-cap-{format:?}"), &[&pcap]);
         let mut ours: Vec<Key> = cap
             .rows
@@ -49,7 +52,8 @@ fn generated_pcaps_decode_to_the_generated_flows() {
                 )
             })
             .collect();
-        let mut truth: Vec<Key> = Traffic::new(traffic)
+        let mut truth: Vec<Key> = generated
+            .into_iter()
             .map(|f| {
                 (
                     f.src.to_string(),

@@ -7,6 +7,7 @@ mod golden_decode;
 mod live_capture;
 mod pcapng_input;
 mod pivots_lab;
+mod pivots_sample;
 mod readme;
 mod sql_fixture;
 mod sql_golden;

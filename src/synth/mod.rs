@@ -1,10 +1,12 @@
 //! synth: deterministic synthetic export traffic for benchmarks, sample data and tests.
 //!
-//! Built so far: background traffic and the exporter side (v5/v9/IPFIX encoding, pcap
-//! output). Not built yet (issue 3): pivot scenarios with truth files, `--send`, `--parquet`.
+//! Built so far: background traffic, injected pivot scenarios with truth (`scenario`), the
+//! exporter side (v5/v9/IPFIX encoding), pcap and flow-store output. Not built yet (issue 3):
+//! `--send`, jump-host admin work, duplicate exporters, loss/reordering.
 
 pub mod encode;
 pub mod pcap_out;
+pub mod scenario;
 pub mod traffic;
 
 use std::net::{Ipv4Addr, SocketAddrV4};
@@ -24,6 +26,26 @@ pub struct SynthConfig {
     pub uptime_before_wrap_ms: Option<u32>,
     /// Flows per export batch (an exporter's flush of its cache).
     pub batch_flows: usize,
+    /// Injected pivot chains (0 = background only); decoys and a cycle come with them.
+    pub chains: usize,
+}
+
+/// Background traffic merged (by flow end) with the injected scenario flows.
+pub fn flows(cfg: &SynthConfig) -> (Box<dyn Iterator<Item = SynthFlow>>, scenario::Truth) {
+    let background = Traffic::new(cfg.traffic.clone());
+    if cfg.chains == 0 {
+        return (Box::new(background), scenario::Truth::default());
+    }
+    let (injected, truth) =
+        scenario::build(cfg.traffic.seed, cfg.chains, cfg.traffic.start_ms, cfg.traffic.span_ms);
+    let mut background = background.peekable();
+    let mut injected = injected.into_iter().peekable();
+    let merged = std::iter::from_fn(move || match (background.peek(), injected.peek()) {
+        (Some(b), Some(i)) if i.end_ms < b.end_ms => injected.next(),
+        (Some(_), _) => background.next(),
+        (None, _) => injected.next(),
+    });
+    (Box::new(merged), truth)
 }
 
 /// What was written.
@@ -79,7 +101,7 @@ pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSumm
         flows.clear();
         Ok(())
     };
-    for (i, f) in Traffic::new(cfg.traffic.clone()).enumerate() {
+    for (i, f) in flows(cfg).0.enumerate() {
         let idx = i % n;
         buffers[idx].push(f);
         if buffers[idx].len() >= cfg.batch_flows {
@@ -115,7 +137,13 @@ pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
         exporters: a.exporters,
         uptime_before_wrap_ms: a.uptime_before_wrap_ms,
         batch_flows: 240,
+        chains: a.chains,
     };
+    if let Some(path) = &a.truth {
+        let truth = flows(&cfg).1;
+        let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
+        std::fs::write(path, json).map_err(|e| Error::io(path, e))?;
+    }
     match (&a.pcap, &a.parquet) {
         (Some(pcap), _) => write_pcap(&cfg, pcap),
         (None, Some(dir)) => write_store(&cfg, dir),
@@ -149,7 +177,7 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
     };
     let mut chunk = Vec::with_capacity(64 * 1024);
     let mut summary = SynthSummary::default();
-    for (i, f) in Traffic::new(cfg.traffic.clone()).enumerate() {
+    for (i, f) in flows(cfg).0.enumerate() {
         let e = (i as u32) % n;
         chunk.push(FlowRecord {
             received_ms: f.end_ms + 1000,

@@ -1,0 +1,189 @@
+//! Injected pivot scenarios with ground truth: chains of remote-administration sessions where
+//! each next hop starts while the previous session is open, plus decoys that must not count.
+//!
+//! Hosts come from 10.250.0.0/16, apart from the background's clients and servers, so the truth
+//! is exact: the background (one record per flow, clients never serve) never forms a hop.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::encode::SynthFlow;
+
+/// (service name, proto, port)
+const SERVICES: &[(&str, u8, u16)] =
+    &[("ssh", 6, 22), ("rdp", 6, 3389), ("winrm", 6, 5985), ("winrm", 6, 5986), ("rdp", 17, 3389)];
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TruthHop {
+    pub client: String,
+    pub server: String,
+    pub service: String,
+    pub proto: u8,
+    pub port: u16,
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TruthChain {
+    pub id: String,
+    /// Hosts in order; a cycle ends on a host already on the chain.
+    pub hosts: Vec<String>,
+    pub cycle: bool,
+    pub hops: Vec<TruthHop>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Decoy {
+    pub id: String,
+    pub why: String,
+    pub hops: Vec<TruthHop>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Truth {
+    pub chains: Vec<TruthChain>,
+    pub decoys: Vec<Decoy>,
+}
+
+struct Builder {
+    rng: ChaCha8Rng,
+    next_host: u32,
+    flows: Vec<SynthFlow>,
+}
+
+impl Builder {
+    fn host(&mut self) -> IpAddr {
+        self.next_host += 1;
+        IpAddr::V4(Ipv4Addr::new(10, 250, (self.next_host >> 8) as u8, self.next_host as u8))
+    }
+
+    /// A session: one record each way (established) or a lone SYN (`established = false`).
+    fn session(
+        &mut self,
+        client: IpAddr,
+        server: IpAddr,
+        svc: usize,
+        start: i64,
+        end: i64,
+        established: bool,
+    ) -> TruthHop {
+        let (name, proto, port) = SERVICES[svc];
+        let sport = self.rng.random_range(32768..61000);
+        let packets = if established { self.rng.random_range(20..400) } else { 1 };
+        let flags = if proto == 6 { if established { 0x1b } else { 0x02 } } else { 0 };
+        let mk = |src, dst, sp, dp, p: u32, b: u32| SynthFlow {
+            start_ms: start,
+            end_ms: end,
+            src,
+            dst,
+            src_port: sp,
+            dst_port: dp,
+            proto,
+            tcp_flags: flags,
+            tos: 0,
+            packets: p,
+            bytes: b,
+            in_if: 3,
+            out_if: 4,
+        };
+        self.flows.push(mk(client, server, sport, port, packets, packets * 90));
+        if established {
+            self.flows.push(mk(server, client, port, sport, packets + 3, packets * 400));
+        }
+        TruthHop {
+            client: client.to_string(),
+            server: server.to_string(),
+            service: name.into(),
+            proto,
+            port,
+            start_ms: start,
+            end_ms: end,
+        }
+    }
+}
+
+/// Scenario at `start_ms` + offsets: `chains` chains of 2–5 hops (the first crosses an hour
+/// boundary when the span allows), one cycle, and three decoys (child after the parent ended,
+/// scan-only next hop, chain "through" a host that only received).
+pub fn build(seed: u64, chains: usize, start_ms: i64, span_ms: i64) -> (Vec<SynthFlow>, Truth) {
+    let mut b = Builder {
+        rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_cafe),
+        next_host: 0,
+        flows: Vec::new(),
+    };
+    let mut truth = Truth::default();
+    let slot = (span_ms / (chains as i64 + 4)).max(20 * 60_000);
+    for c in 0..chains {
+        let len = 2 + c % 4;
+        let mut t = start_ms + slot * c as i64 + 60_000;
+        if c == 0 {
+            // Straddle the first hour boundary inside the span: parent before, child after it.
+            let boundary = (start_ms / 3_600_000 + 1) * 3_600_000;
+            if boundary - 60_000 > start_ms && boundary < start_ms + span_ms {
+                t = boundary - 60_000;
+            }
+        }
+        let mut hosts: Vec<IpAddr> = (0..=len).map(|_| b.host()).collect();
+        let mut hops = Vec::new();
+        let mut end = t + 3_600_000;
+        for h in 0..len {
+            let svc = (c + h) % SERVICES.len();
+            // Each hop starts inside its parent and ends before it.
+            let hop = b.session(hosts[h], hosts[h + 1], svc, t, end, true);
+            hops.push(hop);
+            t += 90_000 + b.rng.random_range(0..30_000);
+            end -= 60_000;
+        }
+        truth.chains.push(TruthChain {
+            id: format!("synth-chain-{}", c + 1),
+            hosts: hosts.drain(..).map(|h| h.to_string()).collect(),
+            cycle: false,
+            hops,
+        });
+    }
+    let base = start_ms + slot * chains as i64 + 60_000;
+    // Cycle A→B→A.
+    let (a, bh) = (b.host(), b.host());
+    let h1 = b.session(a, bh, 0, base, base + 600_000, true);
+    let h2 = b.session(bh, a, 0, base + 60_000, base + 300_000, true);
+    truth.chains.push(TruthChain {
+        id: "synth-cycle".into(),
+        hosts: vec![a.to_string(), bh.to_string(), a.to_string()],
+        cycle: true,
+        hops: vec![h1, h2],
+    });
+    // Decoy: the next hop starts after the first session ended.
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 0, base + slot, base + slot + 120_000, true);
+    let d2 = b.session(y, z, 1, base + slot + 180_000, base + slot + 400_000, true);
+    truth.decoys.push(Decoy {
+        id: "child-after-parent-ended".into(),
+        why: "the second session starts after the first ended".into(),
+        hops: vec![d1, d2],
+    });
+    // Decoy: the next "hop" is a scan (one SYN, no answer).
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 2, base + 2 * slot, base + 2 * slot + 600_000, true);
+    let d2 = b.session(y, z, 0, base + 2 * slot + 60_000, base + 2 * slot + 60_000, false);
+    truth.decoys.push(Decoy {
+        id: "scan-only-next-hop".into(),
+        why: "the next hop is a lone SYN, not a session".into(),
+        hops: vec![d1, d2],
+    });
+    // Decoy: two sessions into the same host, which never connects onward.
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 0, base + 3 * slot, base + 3 * slot + 600_000, true);
+    let d2 = b.session(z, y, 1, base + 3 * slot + 60_000, base + 3 * slot + 300_000, true);
+    truth.decoys.push(Decoy {
+        id: "receive-only-host".into(),
+        why: "the middle host only receives".into(),
+        hops: vec![d1, d2],
+    });
+    let mut flows = b.flows;
+    flows.sort_by_key(|f| f.end_ms);
+    (flows, truth)
+}

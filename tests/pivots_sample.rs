@@ -1,0 +1,122 @@
+//! The shipped sample data: capture → pivots finds exactly the injected chains of the truth
+//! files (one crosses an hour boundary, one is a cycle), none of the decoys, and the same
+//! chains when all three exports (v5, v9, IPFIX duplicates of one network) are captured together.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::support::{capture_pcaps, run, tempdir};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(name)
+}
+
+type ChainKey = (Vec<String>, bool);
+
+fn truth_chains(format: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
+    let t: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sample(&format!("{format}.truth.json"))).unwrap(),
+    )
+    .unwrap();
+    let chains = t["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["hosts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.as_str().unwrap().to_string())
+                    .collect(),
+                c["cycle"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    (chains, t)
+}
+
+fn found(pcaps: &[&Path], name: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
+    let cap = capture_pcaps(name, pcaps);
+    let out = tempdir(&format!("{name}-out"));
+    let o = run(&[
+        "pivots",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let set = r["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["hosts"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|h| h.as_str().unwrap().to_string())
+                    .collect(),
+                c["cycle"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    (set, r)
+}
+
+#[test]
+fn sample_data_chains_equal_truth_and_decoys_are_absent() {
+    for format in ["v5", "v9", "ipfix"] {
+        let (want, truth) = truth_chains(format);
+        assert_eq!(want.len(), 4, "3 chains and a cycle in the truth");
+        let (got, report) =
+            found(&[&sample(&format!("{format}.pcap"))], &format!("sample-{format}"));
+        assert_eq!(got, want, "{format}");
+        assert_eq!(
+            report["chains"].as_array().unwrap().len(),
+            want.len(),
+            "{format}: no duplicates"
+        );
+        // No reported chain contains both hops of a decoy.
+        for d in truth["decoys"].as_array().unwrap() {
+            let hosts: Vec<&str> = d["hops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|h| [h["client"].as_str().unwrap(), h["server"].as_str().unwrap()])
+                .collect();
+            for (chain_hosts, _) in &got {
+                let all = hosts.iter().all(|h| chain_hosts.iter().any(|c| c == h));
+                assert!(!all, "{format}: decoy {} reported", d["id"]);
+            }
+        }
+        // The first chain straddles 11:00: its hops start on both sides of the boundary.
+        let first = &truth["chains"][0]["hops"];
+        let boundary = 1_795_777_200_000i64;
+        assert!(
+            first[0]["start_ms"].as_i64().unwrap() < boundary
+                && first[1]["start_ms"].as_i64().unwrap() >= boundary
+        );
+    }
+}
+
+#[test]
+fn three_exports_of_one_network_do_not_double_chains_or_edges() {
+    let (want, _) = truth_chains("ipfix");
+    let pcaps = [sample("v5.pcap"), sample("v9.pcap"), sample("ipfix.pcap")];
+    let refs: Vec<&Path> = pcaps.iter().map(PathBuf::as_path).collect();
+    let (got, report) = found(&refs, "sample-all");
+    assert_eq!(got, want);
+    let hops: usize = report["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["hops"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(hops, 2 + 3 + 4 + 2, "each hop once");
+}
