@@ -99,12 +99,28 @@ fn decode_loop(
     Ok(pipeline.stats)
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).ok();
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+/// SIGINT and SIGTERM handlers. Installed *before* the collector says it is listening, so a
+/// service manager (or a test) that signals right after startup gets a clean shutdown, not
+/// the default action that would kill the process with unwritten flows.
+struct Shutdown {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Shutdown {
+    fn install() -> std::io::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Shutdown {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    async fn wait(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
     }
 }
 
@@ -127,6 +143,7 @@ pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureSt
         .build()
         .map_err(|e| Error::io("tokio runtime", e))?;
     runtime.block_on(async {
+        let mut shutdown = Shutdown::install().map_err(|e| Error::io("signal handlers", e))?;
         let mut tasks = Vec::new();
         for (socket, addr) in sockets.into_iter().zip(addrs) {
             let socket = UdpSocket::from_std(socket)
@@ -135,7 +152,7 @@ pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureSt
             tasks.push(tokio::spawn(receive(socket, tx.clone(), full.clone())));
         }
         drop(tx);
-        shutdown_signal().await;
+        shutdown.wait().await;
         tracing::info!("shutting down: writing buffered flows");
         for t in &tasks {
             t.abort();
