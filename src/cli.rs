@@ -232,6 +232,10 @@ pub struct PivotRulesArgs {
     /// Root of the flow store.
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
+    /// JSON file with "services" (["ssh=tcp/22", ...]) and "trusted" (["10.0.9.0/24", ...]);
+    /// command-line --service replaces its services, --trusted adds to its trusted list.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Services of interest, NAME=PROTO/PORT[,PORT...] (repeatable; replaces the default
     /// ssh=tcp/22 rdp=tcp/3389 rdp=udp/3389 winrm=tcp/5985,5986).
     #[arg(long, value_name = "SPEC")]

@@ -220,3 +220,42 @@ fn trusted_hosts_are_kept_flagged_and_ranked_down() {
     assert!(trusted[0]["hosts"].as_array().unwrap().iter().any(|h| h == "10.20.1.52"));
     assert_eq!(trusted[0]["rank"], 2, "the trusted chain ranks last");
 }
+
+#[test]
+fn config_file_sets_services_and_trusted_hosts() {
+    let pcap = testdata().join("lab/s4_cycles/export-ipfix.pcap");
+    let cap = capture_pcaps("piv-config", &[&pcap]);
+    let dir = tempdir("piv-config-out");
+    // Only SSH: the RDP and WinRM hops of the 3-cycle disappear, the SSH 2-cycle stays.
+    let cfg = dir.join("pivots.json");
+    std::fs::write(&cfg, r#"{"services": ["ssh=tcp/22"], "trusted": ["10.20.1.51"]}"#).unwrap();
+    let o = run(&[
+        "pivots",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--out",
+        dir.join("o").to_str().unwrap(),
+        "--json",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let chains = r["chains"].as_array().unwrap();
+    assert_eq!(chains.len(), 1);
+    assert_eq!(chains[0]["hosts"], serde_json::json!(["10.20.2.21", "10.20.1.51", "10.20.2.21"]));
+    assert_eq!(chains[0]["trusted"], true);
+    // A typo in the file is a clear error, not a silent default.
+    std::fs::write(&cfg, r#"{"service": ["ssh=tcp/22"]}"#).unwrap();
+    let o = run(&[
+        "pivots",
+        "--data",
+        cap.data.to_str().unwrap(),
+        "--out",
+        dir.join("o").to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown field"));
+}

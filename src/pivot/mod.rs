@@ -38,15 +38,35 @@ pub struct PivotReport {
     pub chains: Vec<Chain>,
 }
 
+/// The `--config` file: the lists that are tedious on a command line.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PivotConfigFile {
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub trusted: Vec<String>,
+}
+
 pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     let mut r = PivotRules::default();
-    if !a.service.is_empty() {
+    let file = match &a.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            serde_json::from_str::<PivotConfigFile>(&text)
+                .map_err(|e| Error::config(format!("--config {}", path.display()), e.to_string()))?
+        }
+        None => PivotConfigFile::default(),
+    };
+    let services = if a.service.is_empty() { &file.services } else { &a.service };
+    if !services.is_empty() {
         r.services =
-            a.service.iter().map(|s| rules::parse_service(s)).collect::<Result<Vec<_>>>()?.concat();
+            services.iter().map(|s| rules::parse_service(s)).collect::<Result<Vec<_>>>()?.concat();
     }
-    r.trusted = a
+    r.trusted = file
         .trusted
         .iter()
+        .chain(&a.trusted)
         .map(|t| {
             t.parse::<ipnet::IpNet>()
                 .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
