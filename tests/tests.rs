@@ -12,3 +12,4 @@ mod readme;
 mod sql_fixture;
 mod sql_golden;
 mod synth_roundtrip;
+mod synth_tshark;
