@@ -51,13 +51,14 @@ pub struct SynthArgs {
     #[arg(long, value_enum, default_value = "ipfix")]
     pub format: crate::synth::encode::ExportFormat,
     /// Write the export datagrams to this pcap file.
-    #[arg(
-        long,
-        value_name = "FILE",
-        required_unless_present = "parquet",
-        conflicts_with = "parquet"
-    )]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["parquet", "send"], conflicts_with_all = ["parquet", "send"])]
     pub pcap: Option<PathBuf>,
+    /// Send the export datagrams over UDP to a collector (load test), paced by --rate.
+    #[arg(long, value_name = "ADDR:PORT", conflicts_with = "parquet")]
+    pub send: Option<SocketAddr>,
+    /// With --send: flows per second (0 = as fast as possible).
+    #[arg(long, default_value_t = 0)]
+    pub rate: u64,
     /// Write the flows straight into a flow store (capture's exact schema and layout), for
     /// building large batch data sets quickly.
     #[arg(long, value_name = "DIR")]

@@ -220,3 +220,37 @@ fn sql_sees_the_hour_still_being_captured() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("n\n{expected}\n"));
 }
+
+#[test]
+fn synth_send_feeds_a_live_collector_without_loss() {
+    let dir = tempdir("live-send");
+    let common = [
+        "--flows",
+        "3000",
+        "--format",
+        "ipfix",
+        "--seed",
+        "9",
+        "--exporters",
+        "3",
+        "--chains",
+        "1",
+    ];
+    // Reference: the same generated traffic through a pcap.
+    let pcap = dir.join("ref.pcap");
+    let mut args = vec!["synth", "--pcap", pcap.to_str().unwrap()];
+    args.extend_from_slice(&common);
+    assert!(crate::support::run(&args).status.success());
+    let reference = capture_pcaps("live-send-ref", &[&pcap]);
+    let store = dir.join("store");
+    let c = Collector::start(&store, free_port(), &[]);
+    let target = format!("127.0.0.1:{}", c.port);
+    let mut args = vec!["synth", "--send", target.as_str(), "--rate", "30000"];
+    args.extend_from_slice(&common);
+    let o = crate::support::run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::thread::sleep(Duration::from_millis(500));
+    c.stop();
+    assert_eq!(flow_view(&store_rows(&store)).len(), reference.rows.len());
+    assert_eq!(flow_view(&store_rows(&store)), flow_view(&reference.rows));
+}

@@ -59,6 +59,86 @@ pub struct SynthSummary {
 /// Generate traffic and write it as export datagrams into a pcap.
 pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSummary> {
     let mut out = PcapWriter::create(path)?;
+    let summary = export(cfg, &mut out)?;
+    out.finish()?;
+    Ok(summary)
+}
+
+/// Where encoded export datagrams go: a pcap file, or a live collector over UDP.
+pub trait DatagramOut {
+    fn send(
+        &mut self,
+        from: SocketAddrV4,
+        to: SocketAddrV4,
+        ts_ms: i64,
+        payload: &[u8],
+        flows: usize,
+    ) -> Result<()>;
+}
+
+impl DatagramOut for PcapWriter {
+    fn send(
+        &mut self,
+        from: SocketAddrV4,
+        to: SocketAddrV4,
+        ts_ms: i64,
+        payload: &[u8],
+        _flows: usize,
+    ) -> Result<()> {
+        self.write_datagram(from, to, ts_ms, payload)
+    }
+}
+
+/// Sends datagrams to a collector at a target rate (flows per second; 0 = as fast as possible).
+/// Every simulated exporter sends from the same local socket; the collector tells them apart
+/// by their observation domain / source id.
+pub struct UdpSender {
+    socket: std::net::UdpSocket,
+    target: std::net::SocketAddr,
+    rate: u64,
+    started: std::time::Instant,
+    flows_sent: u64,
+}
+
+impl UdpSender {
+    pub fn new(target: std::net::SocketAddr, rate: u64) -> Result<Self> {
+        let bind: std::net::SocketAddr = if target.is_ipv6() {
+            "[::]:0".parse().expect("literal")
+        } else {
+            "0.0.0.0:0".parse().expect("literal")
+        };
+        let socket = std::net::UdpSocket::bind(bind)
+            .map_err(|e| crate::error::Error::Listen { addr: bind, source: e })?;
+        Ok(UdpSender { socket, target, rate, started: std::time::Instant::now(), flows_sent: 0 })
+    }
+}
+
+impl DatagramOut for UdpSender {
+    fn send(
+        &mut self,
+        _from: SocketAddrV4,
+        _to: SocketAddrV4,
+        _ts_ms: i64,
+        payload: &[u8],
+        flows: usize,
+    ) -> Result<()> {
+        if self.rate > 0 {
+            // Pace by flows: sleep until this datagram's flows are due.
+            let due = std::time::Duration::from_secs_f64(self.flows_sent as f64 / self.rate as f64);
+            if let Some(wait) = due.checked_sub(self.started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+        self.socket
+            .send_to(payload, self.target)
+            .map_err(|e| crate::error::Error::io(format!("send to {}", self.target), e))?;
+        self.flows_sent += flows as u64;
+        Ok(())
+    }
+}
+
+/// Generate traffic, encode it per exporter and hand every datagram to `out`.
+pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSummary> {
     let n = cfg.exporters.max(1) as usize;
     let start = cfg.traffic.start_ms;
     let mut exporters: Vec<Exporter> = (0..n)
@@ -76,7 +156,7 @@ pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSumm
     let flush = |e: &mut Exporter,
                  idx: usize,
                  flows: &mut Vec<SynthFlow>,
-                 out: &mut PcapWriter,
+                 out: &mut dyn DatagramOut,
                  s: &mut SynthSummary|
      -> Result<()> {
         if flows.is_empty() {
@@ -92,8 +172,10 @@ pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSumm
             ExportFormat::Ipfix => 4739,
             _ => 2055,
         };
+        // Flows per datagram, for pacing: spread evenly.
+        let per = (flows.len() - skipped).div_ceil(datagrams.len().max(1));
         for (k, d) in datagrams.iter().enumerate() {
-            out.write_datagram(from, collector(port), export_ms + 1 + k as i64 / 8, d)?;
+            out.send(from, collector(port), export_ms + 1 + k as i64 / 8, d, per)?;
         }
         s.datagrams += datagrams.len() as u64;
         s.flows_skipped_v6_in_v5 += skipped as u64;
@@ -105,14 +187,13 @@ pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSumm
         let idx = i % n;
         buffers[idx].push(f);
         if buffers[idx].len() >= cfg.batch_flows {
-            flush(&mut exporters[idx], idx, &mut buffers[idx], &mut out, &mut summary)?;
+            flush(&mut exporters[idx], idx, &mut buffers[idx], out, &mut summary)?;
         }
     }
     for idx in 0..n {
         let mut b = std::mem::take(&mut buffers[idx]);
-        flush(&mut exporters[idx], idx, &mut b, &mut out, &mut summary)?;
+        flush(&mut exporters[idx], idx, &mut b, out, &mut summary)?;
     }
-    out.finish()?;
     Ok(summary)
 }
 
@@ -144,10 +225,13 @@ pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
         let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
         std::fs::write(path, json).map_err(|e| Error::io(path, e))?;
     }
-    match (&a.pcap, &a.parquet) {
-        (Some(pcap), _) => write_pcap(&cfg, pcap),
-        (None, Some(dir)) => write_store(&cfg, dir),
-        (None, None) => Err(Error::config("synth", "give --pcap FILE or --parquet DIR")),
+    match (&a.pcap, &a.parquet, a.send) {
+        (Some(pcap), _, _) => write_pcap(&cfg, pcap),
+        (None, Some(dir), _) => write_store(&cfg, dir),
+        (None, None, Some(target)) => export(&cfg, &mut UdpSender::new(target, a.rate)?),
+        (None, None, None) => {
+            Err(Error::config("synth", "give --pcap FILE, --parquet DIR or --send ADDR:PORT"))
+        }
     }
 }
 
