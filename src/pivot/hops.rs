@@ -17,6 +17,37 @@ use crate::sql::run_query;
 
 pub const HOPS_SQL: &str = include_str!("../../queries/hops.sql");
 pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
+pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
+
+/// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql) and rebuild the
+/// `sessions` view over them. Returns the number of such hosts.
+pub async fn restrict_to_pivot_hosts(ctx: &SessionContext) -> Result<usize> {
+    let (_, batches) =
+        run_query(ctx, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL, &Default::default()).await?;
+    let mut hosts = Vec::new();
+    for b in &batches {
+        hosts.extend(strings(b, "host")?);
+    }
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "pivot hosts".into(),
+        detail: e.to_string(),
+    };
+    let list: Vec<datafusion::prelude::Expr> = hosts.iter().map(|h| lit(h.clone())).collect();
+    let flows = ctx.table("flows").await.map_err(err)?;
+    let keep =
+        col("src_addr").in_list(list.clone(), false).or(col("dst_addr").in_list(list, false));
+    let restricted = flows.filter(keep).map_err(err)?.into_view();
+    let _ = ctx.deregister_table("sessions");
+    let _ = ctx.deregister_table("flows");
+    ctx.register_table("flows", restricted).map_err(err)?;
+    for (name, sql) in crate::sql::context::VIEWS {
+        ctx.sql(sql).await.map_err(|e| Error::Query {
+            name: format!("queries/{name}.sql"),
+            detail: e.to_string(),
+        })?;
+    }
+    Ok(hosts.len())
+}
 
 /// One remote-administration session that looks established.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

@@ -94,6 +94,9 @@ pub async fn find(
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
     let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
+    crate::sql::context::register_services(&ctx, &rules.services)?;
+    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx).await?;
+    tracing::debug!(pivot_hosts, "hosts that both receive and open admin connections");
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
     // Baseline for "new pair": every stored admin session before the period.
