@@ -36,10 +36,17 @@ pub async fn restrict_to_pivot_hosts(ctx: &SessionContext) -> Result<usize> {
     let flows = ctx.table("flows").await.map_err(err)?;
     let keep =
         col("src_addr").in_list(list.clone(), false).or(col("dst_addr").in_list(list, false));
-    let restricted = flows.filter(keep).map_err(err)?.into_view();
+    // Materialized once: the sessions view reads it three times (windows, roles, join), and
+    // re-scanning Parquet with the host filter each time dominated the run.
+    let restricted = flows.filter(keep).map_err(err)?;
+    let schema = Arc::new(restricted.schema().as_arrow().clone());
+    let batches = restricted.collect().await.map_err(err)?;
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    tracing::info!(rows, "flow records touching possible pivot hosts");
+    let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
     let _ = ctx.deregister_table("sessions");
     let _ = ctx.deregister_table("flows");
-    ctx.register_table("flows", restricted).map_err(err)?;
+    ctx.register_table("flows", Arc::new(table)).map_err(err)?;
     for (name, sql) in crate::sql::context::VIEWS {
         ctx.sql(sql).await.map_err(|e| Error::Query {
             name: format!("queries/{name}.sql"),

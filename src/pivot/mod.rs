@@ -93,11 +93,22 @@ pub async fn find(
     settings: &SqlSettings,
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
+    let t0 = std::time::Instant::now();
     let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx).await?;
-    tracing::debug!(pivot_hosts, "hosts that both receive and open admin connections");
+    tracing::info!(
+        pivot_hosts,
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "possible pivot hosts found"
+    );
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
+    tracing::info!(
+        hops = all_hops.len(),
+        continuations = pairs.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "hops and continuations"
+    );
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
     // Baseline for "new pair": every stored admin session before the period.
     let seen_before = match range.since_ms {

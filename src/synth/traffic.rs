@@ -50,20 +50,22 @@ impl Traffic {
         Traffic { total_weight: SERVICES.iter().map(|s| s.2).sum(), p, rng, i: 0 }
     }
 
+    /// Host number → address, one-to-one (10.0.0.1 upward; 2001:db8:1::/48 for IPv6), so
+    /// background clients and servers never share an address by accident.
     fn host(&self, n: u32, v6: bool) -> IpAddr {
         if v6 {
             IpAddr::V6(Ipv6Addr::new(
                 0x2001,
                 0xdb8,
-                0,
+                1,
                 (n >> 16) as u16,
                 0,
                 0,
                 0,
-                (n & 0xffff) as u16 + 1,
+                (n & 0xffff) as u16,
             ))
         } else {
-            IpAddr::V4(Ipv4Addr::new(10, (n >> 16) as u8, (n >> 8) as u8, n as u8 | 1))
+            IpAddr::V4(Ipv4Addr::from(0x0a00_0000u32 + (n & 0x00ff_ffff) + 1))
         }
     }
 
