@@ -1,20 +1,30 @@
--- pivot_hosts: hosts that both receive and open remote-administration connections (a service of
--- the `services` table on the server side). Only such a host can relay a chain, and every hop of
--- a chain has one of them at an end, so `pivotflow pivots` keeps only flows touching these hosts
--- before building sessions: the cost then follows possible pivots, not all admin traffic.
--- Either direction of a record counts (an exporter may see only the reply direction).
--- Parameters: none. Columns: host
-WITH servers AS (
-    SELECT f.dst_addr AS host FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.dst_port
-    UNION
-    SELECT f.src_addr AS host FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.src_port
+-- pivot_hosts: hosts that both serve and open *established* remote-administration connections
+-- (a service of the `services` table on the server side, at least $min_packets packets each way
+-- summed per 5-tuple). Only such a host can relay a chain, and every hop of a chain has one of
+-- them at an end, so `pivotflow pivots` keeps only flows touching these hosts before building
+-- sessions: the cost follows possible pivots, not all admin traffic. Sums per 5-tuple are at
+-- least a single session's counts, so no hop that passes queries/hops.sql is lost.
+-- Parameters: min_packets (integer, as for queries/hops.sql). Columns: host
+WITH c2s AS (
+    SELECT f.src_addr AS client, f.dst_addr AS server, f.src_port AS client_port, f.dst_port AS port, f.proto,
+           SUM(f.packets) AS packets
+    FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.dst_port
+    GROUP BY f.src_addr, f.dst_addr, f.src_port, f.dst_port, f.proto
 ),
-clients AS (
-    SELECT f.src_addr AS host FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.dst_port
-    UNION
-    SELECT f.dst_addr AS host FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.src_port
+s2c AS (
+    SELECT f.dst_addr AS client, f.src_addr AS server, f.dst_port AS client_port, f.src_port AS port, f.proto,
+           SUM(f.packets) AS packets
+    FROM flows f JOIN services v ON v.proto = f.proto AND v.port = f.src_port
+    GROUP BY f.dst_addr, f.src_addr, f.dst_port, f.src_port, f.proto
+),
+established AS (
+    SELECT c.client, c.server
+    FROM c2s c JOIN s2c s
+      ON s.client = c.client AND s.server = c.server AND s.client_port = c.client_port
+     AND s.port = c.port AND s.proto = c.proto
+    WHERE c.packets >= $min_packets AND s.packets >= $min_packets
 )
-SELECT host FROM servers
+SELECT server AS host FROM established
 INTERSECT
-SELECT host FROM clients
+SELECT client AS host FROM established
 ORDER BY host;

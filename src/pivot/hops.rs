@@ -21,9 +21,12 @@ pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
 
 /// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql) and rebuild the
 /// `sessions` view over them. Returns the number of such hosts.
-pub async fn restrict_to_pivot_hosts(ctx: &SessionContext) -> Result<usize> {
-    let (_, batches) =
-        run_query(ctx, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL, &Default::default()).await?;
+pub async fn restrict_to_pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<usize> {
+    let params =
+        [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
+            .into_iter()
+            .collect();
+    let (_, batches) = run_query(ctx, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL, &params).await?;
     let mut hosts = Vec::new();
     for b in &batches {
         hosts.extend(strings(b, "host")?);

@@ -96,7 +96,7 @@ pub async fn find(
     let t0 = std::time::Instant::now();
     let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
-    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx).await?;
+    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, rules).await?;
     tracing::info!(
         pivot_hosts,
         elapsed_ms = t0.elapsed().as_millis() as u64,
