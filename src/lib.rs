@@ -15,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod pivot;
+pub mod progress;
 pub mod schema;
 pub mod sql;
 pub mod synth;

@@ -94,6 +94,7 @@ pub async fn find(
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
+    let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
     let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, rules).await?;
@@ -102,7 +103,9 @@ pub async fn find(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "possible pivot hosts found"
     );
+    progress.set_message("pivots: sessions, hops and continuations");
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
+    progress.set_message("pivots: chains");
     tracing::info!(
         hops = all_hops.len(),
         continuations = pairs.len(),
@@ -126,6 +129,7 @@ pub async fn find(
         None => None,
     };
     let chains = model::build(&raw, &all_hops, rules, seen_before.as_ref());
+    progress.finish_and_clear();
     Ok(PivotReport {
         since_ms: range.since_ms,
         until_ms: range.until_ms,

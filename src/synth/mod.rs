@@ -183,7 +183,11 @@ pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSumma
         flows.clear();
         Ok(())
     };
+    let progress = crate::progress::bar(cfg.traffic.flows, "synth");
     for (i, f) in flows(cfg).0.enumerate() {
+        if i % 65_536 == 0 {
+            progress.set_position(i as u64);
+        }
         let idx = i % n;
         buffers[idx].push(f);
         if buffers[idx].len() >= cfg.batch_flows {
@@ -194,6 +198,7 @@ pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSumma
         let mut b = std::mem::take(&mut buffers[idx]);
         flush(&mut exporters[idx], idx, &mut b, out, &mut summary)?;
     }
+    progress.finish_and_clear();
     Ok(summary)
 }
 
@@ -261,7 +266,11 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
     };
     let mut chunk = Vec::with_capacity(64 * 1024);
     let mut summary = SynthSummary::default();
+    let progress = crate::progress::bar(cfg.traffic.flows, "synth");
     for (i, f) in flows(cfg).0.enumerate() {
+        if i % 65_536 == 0 {
+            progress.set_position(i as u64);
+        }
         let e = (i as u32) % n;
         chunk.push(FlowRecord {
             received_ms: f.end_ms + 1000,
@@ -296,5 +305,6 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
     }
     sink.push(&mut chunk)?;
     sink.close_all(&mut stats)?;
+    progress.finish_and_clear();
     Ok(summary)
 }
