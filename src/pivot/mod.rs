@@ -97,6 +97,12 @@ pub async fn find(
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
     let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
+    let service_rows = hops::materialize_service_flows(&ctx).await?;
+    tracing::info!(
+        service_rows,
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "flows on service ports read"
+    );
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, rules).await?;
     tracing::info!(
         pivot_hosts,
