@@ -42,17 +42,8 @@ print(f"{len(want) - len(missing)}/{len(want)}")
 sys.exit(1 if missing else 0)
 PY
 
-median3() { # median3 CMD...: "wall_s rss_mib" of the median run by wall time
-    : > "$DIR/runs.txt"
-    for _ in 1 2 3; do
-        local t0 t1
-        t0=$(date +%s.%N)
-        /usr/bin/time -f "%M" -o "$DIR/rss.txt" "$@" > /dev/null
-        t1=$(date +%s.%N)
-        echo "$(echo "$t1 - $t0" | bc -l) $(( $(cat "$DIR/rss.txt") / 1024 ))" >> "$DIR/runs.txt"
-    done
-    sort -n "$DIR/runs.txt" | sed -n 2p
-}
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh  # the script has cd-ed to the repository root
 
 ROWS=()
 for n in "${SIZES[@]}"; do

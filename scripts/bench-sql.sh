@@ -22,17 +22,8 @@ ADHOC_NAME="flows per dst_port"
 ADHOC="SELECT dst_port, proto, COUNT(*) AS flows, SUM(bytes) AS bytes FROM flows GROUP BY dst_port, proto ORDER BY flows DESC LIMIT 20"
 
 ROWS=()
-time_cmd() { # prints "wall_s rss_mib" of a command (median of 3 by wall time)
-    : > "$DIR/runs.txt"
-    for _ in 1 2 3; do
-        local t0 t1
-        t0=$(date +%s.%N)
-        /usr/bin/time -f "%M" -o "$DIR/rss.txt" "$@" > /dev/null
-        t1=$(date +%s.%N)
-        echo "$(echo "$t1 - $t0" | bc -l) $(( $(cat "$DIR/rss.txt") / 1024 ))" >> "$DIR/runs.txt"
-    done
-    sort -n "$DIR/runs.txt" | sed -n 2p
-}
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh  # the script has cd-ed to the repository root
 
 # duck.py STORE SQL: run SQL in DuckDB with `flows` as a view over the store.
 cat > "$DIR/duck.py" <<'PY'
@@ -50,8 +41,8 @@ for n in "${SIZES[@]}"; do
     fi
     for q in "${QUERIES[@]}" ADHOC; do
         if [ "$q" = ADHOC ]; then name="$ADHOC_NAME"; sql="$ADHOC"; else name="queries/$q.sql"; sql="$(cat "queries/$q.sql")"; fi
-        read -r pf_s pf_rss < <(time_cmd "$BIN" -q sql --data "$store" --format csv -- "$sql")
-        read -r dk_s dk_rss < <(time_cmd python3 "$DIR/duck.py" "$store" "$sql")
+        read -r pf_s pf_rss < <(median3 "$BIN" -q sql --data "$store" --format csv -- "$sql")
+        read -r dk_s dk_rss < <(median3 python3 "$DIR/duck.py" "$store" "$sql")
         ROWS+=("$(printf '| %s | %d | %.2f | %.0f | %.2f | %.0f | %.2f |' "$name" "$n" "$pf_s" "$pf_rss" "$dk_s" "$dk_rss" "$(echo "$pf_s / $dk_s" | bc -l)")")
     done
 done

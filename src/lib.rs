@@ -14,6 +14,7 @@ pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod fsutil;
 pub mod pivot;
 pub mod progress;
 pub mod schema;

@@ -5,25 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::support::{capture_pcaps, run, tempdir, testdata};
-
-/// (hosts in order, cycle) of each truth chain.
-fn truth_chains(truth: &serde_json::Value) -> BTreeSet<(Vec<String>, bool)> {
-    truth["chains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let hosts = c["hosts"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|h| h.as_str().unwrap().to_string())
-                .collect();
-            (hosts, c["cycle"].as_bool().unwrap())
-        })
-        .collect()
-}
+use crate::support::{capture_pcaps, chain_keys, run, tempdir, testdata};
 
 /// (client, server, server port) of a truth hop.
 fn hop_key(h: &serde_json::Value) -> (String, String, i64) {
@@ -56,7 +38,7 @@ fn check_scenario(scenario: &str) -> String {
     let dir = testdata().join("lab").join(scenario);
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
-    let want = truth_chains(&truth);
+    let want = chain_keys(&truth);
     let mut report = String::new();
     let mut exports: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -71,18 +53,7 @@ fn check_scenario(scenario: &str) -> String {
         let cap = capture_pcaps(&format!("piv-{name}"), &[&pcap]);
         let report_json = run_pivots(&cap.data, &tempdir(&format!("piv-out-{name}")));
         let chains = report_json["chains"].as_array().unwrap();
-        let got: BTreeSet<(Vec<String>, bool)> = chains
-            .iter()
-            .map(|c| {
-                let hosts = c["hosts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.as_str().unwrap().to_string())
-                    .collect();
-                (hosts, c["cycle"].as_bool().unwrap())
-            })
-            .collect();
+        let got = chain_keys(&report_json);
         if got != want || chains.len() != want.len() {
             report.push_str(&format!("{name}: chains {got:?}, truth {want:?}\n"));
         }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::support::{capture_pcaps, run, tempdir};
+use crate::support::{capture_pcaps, chain_keys, run, tempdir};
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(name)
@@ -18,23 +18,7 @@ fn truth_chains(format: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
         &std::fs::read_to_string(sample(&format!("{format}.truth.json"))).unwrap(),
     )
     .unwrap();
-    let chains = t["chains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["hosts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.as_str().unwrap().to_string())
-                    .collect(),
-                c["cycle"].as_bool().unwrap(),
-            )
-        })
-        .collect();
-    (chains, t)
+    (chain_keys(&t), t)
 }
 
 fn found(pcaps: &[&Path], name: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
@@ -50,23 +34,7 @@ fn found(pcaps: &[&Path], name: &str) -> (BTreeSet<ChainKey>, serde_json::Value)
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let set = r["chains"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["hosts"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|h| h.as_str().unwrap().to_string())
-                    .collect(),
-                c["cycle"].as_bool().unwrap(),
-            )
-        })
-        .collect();
-    (set, r)
+    (chain_keys(&r), r)
 }
 
 #[test]

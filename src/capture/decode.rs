@@ -156,7 +156,7 @@ impl Decoder {
             if undecodable > 0 {
                 *es.decode_errors.entry("data_set_undecodable".into()).or_default() += undecodable;
             }
-            check_sequence(packet, scope, &counts, !missing.is_empty(), es);
+            check_sequence(packet, scope, !missing.is_empty(), es);
             for (template_id, body) in missing {
                 let set = HeldSet { header: header.to_vec(), template_id, body, ctx };
                 let es = stats.exporter(exporter);
@@ -338,7 +338,6 @@ fn ipfix_data_records(p: &IPFix) -> u32 {
 fn check_sequence(
     packet: &NetflowPacket,
     scope: &mut Scope,
-    _counts: &NormalizeCounts,
     has_unknown_sets: bool,
     es: &mut super::stats::ExporterStats,
 ) {

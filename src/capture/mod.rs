@@ -19,6 +19,7 @@ pub mod sink;
 pub mod stats;
 pub mod udp;
 
+use std::io::Write;
 use std::path::Path;
 
 use decode::{Datagram, Decoder, sniff_header};
@@ -104,9 +105,7 @@ impl Pipeline {
     pub fn write_stats_json(&self) -> Result<()> {
         let Some(path) = &self.config.stats_json else { return Ok(()) };
         let json = serde_json::to_string_pretty(&self.stats).expect("stats serialize");
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, json + "\n").map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+        crate::fsutil::write_atomic(path, |w| writeln!(w, "{json}").map_err(|e| Error::io(path, e)))
     }
 }
 

@@ -119,11 +119,6 @@ impl HourlySink {
         Ok(())
     }
 
-    /// Rows buffered and not yet in Parquet.
-    pub fn buffered_rows(&self) -> usize {
-        self.hours.values().map(|b| b.rows).sum()
-    }
-
     /// Write hours over the row limit and, in journal mode, make new rows durable.
     pub fn flush(&mut self, stats: &mut CaptureStats) -> Result<()> {
         let full: Vec<HourPartition> = self

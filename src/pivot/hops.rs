@@ -181,13 +181,12 @@ pub fn service_port_filter(rules: &PivotRules) -> Option<datafusion::prelude::Ex
         .reduce(datafusion::prelude::Expr::or)
 }
 
-/// Run hops.sql, register its result as table `hops` (with `hop_id` = index), run
+/// Run hops.sql (the `services` table must hold `rules.services`), register its result as table `hops` (with `hop_id` = index), run
 /// pivot_hops.sql. Returns the hops (sorted by start) and the (parent, child) index pairs.
 pub async fn load(
     ctx: &SessionContext,
     rules: &PivotRules,
 ) -> Result<(Vec<Hop>, Vec<(usize, usize)>)> {
-    crate::sql::context::register_services(ctx, &rules.services)?;
     let params = [
         ("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way))),
         ("min_bytes".to_string(), ScalarValue::Int64(Some(rules.min_bytes))),

@@ -124,6 +124,7 @@ pub async fn find(
         Some(since) => {
             let base = TimeRange { since_ms: None, until_ms: Some(since) };
             let bctx = flow_context_filtered(data, base, settings, filter).await?;
+            crate::sql::context::register_services(&bctx, &rules.services)?;
             let (before, _) = hops::load(&bctx, rules).await?;
             Some(
                 before
@@ -146,20 +147,6 @@ pub async fn find(
     })
 }
 
-/// Write `content` to `path` via a temp file and rename (readers never see half a file).
-pub fn write_atomic(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
-) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut w = std::io::BufWriter::new(file);
-    write(&mut w)?;
-    w.flush().map_err(|e| Error::io(&tmp, e))?;
-    drop(w);
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
 /// Write pivots.graphml, chains.json (and per-chain GraphML) into `out`.
 pub fn write_outputs(
     out: &Path,
@@ -169,10 +156,10 @@ pub fn write_outputs(
 ) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let trusted = |a: &str| rules.is_trusted(a);
-    write_atomic(&out.join("pivots.graphml"), |w| {
+    crate::fsutil::write_atomic(&out.join("pivots.graphml"), |w| {
         graphml::write_graphml(w, &report.chains, trusted)
     })?;
-    write_atomic(&out.join("chains.json"), |w| {
+    crate::fsutil::write_atomic(&out.join("chains.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, report)
             .map_err(|e| Error::io("chains.json", e.into()))?;
         writeln!(w).map_err(|e| Error::io("chains.json", e))
@@ -181,7 +168,7 @@ pub fn write_outputs(
         let dir = out.join("chains");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &report.chains {
-            write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
+            crate::fsutil::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
                 graphml::write_graphml(w, std::slice::from_ref(c), trusted)
             })?;
         }
@@ -228,11 +215,7 @@ pub fn run(a: &PivotsArgs) -> Result<()> {
     if let Some(m) = &a.memory_limit {
         settings.memory_limit_bytes = crate::sql::parse_size(m)?;
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(settings.target_partitions.max(1))
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime = settings.runtime()?;
     let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings))?;
     write_outputs(&a.out, &report, &rules, a.per_chain)?;
     let text = if a.json {

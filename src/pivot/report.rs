@@ -120,11 +120,7 @@ pub fn run(a: &crate::cli::ReportArgs) -> Result<()> {
     };
     let rules = super::rules_from(&a.pivots)?;
     let settings = crate::sql::context::SqlSettings::default();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(settings.target_partitions.max(1))
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime = settings.runtime()?;
     let report = runtime.block_on(super::find(&a.pivots.data, range, &rules, &settings))?;
     let dir = publish(&a.out, &label, &report, &rules)?;
     tracing::info!(folder = %dir.display(), chains = report.chains.len(), "report written");

@@ -52,6 +52,17 @@ impl Default for SqlSettings {
     }
 }
 
+impl SqlSettings {
+    /// The tokio runtime DataFusion runs on: one worker per target partition.
+    pub fn runtime(&self) -> Result<tokio::runtime::Runtime> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(self.target_partitions.max(1))
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io("tokio runtime", e))
+    }
+}
+
 /// Half of the physical memory (from /proc/meminfo), or 4 GiB when unknown.
 pub fn default_memory_limit() -> usize {
     let total_kib = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {

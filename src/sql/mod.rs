@@ -93,11 +93,7 @@ pub fn run(a: &SqlArgs) -> Result<()> {
         settings.target_partitions = p;
     }
     let format = a.format.unwrap_or_else(default_format);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(settings.target_partitions.max(1))
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("tokio runtime", e))?;
+    let runtime = settings.runtime()?;
     runtime.block_on(async {
         let ctx = flow_context(&a.data, range, &settings).await?;
         let (name, sql) = match (&a.query, &a.file) {

@@ -187,3 +187,22 @@ pub fn capture_pcaps(name: &str, pcaps: &[&Path]) -> Captured {
     let stats = serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
     Captured { data, rows, stats }
 }
+
+/// (hosts in order, cycle) of every chain in a truth file or a `pivots` report: both have
+/// `chains[].hosts` and `chains[].cycle`.
+pub fn chain_keys(doc: &serde_json::Value) -> std::collections::BTreeSet<(Vec<String>, bool)> {
+    doc["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let hosts = c["hosts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h.as_str().unwrap().to_string())
+                .collect();
+            (hosts, c["cycle"].as_bool().unwrap())
+        })
+        .collect()
+}
