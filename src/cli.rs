@@ -42,11 +42,22 @@ pub enum Command {
     Schema,
 }
 
+/// Ready-made settings for `synth --scenario`; any option given on the command line wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SynthScenario {
+    /// The shipped sample data: 2 000 background flows, 300 hosts, 2 exporters (5 % duplicates,
+    /// first template after 2 datagrams), 70 minutes from 2026-11-27T10:00Z, 3 chains, seed 7.
+    Sample,
+}
+
 #[derive(Debug, Args)]
 pub struct SynthArgs {
-    /// Number of flows to export.
-    #[arg(long, default_value_t = 10_000)]
-    pub flows: u64,
+    /// Start from a ready-made scenario (options given explicitly override it).
+    #[arg(long, value_enum)]
+    pub scenario: Option<SynthScenario>,
+    /// Background flow records to generate (both directions count) [default: 10000].
+    #[arg(long)]
+    pub flows: Option<u64>,
     /// Export format.
     #[arg(long, value_enum, default_value = "ipfix")]
     pub format: crate::synth::encode::ExportFormat,
@@ -60,36 +71,60 @@ pub struct SynthArgs {
     #[arg(long, default_value_t = 0)]
     pub rate: u64,
     /// Write the flows straight into a flow store (capture's exact schema and layout), for
-    /// building large batch data sets quickly.
+    /// building large batch data sets quickly. No export encoding: --loss/--reorder do not apply.
     #[arg(long, value_name = "DIR")]
     pub parquet: Option<PathBuf>,
-    /// Random seed: the same seed and options give the same bytes.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Number of distinct hosts.
-    #[arg(long, default_value_t = 20_000)]
-    pub hosts: u32,
-    /// Number of exporters (each with its own address, uptime and sequence numbers).
-    #[arg(long, default_value_t = 2)]
-    pub exporters: u32,
-    /// First flow end time (RFC 3339).
-    #[arg(long, default_value = "2026-11-27T10:00:00Z")]
-    pub start: String,
-    /// Time span the flows cover.
-    #[arg(long, default_value = "50m")]
-    pub span: String,
-    /// Share of IPv6 flows (ignored for v5, which cannot carry IPv6).
+    /// Random seed: the same seed and options give the same bytes [default: 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of distinct hosts (workstations, servers, DCs, jump hosts, admin stations)
+    /// [default: 20000].
+    #[arg(long)]
+    pub hosts: Option<u32>,
+    /// Number of exporters (each with its own address, uptime and sequence numbers) [default: 2].
+    #[arg(long)]
+    pub exporters: Option<u32>,
+    /// Start of the generated period (RFC 3339) [default: 2026-11-27T10:00:00Z].
+    #[arg(long)]
+    pub start: Option<String>,
+    /// Time span the flows cover; the rate follows a day/night rhythm [default: 50m].
+    #[arg(long)]
+    pub span: Option<String>,
+    /// Share of IPv6 connections (ignored for v5, which cannot carry IPv6).
     #[arg(long, default_value_t = 0.1)]
     pub ipv6_share: f64,
-    /// Inject this many pivot chains (2–5 hops), plus a cycle and three decoys.
-    #[arg(long, default_value_t = 0)]
-    pub chains: usize,
-    /// Write the ground truth of the injected chains and decoys as JSON to FILE.
+    /// Inject this many pivot chains (2–5 hops), plus a cycle and three decoys [default: 0].
+    #[arg(long)]
+    pub chains: Option<usize>,
+    /// Write the ground truth (injected chains, decoys, benign admin chains, trusted CIDRs) as
+    /// JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub truth: Option<PathBuf>,
     /// Start the exporters' uptime this many ms before the 32-bit wrap.
     #[arg(long)]
     pub uptime_before_wrap_ms: Option<u32>,
+    /// Exporter active timeout: longer connections are reported in several records.
+    #[arg(long, default_value = "30m")]
+    pub active_timeout: String,
+    /// Share of records (0–1) that a second exporter reports too [default: 0].
+    #[arg(long)]
+    pub duplicates: Option<f64>,
+    /// Share of export datagrams (0–1) lost on the way; sequence numbers show the gap.
+    #[arg(long, default_value_t = 0.0)]
+    pub loss: f64,
+    /// Share of export datagrams (0–1) delivered after the exporter's next datagram.
+    #[arg(long, default_value_t = 0.0)]
+    pub reorder: f64,
+    /// v9/IPFIX: resend templates every N datagrams.
+    #[arg(long, default_value_t = 20)]
+    pub template_every: u32,
+    /// v9/IPFIX: also resend templates when this much export time passed (e.g. 60s).
+    #[arg(long)]
+    pub template_interval: Option<String>,
+    /// v9/IPFIX: each exporter sends this many data datagrams before its first template
+    /// [default: 0].
+    #[arg(long)]
+    pub first_template_after: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -61,14 +61,7 @@ fn main() -> ExitCode {
         },
         Command::Synth(args) => match pivotflow::synth::run_cli(&args) {
             Ok(summary) => {
-                if args.parquet.is_some() {
-                    eprintln!("synth: {} flows written to the flow store", summary.flows_exported);
-                } else {
-                    eprintln!(
-                        "synth: {} flows in {} datagrams ({} IPv6 flows skipped: v5 cannot carry them)",
-                        summary.flows_exported, summary.datagrams, summary.flows_skipped_v6_in_v5
-                    );
-                }
+                eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
                 ExitCode::SUCCESS
             }
             Err(e) => exit_with(&e),

@@ -1,6 +1,7 @@
 //! The shipped sample data: capture → pivots finds exactly the injected chains of the truth
-//! files (one crosses an hour boundary, one is a cycle), none of the decoys, and the same
-//! chains when all three exports (v5, v9, IPFIX duplicates of one network) are captured together.
+//! files (one crosses an hour boundary, one is a cycle), none of the decoys, the benign admin
+//! work through jump hosts flagged as trusted, and the same chains when all three exports (v5,
+//! v9, IPFIX duplicates of one network) are captured together.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,18 @@ fn sample(name: &str) -> PathBuf {
 
 type ChainKey = (Vec<String>, bool);
 
+/// Chain keys of the reported chains with `trusted == flag`.
+fn keys_flagged(report: &serde_json::Value, flag: bool) -> BTreeSet<ChainKey> {
+    let chains: Vec<_> = report["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["trusted"].as_bool().unwrap() == flag)
+        .cloned()
+        .collect();
+    chain_keys(&serde_json::json!({ "chains": chains }))
+}
+
 fn truth_chains(format: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
     let t: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(sample(&format!("{format}.truth.json"))).unwrap(),
@@ -21,20 +34,30 @@ fn truth_chains(format: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
     (chain_keys(&t), t)
 }
 
-fn found(pcaps: &[&Path], name: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
+/// Capture the pcaps and run pivots with the truth's trusted CIDRs: (untrusted chains, report).
+fn found(
+    pcaps: &[&Path],
+    name: &str,
+    truth: &serde_json::Value,
+) -> (BTreeSet<ChainKey>, serde_json::Value) {
     let cap = capture_pcaps(name, pcaps);
     let out = tempdir(&format!("{name}-out"));
-    let o = run(&[
-        "pivots",
-        "--data",
-        cap.data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
+    let (data, out) = (cap.data.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["pivots", "--data", data, "--out", out, "--json"];
+    for cidr in truth["trusted"].as_array().unwrap() {
+        args.extend(["--trusted", cidr.as_str().unwrap()]);
+    }
+    let o = run(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    (chain_keys(&r), r)
+    // Every benign admin chain is reported, flagged trusted; no trusted chain leaves the
+    // admin side's subnets at its start (they all begin at an admin station).
+    let trusted = keys_flagged(&r, true);
+    let benign = chain_keys(&serde_json::json!({ "chains": truth["benign"] }));
+    assert!(!benign.is_empty());
+    assert!(trusted.is_superset(&benign), "{name}: {trusted:?} lacks some of {benign:?}");
+    assert!(trusted.iter().all(|(hosts, _)| hosts[0].starts_with("10.8.")), "{name}: {trusted:?}");
+    (keys_flagged(&r, false), r)
 }
 
 #[test]
@@ -43,13 +66,11 @@ fn sample_data_chains_equal_truth_and_decoys_are_absent() {
         let (want, truth) = truth_chains(format);
         assert_eq!(want.len(), 4, "3 chains and a cycle in the truth");
         let (got, report) =
-            found(&[&sample(&format!("{format}.pcap"))], &format!("sample-{format}"));
+            found(&[&sample(&format!("{format}.pcap"))], &format!("sample-{format}"), &truth);
         assert_eq!(got, want, "{format}");
-        assert_eq!(
-            report["chains"].as_array().unwrap().len(),
-            want.len(),
-            "{format}: no duplicates"
-        );
+        let untrusted =
+            report["chains"].as_array().unwrap().iter().filter(|c| c["trusted"] == false).count();
+        assert_eq!(untrusted, want.len(), "{format}: no duplicates");
         // No reported chain contains both hops of a decoy.
         for d in truth["decoys"].as_array().unwrap() {
             let hosts: Vec<&str> = d["hops"]
@@ -75,15 +96,16 @@ fn sample_data_chains_equal_truth_and_decoys_are_absent() {
 
 #[test]
 fn three_exports_of_one_network_do_not_double_chains_or_edges() {
-    let (want, _) = truth_chains("ipfix");
+    let (want, truth) = truth_chains("ipfix");
     let pcaps = [sample("v5.pcap"), sample("v9.pcap"), sample("ipfix.pcap")];
     let refs: Vec<&Path> = pcaps.iter().map(PathBuf::as_path).collect();
-    let (got, report) = found(&refs, "sample-all");
+    let (got, report) = found(&refs, "sample-all", &truth);
     assert_eq!(got, want);
     let hops: usize = report["chains"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|c| c["trusted"] == false)
         .map(|c| c["hops"].as_array().unwrap().len())
         .sum();
     assert_eq!(hops, 2 + 3 + 4 + 2, "each hop once");

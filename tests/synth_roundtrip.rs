@@ -1,78 +1,129 @@
-//! The generator's pcaps decode to exactly the flows it generated (all formats, several
-//! exporters, exporter uptime wrapping during the capture).
+//! The generator's pcaps decode to exactly the records it says it exported: all formats,
+//! several exporters with duplicates, uptime wrapping during the capture, data before the
+//! first template, reordered datagrams; and with loss, exactly the lost records are missing
+//! and the collector's sequence accounting says how many.
 
-use pivotflow::synth::encode::ExportFormat;
+use pivotflow::synth::encode::{ExportFormat, SynthFlow};
 use pivotflow::synth::traffic::TrafficParams;
-use pivotflow::synth::{SynthConfig, flows, write_pcap};
+use pivotflow::synth::{ExporterBehaviour, SynthConfig, exported, write_pcap};
 
-use crate::support::{capture_pcaps, tempdir};
+use crate::support::{Captured, capture_pcaps, tempdir};
 
 type Key = (String, String, i32, i32, i32, i64, i64, i64, i64);
 
-#[test]
-fn generated_pcaps_decode_to_the_generated_flows() {
-    for format in [ExportFormat::V5, ExportFormat::V9, ExportFormat::Ipfix] {
-        let traffic = TrafficParams {
+fn config(format: ExportFormat, behaviour: ExporterBehaviour) -> SynthConfig {
+    SynthConfig {
+        traffic: TrafficParams {
             flows: 3000,
             hosts: 500,
             seed: 42,
             start_ms: 1_795_820_000_000,
             span_ms: 20 * 60_000,
             ipv6_share: if format == ExportFormat::V5 { 0.0 } else { 0.2 },
-        };
-        let cfg = SynthConfig {
-            traffic: traffic.clone(),
+        },
+        format,
+        exporters: 3,
+        behaviour,
+        batch_flows: 100,
+        chains: 2,
+    }
+}
+
+fn key(f: &SynthFlow) -> Key {
+    (
+        f.src.to_string(),
+        f.dst.to_string(),
+        i32::from(f.src_port),
+        i32::from(f.dst_port),
+        i32::from(f.proto),
+        i64::from(f.packets),
+        i64::from(f.bytes),
+        f.start_ms,
+        f.end_ms,
+    )
+}
+
+fn decoded(cap: &Captured) -> Vec<Key> {
+    let mut ours: Vec<Key> = cap
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.src_addr.clone(),
+                r.dst_addr.clone(),
+                r.src_port,
+                r.dst_port,
+                r.proto,
+                r.packets,
+                r.bytes,
+                r.first_ms,
+                r.last_ms,
+            )
+        })
+        .collect();
+    ours.sort();
+    ours
+}
+
+#[test]
+fn generated_pcaps_decode_to_the_generated_flows() {
+    for format in [ExportFormat::V5, ExportFormat::V9, ExportFormat::Ipfix] {
+        let cfg = config(
             format,
-            exporters: 3,
-            uptime_before_wrap_ms: Some(5 * 60_000),
-            batch_flows: 100,
-            chains: 2,
-        };
+            ExporterBehaviour {
+                uptime_before_wrap_ms: Some(5 * 60_000),
+                duplicates: 0.1,
+                reorder: 0.05,
+                first_template_after: 3,
+                template_interval_ms: 60_000,
+                ..ExporterBehaviour::default()
+            },
+        );
         let dir = tempdir(&format!("synth-{format:?}"));
         let pcap = dir.join("x.pcap");
         let summary = write_pcap(&cfg, &pcap).unwrap();
-        let generated: Vec<_> = flows(&cfg).0.collect();
-        assert!(generated.len() > 3000, "background plus injected scenario flows");
+        let generated: Vec<_> = exported(&cfg).collect();
+        assert!(generated.len() > 3300, "background, admin work, injected scenario, duplicates");
         assert_eq!(summary.flows_exported, generated.len() as u64);
+        let duplicates = generated.iter().filter(|g| g.1).count() as u64;
+        assert!(duplicates > 200 && duplicates == summary.flows_duplicated, "{duplicates}");
+        assert!(summary.datagrams_reordered > 0);
         let cap = capture_pcaps(&format!("synth-cap-{format:?}"), &[&pcap]);
-        let mut ours: Vec<Key> = cap
-            .rows
-            .iter()
-            .map(|r| {
-                (
-                    r.src_addr.clone(),
-                    r.dst_addr.clone(),
-                    r.src_port,
-                    r.dst_port,
-                    r.proto,
-                    r.packets,
-                    r.bytes,
-                    r.first_ms,
-                    r.last_ms,
-                )
-            })
-            .collect();
-        let mut truth: Vec<Key> = generated
-            .into_iter()
-            .map(|f| {
-                (
-                    f.src.to_string(),
-                    f.dst.to_string(),
-                    i32::from(f.src_port),
-                    i32::from(f.dst_port),
-                    i32::from(f.proto),
-                    i64::from(f.packets),
-                    i64::from(f.bytes),
-                    f.start_ms,
-                    f.end_ms,
-                )
-            })
-            .collect();
-        ours.sort();
+        let ours = decoded(&cap);
+        let mut truth: Vec<Key> = generated.iter().map(|(_, _, f)| key(f)).collect();
         truth.sort();
         assert_eq!(ours.len(), truth.len(), "{format:?}");
         assert!(ours == truth, "{format:?}: decoded flows differ from generated ones");
+        // Reordering is not loss.
+        assert_eq!(cap.exporter_total("sequence_lost"), 0, "{format:?}");
         assert_eq!(cap.exporter_total("sequence_gaps"), 0, "{format:?}");
+        assert!(cap.exporter_total("sequence_reordered") > 0, "{format:?}");
+        if format != ExportFormat::V5 {
+            assert!(cap.exporter_total("held_sets") > 0, "{format:?}: data before templates");
+        }
         assert_eq!(cap.stats["exporters"].as_object().unwrap().len(), 3);
+    }
+}
+
+#[test]
+fn lost_datagrams_are_exactly_the_missing_records_and_sequence_numbers_say_so() {
+    for format in [ExportFormat::V5, ExportFormat::V9, ExportFormat::Ipfix] {
+        let cfg = config(format, ExporterBehaviour { loss: 0.05, ..ExporterBehaviour::default() });
+        let dir = tempdir(&format!("synth-loss-{format:?}"));
+        let pcap = dir.join("x.pcap");
+        let summary = write_pcap(&cfg, &pcap).unwrap();
+        assert!(summary.datagrams_lost > 0, "{format:?}");
+        let cap = capture_pcaps(&format!("synth-loss-cap-{format:?}"), &[&pcap]);
+        assert_eq!(
+            cap.rows.len() as u64,
+            summary.flows_exported - summary.flows_lost,
+            "{format:?}: every record of a delivered datagram decodes"
+        );
+        // v5 and IPFIX count records, v9 counts datagrams.
+        let want = match format {
+            ExportFormat::V9 => summary.datagrams_lost,
+            _ => summary.flows_lost,
+        };
+        assert_eq!(cap.exporter_total("sequence_lost"), want, "{format:?}");
     }
 }

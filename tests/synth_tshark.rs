@@ -7,7 +7,7 @@ use std::process::Command;
 
 use pivotflow::synth::encode::ExportFormat;
 use pivotflow::synth::traffic::TrafficParams;
-use pivotflow::synth::{SynthConfig, flows, write_pcap};
+use pivotflow::synth::{ExporterBehaviour, SynthConfig, flows, write_pcap};
 
 use crate::support::tempdir;
 
@@ -61,7 +61,7 @@ fn tshark_decodes_generated_v9_and_ipfix_identically() {
             },
             format,
             exporters: 1,
-            uptime_before_wrap_ms: None,
+            behaviour: ExporterBehaviour::default(),
             batch_flows: 100,
             chains: 2,
         };

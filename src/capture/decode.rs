@@ -15,6 +15,7 @@ use netflow_parser::{NetflowError, NetflowPacket, NetflowParser};
 
 use super::hold::{HeldSet, HoldBuffer, HoldLimits};
 use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
+use super::sequence::SequenceTracker;
 use super::stats::CaptureStats;
 
 /// One export datagram as it arrived (UDP payload), whatever the source.
@@ -36,8 +37,7 @@ pub struct ScopeKey {
 /// Per-scope decoder state.
 struct Scope {
     parser: NetflowParser,
-    /// Sequence number expected next; `None` until known or after a resync.
-    next_sequence: Option<u32>,
+    sequence: SequenceTracker,
     /// IPFIX systemInitTimeMilliseconds learned from options records.
     system_init_ms: Option<i64>,
 }
@@ -135,7 +135,7 @@ impl Decoder {
         let ctx = PacketContext { exporter, received_ms: dg.received_ms };
         let scope = self.scopes.entry(key).or_insert_with(|| Scope {
             parser: new_parser(),
-            next_sequence: None,
+            sequence: SequenceTracker::default(),
             system_init_ms: None,
         });
         let result = scope.parser.parse_bytes(&dg.payload);
@@ -350,17 +350,7 @@ fn check_sequence(
         }
         _ => return,
     };
-    if let Some(expected) = scope.next_sequence {
-        let diff = seq.wrapping_sub(expected) as i32;
-        if diff > 0 {
-            es.sequence_gaps += 1;
-            es.sequence_lost += diff as u64;
-        } else if diff < 0 {
-            es.sequence_reordered += 1;
-            return;
-        }
-    }
-    scope.next_sequence = advance.map(|a| seq.wrapping_add(a));
+    scope.sequence.observe(seq, advance, es);
 }
 
 #[cfg(test)]
@@ -434,7 +424,7 @@ mod fuzz {
             out_if: 2,
         };
         let mut e = Exporter::new(format, 1_699_000_000_000, 1, 1);
-        e.encode(&vec![flow; 5], 1_700_000_002_000).0
+        e.encode(&vec![flow; 5], 1_700_000_002_000).0.into_iter().map(|(d, _)| d).collect()
     }
 
     proptest! {

@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod parquet_file;
 pub mod partition;
 pub mod pcap;
+pub mod sequence;
 pub mod sink;
 pub mod stats;
 pub mod udp;

@@ -74,9 +74,17 @@ pub struct Exporter {
     pub domain: u32,
     /// v5: flows sent; v9: datagrams sent; IPFIX: data records sent (as each RFC defines).
     pub sequence: u32,
-    /// Send templates in the first datagram and then every this many datagrams.
+    /// Send templates every this many datagrams (counted from the last template)...
     pub template_every: u32,
+    /// ...or when this many ms of export time passed since the last one (0 = off), as
+    /// exporters configured with a template timeout do.
+    pub template_interval_ms: i64,
+    /// Datagrams sent before the very first template: a collector that starts listening
+    /// before the exporter's first template sees data it cannot decode yet.
+    pub first_template_after: u32,
     datagrams: u64,
+    /// Datagram number and export time of the last template sent.
+    last_template: Option<(u64, i64)>,
 }
 
 fn put_u16(b: &mut Vec<u8>, v: u16) {
@@ -117,7 +125,10 @@ impl Exporter {
             domain,
             sequence: 0,
             template_every: template_every.max(1),
+            template_interval_ms: 0,
+            first_template_after: 0,
             datagrams: 0,
+            last_template: None,
         }
     }
 
@@ -125,20 +136,31 @@ impl Exporter {
         (epoch_ms - self.boot_ms) as u32 // wraps modulo 2^32 like a real exporter's clock
     }
 
-    fn templates_due(&self) -> bool {
-        self.datagrams.is_multiple_of(u64::from(self.template_every))
+    fn templates_due(&self, export_ms: i64) -> bool {
+        match self.last_template {
+            None => self.datagrams >= u64::from(self.first_template_after),
+            Some((at, ms)) => {
+                self.datagrams - at >= u64::from(self.template_every)
+                    || (self.template_interval_ms > 0
+                        && export_ms - ms >= self.template_interval_ms)
+            }
+        }
     }
 
-    /// Encode flows exported at `export_ms` into datagrams. v5 cannot carry IPv6: such flows
-    /// are skipped and their number returned.
-    pub fn encode(&mut self, flows: &[SynthFlow], export_ms: i64) -> (Vec<Vec<u8>>, usize) {
+    /// Encode flows exported at `export_ms` into datagrams, each with the number of flows it
+    /// carries. v5 cannot carry IPv6: such flows are skipped and their number returned.
+    pub fn encode(
+        &mut self,
+        flows: &[SynthFlow],
+        export_ms: i64,
+    ) -> (Vec<(Vec<u8>, usize)>, usize) {
         match self.format {
             ExportFormat::V5 => self.encode_v5(flows, export_ms),
             ExportFormat::V9 | ExportFormat::Ipfix => (self.encode_templated(flows, export_ms), 0),
         }
     }
 
-    fn encode_v5(&mut self, flows: &[SynthFlow], export_ms: i64) -> (Vec<Vec<u8>>, usize) {
+    fn encode_v5(&mut self, flows: &[SynthFlow], export_ms: i64) -> (Vec<(Vec<u8>, usize)>, usize) {
         let v4: Vec<&SynthFlow> =
             flows.iter().filter(|f| f.src.is_ipv4() && f.dst.is_ipv4()).collect();
         let skipped = flows.len() - v4.len();
@@ -175,7 +197,7 @@ impl Exporter {
             }
             self.sequence = self.sequence.wrapping_add(chunk.len() as u32);
             self.datagrams += 1;
-            out.push(b);
+            out.push((b, chunk.len()));
         }
         (out, skipped)
     }
@@ -248,14 +270,19 @@ impl Exporter {
         b
     }
 
-    fn encode_templated(&mut self, flows: &[SynthFlow], export_ms: i64) -> Vec<Vec<u8>> {
+    fn encode_templated(&mut self, flows: &[SynthFlow], export_ms: i64) -> Vec<(Vec<u8>, usize)> {
         let base = if self.format == ExportFormat::Ipfix { IPFIX_FIELDS } else { V9_FIELDS };
         let (len4, len6) =
             (record_len(&fields_for(base, false)), record_len(&fields_for(base, true)));
         let mut out = Vec::new();
         let mut rest: &[SynthFlow] = flows;
         while !rest.is_empty() {
-            let templates = if self.templates_due() { self.template_set() } else { Vec::new() };
+            let templates = if self.templates_due(export_ms) {
+                self.last_template = Some((self.datagrams, export_ms));
+                self.template_set()
+            } else {
+                Vec::new()
+            };
             // Greedy: take flows while the datagram stays under the size limit; one data set
             // per address family run.
             let mut size = 20 + templates.len();
@@ -302,7 +329,7 @@ impl Exporter {
                 self.sequence = self.sequence.wrapping_add(1);
             }
             self.datagrams += 1;
-            out.push(b);
+            out.push((b, chunk.len()));
         }
         out
     }

@@ -1,8 +1,9 @@
 //! Injected pivot scenarios with ground truth: chains of remote-administration sessions where
 //! each next hop starts while the previous session is open, plus decoys that must not count.
 //!
-//! Hosts come from 10.250.0.0/16, apart from the background's clients and servers, so the truth
-//! is exact: the background (one record per flow, clients never serve) never forms a hop.
+//! Hosts come from 10.250.0.0/16, apart from the background's roles (`network`), so the truth is
+//! exact: the background never forms a hop pair with them. Sessions are reported like any other
+//! connection (a record per direction, cut by the exporter's active timeout).
 
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -11,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::encode::SynthFlow;
+use super::session::{Connection, records};
 
 /// (service name, proto, port)
 const SERVICES: &[(&str, u8, u16)] =
@@ -43,16 +45,26 @@ pub struct Decoy {
     pub hops: Vec<TruthHop>,
 }
 
+/// Everything a detector run on the generated data should report, and what it must not.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Truth {
+    /// Injected pivot chains (and the cycle): each must be reported, unflagged.
     pub chains: Vec<TruthChain>,
+    /// Must not be reported.
     pub decoys: Vec<Decoy>,
+    /// Legitimate admin work through jump hosts (`admin`): reported as chains, and flagged as
+    /// trusted when the `trusted` CIDRs are given. Concurrent admins on one jump host form
+    /// further such chains that are not listed here (flows cannot tell who typed what).
+    pub benign: Vec<TruthChain>,
+    /// The admin side's CIDRs (jump hosts, admin stations), for `pivots --trusted`.
+    pub trusted: Vec<String>,
 }
 
 struct Builder {
     rng: ChaCha8Rng,
     next_host: u32,
     flows: Vec<SynthFlow>,
+    active_timeout_ms: i64,
 }
 
 impl Builder {
@@ -61,7 +73,7 @@ impl Builder {
         IpAddr::V4(Ipv4Addr::new(10, 250, (self.next_host >> 8) as u8, self.next_host as u8))
     }
 
-    /// A session: one record each way (established) or a lone SYN (`established = false`).
+    /// A session: a record each way (established) or a lone SYN (`established = false`).
     fn session(
         &mut self,
         client: IpAddr,
@@ -72,28 +84,23 @@ impl Builder {
         established: bool,
     ) -> TruthHop {
         let (name, proto, port) = SERVICES[svc];
-        let sport = self.rng.random_range(32768..61000);
         let packets = if established { self.rng.random_range(20..400) } else { 1 };
         let flags = if proto == 6 { if established { 0x1b } else { 0x02 } } else { 0 };
-        let mk = |src, dst, sp, dp, p: u32, b: u32| SynthFlow {
+        let c = Connection {
+            client,
+            server,
+            client_port: self.rng.random_range(32768..61000),
+            server_port: port,
+            proto,
             start_ms: start,
             end_ms: end,
-            src,
-            dst,
-            src_port: sp,
-            dst_port: dp,
-            proto,
-            tcp_flags: flags,
-            tos: 0,
-            packets: p,
-            bytes: b,
-            in_if: 3,
-            out_if: 4,
+            packets,
+            bytes: packets * 90,
+            reply: established.then_some((packets + 3, packets * 400)),
+            flags: (flags, flags),
+            interfaces: (3, 4),
         };
-        self.flows.push(mk(client, server, sport, port, packets, packets * 90));
-        if established {
-            self.flows.push(mk(server, client, port, sport, packets + 3, packets * 400));
-        }
+        self.flows.extend(records(&c, self.active_timeout_ms));
         TruthHop {
             client: client.to_string(),
             server: server.to_string(),
@@ -109,11 +116,18 @@ impl Builder {
 /// Scenario at `start_ms` + offsets: `chains` chains of 2–5 hops (the first crosses an hour
 /// boundary when the span allows), one cycle, and three decoys (child after the parent ended,
 /// scan-only next hop, chain "through" a host that only received).
-pub fn build(seed: u64, chains: usize, start_ms: i64, span_ms: i64) -> (Vec<SynthFlow>, Truth) {
+pub fn build(
+    seed: u64,
+    chains: usize,
+    start_ms: i64,
+    span_ms: i64,
+    active_timeout_ms: i64,
+) -> (Vec<SynthFlow>, Truth) {
     let mut b = Builder {
         rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_cafe),
         next_host: 0,
         flows: Vec::new(),
+        active_timeout_ms,
     };
     let mut truth = Truth::default();
     let slot = (span_ms / (chains as i64 + 4)).max(20 * 60_000);
