@@ -297,4 +297,11 @@ pub struct PivotRulesArgs {
     /// Bytes required in both directions together for a hop.
     #[arg(long, default_value_t = 0)]
     pub min_bytes: i64,
+    /// Candidate join: `bucket` (queries/pivot_hops.sql) or `plain` (queries/pivot_hops_plain.sql,
+    /// for comparison: same result, every inbound × outbound pair of a host checked).
+    #[arg(long, value_enum, default_value = "bucket")]
+    pub join: crate::pivot::rules::JoinStrategy,
+    /// Time bucket of the bucketed candidate join.
+    #[arg(long, default_value = "5m")]
+    pub bucket: String,
 }

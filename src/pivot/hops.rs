@@ -11,12 +11,13 @@ use datafusion::common::ScalarValue;
 use datafusion::prelude::{SessionContext, col, lit};
 use serde::Serialize;
 
-use super::rules::PivotRules;
+use super::rules::{JoinStrategy, PivotRules};
 use crate::error::{Error, Result};
 use crate::sql::run_query;
 
 pub const HOPS_SQL: &str = include_str!("../../queries/hops.sql");
 pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
+pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
 
 /// Columns of `flows` that the sessions view and queries/pivot_hosts.sql read.
@@ -195,6 +196,17 @@ pub async fn load(
     .collect();
     let (_, batches) = run_query(ctx, "queries/hops.sql", HOPS_SQL, &params).await?;
     let hops = hops_from(&batches)?;
+    let pairs = candidate_pairs(ctx, &hops, rules).await?;
+    Ok((hops, pairs))
+}
+
+/// Register `hops` as table `hops` (with `hop_id` = index) and run the candidate join of
+/// `rules.join`: the (parent, child) index pairs.
+pub async fn candidate_pairs(
+    ctx: &SessionContext,
+    hops: &[Hop],
+    rules: &PivotRules,
+) -> Result<Vec<(usize, usize)>> {
     let schema = Arc::new(Schema::new(vec![
         Field::new("hop_id", DataType::Int64, false),
         Field::new("client_addr", DataType::Utf8, false),
@@ -218,17 +230,109 @@ pub async fn load(
     let _ = ctx.deregister_table("hops");
     ctx.register_table("hops", Arc::new(table))
         .map_err(|e| Error::Query { name: "hops".into(), detail: e.to_string() })?;
-    let params = [
+    let mut params: std::collections::HashMap<String, ScalarValue> = [
         ("skew_ms".to_string(), ScalarValue::Int64(Some(rules.skew.as_millis() as i64))),
         ("slack_ms".to_string(), ScalarValue::Int64(Some(rules.slack.as_millis() as i64))),
     ]
     .into_iter()
     .collect();
-    let (_, batches) = run_query(ctx, "queries/pivot_hops.sql", PIVOT_HOPS_SQL, &params).await?;
+    let (name, sql) = match rules.join {
+        JoinStrategy::Bucket => {
+            params.insert(
+                "bucket_ms".into(),
+                ScalarValue::Int64(Some(rules.bucket.as_millis().max(1) as i64)),
+            );
+            ("queries/pivot_hops.sql", PIVOT_HOPS_SQL)
+        }
+        JoinStrategy::Plain => ("queries/pivot_hops_plain.sql", PIVOT_HOPS_PLAIN_SQL),
+    };
+    let (_, batches) = run_query(ctx, name, sql, &params).await?;
     let mut pairs = Vec::new();
     for b in &batches {
         let (p, c) = (ints(b, "parent_id")?, ints(b, "child_id")?);
         pairs.extend(p.into_iter().zip(c).map(|(p, c)| (p as usize, c as usize)));
     }
-    Ok((hops, pairs))
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn hop(client: u8, server: u8, start_ms: i64, len_ms: i64) -> Hop {
+        Hop {
+            client_addr: format!("10.0.0.{client}"),
+            server_addr: format!("10.0.0.{server}"),
+            start_ms,
+            end_ms: start_ms + len_ms,
+            ..Hop::default()
+        }
+    }
+
+    fn pairs(
+        hops: &[Hop],
+        join: JoinStrategy,
+        bucket_ms: u64,
+        skew: u64,
+        slack: u64,
+    ) -> Vec<(usize, usize)> {
+        let rules = PivotRules {
+            join,
+            bucket: std::time::Duration::from_millis(bucket_ms),
+            skew: std::time::Duration::from_millis(skew),
+            slack: std::time::Duration::from_millis(slack),
+            ..PivotRules::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(candidate_pairs(&SessionContext::new(), hops, &rules)).unwrap()
+    }
+
+    /// The rule, written out: h2 leaves h1's target and starts inside h1's window.
+    fn brute_force(hops: &[Hop], skew: i64, slack: i64) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (i, p) in hops.iter().enumerate() {
+            for (j, c) in hops.iter().enumerate() {
+                if i != j
+                    && c.client_addr == p.server_addr
+                    && c.start_ms >= p.start_ms - skew
+                    && c.start_ms <= p.end_ms + slack
+                {
+                    out.push((i, j));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn window_edges_are_inclusive_in_both_joins() {
+        // Parent 10.0.0.1 → .2 from 10 000 to 20 000; children of .2 at the edges.
+        let hops = vec![
+            hop(1, 2, 10_000, 10_000),
+            hop(2, 3, 8_000, 5),  // exactly start - skew: in
+            hop(2, 4, 7_999, 5),  // 1 ms before: out
+            hop(2, 5, 20_500, 5), // exactly end + slack: in
+            hop(2, 6, 20_501, 5), // 1 ms after: out
+        ];
+        for join in [JoinStrategy::Bucket, JoinStrategy::Plain] {
+            assert_eq!(pairs(&hops, join, 1000, 2000, 500), vec![(0, 1), (0, 3)], "{join:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn bucket_join_equals_plain_join_and_the_rule(
+            raw in proptest::collection::vec((0u8..6, 0u8..6, 0i64..100_000, 0i64..40_000), 1..60),
+            bucket_ms in prop_oneof![Just(1u64), Just(777), Just(5_000), Just(1_000_000)],
+            skew in 0u64..3000,
+            slack in 0u64..3000,
+        ) {
+            let hops: Vec<Hop> = raw.iter().map(|&(c, s, t, l)| hop(c, s, t, l)).collect();
+            let want = brute_force(&hops, skew as i64, slack as i64);
+            prop_assert_eq!(&pairs(&hops, JoinStrategy::Plain, bucket_ms, skew, slack), &want);
+            prop_assert_eq!(&pairs(&hops, JoinStrategy::Bucket, bucket_ms, skew, slack), &want);
+        }
+    }
 }

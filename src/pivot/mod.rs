@@ -78,6 +78,11 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     };
     r.skew = dur("--skew", &a.skew)?;
     r.slack = dur("--slack", &a.slack)?;
+    r.join = a.join;
+    r.bucket = dur("--bucket", &a.bucket)?;
+    if r.bucket.as_millis() == 0 {
+        return Err(Error::config("--bucket", "must be longer than 0"));
+    }
     r.max_hops = a.max_hops.max(2);
     r.max_fanout = a.max_fanout.max(1);
     r.min_packets_each_way = a.min_packets;

@@ -53,6 +53,15 @@ pub fn parse_service(text: &str) -> Result<Vec<Service>> {
         .collect()
 }
 
+/// How queries/pivot_hops*.sql pair hops (same result, different cost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JoinStrategy {
+    /// Equi-join on (pivot host, time bucket): queries/pivot_hops.sql.
+    Bucket,
+    /// Hash join on the pivot host, window as a filter: queries/pivot_hops_plain.sql.
+    Plain,
+}
+
 #[derive(Debug, Clone)]
 pub struct PivotRules {
     pub services: Vec<Service>,
@@ -70,6 +79,9 @@ pub struct PivotRules {
     /// Chains reported at most; the search stops there and says so.
     pub max_chains: usize,
     pub trusted: Vec<IpNet>,
+    pub join: JoinStrategy,
+    /// Time bucket of the bucketed candidate join.
+    pub bucket: Duration,
 }
 
 impl Default for PivotRules {
@@ -84,6 +96,8 @@ impl Default for PivotRules {
             max_fanout: 32,
             max_chains: 100_000,
             trusted: Vec::new(),
+            join: JoinStrategy::Bucket,
+            bucket: Duration::from_secs(300),
         }
     }
 }
