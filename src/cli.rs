@@ -125,6 +125,13 @@ pub struct SynthArgs {
     /// [default: 0].
     #[arg(long)]
     pub first_template_after: Option<u32>,
+    /// Admin work: episodes (admin station → jump host → servers) per admin station per
+    /// activity-weighted hour.
+    #[arg(long, default_value_t = 0.5)]
+    pub admin_rate: f64,
+    /// Number of jump hosts (default: 2 + 1 per 5 000 hosts); 1 makes a single busy bastion.
+    #[arg(long)]
+    pub jump_hosts: Option<u32>,
 }
 
 #[derive(Debug, Args)]

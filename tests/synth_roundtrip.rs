@@ -26,6 +26,7 @@ fn config(format: ExportFormat, behaviour: ExporterBehaviour) -> SynthConfig {
         behaviour,
         batch_flows: 100,
         chains: 2,
+        admin: Default::default(),
     }
 }
 

@@ -64,6 +64,7 @@ fn tshark_decodes_generated_v9_and_ipfix_identically() {
             behaviour: ExporterBehaviour::default(),
             batch_flows: 100,
             chains: 2,
+            admin: Default::default(),
         };
         let dir = tempdir(&format!("tshark-{format:?}"));
         let pcap = dir.join("x.pcap");

@@ -246,12 +246,20 @@ pub async fn candidate_pairs(
         }
         JoinStrategy::Plain => ("queries/pivot_hops_plain.sql", PIVOT_HOPS_PLAIN_SQL),
     };
+    let t0 = std::time::Instant::now();
     let (_, batches) = run_query(ctx, name, sql, &params).await?;
     let mut pairs = Vec::new();
     for b in &batches {
         let (p, c) = (ints(b, "parent_id")?, ints(b, "child_id")?);
         pairs.extend(p.into_iter().zip(c).map(|(p, c)| (p as usize, c as usize)));
     }
+    tracing::info!(
+        hops = hops.len(),
+        pairs = pairs.len(),
+        join = ?rules.join,
+        join_ms = t0.elapsed().as_millis() as u64,
+        "candidate join"
+    );
     Ok(pairs)
 }
 

@@ -20,8 +20,20 @@ const TO_JUMP: &[(&str, u8, u16)] = &[("ssh", 6, 22), ("rdp", 6, 3389)];
 const TO_SERVER: &[(&str, u8, u16)] =
     &[("ssh", 6, 22), ("rdp", 6, 3389), ("winrm", 6, 5985), ("winrm", 6, 5986)];
 
-/// Admin episodes per admin station per activity-weighted hour.
-const EPISODES_PER_ADMIN_HOUR: f64 = 0.5;
+/// How much admin work there is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdminParams {
+    /// Episodes per admin station per activity-weighted hour (default 0.5).
+    pub episodes_per_admin_hour: f64,
+    /// Jump hosts (default: the network's, 2 + 1 per 5 000 hosts).
+    pub jump_hosts: Option<u32>,
+}
+
+impl Default for AdminParams {
+    fn default() -> Self {
+        AdminParams { episodes_per_admin_hour: 0.5, jump_hosts: None }
+    }
+}
 
 /// Everything the admin work adds: its records (end-time order) and the chains it forms.
 pub struct AdminWork {
@@ -77,13 +89,16 @@ pub fn build(
     start_ms: i64,
     span_ms: i64,
     active_timeout_ms: i64,
+    params: AdminParams,
 ) -> AdminWork {
-    let net = Network::new(hosts);
+    let mut net = Network::new(hosts);
+    if let Some(n) = params.jump_hosts {
+        net = net.with_jump_hosts(n);
+    }
     let clock = Clock::new(start_ms, span_ms);
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xad_0000_0001);
-    let episodes =
-        (f64::from(net.admin_stations) * EPISODES_PER_ADMIN_HOUR * clock.weighted_hours()).round()
-            as u64;
+    let rate = params.episodes_per_admin_hour.max(0.0);
+    let episodes = (f64::from(net.admin_stations) * rate * clock.weighted_hours()).round() as u64;
     let mut flows = Vec::new();
     let mut chains = Vec::new();
     for e in 0..episodes {
@@ -142,7 +157,7 @@ mod tests {
     #[test]
     fn episodes_nest_inside_their_jump_session_and_follow_the_rhythm() {
         let day = 1_795_737_600_000; // 2026-11-27T00:00:00Z
-        let w = build(7, 20_000, day, 86_400_000, 30 * 60_000);
+        let w = build(7, 20_000, day, 86_400_000, 30 * 60_000, AdminParams::default());
         // 102 admin stations × 0.5 × 13.8 weighted hours ≈ 704 episodes of 1–3 targets.
         assert!((1000..2200).contains(&w.chains.len()), "{}", w.chains.len());
         for c in &w.chains {

@@ -72,6 +72,7 @@ pub struct SynthConfig {
     pub batch_flows: usize,
     /// Injected pivot chains (0 = none); decoys and a cycle come with them.
     pub chains: usize,
+    pub admin: admin::AdminParams,
 }
 
 /// Every generated record in end-time order: background, admin work and the injected
@@ -80,7 +81,7 @@ pub fn flows(cfg: &SynthConfig) -> (Box<dyn Iterator<Item = SynthFlow>>, scenari
     let t = &cfg.traffic;
     let background = Traffic::new(t.clone());
     let timeout = cfg.behaviour.active_timeout_ms;
-    let admin = admin::build(t.seed, t.hosts, t.start_ms, t.span_ms, timeout);
+    let admin = admin::build(t.seed, t.hosts, t.start_ms, t.span_ms, timeout, cfg.admin);
     let (injected, mut truth) = if cfg.chains > 0 {
         scenario::build(t.seed, cfg.chains, t.start_ms, t.span_ms, timeout)
     } else {
@@ -478,6 +479,10 @@ pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
         },
         batch_flows: 240,
         chains: a.chains.unwrap_or(p.chains),
+        admin: admin::AdminParams {
+            episodes_per_admin_hour: a.admin_rate,
+            jump_hosts: a.jump_hosts,
+        },
     };
     if let Some(path) = &a.truth {
         let truth = flows(&cfg).1;

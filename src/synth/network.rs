@@ -56,6 +56,15 @@ impl Network {
         }
     }
 
+    /// The same network with `n` jump hosts (e.g. one busy bastion); the difference is taken
+    /// from or given to the workstations.
+    pub fn with_jump_hosts(mut self, n: u32) -> Self {
+        let n = n.clamp(1, self.jump_hosts + self.workstations - 1);
+        self.workstations = self.workstations + self.jump_hosts - n;
+        self.jump_hosts = n;
+        self
+    }
+
     /// Address of host `n` (0-based) of a role; one-to-one within each role.
     pub fn addr(role: Role, n: u32, v6: bool) -> IpAddr {
         let (v4_base, v6_net) = match role {
