@@ -168,7 +168,8 @@ pivots_vs_duckdb() {  # pivots_vs_duckdb LABEL STORE FLOWS
     local trusted=(--trusted 10.8.0.0/16 --trusted 10.9.0.0/16)
     read -r s rss < <(MEASURE_CLEAN="$DIR/pout" measure "$BIN" pivots --data "$store" --out "$DIR/pout" "${trusted[@]}")
     local found stats
-    found=$(python3 "$DIR/check_truth.py" "$store.truth.json" "$DIR/pout/chains.json") || { echo "MISSING CHAINS: $found" >&2; exit 1; }
+    # A missing injected chain is reported in the table (and here), not hidden by an abort.
+    found=$(python3 "$DIR/check_truth.py" "$store.truth.json" "$DIR/pout/chains.json") || { found="**$found**"; echo "MISSING CHAINS ($label, $n): $found" >&2; }
     stats=$(grep -o 'hops=[0-9]* pairs=[0-9]* join=Bucket join_ms=[0-9]*' "$DIR/err.txt" | head -1)
     read -r ps prss < <(MEASURE_CLEAN="$DIR/pout" measure "$BIN" pivots --data "$store" --out "$DIR/pout" "${trusted[@]}" --join plain)
     local pstats
@@ -181,9 +182,10 @@ pivots_vs_duckdb() {  # pivots_vs_duckdb LABEL STORE FLOWS
     JOIN_TABLE+=("$(printf '| %s | %d | %.2f | %.2f | %s | plain: %s |' "$label" "$n" "$s" "$ps" "$stats" "$pstats")")
 }
 for n in "${SIZES[@]}"; do pivots_vs_duckdb "one day" "$DIR/day-$n" "$n"; done
-# A busy bastion: every admin goes through one jump host, 10 episodes per admin-hour.
+# A busy bastion: every admin goes through one jump host, 3 episodes per admin-hour (~4 200
+# a day, ~150 sessions open at once in the busiest hours).
 BUSY="$DIR/busy-10000000"
-gen "$BUSY" 10000000 --jump-hosts 1 --admin-rate 10
+gen "$BUSY" 10000000 --jump-hosts 1 --admin-rate 3
 pivots_vs_duckdb "busy jump host" "$BUSY" 10000000
 
 T_END=$(date +%s)

@@ -8,6 +8,10 @@
 //! - a chain is reported when it cannot be extended (maximal); its prefixes and the paths that
 //!   start inside it are not reported again;
 //! - `max_hops`, `max_fanout` and `max_chains` bound the search; each cut is counted.
+//!
+//! Hops linked by continuations form connected groups (components). They are searched
+//! smallest first: a busy jump host's tangle of thousands of admin sessions is one big component
+//! and cannot use up the `max_chains` budget before the small, sharp chains elsewhere are found.
 
 use std::collections::HashSet;
 
@@ -36,6 +40,22 @@ pub struct Truncations {
     pub fanout: u64,
     /// The search stopped at `max_chains` chains.
     pub max_chains_reached: bool,
+    /// Connected groups of hops not (fully) searched because `max_chains` was reached: the
+    /// largest ones, as groups are searched smallest first.
+    pub components_not_searched: u64,
+}
+
+impl Truncations {
+    /// ", chain limit reached (…)" when the chain budget ran out, else "".
+    pub fn chain_limit_note(&self) -> String {
+        if !self.max_chains_reached {
+            return String::new();
+        }
+        format!(
+            ", chain limit reached ({} largest hop groups not fully searched)",
+            self.components_not_searched
+        )
+    }
 }
 
 struct Search<'a> {
@@ -141,27 +161,51 @@ pub fn find_chains(
         visited: vec![false; hops.len()],
         cut: Truncations::default(),
     };
-    // Roots first (in time order: hops are sorted by start), then hops only reachable in loops.
-    let roots: Vec<NodeIndex> = nodes
-        .iter()
-        .copied()
-        .filter(|n| graph.neighbors_directed(*n, Direction::Incoming).next().is_none())
-        .collect();
-    let rest: Vec<NodeIndex> = nodes.iter().copied().filter(|n| !roots.contains(n)).collect();
-    for start in roots.into_iter().chain(rest) {
-        if s.visited[start.index()]
-            || graph.neighbors_directed(start, Direction::Outgoing).next().is_none()
-        {
-            continue;
+    let groups = components(&graph, &nodes);
+    for (k, component) in groups.iter().enumerate() {
+        // Roots first (in time order: hops are sorted by start), then hops only reachable in
+        // loops.
+        let is_root =
+            |n: &NodeIndex| graph.neighbors_directed(*n, Direction::Incoming).next().is_none();
+        let roots = component.iter().copied().filter(is_root);
+        let rest = component.iter().copied().filter(|n| !is_root(n));
+        for start in roots.chain(rest) {
+            if s.visited[start.index()]
+                || graph.neighbors_directed(start, Direction::Outgoing).next().is_none()
+            {
+                continue;
+            }
+            let hop = &hops[graph[start]];
+            let mut hosts = vec![hop.client_addr.clone(), hop.server_addr.clone()];
+            s.extend(&mut vec![start], &mut hosts);
+            if s.cut.max_chains_reached {
+                break;
+            }
         }
-        let hop = &hops[graph[start]];
-        let mut hosts = vec![hop.client_addr.clone(), hop.server_addr.clone()];
-        s.extend(&mut vec![start], &mut hosts);
         if s.cut.max_chains_reached {
+            s.cut.components_not_searched = (groups.len() - k) as u64;
             break;
         }
     }
     (s.out, s.cut)
+}
+
+/// Weakly connected groups of linked hops (single unlinked hops left out), smallest first,
+/// ties by their first hop; nodes inside a group in hop order.
+fn components(graph: &DiGraph<usize, ()>, nodes: &[NodeIndex]) -> Vec<Vec<NodeIndex>> {
+    let mut uf = petgraph::unionfind::UnionFind::<usize>::new(nodes.len());
+    for e in graph.raw_edges() {
+        uf.union(e.source().index(), e.target().index());
+    }
+    let mut groups: std::collections::BTreeMap<usize, Vec<NodeIndex>> = Default::default();
+    for n in nodes {
+        if graph.neighbors_undirected(*n).next().is_some() {
+            groups.entry(uf.find(n.index())).or_default().push(*n);
+        }
+    }
+    let mut out: Vec<Vec<NodeIndex>> = groups.into_values().collect();
+    out.sort_by_key(|g| (g.len(), g[0]));
+    out
 }
 
 #[cfg(test)]
@@ -226,6 +270,31 @@ mod tests {
         assert_eq!(chains[0].hops, vec![0, 1, 2]);
         assert!(chains[0].truncated);
         assert_eq!(cut.max_hops, 1);
+    }
+
+    #[test]
+    fn a_busy_tangle_cannot_starve_a_small_chain_of_the_chain_budget() {
+        // A jump host J: 6 admins' sessions in, 6 sessions out, all overlapping (36 chains),
+        // listed first; then a separate 2-hop chain X → Y → Z.
+        let mut hops = Vec::new();
+        for i in 0..6 {
+            hops.push(hop(&format!("A{i}"), "J", 0, 1000));
+        }
+        for i in 0..6 {
+            hops.push(hop("J", &format!("S{i}"), 10 + i, 500));
+        }
+        hops.push(hop("X", "Y", 2000, 3000));
+        hops.push(hop("Y", "Z", 2100, 2500));
+        let mut pairs: Vec<(usize, usize)> =
+            (0..6).flat_map(|p| (6..12).map(move |c| (p, c))).collect();
+        pairs.push((12, 13));
+        let mut r = rules();
+        r.max_chains = 5;
+        let (chains, cut) = find_chains(&hops, &pairs, &r);
+        assert!(chains.contains(&RawChain { hops: vec![12, 13], cycle: false, truncated: false }));
+        assert_eq!(chains.len(), 5);
+        assert!(cut.max_chains_reached);
+        assert_eq!(cut.components_not_searched, 1, "the tangle, cut short");
     }
 
     #[test]

@@ -190,7 +190,7 @@ pub fn summary_table(report: &PivotReport) -> String {
         report.continuations,
         report.truncations.max_hops,
         report.truncations.fanout,
-        if report.truncations.max_chains_reached { ", chain limit reached" } else { "" }
+        report.truncations.chain_limit_note()
     );
     s.push_str(&format!(
         "{:>4}  {:<9} {:>6}  {:<24}  {:<18} {}\n",

@@ -50,7 +50,7 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
             "**Search was cut:** {} chains at --max-hops, {} continuations over --max-fanout{}.\n\n",
             t.max_hops,
             t.fanout,
-            if t.max_chains_reached { ", chain limit reached" } else { "" }
+            t.chain_limit_note()
         ));
     }
     if report.chains.is_empty() {
