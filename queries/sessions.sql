@@ -7,7 +7,9 @@
 -- Rules (README, "sessions view"):
 -- (a) Directions. The two endpoints (address, port) and proto form the connection key. The
 --     endpoint whose port is a service port (1-1023, or 1433 1521 2049 3306 3389 5432 5900
---     5985 5986 6379 8080 8443 9200 27017) is the server. When both or neither are, the
+--     5985 5986 6379 8080 8443 9200 27017) is the server. When both are, the lower port is the
+--     server (a host that happens to use 3389 as its ephemeral port to query SNMP on 161 is
+--     the SNMP client, not an RDP server). When neither is, or both ports are equal, the
 --     endpoint that sent the earliest record is the client.
 -- (b) Active-timeout splits. Records of one key belong to one session while each next record
 --     (by start) starts at most 60 s after the latest end seen so far; a longer silence starts
@@ -29,6 +31,8 @@ WITH keyed AS (
 ),
 gaps AS (
     SELECT *,
+           (a_port BETWEEN 1 AND 1023 OR a_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017)) AS a_is_service,
+           (b_port BETWEEN 1 AND 1023 OR b_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017)) AS b_is_service,
            CASE WHEN flow_start_ms > MAX(flow_end_ms) OVER (
                     PARTITION BY a_addr, a_port, b_addr, b_port, proto
                     ORDER BY flow_start_ms, flow_end_ms
@@ -64,12 +68,9 @@ per_direction AS (
 roles AS (
     SELECT a_addr, a_port, b_addr, b_port, proto, session_no,
            CASE
-               WHEN (b_port BETWEEN 1 AND 1023 OR b_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
-                AND NOT (a_port BETWEEN 1 AND 1023 OR a_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
-                   THEN true
-               WHEN (a_port BETWEEN 1 AND 1023 OR a_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
-                AND NOT (b_port BETWEEN 1 AND 1023 OR b_port IN (1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017))
-                   THEN false
+               WHEN b_is_service AND NOT a_is_service THEN true
+               WHEN a_is_service AND NOT b_is_service THEN false
+               WHEN a_is_service AND b_is_service AND a_port <> b_port THEN b_port < a_port
                ELSE first_value(src_is_a ORDER BY flow_start_ms, flow_end_ms)
            END AS a_is_client,
            MIN(flow_start_ms) AS start_ms,
@@ -77,7 +78,7 @@ roles AS (
            COUNT(*) AS records,
            string_agg(DISTINCT exporter_addr, ',' ORDER BY exporter_addr) AS exporters
     FROM numbered
-    GROUP BY a_addr, a_port, b_addr, b_port, proto, session_no
+    GROUP BY a_addr, a_port, b_addr, b_port, proto, session_no, a_is_service, b_is_service
 )
 SELECT
     CASE WHEN r.a_is_client THEN r.a_addr ELSE r.b_addr END AS client_addr,

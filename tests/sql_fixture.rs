@@ -22,7 +22,7 @@ use pivotflow::capture::partition::HourPartition;
 pub const T: i64 = 1_795_773_600_000;
 
 #[allow(clippy::too_many_arguments)]
-fn rec(
+pub fn rec(
     exp: &str,
     src: &str,
     sport: u16,

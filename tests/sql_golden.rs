@@ -34,6 +34,35 @@ fn sessions_view_merges_directions_splits_and_duplicates() {
 }
 
 #[test]
+fn an_admin_port_used_as_ephemeral_port_does_not_make_a_server() {
+    use sql_fixture::rec;
+    let e = "192.0.2.1";
+    // 10.0.0.10 queries SNMP from source port 3389; 10.0.0.12 opens SSH from source port 3389.
+    // The answers' records start 1 ms earlier (exporter timing), so "earliest sender is the
+    // client" alone would get both wrong.
+    let records = [
+        rec(e, "10.0.0.10", 3389, "10.0.0.11", 161, 17, 1_000, 1_100, 2, 180),
+        rec(e, "10.0.0.11", 161, "10.0.0.10", 3389, 17, 999, 1_100, 2, 400),
+        rec(e, "10.0.0.12", 3389, "10.0.0.13", 22, 6, 2_000, 9_000, 20, 3_000),
+        rec(e, "10.0.0.13", 22, "10.0.0.12", 3389, 6, 1_999, 9_000, 25, 9_000),
+    ];
+    let data = crate::support::tempdir("sql-ephemeral-admin-port");
+    sql_fixture::write_store(&data, &records);
+    let got = sql(
+        &data,
+        &[
+            "SELECT client_addr, client_port, server_addr, server_port FROM sessions ORDER BY start_ms",
+        ],
+    );
+    assert_eq!(
+        got,
+        "client_addr,client_port,server_addr,server_port\n\
+         10.0.0.10,3389,10.0.0.11,161\n\
+         10.0.0.12,3389,10.0.0.13,22\n"
+    );
+}
+
+#[test]
 fn every_shipped_query_matches_its_golden_output() {
     let data = sql_fixture::store("sql-queries");
     let cases: &[(&str, &[&str])] = &[

@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod decode;
+pub mod file_writer;
 pub mod frames;
 pub mod hold;
 pub mod journal;
@@ -63,7 +64,7 @@ impl Pipeline {
         }
         Ok(Pipeline {
             decoder: Decoder::new(config.hold),
-            sink: HourlySink::new(settings),
+            sink: HourlySink::new(settings).with_background_writer()?,
             stats,
             records: Vec::with_capacity(BATCH_ROWS),
             config,

@@ -5,21 +5,19 @@
 //! (memory bound), when a restart recovers a journal, when late held records arrive after
 //! their hour closed, or when several runs (pcap files) cover the same hour.
 
-use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use datafusion::arrow::array::{AsArray, RecordBatch};
-use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::array::RecordBatch;
 
-use super::batch::{records_iter_to_batch, records_to_batch, sort_by_flow_start};
+use super::batch::records_iter_to_batch;
+use super::file_writer::{FileWriter, HourJob, rows_per_exporter, sort_batches, write_hour};
 use super::journal::{self, Segment, SegmentId};
 use super::normalize::FlowRecord;
 use super::parquet_file::{WriterSettings, write_parquet};
 use super::partition::HourPartition;
 use super::stats::CaptureStats;
 use crate::error::{Error, Result};
-use crate::schema::{self, flow_schema};
 
 #[derive(Debug, Clone)]
 pub struct SinkSettings {
@@ -33,8 +31,7 @@ pub struct SinkSettings {
 }
 
 /// Rows of one hour are kept as records until the hour closes, in the chunks the decoder
-/// produced (moved, never copied). At close an index sorted by `flow_start_ms` drives one
-/// pass of column building: cheaper and lower-peak than sorting Arrow batches with `take`.
+/// produced (moved, never copied); at close they go to `file_writer` as they are.
 struct HourBuffer {
     seq: u32,
     chunks: Vec<Vec<FlowRecord>>,
@@ -61,6 +58,8 @@ pub struct HourlySink {
     run: String,
     next_seq: u32,
     hours: BTreeMap<HourPartition, HourBuffer>,
+    /// Writes closed hours on its own thread (`with_background_writer`); else inline.
+    background: Option<FileWriter>,
 }
 
 /// Unique run id: start time and process id, so runs never overwrite each other's files.
@@ -68,22 +67,21 @@ fn run_id() -> String {
     format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%SZ"), std::process::id())
 }
 
-fn count_rows_per_exporter(batch: &RecordBatch, stats: &mut CaptureStats) {
-    let Some(col) = batch.column_by_name(schema::EXPORTER_ADDR) else { return };
-    let mut counts: HashMap<&str, u64> = HashMap::new();
-    for v in col.as_string::<i32>().iter().flatten() {
-        *counts.entry(v).or_default() += 1;
-    }
-    for (addr, n) in counts {
-        if let Ok(ip) = addr.parse::<IpAddr>() {
-            stats.exporter(ip).rows_written += n;
-        }
-    }
-}
-
 impl HourlySink {
     pub fn new(settings: SinkSettings) -> Self {
-        HourlySink { settings, run: run_id(), next_seq: 0, hours: BTreeMap::new() }
+        HourlySink {
+            settings,
+            run: run_id(),
+            next_seq: 0,
+            hours: BTreeMap::new(),
+            background: None,
+        }
+    }
+
+    /// Write closed hours on a background thread (see `file_writer`).
+    pub fn with_background_writer(mut self) -> Result<Self> {
+        self.background = Some(FileWriter::spawn()?);
+        Ok(self)
     }
 
     fn buffer(&mut self, hour: HourPartition) -> &mut HourBuffer {
@@ -121,6 +119,9 @@ impl HourlySink {
 
     /// Write hours over the row limit and, in journal mode, make new rows durable.
     pub fn flush(&mut self, stats: &mut CaptureStats) -> Result<()> {
+        if let Some(w) = self.background.as_mut() {
+            w.collect(stats)?;
+        }
         let full: Vec<HourPartition> = self
             .hours
             .iter()
@@ -173,42 +174,29 @@ impl HourlySink {
         for hour in all {
             self.close_hour(hour, stats)?;
         }
+        if let Some(w) = self.background.as_mut() {
+            w.finish(stats)?;
+        }
         Ok(())
     }
 
     fn close_hour(&mut self, hour: HourPartition, stats: &mut CaptureStats) -> Result<()> {
         let Some(mut buf) = self.hours.remove(&hour) else { return Ok(()) };
         let id = SegmentId { run: self.run.clone(), hour, seq: buf.seq };
-        if buf.rows > 0 {
-            // Columns are built in arrival order (sequential reads of the records), then
-            // sorted with one `take`: measured faster than gathering records in sorted order,
-            // whose random reads miss the cache (scripts/bench.sh, issue 2 notes).
-            let arrival: Vec<RecordBatch> =
-                buf.chunks.iter().map(|c| records_to_batch(c)).collect::<Result<Vec<_>>>()?;
-            drop(std::mem::take(&mut buf.chunks));
-            let sorted = sort_batches(&arrival)?;
-            drop(arrival);
-            let batches = vec![sorted];
-            let path = id.parquet_path(&self.settings.root);
-            let rows = write_parquet(&path, &batches, self.settings.writer)?;
-            for b in &batches {
-                count_rows_per_exporter(b, stats);
+        let job = HourJob {
+            path: id.parquet_path(&self.settings.root),
+            chunks: std::mem::take(&mut buf.chunks),
+            segment: buf.segment.take(),
+            writer: self.settings.writer,
+        };
+        match self.background.as_mut() {
+            Some(w) => w.submit(job),
+            None => {
+                write_hour(job)?.apply(stats);
+                Ok(())
             }
-            stats.files_written += 1;
-            stats.rows_written += rows;
-            tracing::info!(file = %path.display(), rows, "wrote hour file");
         }
-        if let Some(seg) = buf.segment.take() {
-            seg.remove()?;
-        }
-        Ok(())
     }
-}
-
-fn sort_batches(batches: &[RecordBatch]) -> Result<RecordBatch> {
-    let all = concat_batches(&flow_schema(), batches)
-        .map_err(|e| Error::arrow("concatenating hour", e))?;
-    sort_by_flow_start(&all)
 }
 
 /// Turn journal segments left by a crashed run into the Parquet files they would have become.
@@ -224,7 +212,9 @@ pub fn recover_journal(settings: &SinkSettings, stats: &mut CaptureStats) -> Res
         if rows > 0 && !path.exists() {
             let sorted = sort_batches(&left.batches)?;
             write_parquet(&path, std::slice::from_ref(&sorted), settings.writer)?;
-            count_rows_per_exporter(&sorted, stats);
+            for (ip, n) in rows_per_exporter(&sorted) {
+                stats.exporter(ip).rows_written += n;
+            }
             stats.files_written += 1;
             stats.rows_written += rows as u64;
             recovered += rows as u64;

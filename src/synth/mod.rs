@@ -515,7 +515,7 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
         batch_rows: 64 * 1024,
     };
     std::fs::create_dir_all(root).map_err(|e| crate::error::Error::io(root, e))?;
-    let mut sink = HourlySink::new(settings);
+    let mut sink = HourlySink::new(settings).with_background_writer()?;
     let mut stats = CaptureStats::default();
     let version: u16 = match cfg.format {
         ExportFormat::V5 => 5,
