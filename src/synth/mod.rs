@@ -434,8 +434,8 @@ fn duration_ms(name: &str, text: &str) -> Result<i64> {
         .map_err(|e| crate::error::Error::config(name, format!("{text:?}: {e}")))
 }
 
-/// `pivotflow synth`: validate arguments, write the truth file, then the pcap / store / UDP.
-pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
+/// The generator configuration `synth` options describe (a `--scenario` preset filled in).
+pub fn config_from_args(a: &crate::cli::SynthArgs) -> Result<SynthConfig> {
     use crate::error::Error;
     let p = preset(a.scenario);
     let start = a.start.as_deref().unwrap_or(p.start);
@@ -484,6 +484,13 @@ pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
             jump_hosts: a.jump_hosts,
         },
     };
+    Ok(cfg)
+}
+
+/// `pivotflow synth`: validate arguments, write the truth file, then the pcap / store / UDP.
+pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
+    use crate::error::Error;
+    let cfg = config_from_args(a)?;
     if let Some(path) = &a.truth {
         let truth = flows(&cfg).1;
         let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
