@@ -61,6 +61,10 @@ fn as_expected(r: &Row, with_times: bool) -> Expected {
 enum Known {
     /// Compare with nfdump's decode instead of the reference (tshark) one.
     UseNfdump(&'static str),
+    /// RFC 5103 biflow: our forward rows equal nfdump's decode (forward counters), and our
+    /// reverse rows, endpoints swapped back, equal tshark's rows (reverse counters) that
+    /// carry traffic.
+    Biflow(&'static str),
     /// We decode records the reference tools cannot: exactly `extra` more rows, and every
     /// reference row is among ours.
     ExtraRows { extra: usize, why: &'static str },
@@ -75,7 +79,10 @@ enum Known {
 impl Known {
     fn why(&self) -> &'static str {
         match self {
-            Known::UseNfdump(w) | Known::ZeroPacketEvents(w) | Known::NoAddresses(w) => w,
+            Known::UseNfdump(w)
+            | Known::Biflow(w)
+            | Known::ZeroPacketEvents(w)
+            | Known::NoAddresses(w) => w,
             Known::ExtraRows { why, .. } | Known::CountedLoss { why, .. } => why,
         }
     }
@@ -94,9 +101,9 @@ fn known(capture: &str) -> Option<Known> {
             why: "the datagram carries three IPFIX messages back to back (first message length 484 \
                   of 788 bytes); tshark and nfdump decode only the first",
         },
-        "akvorado__ipfixprobe-biflow" => UseNfdump(
-            "biflow records: tshark's export shows the reverse-direction counters (RFC 5103 \
-             reverse IEs), nfdump and we store the forward counters of the record",
+        "akvorado__ipfixprobe-biflow" => Biflow(
+            "biflow records: nfdump shows the forward counters, tshark's export the reverse ones \
+             (RFC 5103 reverse IEs); we store both directions as rows",
         ),
         "logstash__netflow5" => UseNfdump(
             "tshark stops after 2 of the 30 records and does not wrap 32-bit uptime (its first_ms \
@@ -203,6 +210,50 @@ fn compare_inner(pcap: &Path, expected_csv: &Path) -> String {
     match known(&name) {
         None => {}
         Some(Known::UseNfdump(_)) => expected = nfdump_decode(expected_csv),
+        Some(Known::Biflow(_)) => {
+            let forward = nfdump_decode(expected_csv);
+            let is_forward = |r: &Row| {
+                forward.iter().any(|e| {
+                    (&e.src_addr, &e.dst_addr, e.src_port, e.dst_port)
+                        == (&r.src_addr, &r.dst_addr, r.src_port, r.dst_port)
+                })
+            };
+            let (fwd, rev): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(is_forward);
+            let (missing, extras) = multiset_diff(&forward, &ours_as_expected(&fwd, &forward));
+            if !missing.is_empty() || !extras.is_empty() {
+                return report(&name, "forward rows differ from nfdump", &missing, &extras);
+            }
+            let key = |e: &Expected| {
+                (
+                    e.src_addr.clone(),
+                    e.dst_addr.clone(),
+                    e.src_port,
+                    e.dst_port,
+                    e.proto,
+                    e.packets,
+                    e.bytes,
+                )
+            };
+            let mut want: Vec<_> =
+                expected.iter().filter(|e| e.packets > 0 || e.bytes > 0).map(key).collect();
+            let mut got: Vec<_> = rev
+                .iter()
+                .map(|r| {
+                    let mut e = as_expected(r, false);
+                    std::mem::swap(&mut e.src_addr, &mut e.dst_addr);
+                    std::mem::swap(&mut e.src_port, &mut e.dst_port);
+                    key(&e)
+                })
+                .collect();
+            want.sort();
+            got.sort();
+            let reverse_rows = cap.exporter_total("biflow_reverse_rows");
+            return if want == got && !got.is_empty() && reverse_rows == got.len() as u64 {
+                String::new()
+            } else {
+                format!("{name}: reverse rows {got:?} ({reverse_rows} counted), tshark {want:?}\n")
+            };
+        }
         Some(Known::ExtraRows { extra, .. }) => {
             let ours = ours_as_expected(&rows, &expected);
             let (missing, extras) = multiset_diff(&expected, &ours);

@@ -152,6 +152,7 @@ impl Decoder {
             let es = stats.exporter(exporter);
             es.records += counts.records;
             es.records_without_addresses += counts.without_addresses;
+            es.biflow_reverse_rows += counts.reverse_rows;
             let undecodable = count_undecodable(packet);
             if undecodable > 0 {
                 *es.decode_errors.entry("data_set_undecodable".into()).or_default() += undecodable;
@@ -197,6 +198,7 @@ impl Decoder {
                     es.records += counts.records;
                     es.replayed_records += counts.records;
                     es.records_without_addresses += counts.without_addresses;
+                    es.biflow_reverse_rows += counts.reverse_rows;
                 }
             }
         }

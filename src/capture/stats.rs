@@ -16,6 +16,8 @@ pub struct ExporterStats {
     pub records: u64,
     /// Data records that carried no source/destination address (not flows): counted, not stored.
     pub records_without_addresses: u64,
+    /// Extra rows made for the reverse direction of IPFIX biflow (RFC 5103) records.
+    pub biflow_reverse_rows: u64,
     /// Datagrams or parts of them that failed to decode, by kind.
     pub decode_errors: BTreeMap<String, u64>,
     /// Sequence-number jumps forward (each one a loss event).

@@ -1,9 +1,13 @@
-//! IPFIX: absolute times (IE 150–157), or uptime (IE 21/22) with systemInitTimeMilliseconds.
+//! IPFIX: absolute times (IE 150–157), or uptime (IE 21/22) with systemInitTimeMilliseconds;
+//! RFC 5103 biflow records (reverse IEs, enterprise 29305) become two rows, one per direction,
+//! so the `sessions` view sees traffic both ways as it does for unidirectional exporters.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use netflow_parser::variable_versions::ipfix::lookup::{IANAIPFixField, IPFixField};
+use netflow_parser::variable_versions::ipfix::lookup::{
+    IANAIPFixField, IPFixField, ReverseInformationElement,
+};
 use netflow_parser::variable_versions::ipfix::{FlowSetBody, IPFix};
 
 use super::fields::RecordFields;
@@ -24,8 +28,64 @@ fn reverse_table() -> &'static HashMap<IANAIPFixField, u16> {
     TABLE.get_or_init(|| WANTED_IES.iter().map(|&n| (IANAIPFixField::from(n), n)).collect())
 }
 
+/// Reverse (RFC 5103) counterparts of the elements the reverse row needs: counters, flags,
+/// times. Same numbers as the forward IEs.
+const REVERSE_IES: &[u16] = &[1, 2, 6, 21, 22, 150, 151, 152, 153, 154, 155, 156, 157, 161];
+
+fn reverse_ie_table() -> &'static HashMap<ReverseInformationElement, u16> {
+    static TABLE: OnceLock<HashMap<ReverseInformationElement, u16>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        REVERSE_IES.iter().map(|&n| (ReverseInformationElement::from(n), n)).collect()
+    })
+}
+
+/// Forward IE number of a reverse (biflow) element we use.
+fn reverse_number(field: &IPFixField) -> Option<u16> {
+    match field {
+        IPFixField::ReverseInformationElement(f) => reverse_ie_table().get(f).copied(),
+        _ => None,
+    }
+}
+
+/// The reverse direction of a biflow record: endpoints swapped, the reverse counters, flags and
+/// times (the forward times when the record has no reverse ones). `None` when nothing flowed
+/// back.
+fn reverse_of(f: &RecordFields, r: &RecordFields) -> Option<RecordFields> {
+    if r.packets.unwrap_or(0) == 0 && r.octets.unwrap_or(0) == 0 {
+        return None;
+    }
+    let has_times = r.start_abs_ms.is_some()
+        || r.end_abs_ms.is_some()
+        || r.start_uptime_ms.is_some()
+        || r.end_uptime_ms.is_some();
+    let t = if has_times { r } else { f };
+    Some(RecordFields {
+        src_addr: f.dst_addr,
+        dst_addr: f.src_addr,
+        src_port: f.dst_port,
+        dst_port: f.src_port,
+        icmp_type_code: None,
+        proto: f.proto,
+        tcp_flags: r.tcp_flags,
+        octets: r.octets,
+        packets: r.packets,
+        in_if: f.out_if,
+        out_if: f.in_if,
+        sampling_interval: f.sampling_interval,
+        tos: f.tos,
+        start_uptime_ms: t.start_uptime_ms,
+        end_uptime_ms: t.end_uptime_ms,
+        start_abs_ms: t.start_abs_ms,
+        end_abs_ms: t.end_abs_ms,
+        start_delta_us: f.start_delta_us,
+        end_delta_us: f.end_delta_us,
+        duration_ms: if has_times { r.duration_ms } else { f.duration_ms },
+        system_init_ms: f.system_init_ms,
+    })
+}
+
 /// IANA number of an IPFIX field we use; `None` for others, and for enterprise and reverse
-/// (biflow) elements, which we do not map (see README known limits).
+/// (biflow) elements (the latter go through `reverse_number`).
 fn iana_number(field: &IPFixField) -> Option<u16> {
     match field {
         IPFixField::IANA(IANAIPFixField::Unknown(n)) => Some(*n),
@@ -125,12 +185,22 @@ pub fn normalize_ipfix(
             FlowSetBody::Data(data) => {
                 for rec in &data.fields {
                     let mut f = RecordFields::default();
+                    let mut reverse = RecordFields::default();
                     for (field, value) in rec {
                         if let Some(ie) = iana_number(field) {
                             f.apply(ie, value);
+                        } else if let Some(ie) = reverse_number(field) {
+                            reverse.apply(ie, value);
                         }
                     }
                     push(&f, p, system_init_ms, ctx, out, &mut counts);
+                    if let Some(r) = reverse_of(&f, &reverse) {
+                        let before = counts.records;
+                        push(&r, p, system_init_ms, ctx, out, &mut counts);
+                        // Still one data record; the extra row is counted on its own.
+                        counts.reverse_rows += counts.records - before;
+                        counts.records = before;
+                    }
                 }
             }
             FlowSetBody::V9Data(data) => {

@@ -34,6 +34,8 @@ pub struct NormalizeCounts {
     /// Data records without a source or destination address (not flows; e.g. NAT or
     /// application-statistics records): counted, not stored.
     pub without_addresses: u64,
+    /// Extra rows for the reverse direction of RFC 5103 biflow records (IPFIX).
+    pub reverse_rows: u64,
 }
 
 /// Build a record from accumulated fields, or `None` when it has no addresses.

@@ -37,5 +37,5 @@ pub fn normalize_v5(p: &V5, ctx: &PacketContext, out: &mut Vec<FlowRecord>) -> N
             tos: Some(r.tos),
         });
     }
-    NormalizeCounts { records: p.flowsets.len() as u64, without_addresses: 0 }
+    NormalizeCounts { records: p.flowsets.len() as u64, ..NormalizeCounts::default() }
 }
