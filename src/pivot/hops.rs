@@ -168,18 +168,25 @@ fn hops_from(batches: &[RecordBatch]) -> Result<Vec<Hop>> {
     Ok(out)
 }
 
-/// `flows` restricted to the service ports of `rules` (either direction of a record).
+/// `flows` restricted to the service ports of `rules` (either direction of a record): a
+/// superset (`proto IN (…) AND (src_port IN (…) OR dst_port IN (…))`, so e.g. udp/22 passes
+/// too) that the exact (proto, port) joins of pivot_hosts.sql and hops.sql narrow down. IN lists
+/// scan ~12 % faster than one OR term per service (100 M flows: 3.35 s → 2.96 s).
 pub fn service_port_filter(rules: &PivotRules) -> Option<datafusion::prelude::Expr> {
-    rules
-        .services
-        .iter()
-        .map(|s| {
-            let port = lit(i32::from(s.port));
-            col("proto")
-                .eq(lit(i32::from(s.proto)))
-                .and(col("src_port").eq(port.clone()).or(col("dst_port").eq(port)))
-        })
-        .reduce(datafusion::prelude::Expr::or)
+    if rules.services.is_empty() {
+        return None;
+    }
+    let mut protos: Vec<u8> = rules.services.iter().map(|s| s.proto).collect();
+    let mut ports: Vec<u16> = rules.services.iter().map(|s| s.port).collect();
+    protos.sort_unstable();
+    protos.dedup();
+    ports.sort_unstable();
+    ports.dedup();
+    let protos: Vec<_> = protos.into_iter().map(|p| lit(i32::from(p))).collect();
+    let ports: Vec<_> = ports.into_iter().map(|p| lit(i32::from(p))).collect();
+    Some(col("proto").in_list(protos, false).and(
+        col("src_port").in_list(ports.clone(), false).or(col("dst_port").in_list(ports, false)),
+    ))
 }
 
 /// Run hops.sql (the `services` table must hold `rules.services`), register its result as table `hops` (with `hop_id` = index), run
