@@ -304,6 +304,10 @@ pub struct PivotRulesArgs {
     /// Bytes required in both directions together for a hop.
     #[arg(long, default_value_t = 0)]
     pub min_bytes: i64,
+    /// Leave chains through --trusted hosts out of GraphML, JSON and the table (a busy jump host
+    /// makes thousands); how many were left out is reported.
+    #[arg(long)]
+    pub hide_trusted: bool,
     /// Candidate join: `bucket` (queries/pivot_hops.sql) or `plain` (queries/pivot_hops_plain.sql,
     /// for comparison: same result, every inbound × outbound pair of a host checked).
     #[arg(long, value_enum, default_value = "bucket")]

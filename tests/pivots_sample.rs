@@ -110,3 +110,29 @@ fn three_exports_of_one_network_do_not_double_chains_or_edges() {
         .sum();
     assert_eq!(hops, 2 + 3 + 4 + 2, "each hop once");
 }
+
+#[test]
+fn hide_trusted_leaves_only_the_injected_chains_and_counts_the_rest() {
+    let (want, truth) = truth_chains("ipfix");
+    let cap = capture_pcaps("sample-hide-trusted", &[&sample("ipfix.pcap")]);
+    let out = tempdir("sample-hide-trusted-out");
+    let (data, out) = (cap.data.to_str().unwrap(), out.to_str().unwrap());
+    let mut args = vec!["pivots", "--data", data, "--out", out, "--json", "--hide-trusted"];
+    for cidr in truth["trusted"].as_array().unwrap() {
+        args.extend(["--trusted", cidr.as_str().unwrap()]);
+    }
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(chain_keys(&r), want);
+    let hidden = r["trusted_hidden"].as_u64().unwrap();
+    assert!(hidden >= truth["benign"].as_array().unwrap().len() as u64, "{hidden}");
+    let ranks: Vec<u64> =
+        r["chains"].as_array().unwrap().iter().map(|c| c["rank"].as_u64().unwrap()).collect();
+    assert_eq!(ranks, (1..=want.len() as u64).collect::<Vec<_>>(), "ranks renumbered");
+    // The files hold the same chains as stdout.
+    let file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(out).join("chains.json")).unwrap())
+            .unwrap();
+    assert_eq!(chain_keys(&file), want);
+}

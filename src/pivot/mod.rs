@@ -35,6 +35,8 @@ pub struct PivotReport {
     pub hops: usize,
     pub continuations: usize,
     pub truncations: Truncations,
+    /// Chains through trusted hosts left out by `--hide-trusted`.
+    pub trusted_hidden: usize,
     pub chains: Vec<Chain>,
 }
 
@@ -79,6 +81,7 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.skew = dur("--skew", &a.skew)?;
     r.slack = dur("--slack", &a.slack)?;
     r.join = a.join;
+    r.hide_trusted = a.hide_trusted;
     r.bucket = dur("--bucket", &a.bucket)?;
     if r.bucket.as_millis() == 0 {
         return Err(Error::config("--bucket", "must be longer than 0"));
@@ -140,7 +143,14 @@ pub async fn find(
         }
         None => None,
     };
-    let chains = model::build(&raw, &all_hops, rules, seen_before.as_ref());
+    let mut chains = model::build(&raw, &all_hops, rules, seen_before.as_ref());
+    let before = chains.len();
+    if rules.hide_trusted {
+        chains.retain(|c| !c.trusted);
+        for (i, c) in chains.iter_mut().enumerate() {
+            c.rank = i + 1;
+        }
+    }
     progress.finish_and_clear();
     Ok(PivotReport {
         since_ms: range.since_ms,
@@ -148,8 +158,19 @@ pub async fn find(
         hops: all_hops.len(),
         continuations: pairs.len(),
         truncations,
+        trusted_hidden: before - chains.len(),
         chains,
     })
+}
+
+impl PivotReport {
+    /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out.
+    pub fn hidden_note(&self) -> String {
+        if self.trusted_hidden == 0 {
+            return String::new();
+        }
+        format!(" (+{} through trusted hosts, hidden)", self.trusted_hidden)
+    }
 }
 
 /// Write pivots.graphml, chains.json (and per-chain GraphML) into `out`.
@@ -184,8 +205,9 @@ pub fn write_outputs(
 /// Ranked summary for a human.
 pub fn summary_table(report: &PivotReport) -> String {
     let mut s = format!(
-        "{} chains from {} hops ({} continuations); truncated: max-hops {}, fan-out {}{}\n",
+        "{} chains{} from {} hops ({} continuations); truncated: max-hops {}, fan-out {}{}\n",
         report.chains.len(),
+        report.hidden_note(),
         report.hops,
         report.continuations,
         report.truncations.max_hops,

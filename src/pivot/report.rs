@@ -31,9 +31,10 @@ pub fn day_range(day: NaiveDate) -> TimeRange {
 pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
     s.push_str(&format!(
-        "{} chains from {} remote-administration hops ({} continuations). Services: {}. \
+        "{} chains{} from {} remote-administration hops ({} continuations). Services: {}. \
          Generated {}.\n\n",
         report.chains.len(),
+        report.hidden_note(),
         report.hops,
         report.continuations,
         rules

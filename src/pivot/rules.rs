@@ -79,6 +79,8 @@ pub struct PivotRules {
     /// Chains reported at most; the search stops there and says so.
     pub max_chains: usize,
     pub trusted: Vec<IpNet>,
+    /// Leave chains through trusted hosts out of the outputs (they are still counted).
+    pub hide_trusted: bool,
     pub join: JoinStrategy,
     /// Time bucket of the bucketed candidate join.
     pub bucket: Duration,
@@ -96,6 +98,7 @@ impl Default for PivotRules {
             max_fanout: 32,
             max_chains: 100_000,
             trusted: Vec::new(),
+            hide_trusted: false,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),
         }
