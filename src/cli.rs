@@ -304,6 +304,10 @@ pub struct PivotRulesArgs {
     /// Bytes required in both directions together for a hop.
     #[arg(long, default_value_t = 0)]
     pub min_bytes: i64,
+    /// With --since: how far back the "host pair never seen before" baseline reads (`all` =
+    /// every stored flow before the period; bounded by default so nightly runs stay flat).
+    #[arg(long, default_value = "30d")]
+    pub baseline: String,
     /// Leave chains through --trusted hosts out of GraphML, JSON and the table (a busy jump host
     /// makes thousands); how many were left out is reported.
     #[arg(long)]

@@ -215,3 +215,44 @@ fn pivot_hops_links_hops_that_leave_a_target_during_its_session() {
     assert_eq!(r["chains"][0]["services"], serde_json::json!(["rdp", "ssh", "winrm"]));
     assert_eq!(r["chains"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn new_pair_baseline_reaches_back_as_far_as_baseline_says() {
+    use sql_fixture::{T, rec};
+    let e = "192.0.2.1";
+    // The same chain A → B → C twice: two days before the period and inside it.
+    let chain = |t: i64| {
+        vec![
+            rec(e, "10.1.0.1", 50000, "10.1.0.2", 22, 6, t, t + 600_000, 50, 5_000),
+            rec(e, "10.1.0.2", 22, "10.1.0.1", 50000, 6, t, t + 600_000, 60, 50_000),
+            rec(e, "10.1.0.2", 50001, "10.1.0.3", 22, 6, t + 60_000, t + 300_000, 40, 4_000),
+            rec(e, "10.1.0.3", 22, "10.1.0.2", 50001, 6, t + 60_000, t + 300_000, 45, 40_000),
+        ]
+    };
+    let mut records = chain(-2 * 86_400_000);
+    records.extend(chain(0));
+    let data = crate::support::tempdir("pivots-baseline");
+    sql_fixture::write_store(&data, &records);
+    let since = chrono::DateTime::from_timestamp_millis(T - 3_600_000).unwrap().to_rfc3339();
+    let new_pairs = |baseline: &str| {
+        let out = crate::support::tempdir(&format!("pivots-baseline-out-{baseline}"));
+        let o = run(&[
+            "pivots",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+            "--since",
+            &since,
+            "--baseline",
+            baseline,
+        ]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(r["chains"].as_array().unwrap().len(), 1, "{r}");
+        r["chains"][0]["new_pairs"].as_u64().unwrap()
+    };
+    assert_eq!(new_pairs("all"), 0, "both pairs were seen two days before");
+    assert_eq!(new_pairs("1d"), 2, "a one-day baseline does not reach them");
+}

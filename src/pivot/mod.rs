@@ -82,6 +82,10 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.slack = dur("--slack", &a.slack)?;
     r.join = a.join;
     r.hide_trusted = a.hide_trusted;
+    r.baseline = match a.baseline.as_str() {
+        "all" => None,
+        b => Some(dur("--baseline", b)?),
+    };
     r.bucket = dur("--bucket", &a.bucket)?;
     if r.bucket.as_millis() == 0 {
         return Err(Error::config("--bucket", "must be longer than 0"));
@@ -130,7 +134,8 @@ pub async fn find(
     // Baseline for "new pair": every stored admin session before the period.
     let seen_before = match range.since_ms {
         Some(since) => {
-            let base = TimeRange { since_ms: None, until_ms: Some(since) };
+            let from = rules.baseline.map(|b| since - b.as_millis() as i64);
+            let base = TimeRange { since_ms: from, until_ms: Some(since) };
             let bctx = flow_context_filtered(data, base, settings, filter).await?;
             crate::sql::context::register_services(&bctx, &rules.services)?;
             let (before, _) = hops::load(&bctx, rules).await?;

@@ -2,7 +2,8 @@
 //!
 //! Score (higher = look first), as implemented:
 //! `2 × hops + (distinct services − 1) + 1 per hop whose client→server:port pair was never
-//! seen before the period (needs --since; the baseline is all stored data before it)
+//! seen before the period (needs --since; the baseline is the stored data of `--baseline`, 30
+//! days by default, before it)
 //! + 1 if any hop starts off-hours (before 07:00 or from 19:00 UTC) + log10(1 + bytes) / 2`,
 //! then × 0.25 when the chain touches a trusted host (`--trusted`): kept, ranked down, flagged.
 

@@ -81,6 +81,8 @@ pub struct PivotRules {
     pub trusted: Vec<IpNet>,
     /// Leave chains through trusted hosts out of the outputs (they are still counted).
     pub hide_trusted: bool,
+    /// How far back before the period "seen before" looks (`None` = all stored data).
+    pub baseline: Option<Duration>,
     pub join: JoinStrategy,
     /// Time bucket of the bucketed candidate join.
     pub bucket: Duration,
@@ -99,6 +101,7 @@ impl Default for PivotRules {
             max_chains: 100_000,
             trusted: Vec::new(),
             hide_trusted: false,
+            baseline: Some(Duration::from_secs(30 * 86_400)),
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),
         }
