@@ -189,6 +189,10 @@ pub struct CaptureArgs {
     /// Live mode: socket receive buffer in bytes (the kernel may cap it: net.core.rmem_max).
     #[arg(long, default_value_t = 32 << 20)]
     pub recv_buffer: usize,
+    /// Live mode: delete whole days (`date=YYYY-MM-DD` folders) older than this, e.g. 90d;
+    /// checked at start and every hour. Default: keep everything.
+    #[arg(long)]
+    pub retention: Option<String>,
     /// Live mode: datagrams queued between the sockets and the decoder before drops.
     #[arg(long, default_value_t = 65_536)]
     pub queue: usize,

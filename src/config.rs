@@ -36,6 +36,8 @@ pub struct CaptureConfig {
     pub close_grace: Duration,
     pub recv_buffer_bytes: usize,
     pub queue_datagrams: usize,
+    /// Live mode: delete day folders older than this (checked at start and hourly).
+    pub retention: Option<Duration>,
 }
 
 fn duration(what: &str, text: &str) -> Result<Duration> {
@@ -95,6 +97,16 @@ impl CaptureConfig {
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,
             queue_datagrams: a.queue.max(1),
+            retention: match (&a.retention, a.pcap.is_empty()) {
+                (Some(_), false) => {
+                    return Err(Error::config(
+                        "--retention",
+                        "applies to a live collector (--listen) only; it would delete by today's date",
+                    ));
+                }
+                (Some(r), true) => Some(duration("--retention", r)?),
+                (None, _) => None,
+            },
         })
     }
 

@@ -254,3 +254,35 @@ fn synth_send_feeds_a_live_collector_without_loss() {
     assert_eq!(flow_view(&store_rows(&store)).len(), reference.rows.len());
     assert_eq!(flow_view(&store_rows(&store)), flow_view(&reference.rows));
 }
+
+#[test]
+fn retention_deletes_old_days_and_keeps_recent_ones() {
+    let data = tempdir("live-retention");
+    let today = chrono::Utc::now().format("date=%Y-%m-%d").to_string();
+    for day in ["date=2020-01-01", today.as_str()] {
+        let hour = data.join(day).join("hour=00");
+        std::fs::create_dir_all(&hour).unwrap();
+        std::fs::write(hour.join("flows-x.parquet"), b"placeholder").unwrap();
+    }
+    let c = Collector::start(&data, free_port(), &["--retention", "30d"]);
+    // The check runs on the decoder thread at start, maybe before "listening" was logged.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while data.join("date=2020-01-01").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    c.stop();
+    assert!(!data.join("date=2020-01-01").exists(), "a day older than 30 days is deleted");
+    assert!(data.join(&today).join("hour=00/flows-x.parquet").exists(), "today is kept");
+    // pcap mode refuses: it would delete by today's date, not the capture's.
+    let o = crate::support::run(&[
+        "capture",
+        "--pcap",
+        "x.pcap",
+        "--data",
+        data.to_str().unwrap(),
+        "--retention",
+        "1d",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--retention"));
+}

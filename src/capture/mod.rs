@@ -16,6 +16,7 @@ pub mod normalize;
 pub mod parquet_file;
 pub mod partition;
 pub mod pcap;
+pub mod retention;
 pub mod sequence;
 pub mod sink;
 pub mod stats;

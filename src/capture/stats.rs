@@ -54,6 +54,8 @@ pub struct CaptureStats {
     pub datagrams_queue_full: u64,
     /// Parquet files written, and rows in them.
     pub files_written: u64,
+    /// Day folders deleted by `--retention`.
+    pub days_deleted: u64,
     pub rows_written: u64,
     /// Rows recovered from the journal of an earlier run that did not shut down cleanly.
     pub rows_recovered: u64,

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
@@ -76,7 +76,16 @@ fn decode_loop(
     let grace_ms = pipeline.config.close_grace.as_millis() as i64;
     let mut next_flush = Instant::now() + flush_every;
     let mut next_stats = Instant::now() + stats_every;
+    let mut next_retention = Instant::now();
     loop {
+        if let Some(keep) = pipeline.config.retention
+            && Instant::now() >= next_retention
+        {
+            let cutoff = now_ms() - keep.as_millis() as i64;
+            pipeline.stats.days_deleted +=
+                super::retention::delete_days_before(&pipeline.config.data, cutoff)?;
+            next_retention = Instant::now() + Duration::from_secs(3600);
+        }
         let timeout = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(timeout) {
             Ok(dg) => pipeline.process(&dg)?,
