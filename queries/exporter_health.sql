@@ -12,7 +12,7 @@ SELECT exporter_addr,
        COUNT(DISTINCT observation_domain_id) AS domains,
        MIN(received_ms) AS first_arrival_ms,
        MAX(received_ms) AS last_arrival_ms,
-       CAST(approx_percentile_cont(0.5) WITHIN GROUP (ORDER BY received_ms - flow_end_ms) AS BIGINT) AS export_delay_p50_ms,
+       CAST(median(received_ms - flow_end_ms) AS BIGINT) AS export_delay_p50_ms,
        MAX(received_ms - flow_end_ms) AS export_delay_max_ms,
        SUM(CASE WHEN flow_end_ms > received_ms + 1000 THEN 1 ELSE 0 END) AS clock_ahead,
        SUM(CASE WHEN time_source IN ('export_time', 'arrival') THEN 1 ELSE 0 END) AS untimed

@@ -8,5 +8,5 @@ SELECT client_addr, server_addr, server_port, proto,
        SUM(bytes_c2s + bytes_s2c) AS bytes
 FROM sessions
 GROUP BY client_addr, server_addr, server_port, proto
-HAVING MIN(start_ms) >= to_unixtime(CAST($period_start AS TIMESTAMP)) * 1000
+HAVING MIN(start_ms) >= EXTRACT(EPOCH FROM CAST($period_start AS TIMESTAMP)) * 1000
 ORDER BY first_seen_ms, client_addr, server_addr, server_port;

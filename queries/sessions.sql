@@ -10,7 +10,8 @@
 --     5985 5986 6379 8080 8443 9200 27017) is the server. When both are, the lower port is the
 --     server (a host that happens to use 3389 as its ephemeral port to query SNMP on 161 is
 --     the SNMP client, not an RDP server). When neither is, or both ports are equal, the
---     endpoint that sent the earliest record is the client.
+--     endpoint that sent the earliest record is the client (records starting in the same
+--     millisecond: the endpoint that sorts first by address, then port).
 -- (b) Active-timeout splits. Records of one key belong to one session while each next record
 --     (by start) starts at most 60 s after the latest end seen so far; a longer silence starts
 --     a new session (a new connection reusing the 5-tuple).
@@ -71,7 +72,9 @@ roles AS (
                WHEN b_is_service AND NOT a_is_service THEN true
                WHEN a_is_service AND NOT b_is_service THEN false
                WHEN a_is_service AND b_is_service AND a_port <> b_port THEN b_port < a_port
-               ELSE first_value(src_is_a ORDER BY flow_start_ms, flow_end_ms)
+               -- The earliest record's sender, in plain aggregates (portable; an ordered
+               -- first_value is not): start * 2 + direction bit, smallest wins.
+               ELSE MIN(flow_start_ms * 2 + CASE WHEN src_is_a THEN 0 ELSE 1 END) % 2 = 0
            END AS a_is_client,
            MIN(flow_start_ms) AS start_ms,
            MAX(flow_end_ms) AS end_ms,

@@ -62,22 +62,25 @@ fn an_admin_port_used_as_ephemeral_port_does_not_make_a_server() {
     );
 }
 
+/// Every shipped query with the parameters its golden output was made with.
+const CASES: &[(&str, &[&str])] = &[
+    ("top_talkers", &[]),
+    ("top_services", &[]),
+    ("admin_sessions", &["--param", "host=10.0.0.2"]),
+    // 10:04 is after S1 but before S6 reuses S1's pair: only the next hour's pair is new.
+    ("new_pairs", &["--param", "period_start=2026-11-27T10:04:00Z"]),
+    ("exporter_health", &[]),
+    ("flows_by_hour", &[]),
+    // S6 (2 packets out, none back) is a scan-like session, not a hop.
+    ("hops", &["--param", "min_packets=2", "--param", "min_bytes=0"]),
+    // .2 and .3 both serve (ssh, rdp) and connect onward (rdp, winrm); .1 only connects.
+    ("pivot_hosts", &["--param", "min_packets=2"]),
+];
+
 #[test]
 fn every_shipped_query_matches_its_golden_output() {
     let data = sql_fixture::store("sql-queries");
-    let cases: &[(&str, &[&str])] = &[
-        ("top_talkers", &[]),
-        ("top_services", &[]),
-        ("admin_sessions", &["--param", "host=10.0.0.2"]),
-        // 10:04 is after S1 but before S6 reuses S1's pair: only the next hour's pair is new.
-        ("new_pairs", &["--param", "period_start=2026-11-27T10:04:00Z"]),
-        ("exporter_health", &[]),
-        ("flows_by_hour", &[]),
-        // S6 (2 packets out, none back) is a scan-like session, not a hop.
-        ("hops", &["--param", "min_packets=2", "--param", "min_bytes=0"]),
-        // .2 and .3 both serve (ssh, rdp) and connect onward (rdp, winrm); .1 only connects.
-        ("pivot_hosts", &["--param", "min_packets=2"]),
-    ];
+    let cases = CASES;
     let mut shipped: Vec<String> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("queries"))
             .unwrap()
@@ -95,6 +98,41 @@ fn every_shipped_query_matches_its_golden_output() {
         args.extend_from_slice(params);
         assert_eq!(sql(&data, &args), golden(&format!("{name}.csv")), "query {name}");
     }
+}
+
+#[test]
+fn shipped_sql_runs_unchanged_in_duckdb_with_the_same_output() {
+    // Portability: the store is plain hive-partitioned Parquet and the SQL standard enough that
+    // a second engine gives the same answers (scripts/check-duckdb.py; .ci/run installs duckdb).
+    let data = sql_fixture::store("sql-duckdb");
+    let cases: serde_json::Map<String, serde_json::Value> = CASES
+        .iter()
+        .map(|(name, args)| {
+            let params: serde_json::Map<String, serde_json::Value> = args
+                .chunks(2)
+                .map(|kv| {
+                    let (k, v) = kv[1].split_once('=').unwrap();
+                    (k.to_string(), serde_json::Value::from(v))
+                })
+                .collect();
+            (name.to_string(), serde_json::Value::Object(params))
+        })
+        .collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3")
+        .arg(root.join("scripts/check-duckdb.py"))
+        .arg(&data)
+        .arg(root.join("queries"))
+        .arg(root.join("tests/golden"))
+        .arg(serde_json::Value::Object(cases).to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
