@@ -102,15 +102,22 @@ impl Traffic {
         ((u.powi(4) * f64::from(self.net.servers)) as u32).min(self.net.servers - 1)
     }
 
-    fn flow(&self, end_ms: i64, dur_ms: i64, src: std::net::IpAddr) -> SynthFlow {
+    /// A client → server record ending at `end_ms`; counters and flags are set by the caller.
+    fn request(
+        end_ms: i64,
+        dur_ms: i64,
+        (client, sport): (std::net::IpAddr, u16),
+        (server, port): (std::net::IpAddr, u16),
+        proto: u8,
+    ) -> SynthFlow {
         SynthFlow {
             start_ms: end_ms - dur_ms,
             end_ms,
-            src,
-            dst: src,
-            src_port: 0,
-            dst_port: 0,
-            proto: 6,
+            src: client,
+            dst: server,
+            src_port: sport,
+            dst_port: port,
+            proto,
             tcp_flags: 0,
             tos: 0,
             packets: 1,
@@ -131,9 +138,8 @@ impl Traffic {
             let port = ADMIN_PORTS[self.rng.random_range(0..ADMIN_PORTS.len())];
             let server =
                 Network::addr(Role::Server, self.rng.random_range(0..self.net.servers), v6);
-            let mut syn = self.flow(end_ms, 0, client);
-            (syn.dst, syn.src_port, syn.dst_port, syn.tcp_flags, syn.bytes) =
-                (server, sport, port, 0x02, 60);
+            let mut syn = Self::request(end_ms, 0, (client, sport), (server, port), 6);
+            (syn.tcp_flags, syn.bytes) = (0x02, 60);
             if self.rng.random_bool(1.0 / 3.0) {
                 let mut rst = syn.clone();
                 (rst.src, rst.dst, rst.src_port, rst.dst_port, rst.tcp_flags, rst.bytes) =
@@ -167,9 +173,8 @@ impl Traffic {
         } else {
             0x02
         };
-        let mut fwd = self.flow(end_ms, dur_ms, client);
-        (fwd.dst, fwd.src_port, fwd.dst_port, fwd.proto, fwd.tcp_flags) =
-            (server, sport, port, proto, flags);
+        let mut fwd = Self::request(end_ms, dur_ms, (client, sport), (server, port), proto);
+        fwd.tcp_flags = flags;
         (fwd.packets, fwd.bytes) = (packets, bytes);
         let reply = answers && established;
         self.pending.push_back(fwd.clone());
