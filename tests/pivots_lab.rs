@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::support::{capture_pcaps, chain_keys, run, tempdir, testdata};
+use crate::support::{capture_pcaps, chain_keys, pivots_json, run, tempdir, testdata};
 
 /// (client, server, server port) of a truth hop.
 fn hop_key(h: &serde_json::Value) -> (String, String, i64) {
@@ -17,16 +17,7 @@ fn hop_key(h: &serde_json::Value) -> (String, String, i64) {
 }
 
 fn run_pivots(data: &Path, out: &Path) -> serde_json::Value {
-    let o = run(&[
-        "pivots",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let stdout: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stdout = pivots_json(data, out, &[]);
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("chains.json")).unwrap()).unwrap();
     assert_eq!(stdout, file, "stdout JSON and chains.json agree");
@@ -172,18 +163,7 @@ fn trusted_hosts_are_kept_flagged_and_ranked_down() {
     let pcap = testdata().join("lab/s4_cycles/export-ipfix.pcap");
     let cap = capture_pcaps("piv-trusted", &[&pcap]);
     let out = tempdir("piv-trusted-out");
-    let o = run(&[
-        "pivots",
-        "--data",
-        cap.data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-        "--trusted",
-        "10.20.1.52/32",
-    ]);
-    assert!(o.status.success());
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = pivots_json(&cap.data, &out, &["--trusted", "10.20.1.52/32"]);
     let chains = r["chains"].as_array().unwrap();
     assert_eq!(chains.len(), 2);
     let trusted: Vec<_> = chains.iter().filter(|c| c["trusted"].as_bool().unwrap()).collect();
@@ -200,18 +180,7 @@ fn config_file_sets_services_and_trusted_hosts() {
     // Only SSH: the RDP and WinRM hops of the 3-cycle disappear, the SSH 2-cycle stays.
     let cfg = dir.join("pivots.json");
     std::fs::write(&cfg, r#"{"services": ["ssh=tcp/22"], "trusted": ["10.20.1.51"]}"#).unwrap();
-    let o = run(&[
-        "pivots",
-        "--data",
-        cap.data.to_str().unwrap(),
-        "--out",
-        dir.join("o").to_str().unwrap(),
-        "--json",
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = pivots_json(&cap.data, &dir.join("o"), &["--config", cfg.to_str().unwrap()]);
     let chains = r["chains"].as_array().unwrap();
     assert_eq!(chains.len(), 1);
     assert_eq!(chains[0]["hosts"], serde_json::json!(["10.20.2.21", "10.20.1.51", "10.20.2.21"]));

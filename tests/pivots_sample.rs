@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::support::{capture_pcaps, chain_keys, run, tempdir};
+use crate::support::{capture_pcaps, chain_keys, pivots_json, tempdir};
 
 fn sample(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(name)
@@ -34,6 +34,16 @@ fn truth_chains(format: &str) -> (BTreeSet<ChainKey>, serde_json::Value) {
     (chain_keys(&t), t)
 }
 
+/// `--trusted CIDR` for each of the truth's trusted CIDRs.
+fn trusted_args(truth: &serde_json::Value) -> Vec<&str> {
+    truth["trusted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| ["--trusted", c.as_str().unwrap()])
+        .collect()
+}
+
 /// Capture the pcaps and run pivots with the truth's trusted CIDRs: (untrusted chains, report).
 fn found(
     pcaps: &[&Path],
@@ -42,14 +52,7 @@ fn found(
 ) -> (BTreeSet<ChainKey>, serde_json::Value) {
     let cap = capture_pcaps(name, pcaps);
     let out = tempdir(&format!("{name}-out"));
-    let (data, out) = (cap.data.to_str().unwrap(), out.to_str().unwrap());
-    let mut args = vec!["pivots", "--data", data, "--out", out, "--json"];
-    for cidr in truth["trusted"].as_array().unwrap() {
-        args.extend(["--trusted", cidr.as_str().unwrap()]);
-    }
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = pivots_json(&cap.data, &out, &trusted_args(truth));
     // Every benign admin chain is reported, flagged trusted; no trusted chain leaves the
     // admin side's subnets at its start (they all begin at an admin station).
     let trusted = keys_flagged(&r, true);
@@ -116,14 +119,9 @@ fn hide_trusted_leaves_only_the_injected_chains_and_counts_the_rest() {
     let (want, truth) = truth_chains("ipfix");
     let cap = capture_pcaps("sample-hide-trusted", &[&sample("ipfix.pcap")]);
     let out = tempdir("sample-hide-trusted-out");
-    let (data, out) = (cap.data.to_str().unwrap(), out.to_str().unwrap());
-    let mut args = vec!["pivots", "--data", data, "--out", out, "--json", "--hide-trusted"];
-    for cidr in truth["trusted"].as_array().unwrap() {
-        args.extend(["--trusted", cidr.as_str().unwrap()]);
-    }
-    let o = run(&args);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut args = trusted_args(&truth);
+    args.push("--hide-trusted");
+    let r = pivots_json(&cap.data, &out, &args);
     assert_eq!(chain_keys(&r), want);
     let hidden = r["trusted_hidden"].as_u64().unwrap();
     assert!(hidden >= truth["benign"].as_array().unwrap().len() as u64, "{hidden}");
@@ -132,7 +130,6 @@ fn hide_trusted_leaves_only_the_injected_chains_and_counts_the_rest() {
     assert_eq!(ranks, (1..=want.len() as u64).collect::<Vec<_>>(), "ranks renumbered");
     // The files hold the same chains as stdout.
     let file: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(out).join("chains.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("chains.json")).unwrap()).unwrap();
     assert_eq!(chain_keys(&file), want);
 }

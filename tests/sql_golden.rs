@@ -237,15 +237,7 @@ fn pivot_hops_links_hops_that_leave_a_target_during_its_session() {
     // ssh 10.0.0.1→.2, then rdp .2→.3 starts inside it, then winrm .3→.4 inside the rdp session.
     assert_eq!(pairs, vec![(0, 1), (1, 2)]);
     let out = crate::support::tempdir("sql-pivot-hops-out");
-    let o = run(&[
-        "pivots",
-        "--data",
-        data.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--json",
-    ]);
-    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let r = crate::support::pivots_json(&data, &out, &[]);
     assert_eq!(
         r["chains"][0]["hosts"],
         serde_json::json!(["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"])
@@ -274,20 +266,8 @@ fn new_pair_baseline_reaches_back_as_far_as_baseline_says() {
     let since = chrono::DateTime::from_timestamp_millis(T - 3_600_000).unwrap().to_rfc3339();
     let new_pairs = |baseline: &str| {
         let out = crate::support::tempdir(&format!("pivots-baseline-out-{baseline}"));
-        let o = run(&[
-            "pivots",
-            "--data",
-            data.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--json",
-            "--since",
-            &since,
-            "--baseline",
-            baseline,
-        ]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let r =
+            crate::support::pivots_json(&data, &out, &["--since", &since, "--baseline", baseline]);
         assert_eq!(r["chains"].as_array().unwrap().len(), 1, "{r}");
         r["chains"][0]["new_pairs"].as_u64().unwrap()
     };

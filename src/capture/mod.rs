@@ -33,7 +33,7 @@ use stats::CaptureStats;
 use crate::config::{CaptureConfig, Source};
 use crate::error::{Error, Result};
 
-/// Records decoded before they are handed to the sink, and rows per Arrow batch written.
+/// Records decoded before they are handed to the sink.
 const BATCH_ROWS: usize = 64 * 1024;
 
 /// Decoder + sink + counters: everything after a datagram has been received.
@@ -52,7 +52,6 @@ impl Pipeline {
             writer: config.writer,
             journal,
             max_rows_per_file: config.max_rows_per_file,
-            batch_rows: BATCH_ROWS,
         };
         std::fs::create_dir_all(&config.data).map_err(|e| Error::io(&config.data, e))?;
         let mut stats = CaptureStats::default();

@@ -26,8 +26,6 @@ pub struct SinkSettings {
     /// Journal every flush (live mode). Off for pcap input, which can simply be re-read.
     pub journal: bool,
     pub max_rows_per_file: usize,
-    /// Rows per Arrow batch handed to the Parquet writer.
-    pub batch_rows: usize,
 }
 
 /// Rows of one hour are kept as records until the hour closes, in the chunks the decoder

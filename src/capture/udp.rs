@@ -78,14 +78,6 @@ fn decode_loop(
     let mut next_stats = Instant::now() + stats_every;
     let mut next_retention = Instant::now();
     loop {
-        if let Some(keep) = pipeline.config.retention
-            && Instant::now() >= next_retention
-        {
-            let cutoff = now_ms() - keep.as_millis() as i64;
-            pipeline.stats.days_deleted +=
-                super::retention::delete_days_before(&pipeline.config.data, cutoff)?;
-            next_retention = Instant::now() + Duration::from_secs(3600);
-        }
         let timeout = next_flush.saturating_duration_since(Instant::now());
         match rx.recv_timeout(timeout) {
             Ok(dg) => pipeline.process(&dg)?,
@@ -96,6 +88,15 @@ fn decode_loop(
             pipeline.stats.datagrams_queue_full = full.load(Ordering::Relaxed);
             pipeline.flush(Some(now_ms() - grace_ms))?;
             next_flush = Instant::now() + flush_every;
+            // Retention rides on the flush timer: nothing extra per datagram.
+            if let Some(keep) = pipeline.config.retention
+                && Instant::now() >= next_retention
+            {
+                let cutoff = now_ms() - keep.as_millis() as i64;
+                pipeline.stats.days_deleted +=
+                    super::retention::delete_days_before(&pipeline.config.data, cutoff)?;
+                next_retention = Instant::now() + Duration::from_secs(3600);
+            }
         }
         if !stats_every.is_zero() && Instant::now() >= next_stats {
             tracing::info!("stats:\n{}", pipeline.stats.summary());

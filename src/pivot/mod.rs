@@ -152,9 +152,7 @@ pub async fn find(
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
-        for (i, c) in chains.iter_mut().enumerate() {
-            c.rank = i + 1;
-        }
+        model::rank(&mut chains);
     }
     progress.finish_and_clear();
     Ok(PivotReport {

@@ -126,9 +126,14 @@ pub fn build(
     for (i, c) in chains.iter_mut().enumerate() {
         c.id = format!("chain-{}", i + 1);
     }
+    rank(&mut chains);
+    chains
+}
+
+/// Order by score (ties: earlier first) and number the ranks from 1.
+pub fn rank(chains: &mut [Chain]) {
     chains.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.start_ms.cmp(&b.start_ms)));
     for (i, c) in chains.iter_mut().enumerate() {
         c.rank = i + 1;
     }
-    chains
 }

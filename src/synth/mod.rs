@@ -519,7 +519,6 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
         writer: WriterSettings::default(),
         journal: false,
         max_rows_per_file: 2_000_000,
-        batch_rows: 64 * 1024,
     };
     std::fs::create_dir_all(root).map_err(|e| crate::error::Error::io(root, e))?;
     let mut sink = HourlySink::new(settings).with_background_writer()?;

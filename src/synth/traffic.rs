@@ -211,6 +211,7 @@ impl Iterator for Traffic {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::str::FromStr;
 
     fn params(flows: u64) -> TrafficParams {
         TrafficParams {
@@ -238,6 +239,4 @@ mod tests {
         let servers = ipnet::IpNet::from_str("10.32.0.0/11").unwrap();
         assert!(!a.iter().any(|f| servers.contains(&f.src) && ADMIN_PORTS.contains(&f.dst_port)));
     }
-
-    use std::str::FromStr;
 }

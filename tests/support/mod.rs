@@ -33,6 +33,16 @@ pub fn run(args: &[&str]) -> Output {
     Command::new(bin()).args(args).env("PIVOTFLOW_LOG", "warn").output().expect("run pivotflow")
 }
 
+/// `pivotflow pivots --data DATA --out OUT --json EXTRA…`: must succeed; its stdout JSON.
+pub fn pivots_json(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["pivots", "--data", data.to_str().unwrap(), "--out"];
+    args.extend([out.to_str().unwrap(), "--json"]);
+    args.extend_from_slice(extra);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 pub fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pivotflow-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
