@@ -132,11 +132,20 @@ pub struct SynthArgs {
     /// Number of jump hosts (default: 2 + 1 per 5 000 hosts); 1 makes a single busy bastion.
     #[arg(long)]
     pub jump_hosts: Option<u32>,
+    /// Several days of one network with stable routines (teams, jump hosts, automation, CI,
+    /// DBAs; weekday/weekend) and attacks from --attacks-from on, written with --parquet;
+    /// --flows is per weekday, --start a date (default 2026-11-02, a Monday); --truth lists
+    /// attacks, decoys and routine chains per day.
+    #[arg(long, value_name = "N", requires = "parquet")]
+    pub days: Option<u32>,
+    /// With --days: first day (1-based) with attacks.
+    #[arg(long, default_value_t = 8)]
+    pub attacks_from: u32,
 }
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
-    /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 or [IPv6]).
+    /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 or (IPv6)).
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Vec<SocketAddr>,
     /// Read export datagrams from a pcap or pcapng file (repeatable).
@@ -253,6 +262,10 @@ pub struct PivotsArgs {
     /// Memory for the SQL stages (e.g. 4G; default half the RAM).
     #[arg(long)]
     pub memory_limit: Option<String>,
+    /// History folder kept by `report` (REPORTS/history): score chains against the days before
+    /// --since. Without it there is no history (no chain is unusual for lack of a baseline).
+    #[arg(long, value_name = "DIR", requires = "since")]
+    pub history: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -262,12 +275,16 @@ pub struct ReportArgs {
     /// The UTC day to report: YYYY-MM-DD, yesterday (default) or today.
     #[arg(long, conflicts_with = "since")]
     pub day: Option<String>,
-    /// Instead of --day: a range start (the folder is named after its date).
+    /// Instead of --day: backfill every UTC day from this date (YYYY-MM-DD) on, oldest first,
+    /// one report folder and one history day each.
     #[arg(long)]
     pub since: Option<String>,
-    /// Range end with --since.
+    /// Last day of the backfill (inclusive; default: yesterday).
     #[arg(long, requires = "since")]
     pub until: Option<String>,
+    /// Memory for the SQL stages (e.g. 4G; default half the RAM).
+    #[arg(long)]
+    pub memory_limit: Option<String>,
     /// Reports folder: the report goes to DIR/YYYY-MM-DD/ (replaced on rerun).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -308,10 +325,16 @@ pub struct PivotRulesArgs {
     /// Bytes required in both directions together for a hop.
     #[arg(long, default_value_t = 0)]
     pub min_bytes: i64,
-    /// With --since: how far back the "host pair never seen before" baseline reads (`all` =
-    /// every stored flow before the period; bounded by default so nightly runs stay flat).
-    #[arg(long, default_value = "30d")]
-    pub baseline: String,
+    /// Days of history (kept by `report` in REPORTS/history) before the period that the rarity
+    /// score reads.
+    #[arg(long, default_value_t = 28)]
+    pub history_days: usize,
+    /// Score at which a chain (through no --trusted host) is an alert.
+    #[arg(long, default_value_t = crate::pivot::rules::DEFAULT_ALERT_THRESHOLD)]
+    pub alert_threshold: f64,
+    /// Leave chains that are not alerts out of the GraphML (counted in the summary).
+    #[arg(long)]
+    pub hide_routine: bool,
     /// Leave chains through --trusted hosts out of GraphML, JSON and the table (a busy jump host
     /// makes thousands); how many were left out is reported.
     #[arg(long)]

@@ -134,10 +134,18 @@ fn report_writes_the_day_folder_and_a_rerun_replaces_it() {
     for f in ["pivots.graphml", "chains.json", "summary.md"] {
         assert!(day.join(f).exists(), "{f}");
     }
-    // Only the day folder: no temporary or old folders left behind by the rerun.
-    let entries: Vec<_> =
-        std::fs::read_dir(&reports).unwrap().flatten().map(|e| e.file_name()).collect();
-    assert_eq!(entries, vec![std::ffi::OsString::from("2026-11-28")]);
+    // Only the day folder and the history: no temporary or old folders left behind by the rerun.
+    let names = |dir: &std::path::Path| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&reports), vec!["2026-11-28", "history"]);
+    assert_eq!(names(&reports.join("history")), vec!["date=2026-11-28"]);
     let summary = std::fs::read_to_string(day.join("summary.md")).unwrap();
     assert!(summary.contains("10.20.2.11 → 10.20.1.21 → 10.20.1.22"), "{summary}");
     // Another day has no flows: an empty report, not an error.

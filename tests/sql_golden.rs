@@ -247,7 +247,7 @@ fn pivot_hops_links_hops_that_leave_a_target_during_its_session() {
 }
 
 #[test]
-fn new_pair_baseline_reaches_back_as_far_as_baseline_says() {
+fn pivots_history_reaches_back_as_far_as_history_days_says() {
     use sql_fixture::{T, rec};
     let e = "192.0.2.1";
     // The same chain A → B → C twice: two days before the period and inside it.
@@ -261,16 +261,32 @@ fn new_pair_baseline_reaches_back_as_far_as_baseline_says() {
     };
     let mut records = chain(-2 * 86_400_000);
     records.extend(chain(0));
-    let data = crate::support::tempdir("pivots-baseline");
+    let data = crate::support::tempdir("pivots-history");
     sql_fixture::write_store(&data, &records);
+    // `report` keeps the history of the two days before.
+    let reports = crate::support::tempdir("pivots-history-reports");
+    let o = crate::support::run(&[
+        "report",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        reports.to_str().unwrap(),
+        "--since",
+        "2026-11-25",
+        "--until",
+        "2026-11-26",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let history = reports.join("history");
     let since = chrono::DateTime::from_timestamp_millis(T - 3_600_000).unwrap().to_rfc3339();
-    let new_pairs = |baseline: &str| {
-        let out = crate::support::tempdir(&format!("pivots-baseline-out-{baseline}"));
-        let r =
-            crate::support::pivots_json(&data, &out, &["--since", &since, "--baseline", baseline]);
+    let new_pairs = |days: &str| {
+        let out = crate::support::tempdir(&format!("pivots-history-out-{days}"));
+        let args =
+            ["--since", &since, "--history", history.to_str().unwrap(), "--history-days", days];
+        let r = crate::support::pivots_json(&data, &out, &args);
         assert_eq!(r["chains"].as_array().unwrap().len(), 1, "{r}");
         r["chains"][0]["new_pairs"].as_u64().unwrap()
     };
-    assert_eq!(new_pairs("all"), 0, "both pairs were seen two days before");
-    assert_eq!(new_pairs("1d"), 2, "a one-day baseline does not reach them");
+    assert_eq!(new_pairs("28"), 0, "both pairs were seen two days before");
+    assert_eq!(new_pairs("1"), 2, "a one-day history does not reach them");
 }

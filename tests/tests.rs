@@ -2,6 +2,7 @@
 
 mod support;
 
+mod alerts;
 mod bad_input;
 mod golden_decode;
 mod live_capture;

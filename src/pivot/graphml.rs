@@ -20,6 +20,7 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("n_last", "node", "last_seen", "string"),
     ("n_chains", "node", "chain_count", "int"),
     ("n_trusted", "node", "trusted", "boolean"),
+    ("n_alert", "node", "alert", "boolean"),
     ("e_interaction", "edge", "interaction", "string"),
     ("e_proto", "edge", "proto", "int"),
     ("e_port", "edge", "port", "int"),
@@ -34,6 +35,11 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("e_chains", "edge", "chain_ids", "string"),
     ("e_hop_index", "edge", "hop_index", "int"),
     ("e_exporters", "edge", "exporters", "string"),
+    ("e_transports", "edge", "transports", "string"),
+    ("e_sessions", "edge", "sessions", "int"),
+    ("e_alert", "edge", "alert", "boolean"),
+    ("e_score", "edge", "max_chain_score", "double"),
+    ("e_reasons", "edge", "reasons", "string"),
 ];
 
 #[derive(Default)]
@@ -45,6 +51,18 @@ struct Node {
     pivot: bool,
     target: bool,
     trusted: bool,
+    alert: bool,
+}
+
+/// An edge: its hop, the chains through it, its position on the first chain, and the alert
+/// facts of those chains.
+struct Edge<'a> {
+    hop: &'a super::hops::Hop,
+    chains: BTreeSet<String>,
+    index: usize,
+    alert: bool,
+    score: f64,
+    reasons: Vec<String>,
 }
 
 fn xml_err(e: impl std::fmt::Display) -> Error {
@@ -69,13 +87,15 @@ pub fn write_graphml<W: Write>(
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     // Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
     type EdgeKey = (String, i64, String, i64, i64, i64);
-    let mut edges: BTreeMap<EdgeKey, (&super::hops::Hop, BTreeSet<String>, usize)> =
-        BTreeMap::new();
+    let mut edges: BTreeMap<EdgeKey, Edge> = BTreeMap::new();
     for c in chains {
-        for (i, h) in c.hops.iter().enumerate() {
+        let last = c.hosts.len() - 1;
+        for h in &c.hops {
+            // Position on the path (parallel hops of a merged entry share one).
+            let i = c.hosts.iter().position(|x| *x == h.client_addr).unwrap_or(0);
             for (addr, role) in [
                 (&h.client_addr, if i == 0 { 0 } else { 1 }),
-                (&h.server_addr, if i + 1 == c.hops.len() { 2 } else { 1 }),
+                (&h.server_addr, if i + 1 >= last { 2 } else { 1 }),
             ] {
                 let n = nodes.entry(addr.clone()).or_insert_with(|| Node {
                     first: i64::MAX,
@@ -91,6 +111,7 @@ pub fn write_graphml<W: Write>(
                     _ => n.target = true,
                 }
                 n.trusted = is_trusted(addr);
+                n.alert |= c.alert;
             }
             let key = (
                 h.client_addr.clone(),
@@ -100,7 +121,24 @@ pub fn write_graphml<W: Write>(
                 h.proto,
                 h.start_ms,
             );
-            edges.entry(key).or_insert_with(|| (h, BTreeSet::new(), i)).1.insert(c.id.clone());
+            let e = edges.entry(key).or_insert_with(|| Edge {
+                hop: h,
+                chains: BTreeSet::new(),
+                index: i,
+                alert: false,
+                score: f64::MIN,
+                reasons: Vec::new(),
+            });
+            e.chains.insert(c.id.clone());
+            e.alert |= c.alert;
+            e.score = e.score.max(c.score);
+            if c.alert {
+                for r in &c.reasons {
+                    if !e.reasons.contains(r) {
+                        e.reasons.push(r.clone());
+                    }
+                }
+            }
         }
     }
     let mut w = Writer::new_with_indent(out, b' ', 2);
@@ -145,9 +183,11 @@ pub fn write_graphml<W: Write>(
         data(&mut w, "n_last", &iso(n.last))?;
         data(&mut w, "n_chains", &n.chains.len().to_string())?;
         data(&mut w, "n_trusted", if n.trusted { "true" } else { "false" })?;
+        data(&mut w, "n_alert", if n.alert { "true" } else { "false" })?;
         w.write_event(Event::End(BytesEnd::new("node"))).map_err(xml_err)?;
     }
-    for (i, (h, chain_ids, hop_index)) in edges.values().enumerate() {
+    for (i, e) in edges.values().enumerate() {
+        let h = e.hop;
         let mut s = BytesStart::new("edge");
         let id = format!("e{i}");
         s.push_attribute(("id", id.as_str()));
@@ -165,9 +205,14 @@ pub fn write_graphml<W: Write>(
         data(&mut w, "e_bytes_s2c", &h.bytes_s2c.to_string())?;
         data(&mut w, "e_packets_c2s", &h.packets_c2s.to_string())?;
         data(&mut w, "e_packets_s2c", &h.packets_s2c.to_string())?;
-        data(&mut w, "e_chains", &chain_ids.iter().cloned().collect::<Vec<_>>().join(","))?;
-        data(&mut w, "e_hop_index", &hop_index.to_string())?;
+        data(&mut w, "e_chains", &e.chains.iter().cloned().collect::<Vec<_>>().join(","))?;
+        data(&mut w, "e_hop_index", &e.index.to_string())?;
         data(&mut w, "e_exporters", &h.exporters)?;
+        data(&mut w, "e_transports", &h.transports)?;
+        data(&mut w, "e_sessions", &h.sessions.to_string())?;
+        data(&mut w, "e_alert", if e.alert { "true" } else { "false" })?;
+        data(&mut w, "e_score", &e.score.to_string())?;
+        data(&mut w, "e_reasons", &e.reasons.join(" | "))?;
         w.write_event(Event::End(BytesEnd::new("edge"))).map_err(xml_err)?;
     }
     w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;

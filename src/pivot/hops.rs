@@ -111,6 +111,51 @@ pub struct Hop {
     pub packets_s2c: i64,
     pub bytes_s2c: i64,
     pub exporters: String,
+    /// Connections merged into this hop (the TCP and UDP transports of one RDP session, or
+    /// parallel sessions between the same hosts over the same service that overlap in time).
+    pub sessions: i64,
+    /// `proto/port` of each merged connection, e.g. `tcp/3389+udp/3389`.
+    pub transports: String,
+}
+
+fn transport(proto: i64, port: i64) -> String {
+    match proto {
+        6 => format!("tcp/{port}"),
+        17 => format!("udp/{port}"),
+        p => format!("{p}/{port}"),
+    }
+}
+
+/// One hop per (client, server, service) and overlapping time: the TCP and UDP transports of one
+/// RDP connection, and parallel sessions, are one thing an analyst reads once. Input and output
+/// sorted by start; counters are summed, the span is the union.
+pub fn merge_overlapping(hops: Vec<Hop>) -> Vec<Hop> {
+    let mut open: std::collections::HashMap<(String, String, String), usize> = Default::default();
+    let mut out: Vec<Hop> = Vec::with_capacity(hops.len());
+    for h in hops {
+        let key = (h.client_addr.clone(), h.server_addr.clone(), h.service.clone());
+        if let Some(&i) = open.get(&key) {
+            let m = &mut out[i];
+            if h.start_ms <= m.end_ms {
+                m.end_ms = m.end_ms.max(h.end_ms);
+                m.packets_c2s += h.packets_c2s;
+                m.bytes_c2s += h.bytes_c2s;
+                m.packets_s2c += h.packets_s2c;
+                m.bytes_s2c += h.bytes_s2c;
+                m.sessions += h.sessions;
+                if !m.transports.split('+').any(|t| t == h.transports) {
+                    m.transports = format!("{}+{}", m.transports, h.transports);
+                }
+                if !m.exporters.split(',').any(|e| h.exporters == e) && !h.exporters.is_empty() {
+                    m.exporters = format!("{},{}", m.exporters, h.exporters);
+                }
+                continue;
+            }
+        }
+        open.insert(key, out.len());
+        out.push(h);
+    }
+    out
 }
 
 fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a Arc<dyn Array>> {
@@ -162,6 +207,8 @@ fn hops_from(batches: &[RecordBatch]) -> Result<Vec<Hop>> {
                 packets_s2c: ps[i],
                 bytes_s2c: bs[i],
                 exporters: ex[i].clone(),
+                sessions: 1,
+                transports: transport(pr[i], sp[i]),
             });
         }
     }
@@ -202,7 +249,7 @@ pub async fn load(
     .into_iter()
     .collect();
     let (_, batches) = run_query(ctx, "queries/hops.sql", HOPS_SQL, &params).await?;
-    let hops = hops_from(&batches)?;
+    let hops = merge_overlapping(hops_from(&batches)?);
     let pairs = candidate_pairs(ctx, &hops, rules).await?;
     Ok((hops, pairs))
 }

@@ -8,12 +8,13 @@
 
 pub mod chains;
 pub mod graphml;
+pub mod history;
 pub mod hops;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod score;
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
 
@@ -37,7 +38,16 @@ pub struct PivotReport {
     pub truncations: Truncations,
     /// Chains through trusted hosts left out by `--hide-trusted`.
     pub trusted_hidden: usize,
+    /// Alerts among the chains (untrusted, score at or above the threshold).
+    pub alerts: usize,
+    pub alert_threshold: f64,
+    /// Days of history the score read, and how many it asked for.
+    pub history_days: usize,
+    pub history_days_wanted: usize,
     pub chains: Vec<Chain>,
+    /// What this period adds to the history (written by `report`).
+    #[serde(skip)]
+    pub facts: history::DayFacts,
 }
 
 /// The `--config` file: the lists that are tedious on a command line.
@@ -82,10 +92,12 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.slack = dur("--slack", &a.slack)?;
     r.join = a.join;
     r.hide_trusted = a.hide_trusted;
-    r.baseline = match a.baseline.as_str() {
-        "all" => None,
-        b => Some(dur("--baseline", b)?),
-    };
+    r.hide_routine = a.hide_routine;
+    r.history_days = a.history_days;
+    if !a.alert_threshold.is_finite() {
+        return Err(Error::config("--alert-threshold", "must be a number"));
+    }
+    r.alert_threshold = a.alert_threshold;
     r.bucket = dur("--bucket", &a.bucket)?;
     if r.bucket.as_millis() == 0 {
         return Err(Error::config("--bucket", "must be longer than 0"));
@@ -97,17 +109,18 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     Ok(r)
 }
 
-/// Find the chains in `data` over `range`.
+/// Find the chains in `data` over `range` and score them against `baseline`.
 pub async fn find(
     data: &Path,
     range: TimeRange,
     rules: &PivotRules,
     settings: &SqlSettings,
+    baseline: &history::Baseline,
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    let ctx = flow_context_filtered(data, range, settings, filter.clone()).await?;
+    let ctx = flow_context_filtered(data, range, settings, filter).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
     let service_rows = hops::materialize_service_flows(&ctx).await?;
     tracing::info!(
@@ -131,24 +144,8 @@ pub async fn find(
         "hops and continuations"
     );
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
-    // Baseline for "new pair": every stored admin session before the period.
-    let seen_before = match range.since_ms {
-        Some(since) => {
-            let from = rules.baseline.map(|b| since - b.as_millis() as i64);
-            let base = TimeRange { since_ms: from, until_ms: Some(since) };
-            let bctx = flow_context_filtered(data, base, settings, filter).await?;
-            crate::sql::context::register_services(&bctx, &rules.services)?;
-            let (before, _) = hops::load(&bctx, rules).await?;
-            Some(
-                before
-                    .into_iter()
-                    .map(|h| (h.client_addr, h.server_addr, h.server_port))
-                    .collect::<HashSet<_>>(),
-            )
-        }
-        None => None,
-    };
-    let mut chains = model::build(&raw, &all_hops, rules, seen_before.as_ref());
+    let facts = history::DayFacts::from_hops(&all_hops, &pairs);
+    let mut chains = model::build(&raw, &all_hops, rules, baseline);
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
@@ -162,7 +159,12 @@ pub async fn find(
         continuations: pairs.len(),
         truncations,
         trusted_hidden: before - chains.len(),
+        alerts: chains.iter().filter(|c| c.alert).count(),
+        alert_threshold: rules.alert_threshold,
+        history_days: baseline.days,
+        history_days_wanted: baseline.days_wanted,
         chains,
+        facts,
     })
 }
 
@@ -174,9 +176,26 @@ impl PivotReport {
         }
         format!(" (+{} through trusted hosts, hidden)", self.trusted_hidden)
     }
+
+    /// "history: 3 of 28 days (cold start: findings weigh 3/7)" and the like.
+    pub fn history_note(&self) -> String {
+        let mut s = format!("history: {} of {} days", self.history_days, self.history_days_wanted);
+        if self.history_days == 0 {
+            s.push_str(" (no history: chains are ranked by length only, none is an alert)");
+        } else if self.history_days < score::WARM_DAYS {
+            s.push_str(&format!(
+                " (cold start: findings weigh {}/{} until {} days are kept)",
+                self.history_days,
+                score::WARM_DAYS,
+                score::WARM_DAYS
+            ));
+        }
+        s
+    }
 }
 
-/// Write pivots.graphml, chains.json (and per-chain GraphML) into `out`.
+/// Write pivots.graphml, chains.json (and per-chain GraphML) into `out`. With
+/// `rules.hide_routine` the GraphML holds the alerts only.
 pub fn write_outputs(
     out: &Path,
     report: &PivotReport,
@@ -185,8 +204,13 @@ pub fn write_outputs(
 ) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let trusted = |a: &str| rules.is_trusted(a);
+    let shown: Vec<Chain> = if rules.hide_routine {
+        report.chains.iter().filter(|c| c.alert).cloned().collect()
+    } else {
+        report.chains.clone()
+    };
     crate::fsutil::write_atomic(&out.join("pivots.graphml"), |w| {
-        graphml::write_graphml(w, &report.chains, trusted)
+        graphml::write_graphml(w, &shown, trusted)
     })?;
     crate::fsutil::write_atomic(&out.join("chains.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, report)
@@ -196,7 +220,7 @@ pub fn write_outputs(
     if per_chain {
         let dir = out.join("chains");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        for c in &report.chains {
+        for c in &shown {
             crate::fsutil::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
                 graphml::write_graphml(w, std::slice::from_ref(c), trusted)
             })?;
@@ -205,14 +229,16 @@ pub fn write_outputs(
     Ok(())
 }
 
-/// Ranked summary for a human.
+/// Ranked summary for a human: alerts first, each with its reasons.
 pub fn summary_table(report: &PivotReport) -> String {
     let mut s = format!(
-        "{} chains{} from {} hops ({} continuations); truncated: max-hops {}, fan-out {}{}\n",
+        "{} alerts, {} chains{} from {} hops ({} continuations); {}; truncated: max-hops {}, fan-out {}{}\n",
+        report.alerts,
         report.chains.len(),
         report.hidden_note(),
         report.hops,
         report.continuations,
+        report.history_note(),
         report.truncations.max_hops,
         report.truncations.fanout,
         report.truncations.chain_limit_note()
@@ -232,6 +258,19 @@ pub fn summary_table(report: &PivotReport) -> String {
             c.hosts.join(" -> "),
             if c.flags.is_empty() { String::new() } else { format!("  [{}]", c.flags.join(",")) }
         ));
+        if c.alert {
+            for r in &c.reasons {
+                s.push_str(&format!("{:>18}- {r}\n", ""));
+            }
+            if !c.alternatives.is_empty() {
+                s.push_str(&format!(
+                    "{:>18}- same deciding hop ({}) from: {}\n",
+                    "",
+                    c.deciding_hop,
+                    c.alternatives.join(", ")
+                ));
+            }
+        }
     }
     s
 }
@@ -246,7 +285,16 @@ pub fn run(a: &PivotsArgs) -> Result<()> {
         settings.memory_limit_bytes = crate::sql::parse_size(m)?;
     }
     let runtime = settings.runtime()?;
-    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings))?;
+    let baseline = match (&a.history, range.since_ms) {
+        (Some(dir), Some(since)) => {
+            let day = chrono::DateTime::from_timestamp_millis(since)
+                .ok_or_else(|| Error::config("--since", "out of range"))?
+                .date_naive();
+            history::load(dir, day, rules.history_days)?
+        }
+        _ => history::Baseline { days_wanted: rules.history_days, ..Default::default() },
+    };
+    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings, &baseline))?;
     write_outputs(&a.out, &report, &rules, a.per_chain)?;
     let text = if a.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"

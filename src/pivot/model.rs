@@ -1,19 +1,19 @@
-//! Chains as reported: hops, hosts, flags and the ranking score.
+//! Chains as reported: hops, hosts, flags, the rarity score, alert and reasons.
 //!
-//! Score (higher = look first), as implemented:
-//! `2 × hops + (distinct services − 1) + 1 per hop whose client→server:port pair was never
-//! seen before the period (needs --since; the baseline is the stored data of `--baseline`, 30
-//! days by default, before it)
-//! + 1 if any hop starts off-hours (before 07:00 or from 19:00 UTC) + log10(1 + bytes) / 2`,
-//! then × 0.25 when the chain touches a trusted host (`--trusted`): kept, ranked down, flagged.
+//! Score: see `score` (the least routine part of a chain against the history). A chain is an
+//! **alert** when its score reaches `--alert-threshold` and it touches no `--trusted` host
+//! (trusted chains are kept, flagged, never alerts, their score × 0.25). Chains with the same
+//! hosts in order whose time spans overlap are one entry listing all their hops.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::chains::RawChain;
+use super::history::Baseline;
 use super::hops::Hop;
 use super::rules::PivotRules;
+use super::score::Scorer;
 
 pub fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
@@ -25,7 +25,11 @@ pub fn iso(ms: i64) -> String {
 pub struct Chain {
     pub id: String,
     pub rank: usize,
+    /// Rarity score (see `score`); ≥ the alert threshold makes an alert.
     pub score: f64,
+    pub alert: bool,
+    /// Why the chain is unusual, strongest first (empty for a routine chain).
+    pub reasons: Vec<String>,
     /// Hosts in order; for a cycle the last host repeats an earlier one.
     pub hosts: Vec<String>,
     pub services: Vec<String>,
@@ -38,8 +42,19 @@ pub struct Chain {
     pub trusted: bool,
     pub truncated: bool,
     pub off_hours: bool,
+    /// Hops whose client → server over service pair is not in the history.
     pub new_pairs: usize,
     pub flags: Vec<String>,
+    /// Other alert chains with the same deciding hop (the least routine part), folded into
+    /// this one: flows cannot tell which of the sessions into a busy host led on, so they are
+    /// one alert listing every possible origin.
+    pub alternatives: Vec<String>,
+    /// Set on a chain folded into another alert (then `alert` is false).
+    pub folded_into: Option<String>,
+    /// The deciding hop as `client → server service`, for alerts.
+    pub deciding_hop: String,
+    /// Every hop, in path order; more hops than hosts − 1 when parallel sessions along the same
+    /// path were merged into this entry.
     pub hops: Vec<Hop>,
 }
 
@@ -48,47 +63,113 @@ fn off_hours(ms: i64) -> bool {
     !(7..19).contains(&hour)
 }
 
-/// Turn raw chains into ranked, flagged chains. `seen_before` holds the (client, server, port)
-/// pairs of the baseline; `None` when there is no baseline (no pair counts as new).
+/// Raw chains with the same hosts in order and overlapping spans, as one list of hop indices
+/// each (in time order), flags ORed.
+fn merge_same_path(raw: &[RawChain], hops: &[Hop]) -> Vec<RawChain> {
+    let path = |r: &RawChain| {
+        let mut hosts = vec![hops[r.hops[0]].client_addr.clone()];
+        hosts.extend(r.hops.iter().map(|&i| hops[i].server_addr.clone()));
+        hosts
+    };
+    let span = |r: &RawChain| {
+        (
+            r.hops.iter().map(|&i| hops[i].start_ms).min().unwrap_or(0),
+            r.hops.iter().map(|&i| hops[i].end_ms).max().unwrap_or(0),
+        )
+    };
+    let mut groups: BTreeMap<Vec<String>, Vec<(i64, i64, RawChain)>> = BTreeMap::new();
+    for r in raw {
+        let (s, e) = span(r);
+        groups.entry(path(r)).or_default().push((s, e, r.clone()));
+    }
+    let mut out = Vec::new();
+    for (hosts, mut list) in groups {
+        let first = out.len();
+        list.sort_by_key(|x| (x.0, x.1));
+        let mut cur: Option<(i64, i64, RawChain)> = None;
+        for (s, e, r) in list {
+            match &mut cur {
+                Some((_, ce, c)) if s <= *ce => {
+                    *ce = (*ce).max(e);
+                    for h in r.hops {
+                        if !c.hops.contains(&h) {
+                            c.hops.push(h);
+                        }
+                    }
+                    c.cycle |= r.cycle;
+                    c.truncated |= r.truncated;
+                }
+                _ => {
+                    out.extend(cur.take().map(|x| x.2));
+                    cur = Some((s, e, r));
+                }
+            }
+        }
+        out.extend(cur.map(|x| x.2));
+        // Hops in path order (parallel hops at one position by start).
+        let pos = |i: usize| hosts.iter().position(|h| *h == hops[i].client_addr).unwrap_or(0);
+        for r in &mut out[first..] {
+            r.hops.sort_by_key(|&i| (pos(i), hops[i].start_ms, i));
+        }
+    }
+    out
+}
+
+/// Turn raw chains into ranked, flagged, scored chains against `baseline` (an empty baseline:
+/// no history findings, cold start).
 pub fn build(
     raw: &[RawChain],
     hops: &[Hop],
     rules: &PivotRules,
-    seen_before: Option<&HashSet<(String, String, i64)>>,
+    baseline: &Baseline,
 ) -> Vec<Chain> {
-    let mut chains: Vec<Chain> = raw
+    let scorer = Scorer::new(baseline);
+    let mut keyed: Vec<(Chain, (String, i64))> = merge_same_path(raw, hops)
         .iter()
         .map(|r| {
             let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
+            // The path: first hop, then each next host (parallel hops share a position).
             let mut hosts = vec![hs[0].client_addr.clone()];
-            hosts.extend(hs.iter().map(|h| h.server_addr.clone()));
+            let mut path: Vec<&Hop> = Vec::new();
+            for h in &hs {
+                if path
+                    .iter()
+                    .all(|p| (&p.client_addr, &p.server_addr) != (&h.client_addr, &h.server_addr))
+                {
+                    hosts.push(h.server_addr.clone());
+                    path.push(h);
+                }
+            }
             let mut services: Vec<String> = hs.iter().map(|h| h.service.clone()).collect();
             services.sort();
             services.dedup();
             let bytes: i64 = hs.iter().map(|h| h.bytes_c2s + h.bytes_s2c).sum();
             let trusted = hosts.iter().any(|h| rules.is_trusted(h));
             let off = hs.iter().any(|h| off_hours(h.start_ms));
-            let new_pairs = seen_before.map_or(0, |seen| {
-                hs.iter()
+            let (mut score, findings, deciding) = scorer.chain(&path, r.cycle);
+            let d = path[deciding];
+            let deciding_hop = format!("{} → {} {}", d.client_addr, d.server_addr, d.service);
+            let deciding_key = (deciding_hop.clone(), d.start_ms);
+            let new_pairs = if baseline.days == 0 {
+                0
+            } else {
+                path.iter()
                     .filter(|h| {
-                        !seen.contains(&(
+                        !baseline.pairs.contains(&(
                             h.client_addr.clone(),
                             h.server_addr.clone(),
-                            h.server_port,
+                            h.service.clone(),
                         ))
                     })
                     .count()
-            });
-            let mut score = 2.0 * hs.len() as f64
-                + (services.len() as f64 - 1.0)
-                + new_pairs as f64
-                + if off { 1.0 } else { 0.0 }
-                + (1.0 + bytes.max(0) as f64).log10() / 2.0;
+            };
             if trusted {
-                score *= 0.25;
+                score = (score * 25.0).round() / 100.0;
             }
+            let alert = !trusted && score >= rules.alert_threshold;
             let mut flags = Vec::new();
             for (on, name) in [
+                (alert, "alert"),
                 (r.cycle, "cycle"),
                 (trusted, "trusted"),
                 (r.truncated, "truncated"),
@@ -100,10 +181,12 @@ pub fn build(
             }
             let start_ms = hs.iter().map(|h| h.start_ms).min().unwrap_or(0);
             let end_ms = hs.iter().map(|h| h.end_ms).max().unwrap_or(0);
-            Chain {
+            let chain = Chain {
                 id: String::new(),
                 rank: 0,
-                score: (score * 100.0).round() / 100.0,
+                score,
+                alert,
+                reasons: findings.into_iter().map(|f| f.text).collect(),
                 hosts,
                 services,
                 start_ms,
@@ -117,22 +200,59 @@ pub fn build(
                 off_hours: off,
                 new_pairs,
                 flags,
+                alternatives: Vec::new(),
+                folded_into: None,
+                deciding_hop,
                 hops: hs,
-            }
+            };
+            (chain, deciding_key)
         })
-        .collect();
+        .collect::<Vec<_>>();
     // Ids follow time (stable across score changes); rank follows score.
-    chains.sort_by(|a, b| (a.start_ms, &a.hosts).cmp(&(b.start_ms, &b.hosts)));
-    for (i, c) in chains.iter_mut().enumerate() {
+    keyed.sort_by(|a, b| (a.0.start_ms, &a.0.hosts).cmp(&(b.0.start_ms, &b.0.hosts)));
+    for (i, (c, _)) in keyed.iter_mut().enumerate() {
         c.id = format!("chain-{}", i + 1);
     }
+    let mut chains = fold_alternatives(keyed);
     rank(&mut chains);
     chains
 }
 
-/// Order by score (ties: earlier first) and number the ranks from 1.
+/// Alerts sharing a deciding hop become one: the highest scored (then earliest) stays the
+/// alert and lists the others as `alternatives`; they stay in the list, not alerts, with
+/// `folded_into` and the flag `folded`. Input and output in id order.
+fn fold_alternatives(keyed: Vec<(Chain, (String, i64))>) -> Vec<Chain> {
+    let mut by_score: Vec<usize> = (0..keyed.len()).filter(|&i| keyed[i].0.alert).collect();
+    by_score.sort_by(|&a, &b| keyed[b].0.score.total_cmp(&keyed[a].0.score).then(a.cmp(&b)));
+    let mut leader: BTreeMap<&(String, i64), usize> = BTreeMap::new();
+    let mut folds: Vec<(usize, usize)> = Vec::new();
+    for i in by_score {
+        match leader.get(&keyed[i].1) {
+            Some(&l) => folds.push((i, l)),
+            None => {
+                leader.insert(&keyed[i].1, i);
+            }
+        }
+    }
+    let mut chains: Vec<Chain> = keyed.into_iter().map(|(c, _)| c).collect();
+    folds.sort_unstable();
+    for (i, l) in folds {
+        let (id, leader_id) = (chains[i].id.clone(), chains[l].id.clone());
+        let c = &mut chains[i];
+        c.alert = false;
+        c.flags.retain(|f| f != "alert");
+        c.flags.push("folded".into());
+        c.folded_into = Some(leader_id);
+        chains[l].alternatives.push(id);
+    }
+    chains
+}
+
+/// Order alerts first, then by score (ties: earlier first), and number the ranks from 1.
 pub fn rank(chains: &mut [Chain]) {
-    chains.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.start_ms.cmp(&b.start_ms)));
+    chains.sort_by(|a, b| {
+        b.alert.cmp(&a.alert).then(b.score.total_cmp(&a.score)).then(a.start_ms.cmp(&b.start_ms))
+    });
     for (i, c) in chains.iter_mut().enumerate() {
         c.rank = i + 1;
     }

@@ -1,12 +1,15 @@
-//! report: pivots over one day (or a range) into `<reports>/YYYY-MM-DD/` with pivots.graphml,
+//! report: pivots over one UTC day into `<reports>/YYYY-MM-DD/` with pivots.graphml,
 //! chains.json and summary.md, written atomically and idempotently: the folder is built under
 //! a hidden temporary name and swapped in, so a rerun replaces it and a reader never sees half.
+//! Each day also adds its facts to `<reports>/history/` (see `history`), and the day is scored
+//! against the history of the days before it only. A backfill (`--since`/`--until`) runs the
+//! days oldest first, so each night sees the history the nightly job would have had.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration as ChronoDuration, NaiveDate, Utc};
 
-use super::{PivotReport, summary_table, write_outputs};
+use super::{PivotReport, history, summary_table, write_outputs};
 use crate::error::{Error, Result};
 use crate::pivot::rules::PivotRules;
 use crate::sql::timerange::TimeRange;
@@ -27,16 +30,23 @@ pub fn day_range(day: NaiveDate) -> TimeRange {
     TimeRange { since_ms: Some(start), until_ms: Some(start + 86_400_000) }
 }
 
-/// Markdown summary for a human reader.
+/// Rows of routine chains listed in summary.md (all of them are in chains.json).
+const SUMMARY_ROUTINE_ROWS: usize = 50;
+
+/// Markdown summary for a human reader: alerts first, each with its reasons, then the top of
+/// the other chains.
 pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
     s.push_str(&format!(
-        "{} chains{} from {} remote-administration hops ({} continuations). Services: {}. \
-         Generated {}.\n\n",
+        "**{} alerts** among {} chains{} from {} remote-administration hops ({} continuations); \
+         {}; alert threshold {}. Services: {}. Generated {}.\n\n",
+        report.alerts,
         report.chains.len(),
         report.hidden_note(),
         report.hops,
         report.continuations,
+        report.history_note(),
+        report.alert_threshold,
         rules
             .services
             .iter()
@@ -58,18 +68,64 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
         s.push_str("No pivot chains.\n");
         return s;
     }
-    s.push_str("| rank | chain | score | start (UTC) | services | path | flags |\n|---|---|---|---|---|---|---|\n");
-    for c in &report.chains {
+    s.push_str("## Alerts\n\n");
+    if report.alerts == 0 {
+        s.push_str("None.\n\n");
+    }
+    for c in report.chains.iter().filter(|c| c.alert) {
         s.push_str(&format!(
-            "| {} | {} | {:.2} | {} | {} | {} | {} |\n",
+            "### {}. {} (score {:.2}): {}\n\n{} – {} UTC, {}{}\n\n",
+            c.rank,
+            c.id,
+            c.score,
+            c.hosts.join(" → "),
+            c.start,
+            c.end,
+            c.services.join(", "),
+            if c.flags.len() > 1 {
+                format!("; flags: {}", c.flags.join(", "))
+            } else {
+                String::new()
+            }
+        ));
+        for r in &c.reasons {
+            s.push_str(&format!("- {r}\n"));
+        }
+        if !c.alternatives.is_empty() {
+            let origins: Vec<String> = report
+                .chains
+                .iter()
+                .filter(|o| c.alternatives.contains(&o.id))
+                .map(|o| format!("{} ({})", o.hosts[0], o.id))
+                .collect();
+            s.push_str(&format!(
+                "- deciding hop {}; other possible origins (sessions into the same host at the time): {}\n",
+                c.deciding_hop,
+                origins.join(", ")
+            ));
+        }
+        s.push('\n');
+    }
+    let rest: Vec<_> = report.chains.iter().filter(|c| !c.alert).collect();
+    s.push_str(&format!("## Other chains ({})\n\n", rest.len()));
+    if !rest.is_empty() {
+        s.push_str("| rank | chain | score | start (UTC) | services | path | flags | strongest reason |\n|---|---|---|---|---|---|---|---|\n");
+    }
+    for c in rest.iter().take(SUMMARY_ROUTINE_ROWS) {
+        s.push_str(&format!(
+            "| {} | {} | {:.2} | {} | {} | {} | {} | {} |\n",
             c.rank,
             c.id,
             c.score,
             c.start,
             c.services.join(", "),
             c.hosts.join(" → "),
-            c.flags.join(", ")
+            c.flags.join(", "),
+            c.reasons.first().map(String::as_str).unwrap_or("routine")
         ));
+    }
+    if rest.len() > SUMMARY_ROUTINE_ROWS {
+        s.push_str(&format!("\n{} more in `chains.json`.\n", rest.len() - SUMMARY_ROUTINE_ROWS));
     }
     s.push_str(
         "\nOpen `pivots.graphml` in Cytoscape or Gephi; `chains.json` has every hop for scripts.\n",
@@ -100,32 +156,65 @@ pub fn publish(
     Ok(final_dir)
 }
 
+/// The days a `report` invocation covers, oldest first.
+fn days_of(a: &crate::cli::ReportArgs, today: NaiveDate) -> Result<Vec<NaiveDate>> {
+    match (&a.day, &a.since) {
+        (Some(d), _) => Ok(vec![parse_day(d, today)?]),
+        (None, Some(since)) => {
+            let first = parse_day(since, today)?;
+            let last = parse_day(a.until.as_deref().unwrap_or("yesterday"), today)?;
+            if last < first {
+                return Err(Error::config("--until", format!("{last} is before --since {first}")));
+            }
+            Ok(first.iter_days().take_while(|d| *d <= last).collect())
+        }
+        (None, None) => Ok(vec![parse_day("yesterday", today)?]),
+    }
+}
+
 /// `pivotflow report`.
 pub fn run(a: &crate::cli::ReportArgs) -> Result<()> {
-    let today = Utc::now().date_naive();
-    let (label, range) = match (&a.day, &a.since) {
-        (Some(d), _) => {
-            let day = parse_day(d, today)?;
-            (day.format("%Y-%m-%d").to_string(), day_range(day))
-        }
-        (None, Some(since)) => {
-            let now = Utc::now().timestamp_millis();
-            let r = TimeRange::parse(Some(since), a.until.as_deref(), now)?;
-            let label = super::model::iso(r.since_ms.unwrap_or(now))[..10].to_string();
-            (label, r)
-        }
-        (None, None) => {
-            let day = parse_day("yesterday", today)?;
-            (day.format("%Y-%m-%d").to_string(), day_range(day))
-        }
-    };
+    let days = days_of(a, Utc::now().date_naive())?;
     let rules = super::rules_from(&a.pivots)?;
-    let settings = crate::sql::context::SqlSettings::default();
+    let mut settings = crate::sql::context::SqlSettings::default();
+    if let Some(m) = &a.memory_limit {
+        settings.memory_limit_bytes = crate::sql::parse_size(m)?;
+    }
     let runtime = settings.runtime()?;
-    let report = runtime.block_on(super::find(&a.pivots.data, range, &rules, &settings))?;
-    let dir = publish(&a.out, &label, &report, &rules)?;
-    tracing::info!(folder = %dir.display(), chains = report.chains.len(), "report written");
-    print!("{}", summary_table(&report));
+    let history_dir = a.out.join("history");
+    for day in &days {
+        let t0 = std::time::Instant::now();
+        let baseline = history::load(&history_dir, *day, rules.history_days)?;
+        let report = runtime.block_on(super::find(
+            &a.pivots.data,
+            day_range(*day),
+            &rules,
+            &settings,
+            &baseline,
+        ))?;
+        let history_bytes = history::write_day(&history_dir, *day, &report.facts)?;
+        let label = day.format("%Y-%m-%d").to_string();
+        let dir = publish(&a.out, &label, &report, &rules)?;
+        tracing::info!(
+            folder = %dir.display(),
+            chains = report.chains.len(),
+            alerts = report.alerts,
+            history_days = report.history_days,
+            history_bytes,
+            elapsed_ms = t0.elapsed().as_millis() as u64,
+            "report written"
+        );
+        if days.len() == 1 {
+            print!("{}", summary_table(&report));
+        } else {
+            println!(
+                "{label}: {} alerts, {} chains; {}",
+                report.alerts,
+                report.chains.len(),
+                report.history_note()
+            );
+        }
+    }
     Ok(())
 }
 

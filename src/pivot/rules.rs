@@ -62,6 +62,10 @@ pub enum JoinStrategy {
     Plain,
 }
 
+/// Default `--alert-threshold` (see BENCHMARKS.md, "Alerts"): one strong finding (a host that
+/// never administered or relayed, 3) plus anything else, or two medium ones.
+pub const DEFAULT_ALERT_THRESHOLD: f64 = 3.5;
+
 #[derive(Debug, Clone)]
 pub struct PivotRules {
     pub services: Vec<Service>,
@@ -81,8 +85,12 @@ pub struct PivotRules {
     pub trusted: Vec<IpNet>,
     /// Leave chains through trusted hosts out of the outputs (they are still counted).
     pub hide_trusted: bool,
-    /// How far back before the period "seen before" looks (`None` = all stored data).
-    pub baseline: Option<Duration>,
+    /// Leave non-alert chains out of the GraphML (they are still counted).
+    pub hide_routine: bool,
+    /// Days of history before the period that the rarity score reads.
+    pub history_days: usize,
+    /// Score at which an untrusted chain is an alert.
+    pub alert_threshold: f64,
     pub join: JoinStrategy,
     /// Time bucket of the bucketed candidate join.
     pub bucket: Duration,
@@ -101,7 +109,9 @@ impl Default for PivotRules {
             max_chains: 100_000,
             trusted: Vec::new(),
             hide_trusted: false,
-            baseline: Some(Duration::from_secs(30 * 86_400)),
+            hide_routine: false,
+            history_days: 28,
+            alert_threshold: DEFAULT_ALERT_THRESHOLD,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),
         }

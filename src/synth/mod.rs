@@ -9,10 +9,13 @@
 //! UDP at a rate, or Parquet straight into a flow store.
 
 pub mod admin;
+pub mod attacks;
+pub mod days;
 pub mod encode;
 pub mod network;
 pub mod pcap_out;
 pub mod rhythm;
+pub mod routines;
 pub mod scenario;
 pub mod session;
 pub mod traffic;
@@ -92,23 +95,38 @@ pub fn flows(cfg: &SynthConfig) -> (Box<dyn Iterator<Item = SynthFlow>>, scenari
     let mut extra = admin.flows;
     extra.extend(injected);
     extra.sort_by_key(|f| f.end_ms);
+    (Box::new(merge_by_end(Box::new(background), extra)), truth)
+}
+
+/// Background records and `extra` (sorted by end) merged in end-time order.
+pub fn merge_by_end(
+    background: Box<dyn Iterator<Item = SynthFlow>>,
+    extra: Vec<SynthFlow>,
+) -> impl Iterator<Item = SynthFlow> {
     let mut background = background.peekable();
     let mut extra = extra.into_iter().peekable();
-    let merged = std::iter::from_fn(move || match (background.peek(), extra.peek()) {
+    std::iter::from_fn(move || match (background.peek(), extra.peek()) {
         (Some(b), Some(i)) if i.end_ms < b.end_ms => extra.next(),
         (Some(_), _) => background.next(),
         (None, _) => extra.next(),
-    });
-    (Box::new(merged), truth)
+    })
 }
 
 /// Every record as the exporters send it: `(exporter index, is a duplicate, record)`, round
 /// robin over the exporters, and a `duplicates` share sent by the next exporter too.
 pub fn exported(cfg: &SynthConfig) -> impl Iterator<Item = (usize, bool, SynthFlow)> {
+    assign_exporters(cfg, flows(cfg).0)
+}
+
+/// `flows` as the exporters of `cfg` send them (see `exported`).
+pub fn assign_exporters(
+    cfg: &SynthConfig,
+    flows: impl Iterator<Item = SynthFlow>,
+) -> impl Iterator<Item = (usize, bool, SynthFlow)> {
     let n = cfg.exporters.max(1) as usize;
     let share = if n > 1 { cfg.behaviour.duplicates.clamp(0.0, 1.0) } else { 0.0 };
     let mut rng = ChaCha8Rng::seed_from_u64(cfg.traffic.seed ^ 0xd0_b1e5);
-    flows(cfg).0.enumerate().flat_map(move |(i, f)| {
+    flows.enumerate().flat_map(move |(i, f)| {
         let idx = i % n;
         let dup = (share > 0.0 && rng.random_bool(share)).then(|| ((idx + 1) % n, true, f.clone()));
         std::iter::once((idx, false, f)).chain(dup)
@@ -438,7 +456,11 @@ fn duration_ms(name: &str, text: &str) -> Result<i64> {
 pub fn config_from_args(a: &crate::cli::SynthArgs) -> Result<SynthConfig> {
     use crate::error::Error;
     let p = preset(a.scenario);
-    let start = a.start.as_deref().unwrap_or(p.start);
+    let start = match (&a.start, a.days) {
+        (Some(s), _) => s.as_str(),
+        (None, Some(_)) => "2026-11-02T00:00:00Z",
+        (None, None) => p.start,
+    };
     let start_ms = chrono::DateTime::parse_from_rfc3339(start)
         .map_err(|e| Error::config("--start", format!("{start:?}: {e}")))?
         .timestamp_millis();
@@ -491,6 +513,17 @@ pub fn config_from_args(a: &crate::cli::SynthArgs) -> Result<SynthConfig> {
 pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
     use crate::error::Error;
     let cfg = config_from_args(a)?;
+    if let (Some(days), Some(dir)) = (a.days, &a.parquet) {
+        if days == 0 {
+            return Err(Error::config("--days", "must be at least 1"));
+        }
+        let (summary, truth) = days::write(&cfg, days, a.attacks_from.max(1), dir)?;
+        if let Some(path) = &a.truth {
+            let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
+            std::fs::write(path, json).map_err(|e| Error::io(path, e))?;
+        }
+        return Ok(summary);
+    }
     if let Some(path) = &a.truth {
         let truth = flows(&cfg).1;
         let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
@@ -509,6 +542,15 @@ pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
 /// Generate traffic and write it directly as a flow store (no export encoding): what
 /// `capture` would have stored, with absolute times and arrival 1 s after each flow ends.
 pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSummary> {
+    write_store_from(cfg, exported(cfg), root)
+}
+
+/// Write `records` (exporter index, duplicate, record; in end-time order) as a flow store.
+pub fn write_store_from(
+    cfg: &SynthConfig,
+    records: impl Iterator<Item = (usize, bool, SynthFlow)>,
+    root: &std::path::Path,
+) -> Result<SynthSummary> {
     use crate::capture::normalize::{FlowRecord, TimeSource};
     use crate::capture::parquet_file::WriterSettings;
     use crate::capture::partition::HourPartition;
@@ -531,7 +573,7 @@ pub fn write_store(cfg: &SynthConfig, root: &std::path::Path) -> Result<SynthSum
     let mut chunk = Vec::with_capacity(64 * 1024);
     let mut summary = SynthSummary::default();
     let progress = crate::progress::bar(cfg.traffic.flows, "synth");
-    for (i, (e, duplicate, f)) in exported(cfg).enumerate() {
+    for (i, (e, duplicate, f)) in records.enumerate() {
         if i % 65_536 == 0 {
             progress.set_position(i as u64);
         }

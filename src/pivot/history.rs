@@ -1,0 +1,495 @@
+//! History: compact per-day facts about remote administration, kept by `report` beside the
+//! reports, so a night can tell routine from new without rescanning months of flows.
+//!
+//! ```text
+//! <reports>/history/date=YYYY-MM-DD/hops.parquet    one row per (client, server, service)
+//! <reports>/history/date=YYYY-MM-DD/links.parquet   one row per (in_client, pivot, out_server,
+//!                                                   in_service, out_service) continuation
+//! ```
+//!
+//! A day's partition is built under a hidden name and renamed into place (a reader never sees
+//! half of it); a day with no admin sessions still gets one (empty files), so it counts as a day
+//! of history. Reading for day D takes the partitions of the `days` days before D only: never D
+//! itself or later, so rerunning an old day gives the same result.
+//!
+//! Columns (hops): `client`, `server`, `service` (text), `sessions` (count), `first_ms`,
+//! `last_ms` (UTC epoch ms of the first start / last end), `hours` (bit h set = a session
+//! started in UTC hour h), `bytes` (both directions). Links: `in_client`, `pivot`,
+//! `out_server`, `in_service`, `out_service` (text), `links` (count of continuation pairs),
+//! `first_ms` (earliest outbound start).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use datafusion::arrow::array::{Array, AsArray, Int32Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::hops::Hop;
+use crate::error::{Error, Result};
+
+/// One day's facts about one (client, server, service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HopFact {
+    pub client: String,
+    pub server: String,
+    pub service: String,
+    pub sessions: i64,
+    pub first_ms: i64,
+    pub last_ms: i64,
+    /// Bit h set: a session started in UTC hour h.
+    pub hours: i32,
+    pub bytes: i64,
+}
+
+/// One day's facts about one continuation pattern: `in_client` → `pivot` → `out_server`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkFact {
+    pub in_client: String,
+    pub pivot: String,
+    pub out_server: String,
+    pub in_service: String,
+    pub out_service: String,
+    pub links: i64,
+    pub first_ms: i64,
+}
+
+/// What one day adds to the history.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DayFacts {
+    pub hops: Vec<HopFact>,
+    pub links: Vec<LinkFact>,
+}
+
+fn hour_of(ms: i64) -> i32 {
+    ms.div_euclid(3_600_000).rem_euclid(24) as i32
+}
+
+impl DayFacts {
+    /// Facts of a day's hops and candidate continuations (parent, child), in a fixed order.
+    pub fn from_hops(hops: &[Hop], pairs: &[(usize, usize)]) -> Self {
+        let mut h: BTreeMap<(&str, &str, &str), HopFact> = BTreeMap::new();
+        for x in hops {
+            let f = h.entry((&x.client_addr, &x.server_addr, &x.service)).or_insert(HopFact {
+                client: x.client_addr.clone(),
+                server: x.server_addr.clone(),
+                service: x.service.clone(),
+                sessions: 0,
+                first_ms: i64::MAX,
+                last_ms: i64::MIN,
+                hours: 0,
+                bytes: 0,
+            });
+            f.sessions += x.sessions.max(1);
+            f.first_ms = f.first_ms.min(x.start_ms);
+            f.last_ms = f.last_ms.max(x.end_ms);
+            f.hours |= 1 << hour_of(x.start_ms);
+            f.bytes += x.bytes_c2s + x.bytes_s2c;
+        }
+        let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
+        for &(p, c) in pairs {
+            let (p, c) = (&hops[p], &hops[c]);
+            let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
+            let f = l.entry(key).or_insert(LinkFact {
+                in_client: p.client_addr.clone(),
+                pivot: p.server_addr.clone(),
+                out_server: c.server_addr.clone(),
+                in_service: p.service.clone(),
+                out_service: c.service.clone(),
+                links: 0,
+                first_ms: i64::MAX,
+            });
+            f.links += 1;
+            f.first_ms = f.first_ms.min(c.start_ms);
+        }
+        DayFacts { hops: h.into_values().collect(), links: l.into_values().collect() }
+    }
+}
+
+fn hop_schema() -> SchemaRef {
+    let t = |n: &str| Field::new(n, DataType::Utf8, false);
+    let i = |n: &str| Field::new(n, DataType::Int64, false);
+    Arc::new(Schema::new(vec![
+        t("client"),
+        t("server"),
+        t("service"),
+        i("sessions"),
+        i("first_ms"),
+        i("last_ms"),
+        Field::new("hours", DataType::Int32, false),
+        i("bytes"),
+    ]))
+}
+
+fn link_schema() -> SchemaRef {
+    let t = |n: &str| Field::new(n, DataType::Utf8, false);
+    let i = |n: &str| Field::new(n, DataType::Int64, false);
+    Arc::new(Schema::new(vec![
+        t("in_client"),
+        t("pivot"),
+        t("out_server"),
+        t("in_service"),
+        t("out_service"),
+        i("links"),
+        i("first_ms"),
+    ]))
+}
+
+fn text<'a, T>(rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Arc<dyn Array> {
+    Arc::new(StringArray::from_iter_values(rows.iter().map(f)))
+}
+
+fn int<T>(rows: &[T], f: impl Fn(&T) -> i64) -> Arc<dyn Array> {
+    Arc::new(Int64Array::from_iter_values(rows.iter().map(f)))
+}
+
+/// `<history>/date=YYYY-MM-DD`.
+pub fn day_dir(history: &Path, day: NaiveDate) -> PathBuf {
+    history.join(format!("date={}", day.format("%Y-%m-%d")))
+}
+
+fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
+    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_created_by(concat!("pivotflow ", env!("CARGO_PKG_VERSION")).to_string())
+        .build();
+    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
+    w.write(batch).map_err(perr)?;
+    let file = w.into_inner().map_err(perr)?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+/// Write (or replace) the partition of `day`: built under a hidden name, then renamed.
+/// Returns its size in bytes.
+pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64> {
+    std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
+    let dir = day_dir(history, day);
+    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("date").to_string();
+    let tmp = history.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let h = &facts.hops;
+    let hops = RecordBatch::try_new(
+        hop_schema(),
+        vec![
+            text(h, |f| &f.client),
+            text(h, |f| &f.server),
+            text(h, |f| &f.service),
+            int(h, |f| f.sessions),
+            int(h, |f| f.first_ms),
+            int(h, |f| f.last_ms),
+            Arc::new(Int32Array::from_iter_values(h.iter().map(|f| f.hours))),
+            int(h, |f| f.bytes),
+        ],
+    )
+    .map_err(|e| Error::arrow("history hops", e))?;
+    let l = &facts.links;
+    let links = RecordBatch::try_new(
+        link_schema(),
+        vec![
+            text(l, |f| &f.in_client),
+            text(l, |f| &f.pivot),
+            text(l, |f| &f.out_server),
+            text(l, |f| &f.in_service),
+            text(l, |f| &f.out_service),
+            int(l, |f| f.links),
+            int(l, |f| f.first_ms),
+        ],
+    )
+    .map_err(|e| Error::arrow("history links", e))?;
+    write_file(&tmp.join("hops.parquet"), &hops)?;
+    write_file(&tmp.join("links.parquet"), &links)?;
+    let old = history.join(format!(".{name}.old-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
+    }
+    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
+    let _ = std::fs::remove_dir_all(&old);
+    if let Ok(d) = File::open(history) {
+        let _ = d.sync_all();
+    }
+    Ok(dir_size(&dir))
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0)
+}
+
+fn read_file(path: &Path) -> Result<Vec<RecordBatch>> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
+    let reader =
+        ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?.build().map_err(perr)?;
+    reader.map(|b| b.map_err(|e| Error::arrow(path.display().to_string(), e))).collect()
+}
+
+fn col<'a>(b: &'a RecordBatch, path: &Path, name: &str) -> Result<&'a Arc<dyn Array>> {
+    b.column_by_name(name)
+        .ok_or_else(|| Error::config(path.display().to_string(), format!("no column {name}")))
+}
+
+fn strs(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<String>> {
+    let a = col(b, path, name)?;
+    let a = a.as_string_opt::<i32>().ok_or_else(|| {
+        Error::config(path.display().to_string(), format!("column {name} is not text"))
+    })?;
+    Ok(a.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+}
+
+fn i64s(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<i64>> {
+    let a = col(b, path, name)?;
+    let a = a.as_primitive_opt::<Int64Type>().ok_or_else(|| {
+        Error::config(path.display().to_string(), format!("column {name} is not Int64"))
+    })?;
+    Ok(a.iter().map(|v| v.unwrap_or(0)).collect())
+}
+
+/// Read the partition of `day` (an error names the file when it is unreadable).
+pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
+    let dir = day_dir(history, day);
+    let mut facts = DayFacts::default();
+    let path = dir.join("hops.parquet");
+    for b in read_file(&path)? {
+        let (c, s, v) =
+            (strs(&b, &path, "client")?, strs(&b, &path, "server")?, strs(&b, &path, "service")?);
+        let (n, f, l, by) = (
+            i64s(&b, &path, "sessions")?,
+            i64s(&b, &path, "first_ms")?,
+            i64s(&b, &path, "last_ms")?,
+            i64s(&b, &path, "bytes")?,
+        );
+        let hours = col(&b, &path, "hours")?.as_primitive_opt::<Int32Type>().ok_or_else(|| {
+            Error::config(path.display().to_string(), "column hours is not Int32")
+        })?;
+        for i in 0..b.num_rows() {
+            facts.hops.push(HopFact {
+                client: c[i].clone(),
+                server: s[i].clone(),
+                service: v[i].clone(),
+                sessions: n[i],
+                first_ms: f[i],
+                last_ms: l[i],
+                hours: hours.value(i),
+                bytes: by[i],
+            });
+        }
+    }
+    let path = dir.join("links.parquet");
+    for b in read_file(&path)? {
+        let (a, p, t) = (
+            strs(&b, &path, "in_client")?,
+            strs(&b, &path, "pivot")?,
+            strs(&b, &path, "out_server")?,
+        );
+        let (vi, vo) = (strs(&b, &path, "in_service")?, strs(&b, &path, "out_service")?);
+        let (n, f) = (i64s(&b, &path, "links")?, i64s(&b, &path, "first_ms")?);
+        for i in 0..b.num_rows() {
+            facts.links.push(LinkFact {
+                in_client: a[i].clone(),
+                pivot: p[i].clone(),
+                out_server: t[i].clone(),
+                in_service: vi[i].clone(),
+                out_service: vo[i].clone(),
+                links: n[i],
+                first_ms: f[i],
+            });
+        }
+    }
+    Ok(facts)
+}
+
+/// Novelty record of one actor: on how many of its active days (after its first) it did
+/// something new of one kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Novelty {
+    /// Days active with at least one earlier active day in the window.
+    pub eligible_days: u32,
+    /// Of those, days with something new.
+    pub novel_days: u32,
+}
+
+impl Novelty {
+    /// Surprise in bits of "something new today" for this actor, from its own record with a
+    /// Laplace prior: -log2((novel + 1) / (eligible + 2)). 1 bit with no record; near 0 for an
+    /// actor that does new things every day; large for one that never does.
+    pub fn surprise(&self) -> f64 {
+        let p = (f64::from(self.novel_days) + 1.0) / (f64::from(self.eligible_days) + 2.0);
+        -p.log2()
+    }
+
+    fn record(&mut self, was_active_before: bool, novel: bool) {
+        if was_active_before {
+            self.eligible_days += 1;
+            self.novel_days += u32::from(novel);
+        }
+    }
+}
+
+/// What the history says, ready for scoring.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    /// Days of history read (partitions present before the report day, within the window).
+    pub days: usize,
+    /// Days the window asks for.
+    pub days_wanted: usize,
+    /// Weekend days among `days`.
+    pub weekend_days: usize,
+    /// Days each host opened an admin session (as a hop client).
+    pub client_days: HashMap<String, u32>,
+    pub client_services: HashSet<(String, String)>,
+    pub client_hours: HashMap<String, u32>,
+    pub client_weekend: HashSet<String>,
+    pub client_new_pairs: HashMap<String, Novelty>,
+    pub pairs: HashSet<(String, String, String)>,
+    pub pair_days: HashMap<(String, String, String), u32>,
+    pub server_services: HashSet<(String, String)>,
+    /// Days each host relayed (was the pivot of a continuation).
+    pub pivot_days: HashMap<String, u32>,
+    pub pivot_services: HashSet<(String, String)>,
+    pub pivot_targets: HashSet<(String, String, String)>,
+    pub pivot_new_targets: HashMap<String, Novelty>,
+}
+
+impl Baseline {
+    /// Build from the facts of consecutive earlier days, oldest first.
+    pub fn from_days(days: &[(NaiveDate, DayFacts)], days_wanted: usize) -> Self {
+        let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
+        for (date, facts) in days {
+            let weekend = date.weekday().number_from_monday() >= 6;
+            b.weekend_days += usize::from(weekend);
+            // Per client: active before today? anything new today?
+            let mut new_pair: BTreeMap<&str, bool> = BTreeMap::new();
+            for f in &facts.hops {
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                let novel = !b.pairs.contains(&key);
+                *new_pair.entry(&f.client).or_default() |= novel;
+            }
+            for (client, novel) in new_pair {
+                let before = b.client_days.contains_key(client);
+                b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
+            }
+            let mut new_target: BTreeMap<&str, bool> = BTreeMap::new();
+            for l in &facts.links {
+                let novel = !b.pivot_targets.contains(&(
+                    l.pivot.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                ));
+                *new_target.entry(&l.pivot).or_default() |= novel;
+            }
+            for (pivot, novel) in new_target {
+                let before = b.pivot_days.contains_key(pivot);
+                b.pivot_new_targets.entry(pivot.to_string()).or_default().record(before, novel);
+            }
+            // Now fold today in.
+            let mut clients: HashSet<&str> = HashSet::new();
+            for f in &facts.hops {
+                clients.insert(&f.client);
+                b.client_services.insert((f.client.clone(), f.service.clone()));
+                *b.client_hours.entry(f.client.clone()).or_default() |= f.hours as u32;
+                if weekend {
+                    b.client_weekend.insert(f.client.clone());
+                }
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                *b.pair_days.entry(key.clone()).or_default() += 1;
+                b.pairs.insert(key);
+                b.server_services.insert((f.server.clone(), f.service.clone()));
+            }
+            for c in clients {
+                *b.client_days.entry(c.to_string()).or_default() += 1;
+            }
+            let mut pivots: HashSet<&str> = HashSet::new();
+            for l in &facts.links {
+                pivots.insert(&l.pivot);
+                b.pivot_services.insert((l.pivot.clone(), l.out_service.clone()));
+                b.pivot_targets.insert((
+                    l.pivot.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                ));
+            }
+            for p in pivots {
+                *b.pivot_days.entry(p.to_string()).or_default() += 1;
+            }
+        }
+        b
+    }
+}
+
+/// Read the history of the `days` days before `day` (only those present) into a baseline.
+pub fn load(history: &Path, day: NaiveDate, days: usize) -> Result<Baseline> {
+    let mut facts = Vec::new();
+    for k in (1..=days as i64).rev() {
+        let d = day - chrono::Duration::days(k);
+        if day_dir(history, d).is_dir() {
+            facts.push((d, read_day(history, d)?));
+        }
+    }
+    Ok(Baseline::from_days(&facts, days))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(c: &str, s: &str, start: i64) -> Hop {
+        Hop {
+            client_addr: c.into(),
+            server_addr: s.into(),
+            service: "ssh".into(),
+            start_ms: start,
+            end_ms: start + 600_000,
+            sessions: 1,
+            ..Hop::default()
+        }
+    }
+
+    #[test]
+    fn a_day_round_trips_and_a_rewrite_replaces_it() {
+        let dir = std::env::temp_dir().join(format!("pivotflow-history-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let hops =
+            vec![hop("A", "J", 3_600_000), hop("J", "S", 3_700_000), hop("A", "J", 7_300_000)];
+        let facts = DayFacts::from_hops(&hops, &[(0, 1)]);
+        assert_eq!(facts.hops.len(), 2);
+        assert_eq!(facts.hops[0].sessions, 2);
+        assert_eq!(facts.hops[0].hours, 0b110, "hours 1 and 2");
+        assert_eq!(facts.links.len(), 1);
+        write_day(&dir, day, &facts).unwrap();
+        assert_eq!(read_day(&dir, day).unwrap(), facts);
+        write_day(&dir, day, &DayFacts::default()).unwrap();
+        assert_eq!(read_day(&dir, day).unwrap(), DayFacts::default());
+        // The report day itself and later days are never read.
+        write_day(&dir, day, &facts).unwrap();
+        assert_eq!(load(&dir, day, 7).unwrap().days, 0);
+        let b = load(&dir, day + chrono::Duration::days(1), 7).unwrap();
+        assert_eq!((b.days, b.client_days["A"], b.pivot_days["J"]), (1, 1, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn novelty_counts_only_days_after_the_first() {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let day = |k: i64, servers: &[&str]| {
+            let hops: Vec<Hop> = servers.iter().map(|s| hop("A", s, 0)).collect();
+            (d0 + chrono::Duration::days(k), DayFacts::from_hops(&hops, &[]))
+        };
+        // Day 0: S1 (first day, not counted); day 1: S1 again; day 2: S2 new; day 3: S1.
+        let b = Baseline::from_days(
+            &[day(0, &["S1"]), day(1, &["S1"]), day(2, &["S2"]), day(3, &["S1"])],
+            7,
+        );
+        assert_eq!(b.client_new_pairs["A"], Novelty { eligible_days: 3, novel_days: 1 });
+        assert!((b.client_new_pairs["A"].surprise() - (5f64 / 2.0).log2()).abs() < 1e-9);
+        assert!(Novelty { eligible_days: 6, novel_days: 6 }.surprise() < 0.2);
+    }
+}

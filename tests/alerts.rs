@@ -1,0 +1,228 @@
+//! Alerts from history, through the binary: `report` keeps `<out>/history/`, scores each day
+//! against the days before it only, and marks unusual chains as alerts with reasons.
+
+use std::path::{Path, PathBuf};
+
+use crate::sql_fixture::{rec, write_store};
+use crate::support::{run, tempdir};
+use pivotflow::capture::normalize::FlowRecord;
+
+const DAY: i64 = 86_400_000;
+const MIN: i64 = 60_000;
+
+/// A session `client → server:port` (tcp) from `start` to `end` (ms relative to T), both
+/// directions, as exporter E1 reports it.
+fn session(
+    client: &str,
+    cport: u16,
+    server: &str,
+    port: u16,
+    start: i64,
+    end: i64,
+) -> Vec<FlowRecord> {
+    let e = "192.0.2.1";
+    vec![
+        rec(e, client, cport, server, port, 6, start, end, 40, 4_000),
+        rec(e, server, port, client, cport, 6, start, end, 50, 40_000),
+    ]
+}
+
+/// Eight days, 2026-11-20 .. 2026-11-27 (T is 10:00 on the last): every day the admin station
+/// A = 10.8.0.1 opens SSH to the jump host J = 10.9.0.1 and from there SSH to S = 10.32.0.1.
+/// On the last day J also goes on to a new target T = 10.32.0.2 (in A's afternoon session),
+/// and a workstation W = 10.64.0.1 reaches X = 10.32.0.3 and from there Y = 10.32.0.4.
+fn store(name: &str) -> PathBuf {
+    let mut r = Vec::new();
+    for d in (0..8).rev() {
+        let t = -d * DAY;
+        r.extend(session("10.8.0.1", 50_000, "10.9.0.1", 22, t, t + 60 * MIN));
+        r.extend(session("10.9.0.1", 50_001, "10.32.0.1", 22, t + 5 * MIN, t + 30 * MIN));
+    }
+    r.extend(session("10.8.0.1", 50_002, "10.9.0.1", 22, 4 * 60 * MIN, 5 * 60 * MIN));
+    r.extend(session(
+        "10.9.0.1",
+        50_003,
+        "10.32.0.2",
+        22,
+        4 * 60 * MIN + 5 * MIN,
+        4 * 60 * MIN + 20 * MIN,
+    ));
+    r.extend(session("10.64.0.1", 50_004, "10.32.0.3", 22, 2 * 60 * MIN, 3 * 60 * MIN));
+    r.extend(session(
+        "10.32.0.3",
+        50_005,
+        "10.32.0.4",
+        22,
+        2 * 60 * MIN + 5 * MIN,
+        2 * 60 * MIN + 30 * MIN,
+    ));
+    let root = tempdir(name);
+    write_store(&root, &r);
+    root
+}
+
+fn report(data: &Path, out: &Path, days: &[&str]) -> std::process::Output {
+    let mut args = vec!["report", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend_from_slice(days);
+    run(&args)
+}
+
+fn chains(out: &Path, day: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(out.join(day).join("chains.json")).unwrap())
+        .unwrap()
+}
+
+fn chain<'a>(r: &'a serde_json::Value, hosts: &[&str]) -> &'a serde_json::Value {
+    r["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["hosts"] == serde_json::json!(hosts))
+        .unwrap_or_else(|| panic!("no chain {hosts:?} in {r}"))
+}
+
+#[test]
+fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
+    let data = store("alerts-store");
+    let out = tempdir("alerts-out");
+    let o = report(&data, &out, &["--since", "2026-11-20", "--until", "2026-11-27"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("2026-11-20: 0 alerts, 1 chains; history: 0 of 28 days"), "{stdout}");
+    assert!(
+        stdout.contains("2026-11-23: 0 alerts, 1 chains; history: 3 of 28 days (cold start"),
+        "{stdout}"
+    );
+    for d in 20..=27 {
+        assert!(out.join(format!("history/date=2026-11-{d}/hops.parquet")).is_file());
+        assert!(out.join(format!("history/date=2026-11-{d}/links.parquet")).is_file());
+    }
+    let r = chains(&out, "2026-11-27");
+    assert_eq!(r["history_days"], 7);
+    let routine = chain(&r, &["10.8.0.1", "10.9.0.1", "10.32.0.1"]);
+    assert_eq!(routine["alert"], false, "{routine}");
+    assert_eq!(routine["reasons"], serde_json::json!([]));
+    let new_target = chain(&r, &["10.8.0.1", "10.9.0.1", "10.32.0.2"]);
+    assert_eq!(new_target["alert"], true, "{new_target}");
+    let reasons: Vec<&str> =
+        new_target["reasons"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(
+        reasons.contains(&"10.9.0.1 → 10.32.0.2 ssh: pair never seen in 7 days of history (10.9.0.1 reached a new server on 0 of 6 active days)"),
+        "{reasons:?}"
+    );
+    let attack = chain(&r, &["10.64.0.1", "10.32.0.3", "10.32.0.4"]);
+    assert_eq!(attack["alert"], true);
+    assert!(
+        attack["reasons"].as_array().unwrap().contains(&serde_json::json!(
+            "10.32.0.3 relayed (ssh in from 10.64.0.1 while ssh out to 10.32.0.4) and had not relayed in 7 days of history"
+        )),
+        "{attack}"
+    );
+    assert_eq!(r["alerts"], 2);
+    // Alerts come first, in the summary too, with their reasons.
+    assert_eq!(r["chains"][0]["alert"], true);
+    assert_eq!(r["chains"][1]["alert"], true);
+    let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
+    let alerts_at = md.find("## Alerts").unwrap();
+    let others_at = md.find("## Other chains").unwrap();
+    assert!(md[alerts_at..others_at].contains("pair never seen in 7 days of history"), "{md}");
+    assert!(md[others_at..].contains("10.8.0.1 → 10.9.0.1 → 10.32.0.1"));
+    // The GraphML carries the alert and its reasons on the edges.
+    let g = std::fs::read_to_string(out.join("2026-11-27/pivots.graphml")).unwrap();
+    assert!(g.contains("attr.name=\"reasons\"") && g.contains("pair never seen in 7 days"));
+    // --hide-routine leaves the routine chain out of the GraphML only.
+    let o = report(&data, &out, &["--day", "2026-11-27", "--hide-routine"]);
+    assert!(o.status.success());
+    let g = std::fs::read_to_string(out.join("2026-11-27/pivots.graphml")).unwrap();
+    assert!(!g.contains("10.32.0.1<") && g.contains("10.32.0.2<"), "{g}");
+}
+
+#[test]
+fn a_rerun_is_byte_identical_and_never_reads_its_own_day_or_later() {
+    let data = store("alerts-rerun-store");
+    let out = tempdir("alerts-rerun-out");
+    assert!(
+        report(&data, &out, &["--since", "2026-11-20", "--until", "2026-11-24"]).status.success()
+    );
+    let files = [
+        "2026-11-24/chains.json",
+        "2026-11-24/pivots.graphml",
+        "history/date=2026-11-24/hops.parquet",
+        "history/date=2026-11-24/links.parquet",
+    ];
+    let before: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+    // Later days exist, and the history of the day itself and of a later day is unreadable:
+    // the rerun of 2026-11-24 must not touch them.
+    assert!(
+        report(&data, &out, &["--since", "2026-11-25", "--until", "2026-11-27"]).status.success()
+    );
+    std::fs::write(out.join("history/date=2026-11-24/hops.parquet"), b"not parquet").unwrap();
+    std::fs::write(out.join("history/date=2026-11-26/links.parquet"), b"not parquet").unwrap();
+    let o = report(&data, &out, &["--day", "2026-11-24"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let after: Vec<Vec<u8>> = files.iter().map(|f| std::fs::read(out.join(f)).unwrap()).collect();
+    for ((f, b), a) in files.iter().zip(&before).zip(&after) {
+        assert!(b == a, "{f} differs after a rerun");
+    }
+    // A day after the broken one fails, naming the file.
+    let o = report(&data, &out, &["--day", "2026-11-27"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("history/date=2026-11-26/links.parquet"), "{err}");
+}
+
+#[test]
+fn multi_day_synth_attacks_are_alerts_and_routine_is_quiet() {
+    let dir = tempdir("alerts-synth");
+    let (data, truth) = (dir.join("flows"), dir.join("truth.json"));
+    let o = run(&[
+        "synth",
+        "--days",
+        "9",
+        "--attacks-from",
+        "8",
+        "--hosts",
+        "3000",
+        "--flows",
+        "30000",
+        "--seed",
+        "5",
+        "--parquet",
+        data.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = dir.join("reports");
+    let o = report(&data, &out, &["--since", "2026-11-02", "--until", "2026-11-10"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+    let days = t["days"].as_array().unwrap();
+    assert_eq!(days.len(), 9);
+    assert!(days[..7].iter().all(|d| d["attacks"].as_array().unwrap().is_empty()));
+    for d in &days[7..] {
+        let date = d["date"].as_str().unwrap();
+        let r = chains(&out, date);
+        let alerts: Vec<&serde_json::Value> =
+            r["chains"].as_array().unwrap().iter().filter(|c| c["alert"] == true).collect();
+        assert!(!alerts.is_empty() && alerts.len() <= 5, "{date}: {} alerts", alerts.len());
+        let ids: Vec<&serde_json::Value> = alerts.iter().map(|c| &c["id"]).collect();
+        let shown: Vec<&serde_json::Value> = r["chains"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["alert"] == true || ids.contains(&&c["folded_into"]))
+            .collect();
+        for a in d["attacks"].as_array().unwrap() {
+            let want: Vec<&str> =
+                a["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+            let found = shown.iter().any(|c| {
+                let hosts: Vec<&str> =
+                    c["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
+                hosts.windows(want.len()).any(|w| w == want.as_slice())
+            });
+            assert!(found, "{date}: attack {} {want:?} is not an alert", a["id"]);
+        }
+    }
+}
