@@ -2,7 +2,9 @@
 //! reports, so a night can tell routine from new without rescanning months of flows.
 //!
 //! ```text
-//! <reports>/history/date=YYYY-MM-DD/hops.parquet    one row per (client, server, service)
+//! <reports>/history/date=YYYY-MM-DD/hops.parquet    one row per (client, server, service):
+//!                                                   every established admin connection
+//!                                                   (queries/admin_pairs.sql)
 //! <reports>/history/date=YYYY-MM-DD/links.parquet   one row per (in_client, pivot, out_server,
 //!                                                   in_service, out_service) continuation
 //! ```
@@ -12,9 +14,9 @@
 //! of history. Reading for day D takes the partitions of the `days` days before D only: never D
 //! itself or later, so rerunning an old day gives the same result.
 //!
-//! Columns (hops): `client`, `server`, `service` (text), `sessions` (count), `first_ms`,
-//! `last_ms` (UTC epoch ms of the first start / last end), `hours` (bit h set = a session
-//! started in UTC hour h), `bytes` (both directions). Links: `in_client`, `pivot`,
+//! Columns (hops): `client`, `server`, `service` (text), `connections` (count), `first_ms`,
+//! `last_ms` (UTC epoch ms of the first start / last end), `hours` (bit h set = a connection
+//! started in UTC hour h). Links: `in_client`, `pivot`,
 //! `out_server`, `in_service`, `out_service` (text), `links` (count of continuation pairs),
 //! `first_ms` (earliest outbound start).
 
@@ -38,12 +40,11 @@ pub struct HopFact {
     pub client: String,
     pub server: String,
     pub service: String,
-    pub sessions: i64,
+    pub connections: i64,
     pub first_ms: i64,
     pub last_ms: i64,
-    /// Bit h set: a session started in UTC hour h.
+    /// Bit h set: a connection started in UTC hour h.
     pub hours: i32,
-    pub bytes: i64,
 }
 
 /// One day's facts about one continuation pattern: `in_client` → `pivot` → `out_server`.
@@ -69,45 +70,62 @@ fn hour_of(ms: i64) -> i32 {
     ms.div_euclid(3_600_000).rem_euclid(24) as i32
 }
 
-impl DayFacts {
-    /// Facts of a day's hops and candidate continuations (parent, child), in a fixed order.
-    pub fn from_hops(hops: &[Hop], pairs: &[(usize, usize)]) -> Self {
-        let mut h: BTreeMap<(&str, &str, &str), HopFact> = BTreeMap::new();
-        for x in hops {
-            let f = h.entry((&x.client_addr, &x.server_addr, &x.service)).or_insert(HopFact {
-                client: x.client_addr.clone(),
-                server: x.server_addr.clone(),
-                service: x.service.clone(),
-                sessions: 0,
-                first_ms: i64::MAX,
-                last_ms: i64::MIN,
-                hours: 0,
-                bytes: 0,
-            });
-            f.sessions += x.sessions.max(1);
-            f.first_ms = f.first_ms.min(x.start_ms);
-            f.last_ms = f.last_ms.max(x.end_ms);
-            f.hours |= 1 << hour_of(x.start_ms);
-            f.bytes += x.bytes_c2s + x.bytes_s2c;
-        }
-        let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
-        for &(p, c) in pairs {
-            let (p, c) = (&hops[p], &hops[c]);
-            let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
-            let f = l.entry(key).or_insert(LinkFact {
-                in_client: p.client_addr.clone(),
-                pivot: p.server_addr.clone(),
-                out_server: c.server_addr.clone(),
-                in_service: p.service.clone(),
-                out_service: c.service.clone(),
-                links: 0,
-                first_ms: i64::MAX,
-            });
-            f.links += 1;
-            f.first_ms = f.first_ms.min(c.start_ms);
-        }
-        DayFacts { hops: h.into_values().collect(), links: l.into_values().collect() }
+/// Fold (client, server, service, hour, connections, first_ms, last_ms) rows of
+/// queries/admin_pairs.sql into one fact per (client, server, service), in a fixed order.
+pub fn hop_facts(
+    rows: impl IntoIterator<Item = (String, String, String, i64, i64, i64, i64)>,
+) -> Vec<HopFact> {
+    let mut h: BTreeMap<(String, String, String), HopFact> = BTreeMap::new();
+    for (client, server, service, hour, n, first, last) in rows {
+        let f = h.entry((client.clone(), server.clone(), service.clone())).or_insert(HopFact {
+            client,
+            server,
+            service,
+            connections: 0,
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            hours: 0,
+        });
+        f.connections += n;
+        f.first_ms = f.first_ms.min(first);
+        f.last_ms = f.last_ms.max(last);
+        f.hours |= 1 << hour.rem_euclid(24);
     }
+    h.into_values().collect()
+}
+
+impl DayFacts {
+    /// Facts of a day's `hops` (as the admin connections) and candidate continuations
+    /// (parent, child). `pivots` takes the hop facts from queries/admin_pairs.sql instead, which
+    /// also sees connections that touch no possible pivot host.
+    pub fn from_hops(hops: &[Hop], pairs: &[(usize, usize)]) -> Self {
+        let rows = hops.iter().map(|x| {
+            let (c, s, v) = (x.client_addr.clone(), x.server_addr.clone(), x.service.clone());
+            (c, s, v, i64::from(hour_of(x.start_ms)), x.sessions.max(1), x.start_ms, x.end_ms)
+        });
+        DayFacts { hops: hop_facts(rows), links: links(hops, pairs) }
+    }
+}
+
+/// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
+pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
+    let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
+    for &(p, c) in pairs {
+        let (p, c) = (&hops[p], &hops[c]);
+        let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
+        let f = l.entry(key).or_insert(LinkFact {
+            in_client: p.client_addr.clone(),
+            pivot: p.server_addr.clone(),
+            out_server: c.server_addr.clone(),
+            in_service: p.service.clone(),
+            out_service: c.service.clone(),
+            links: 0,
+            first_ms: i64::MAX,
+        });
+        f.links += 1;
+        f.first_ms = f.first_ms.min(c.start_ms);
+    }
+    l.into_values().collect()
 }
 
 fn hop_schema() -> SchemaRef {
@@ -117,11 +135,10 @@ fn hop_schema() -> SchemaRef {
         t("client"),
         t("server"),
         t("service"),
-        i("sessions"),
+        i("connections"),
         i("first_ms"),
         i("last_ms"),
         Field::new("hours", DataType::Int32, false),
-        i("bytes"),
     ]))
 }
 
@@ -181,11 +198,10 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
             text(h, |f| &f.client),
             text(h, |f| &f.server),
             text(h, |f| &f.service),
-            int(h, |f| f.sessions),
+            int(h, |f| f.connections),
             int(h, |f| f.first_ms),
             int(h, |f| f.last_ms),
             Arc::new(Int32Array::from_iter_values(h.iter().map(|f| f.hours))),
-            int(h, |f| f.bytes),
         ],
     )
     .map_err(|e| Error::arrow("history hops", e))?;
@@ -260,11 +276,10 @@ pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
     for b in read_file(&path)? {
         let (c, s, v) =
             (strs(&b, &path, "client")?, strs(&b, &path, "server")?, strs(&b, &path, "service")?);
-        let (n, f, l, by) = (
-            i64s(&b, &path, "sessions")?,
+        let (n, f, l) = (
+            i64s(&b, &path, "connections")?,
             i64s(&b, &path, "first_ms")?,
             i64s(&b, &path, "last_ms")?,
-            i64s(&b, &path, "bytes")?,
         );
         let hours = col(&b, &path, "hours")?.as_primitive_opt::<Int32Type>().ok_or_else(|| {
             Error::config(path.display().to_string(), "column hours is not Int32")
@@ -274,11 +289,10 @@ pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
                 client: c[i].clone(),
                 server: s[i].clone(),
                 service: v[i].clone(),
-                sessions: n[i],
+                connections: n[i],
                 first_ms: f[i],
                 last_ms: l[i],
                 hours: hours.value(i),
-                bytes: by[i],
             });
         }
     }
@@ -461,7 +475,7 @@ mod tests {
             vec![hop("A", "J", 3_600_000), hop("J", "S", 3_700_000), hop("A", "J", 7_300_000)];
         let facts = DayFacts::from_hops(&hops, &[(0, 1)]);
         assert_eq!(facts.hops.len(), 2);
-        assert_eq!(facts.hops[0].sessions, 2);
+        assert_eq!(facts.hops[0].connections, 2);
         assert_eq!(facts.hops[0].hours, 0b110, "hours 1 and 2");
         assert_eq!(facts.links.len(), 1);
         write_day(&dir, day, &facts).unwrap();

@@ -19,6 +19,29 @@ pub const HOPS_SQL: &str = include_str!("../../queries/hops.sql");
 pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
 pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
+pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
+
+/// Every established admin connection in `flows` (queries/admin_pairs.sql), as history facts.
+pub async fn admin_pairs(
+    ctx: &SessionContext,
+    rules: &PivotRules,
+) -> Result<Vec<super::history::HopFact>> {
+    let params =
+        [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
+            .into_iter()
+            .collect();
+    let (_, batches) = run_query(ctx, "queries/admin_pairs.sql", ADMIN_PAIRS_SQL, &params).await?;
+    let mut rows = Vec::new();
+    for b in &batches {
+        let (c, s, v) = (strings(b, "client")?, strings(b, "server")?, strings(b, "service")?);
+        let (h, n) = (ints(b, "hour")?, ints(b, "connections")?);
+        let (f, l) = (ints(b, "first_ms")?, ints(b, "last_ms")?);
+        for i in 0..b.num_rows() {
+            rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
+        }
+    }
+    Ok(super::history::hop_facts(rows))
+}
 
 /// Columns of `flows` that the sessions view and queries/pivot_hosts.sql read.
 const SESSION_COLUMNS: &[&str] = &[

@@ -128,6 +128,12 @@ pub async fn find(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "flows on service ports read"
     );
+    let admin_pairs = hops::admin_pairs(&ctx, rules).await?;
+    tracing::info!(
+        admin_pairs = admin_pairs.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "admin connections for the history"
+    );
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, rules).await?;
     tracing::info!(
         pivot_hosts,
@@ -144,7 +150,7 @@ pub async fn find(
         "hops and continuations"
     );
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
-    let facts = history::DayFacts::from_hops(&all_hops, &pairs);
+    let facts = history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
     let mut chains = model::build(&raw, &all_hops, rules, baseline);
     let before = chains.len();
     if rules.hide_trusted {
