@@ -107,7 +107,7 @@ fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
     let reasons: Vec<&str> =
         new_target["reasons"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(
-        reasons.contains(&"10.9.0.1 → 10.32.0.2 ssh: pair never seen in 7 days of history (10.9.0.1 reached a new server on 0 of 6 active days)"),
+        reasons.contains(&"10.9.0.1 → 10.32.0.2 ssh: 10.9.0.1 never reached 10.32.0.2 over ssh in 7 days of history (it reached a new server on 0 of 6 active days)"),
         "{reasons:?}"
     );
     let attack = chain(&r, &["10.64.0.1", "10.32.0.3", "10.32.0.4"]);
@@ -125,11 +125,11 @@ fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
     let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
     let alerts_at = md.find("## Alerts").unwrap();
     let others_at = md.find("## Other chains").unwrap();
-    assert!(md[alerts_at..others_at].contains("pair never seen in 7 days of history"), "{md}");
+    assert!(md[alerts_at..others_at].contains("never relayed to 10.32.0.2 ssh in 7 days"), "{md}");
     assert!(md[others_at..].contains("10.8.0.1 → 10.9.0.1 → 10.32.0.1"));
     // The GraphML carries the alert and its reasons on the edges.
     let g = std::fs::read_to_string(out.join("2026-11-27/pivots.graphml")).unwrap();
-    assert!(g.contains("attr.name=\"reasons\"") && g.contains("pair never seen in 7 days"));
+    assert!(g.contains("attr.name=\"reasons\"") && g.contains("never relayed to 10.32.0.2 ssh"));
     // --hide-routine leaves the routine chain out of the GraphML only.
     let o = report(&data, &out, &["--day", "2026-11-27", "--hide-routine"]);
     assert!(o.status.success());

@@ -365,11 +365,19 @@ pub struct Baseline {
     pub pairs: HashSet<(String, String, String)>,
     pub pair_days: HashMap<(String, String, String), u32>,
     pub server_services: HashSet<(String, String)>,
+    /// Per server: days it had a connection from a new (client, service).
+    pub server_new_clients: HashMap<String, Novelty>,
+    /// Days each host served an admin connection.
+    pub server_days: HashMap<String, u32>,
     /// Days each host relayed (was the pivot of a continuation).
     pub pivot_days: HashMap<String, u32>,
     pub pivot_services: HashSet<(String, String)>,
     pub pivot_targets: HashSet<(String, String, String)>,
     pub pivot_new_targets: HashMap<String, Novelty>,
+    /// (pivot, inbound client) pairs it relayed for.
+    pub pivot_inbound: HashSet<(String, String)>,
+    /// Per pivot: relaying days with a new inbound client.
+    pub pivot_new_inbound: HashMap<String, Novelty>,
 }
 
 impl Baseline {
@@ -390,6 +398,24 @@ impl Baseline {
                 let before = b.client_days.contains_key(client);
                 b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
             }
+            let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
+            for f in &facts.hops {
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                *new_client.entry(&f.server).or_default() |= !b.pairs.contains(&key);
+            }
+            for (server, novel) in new_client {
+                let before = b.server_days.contains_key(server);
+                b.server_new_clients.entry(server.to_string()).or_default().record(before, novel);
+            }
+            let mut new_inbound: BTreeMap<&str, bool> = BTreeMap::new();
+            for l in &facts.links {
+                let novel = !b.pivot_inbound.contains(&(l.pivot.clone(), l.in_client.clone()));
+                *new_inbound.entry(&l.pivot).or_default() |= novel;
+            }
+            for (pivot, novel) in new_inbound {
+                let before = b.pivot_days.contains_key(pivot);
+                b.pivot_new_inbound.entry(pivot.to_string()).or_default().record(before, novel);
+            }
             let mut new_target: BTreeMap<&str, bool> = BTreeMap::new();
             for l in &facts.links {
                 let novel = !b.pivot_targets.contains(&(
@@ -405,8 +431,10 @@ impl Baseline {
             }
             // Now fold today in.
             let mut clients: HashSet<&str> = HashSet::new();
+            let mut servers: HashSet<&str> = HashSet::new();
             for f in &facts.hops {
                 clients.insert(&f.client);
+                servers.insert(&f.server);
                 b.client_services.insert((f.client.clone(), f.service.clone()));
                 *b.client_hours.entry(f.client.clone()).or_default() |= f.hours as u32;
                 if weekend {
@@ -420,9 +448,13 @@ impl Baseline {
             for c in clients {
                 *b.client_days.entry(c.to_string()).or_default() += 1;
             }
+            for x in servers {
+                *b.server_days.entry(x.to_string()).or_default() += 1;
+            }
             let mut pivots: HashSet<&str> = HashSet::new();
             for l in &facts.links {
                 pivots.insert(&l.pivot);
+                b.pivot_inbound.insert((l.pivot.clone(), l.in_client.clone()));
                 b.pivot_services.insert((l.pivot.clone(), l.out_service.clone()));
                 b.pivot_targets.insert((
                     l.pivot.clone(),

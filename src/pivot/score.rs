@@ -1,27 +1,30 @@
-//! Rarity scoring: how unusual each part of a chain is, measured against the history
+//! Rarity scoring: how unusual each host of a chain behaved, measured against the history
 //! (`history::Baseline`), with a sentence for every finding.
 //!
-//! A chain's parts are its hops (client → server over a service), each together with its link
-//! to the previous hop (the inbound session into the hop's client, open while it opened this
-//! one): what a pivot host did as a client and as a relay is one fact about that host. Each
-//! part collects findings, each with a weight; a part's score is the sum of its findings.
-//! **A chain is only as routine as its least routine part**: its score is the highest part
+//! A chain's parts are its hosts, each with what it did in this chain: the origin opened the
+//! first hop (and when); a pivot received the inbound hop, relayed, and opened the outbound hop;
+//! the target received the last hop. New pairs are judged from each side's own record: a new
+//! server for a client that reaches new servers every day is routine, a new client for a jump host
+//! that serves the same team for weeks is not. A part's score is the sum of its findings;
+//! **a chain is only as routine as its least routine host**: its score is the highest part
 //! score, plus 0.25 per hop beyond two (a tie-breaker, never an alert by itself).
 //!
-//! | finding | part | weight |
+//! | finding | host | weight |
 //! |---|---|---|
-//! | client has not opened an admin session in the history | hop | 3 |
-//! | client never used this service (it used others) | hop | 2.5 |
-//! | client → server over service never seen | hop | min(2, s(client's new-server days)) |
-//! | server never received this service | hop | 1 |
-//! | first hop: started `d` ≥ 2 hours from any UTC hour the client ever started one | hop | min(2, d/2) × min(1, active days/5) |
-//! | first hop on a weekend: client never active on the history's `w` weekend days | hop | min(2, log2(w + 2)) |
-//! | pivot has not relayed (opened a session while one into it was open) | link | 3 |
-//! | pivot never relayed onward over this service (it relayed over others) | link | 2.5 |
-//! | pivot never relayed to this server over this service | link | min(2, s(pivot's new-target days)) |
-//! | the link returns to a host already on the chain (cycle) | link | 1 |
+//! | it had not opened an admin session in the history | origin, pivot (as client) | 3 |
+//! | it never used this service as a client (it used others) | origin, pivot | 2.5 |
+//! | it never reached this server over this service | origin, pivot | min(2, s(its days with a new server)) |
+//! | first hop: started `d` ≥ 2 hours from any UTC hour it ever started one | origin | min(2, d/2) × min(1, active days/5) |
+//! | first hop on a weekend, never active on the history's `w` weekend days | origin | min(2, log2(w + 2)) |
+//! | it never received this service | pivot, target | 1 |
+//! | it never had this client over this service | pivot, target | min(2, s(its days with a new client)) |
+//! | it had not relayed (opened a session while one into it was open) | pivot | 3 |
+//! | it never relayed onward over this service (it relayed over others) | pivot | 2.5 |
+//! | it never relayed to this server over this service | pivot | min(2, s(its relaying days with a new target)) |
+//! | it never relayed for this inbound client | pivot | min(2, s(its relaying days with a new inbound client)) |
+//! | the chain returns to a host already on it (cycle) | pivot | 1 |
 //!
-//! `s(n of m days)` is the surprise of something new for that actor, in bits, from its own
+//! `s(n of m days)` is the surprise of something new for that host, in bits, from its own
 //! record: −log2((n + 1) / (m + 2)) over its active days after its first in the window. An
 //! automation host that reaches new servers every day scores ~0 for a new server; an admin who
 //! has used the same three servers for weeks scores the cap. Every weight is scaled by
@@ -67,59 +70,85 @@ impl<'a> Scorer<'a> {
         out.push(Finding { weight: (weight * self.conf * 100.0).round() / 100.0, text });
     }
 
-    /// Findings of one hop; `first` adds the time-of-week findings of the chain's origin.
-    pub fn hop(&self, h: &Hop, first: bool) -> Vec<Finding> {
+    /// What the client of `h` did by opening it.
+    pub fn client_side(&self, h: &Hop) -> Vec<Finding> {
         let mut out = Vec::new();
         if self.b.days == 0 {
             return out;
         }
         let b = self.b;
         let (c, s, v) = (&h.client_addr, &h.server_addr, &h.service);
-        let days = b.client_days.get(c).copied().unwrap_or(0);
-        if days == 0 {
+        if !b.client_days.contains_key(c) {
             self.push(
                 &mut out,
                 3.0,
                 format!("{c} had not opened an admin session {}", self.span()),
             );
-        } else {
-            if !b.client_services.contains(&(c.clone(), v.clone())) {
-                let mut used: Vec<&str> = b
-                    .client_services
-                    .iter()
-                    .filter(|(x, _)| x == c)
-                    .map(|(_, v)| v.as_str())
-                    .collect();
-                used.sort_unstable();
-                self.push(
-                    &mut out,
-                    2.5,
-                    format!(
-                        "{c} never used {v} as a client {} (used {})",
-                        self.span(),
-                        used.join(", ")
-                    ),
-                );
-            }
-            if !b.pairs.contains(&(c.clone(), s.clone(), v.clone())) {
-                let n = b.client_new_pairs.get(c).copied().unwrap_or_default();
-                self.push(
-                    &mut out,
-                    n.surprise().min(2.0),
-                    format!(
-                        "{c} → {s} {v}: pair never seen {} ({c} reached a new server on {} of {} active days)",
-                        self.span(),
-                        n.novel_days,
-                        n.eligible_days
-                    ),
-                );
-            }
+            return out;
         }
+        if !b.client_services.contains(&(c.clone(), v.clone())) {
+            let mut used: Vec<&str> =
+                b.client_services.iter().filter(|(x, _)| x == c).map(|(_, v)| v.as_str()).collect();
+            used.sort_unstable();
+            self.push(
+                &mut out,
+                2.5,
+                format!(
+                    "{c} never used {v} as a client {} (used {})",
+                    self.span(),
+                    used.join(", ")
+                ),
+            );
+        }
+        if !b.pairs.contains(&(c.clone(), s.clone(), v.clone())) {
+            let n = b.client_new_pairs.get(c).copied().unwrap_or_default();
+            self.push(
+                &mut out,
+                n.surprise().min(2.0),
+                format!(
+                    "{c} → {s} {v}: {c} never reached {s} over {v} {} (it reached a new server on {} of {} active days)",
+                    self.span(),
+                    n.novel_days,
+                    n.eligible_days
+                ),
+            );
+        }
+        out
+    }
+
+    /// What the origin of a chain did by opening its first hop `h`, and when.
+    pub fn origin(&self, h: &Hop) -> Vec<Finding> {
+        let mut out = self.client_side(h);
+        let days = self.b.client_days.get(&h.client_addr).copied().unwrap_or(0);
+        if self.b.days > 0 && days > 0 {
+            self.time_of_week(&mut out, &h.client_addr, h.start_ms, days);
+        }
+        out
+    }
+
+    /// What the server of `h` saw by receiving it.
+    pub fn server_side(&self, h: &Hop) -> Vec<Finding> {
+        let mut out = Vec::new();
+        if self.b.days == 0 {
+            return out;
+        }
+        let b = self.b;
+        let (c, s, v) = (&h.client_addr, &h.server_addr, &h.service);
         if !b.server_services.contains(&(s.clone(), v.clone())) {
             self.push(&mut out, 1.0, format!("{s} never received {v} {}", self.span()));
         }
-        if first && days > 0 {
-            self.time_of_week(&mut out, c, h.start_ms, days);
+        if b.server_days.contains_key(s) && !b.pairs.contains(&(c.clone(), s.clone(), v.clone())) {
+            let n = b.server_new_clients.get(s).copied().unwrap_or_default();
+            self.push(
+                &mut out,
+                n.surprise().min(2.0),
+                format!(
+                    "{c} → {s} {v}: {s} never had {v} from {c} {} (it got a new client on {} of {} active days)",
+                    self.span(),
+                    n.novel_days,
+                    n.eligible_days
+                ),
+            );
         }
         out
     }
@@ -165,7 +194,7 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// Findings of the link `into` → `out` (pivot = `out.client_addr`).
+    /// What the pivot (`out_hop.client_addr`) did by relaying `into` onward as `out_hop`.
     pub fn link(&self, into: &Hop, out_hop: &Hop, closes_cycle: bool) -> Vec<Finding> {
         let mut out = Vec::new();
         if closes_cycle {
@@ -208,12 +237,16 @@ impl<'a> Scorer<'a> {
                 ),
             );
         } else if !b.pivot_targets.contains(&(p.clone(), t.clone(), v.clone())) {
-            let n = b.pivot_new_targets.get(p).copied().unwrap_or_default();
+            self.new_target(&mut out, p, t, v);
+        }
+        if days > 0 && !b.pivot_inbound.contains(&(p.clone(), into.client_addr.clone())) {
+            let n = b.pivot_new_inbound.get(p).copied().unwrap_or_default();
             self.push(
                 &mut out,
                 n.surprise().min(2.0),
                 format!(
-                    "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days)",
+                    "{p} never relayed for {} {} (a new inbound client on {} of {} relaying days)",
+                    into.client_addr,
                     self.span(),
                     n.novel_days,
                     n.eligible_days
@@ -223,30 +256,44 @@ impl<'a> Scorer<'a> {
         out
     }
 
-    /// Score of a chain of `hops` (in chain order), all its findings (strongest first) and the
-    /// index of the deciding hop (the one of the least routine part).
+    fn new_target(&self, out: &mut Vec<Finding>, p: &str, t: &str, v: &str) {
+        let n = self.b.pivot_new_targets.get(p).copied().unwrap_or_default();
+        self.push(
+            out,
+            n.surprise().min(2.0),
+            format!(
+                "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days)",
+                self.span(),
+                n.novel_days,
+                n.eligible_days
+            ),
+        );
+    }
+
+    /// Score of a chain of `hops` (in path order), all its findings (strongest first) and the
+    /// index of the deciding hop (the one the least routine host opened, or received for the
+    /// target).
     pub fn chain(&self, hops: &[&Hop], cycle: bool) -> (f64, Vec<Finding>, usize) {
-        // A part: a hop with how it continues the chain (the pivot's findings as a client and
-        // as a relay are one fact about that host).
-        let mut parts: Vec<Vec<Finding>> = Vec::new();
-        for (i, h) in hops.iter().enumerate() {
-            let mut part = self.hop(h, i == 0);
-            if i > 0 {
-                let closes = cycle && i + 1 == hops.len();
-                part.extend(self.link(hops[i - 1], h, closes));
-            }
-            parts.push(part);
+        let n = hops.len();
+        // Parts by host: origin, pivots 1..n-1, target; with the hop each one decides.
+        let mut parts: Vec<(Vec<Finding>, usize)> = Vec::new();
+        parts.push((self.origin(hops[0]), 0));
+        for k in 1..n {
+            let mut part = self.server_side(hops[k - 1]);
+            part.extend(self.link(hops[k - 1], hops[k], cycle && k + 1 == n));
+            part.extend(self.client_side(hops[k]));
+            parts.push((part, k));
         }
+        parts.push((self.server_side(hops[n - 1]), n - 1));
         let (deciding, best) = parts
             .iter()
-            .map(|p| p.iter().map(|f| f.weight).sum::<f64>())
-            .enumerate()
+            .map(|(p, hop)| (*hop, p.iter().map(|f| f.weight).sum::<f64>()))
             .fold((0, 0.0), |acc, (i, w)| if w > acc.1 { (i, w) } else { acc });
         let mut all: Vec<Finding> =
-            parts.into_iter().flatten().filter(|f| f.weight > 0.0).collect();
+            parts.into_iter().flat_map(|(p, _)| p).filter(|f| f.weight > 0.0).collect();
         all.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         all.dedup_by(|a, b| a.text == b.text);
-        let score = best + 0.25 * (hops.len().saturating_sub(2)) as f64;
+        let score = best + 0.25 * (n.saturating_sub(2)) as f64;
         ((score * 100.0).round() / 100.0, all, deciding)
     }
 }
@@ -307,16 +354,27 @@ mod tests {
         let h3 = hop("S", "X", "rdp", at(9, 10) + 120_000);
         let (score, reasons, deciding) = s.chain(&[&h1, &h2, &h3], false);
         assert_eq!(deciding, 2);
-        assert_eq!(
-            score, 7.25,
-            "S → X with its link: 3 + 3 + 1, plus 0.25 for the third hop: {reasons:?}"
-        );
+        assert_eq!(score, 6.25, "S: 3 + 3, plus 0.25 for the third hop: {reasons:?}");
         assert!(reasons.iter().any(|r| r.text.starts_with("S had not opened an admin session")));
-        // A new target over a service J never relayed.
+        // A new target over a service J never relayed: J's part decides.
         let h2b = hop("J", "T", "rdp", at(9, 10) + 60_000);
-        let (score, reasons, _) = s.chain(&[&h1, &h2b], false);
+        let (score, reasons, deciding) = s.chain(&[&h1, &h2b], false);
+        assert_eq!(deciding, 1);
         assert!(score >= 3.5, "{score} {reasons:?}");
         assert!(reasons.iter().any(|r| r.text.contains("never relayed onward over rdp")));
+    }
+
+    #[test]
+    fn a_new_client_relayed_by_a_jump_host_with_a_stable_team_is_unusual() {
+        let b = routine();
+        let s = Scorer::new(&b);
+        // W → J (J only ever served A) → S (routine for J).
+        let (h1, h2) = (hop("W", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        let (score, reasons, deciding) = s.chain(&[&h1, &h2], false);
+        assert_eq!(deciding, 1, "J's part: {reasons:?}");
+        assert!(score >= 3.5, "{score} {reasons:?}");
+        assert!(reasons.iter().any(|r| r.text.starts_with("J never relayed for W")), "{reasons:?}");
+        assert!(reasons.iter().any(|r| r.text.contains("J never had ssh from W")), "{reasons:?}");
     }
 
     #[test]
@@ -326,13 +384,13 @@ mod tests {
         // 2026-11-15 is a Sunday; 03:00 is far from 10:00.
         let h = hop("A", "J", "ssh", at(15, 3));
         assert_eq!(weekday(h.start_ms), "Sunday");
-        let f = s.hop(&h, true);
+        let f = s.origin(&h);
         assert_eq!(f.len(), 1, "no weekend in the history yet: only the hour counts: {f:?}");
         assert!(f[0].text.contains("03:00 UTC, 7 hours from"), "{f:?}");
         assert_eq!(f[0].weight, 2.0);
         // An hour from the usual is no finding, two hours away is a weak one.
-        assert!(s.hop(&hop("A", "J", "ssh", at(10, 11)), true).is_empty());
-        assert_eq!(s.hop(&hop("A", "J", "ssh", at(10, 12)), true)[0].weight, 1.0);
+        assert!(s.origin(&hop("A", "J", "ssh", at(10, 11))).is_empty());
+        assert_eq!(s.origin(&hop("A", "J", "ssh", at(10, 12)))[0].weight, 1.0);
     }
 
     #[test]
@@ -344,7 +402,7 @@ mod tests {
         let mut b = routine();
         b.days = 2;
         let s = Scorer::new(&b);
-        let f = s.hop(&h1, false);
+        let f = s.client_side(&h1);
         assert_eq!(f[0].weight, (3.0f64 * 2.0 / 7.0 * 100.0).round() / 100.0);
     }
 }
