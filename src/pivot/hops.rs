@@ -391,6 +391,42 @@ mod tests {
     }
 
     #[test]
+    fn tcp_and_udp_transports_of_one_rdp_connection_are_one_hop() {
+        let rdp = |proto: i64, start: i64, end: i64| Hop {
+            client_addr: "10.0.0.1".into(),
+            server_addr: "10.0.0.2".into(),
+            service: "rdp".into(),
+            proto,
+            server_port: 3389,
+            start_ms: start,
+            end_ms: end,
+            packets_c2s: 10,
+            bytes_c2s: 1000,
+            exporters: "192.0.2.1".into(),
+            sessions: 1,
+            transports: transport(proto, 3389),
+            ..Hop::default()
+        };
+        let ssh = Hop { service: "ssh".into(), ..rdp(6, 1_500, 1_600) };
+        let merged = merge_overlapping(vec![
+            rdp(6, 1_000, 9_000),
+            ssh.clone(),
+            rdp(17, 1_200, 9_500),
+            rdp(6, 20_000, 21_000), // later, not overlapping: a hop of its own
+        ]);
+        assert_eq!(merged.len(), 3);
+        let m = &merged[0];
+        assert_eq!((m.start_ms, m.end_ms, m.sessions), (1_000, 9_500, 2));
+        assert_eq!(
+            (m.transports.as_str(), m.packets_c2s, m.bytes_c2s),
+            ("tcp/3389+udp/3389", 20, 2000)
+        );
+        assert_eq!(m.exporters, "192.0.2.1");
+        assert_eq!(merged[1], ssh);
+        assert_eq!((merged[2].start_ms, merged[2].sessions), (20_000, 1));
+    }
+
+    #[test]
     fn window_edges_are_inclusive_in_both_joins() {
         // Parent 10.0.0.1 → .2 from 10 000 to 20 000; children of .2 at the edges.
         let hops = vec![
