@@ -133,6 +133,8 @@ fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
     // --hide-routine leaves the routine chain out of the GraphML only.
     let o = report(&data, &out, &["--day", "2026-11-27", "--hide-routine"]);
     assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("(1 routine chains not in the GraphML)"));
+    assert_eq!(chains(&out, "2026-11-27")["routine_hidden"], 1);
     let g = std::fs::read_to_string(out.join("2026-11-27/pivots.graphml")).unwrap();
     assert!(!g.contains("10.32.0.1<") && g.contains("10.32.0.2<"), "{g}");
 }

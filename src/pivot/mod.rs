@@ -40,6 +40,8 @@ pub struct PivotReport {
     pub trusted_hidden: usize,
     /// Alerts among the chains (untrusted, score at or above the threshold).
     pub alerts: usize,
+    /// Chains left out of the GraphML by `--hide-routine` (all chains stay in chains.json).
+    pub routine_hidden: usize,
     pub alert_threshold: f64,
     /// Days of history the score read, and how many it asked for.
     pub history_days: usize,
@@ -166,6 +168,11 @@ pub async fn find(
         truncations,
         trusted_hidden: before - chains.len(),
         alerts: chains.iter().filter(|c| c.alert).count(),
+        routine_hidden: if rules.hide_routine {
+            chains.iter().filter(|c| !c.alert).count()
+        } else {
+            0
+        },
         alert_threshold: rules.alert_threshold,
         history_days: baseline.days,
         history_days_wanted: baseline.days_wanted,
@@ -175,12 +182,17 @@ pub async fn find(
 }
 
 impl PivotReport {
-    /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out.
+    /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out, and
+    /// " (N routine chains not in the GraphML)" for `--hide-routine`.
     pub fn hidden_note(&self) -> String {
-        if self.trusted_hidden == 0 {
-            return String::new();
+        let mut s = String::new();
+        if self.trusted_hidden > 0 {
+            s += &format!(" (+{} through trusted hosts, hidden)", self.trusted_hidden);
         }
-        format!(" (+{} through trusted hosts, hidden)", self.trusted_hidden)
+        if self.routine_hidden > 0 {
+            s += &format!(" ({} routine chains not in the GraphML)", self.routine_hidden);
+        }
+        s
     }
 
     /// "history: 3 of 28 days (cold start: findings weigh 3/7)" and the like.
