@@ -1,4 +1,5 @@
-//! Writing one Parquet file atomically (temp name, fsync, rename), with the store's settings.
+//! Writing one Parquet file atomically (`fsutil`: temp name, fsync, rename), with the store's
+//! settings.
 //!
 //! Settings (measured with `scripts/bench.sh`, see BENCHMARKS.md):
 //! - zstd level 3: ~2x smaller than snappy on flow data at a small CPU cost;
@@ -10,7 +11,7 @@
 //!   DataFusion can use it.
 
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use datafusion::arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -65,13 +66,6 @@ fn parquet_err(path: &Path, source: parquet::errors::ParquetError) -> Error {
     Error::Parquet { path: path.to_path_buf(), source }
 }
 
-/// Temp name for `path`: hidden and without the `.parquet` suffix, so no reader (DataFusion,
-/// DuckDB globs, Spark) ever lists a half-written file.
-pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("flows.parquet");
-    path.with_file_name(format!(".{name}.tmp"))
-}
-
 /// Write `batches` (already sorted) to `path` atomically. Returns the rows written.
 pub fn write_parquet(
     path: &Path,
@@ -80,7 +74,7 @@ pub fn write_parquet(
 ) -> Result<u64> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = temp_path(path);
+    let tmp = crate::fsutil::temp_path(path);
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
         .map_err(|e| parquet_err(&tmp, e))?;
@@ -90,12 +84,6 @@ pub fn write_parquet(
         rows += b.num_rows() as u64;
     }
     let file = writer.into_inner().map_err(|e| parquet_err(&tmp, e))?;
-    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    drop(file);
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-    // Make the rename itself durable.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    crate::fsutil::commit(file, &tmp, path)?;
     Ok(rows)
 }

@@ -170,7 +170,8 @@ pub fn day_dir(history: &Path, day: NaiveDate) -> PathBuf {
 }
 
 fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let file = File::create(path).map_err(|e| Error::io(path, e))?;
+    let tmp = crate::fsutil::temp_path(path);
+    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
@@ -179,7 +180,7 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
     w.write(batch).map_err(perr)?;
     let file = w.into_inner().map_err(perr)?;
-    file.sync_all().map_err(|e| Error::io(path, e))
+    crate::fsutil::commit(file, &tmp, path)
 }
 
 /// Write (or replace) the partition of `day`: built under a hidden name, then renamed.
@@ -227,9 +228,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
     }
     std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     let _ = std::fs::remove_dir_all(&old);
-    if let Ok(d) = File::open(history) {
-        let _ = d.sync_all();
-    }
+    crate::fsutil::sync_dir(history);
     Ok(dir_size(&dir))
 }
 
