@@ -12,7 +12,7 @@ const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid
 #[derive(Debug, Parser)]
 #[command(name = "pivotflow", version, about = "Find network pivots (lateral movement) in NetFlow v5/v9/IPFIX data", after_help = EXIT_CODES)]
 pub struct Cli {
-    /// More log output on stderr (-v info is default, -vv debug, -vvv trace).
+    /// More log output on stderr (info is the default; -v debug for pivotflow, -vv debug, -vvv trace).
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
     /// Only warnings and errors on stderr.

@@ -38,6 +38,10 @@ pub enum Error {
 
     #[error("query {name}: {detail}")]
     Query { name: String, detail: String },
+
+    /// Something that should not happen (a bug): exit code 1.
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
 }
 
 impl Error {
@@ -56,6 +60,7 @@ impl Error {
     /// Process exit code for this error (documented in `--help`).
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Internal { .. } => 1,
             Error::Config { .. } => 2,
             Error::NotPcap { .. }
             | Error::PcapTruncated { .. }

@@ -22,7 +22,8 @@ fn init_logging(cli: &Cli) {
         match cli.verbose {
             0 => "info",
             1 => "info,pivotflow=debug",
-            _ => "debug",
+            2 => "debug",
+            _ => "trace",
         }
     };
     let filter =
@@ -34,53 +35,44 @@ fn init_logging(cli: &Cli) {
         .init();
 }
 
-fn exit_with(e: &Error) -> ExitCode {
-    tracing::error!("{e}");
-    ExitCode::from(e.exit_code() as u8)
+/// Run one subcommand. Its error, if any, is the process's exit.
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Schema => print!("{}", pivotflow::schema::markdown_table()),
+        Command::Pivots(args) => pivotflow::pivot::run(&args)?,
+        Command::Report(args) => pivotflow::pivot::report::run(&args)?,
+        Command::Sql(args) => pivotflow::sql::run(&args)?,
+        Command::Synth(args) => {
+            let summary = pivotflow::synth::run_cli(&args)?;
+            eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
+        }
+        Command::Capture(args) => {
+            let (stats, input_error) = capture::run(CaptureConfig::from_args(&args)?)?;
+            eprintln!("{}", stats.summary());
+            if let Some(e) = input_error {
+                return Err(e);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
+/// The one exit policy: success 0; an error is printed on stderr whatever the log level
+/// (`PIVOTFLOW_LOG=off` included) and exits with its code; a panic (a bug) exits 1 after Rust
+/// printed it.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match cli.command {
-        Command::Schema => {
-            print!("{}", pivotflow::schema::markdown_table());
-            ExitCode::SUCCESS
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("pivotflow: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
         }
-        Command::Pivots(args) => match pivotflow::pivot::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => exit_with(&e),
-        },
-        Command::Report(args) => match pivotflow::pivot::report::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => exit_with(&e),
-        },
-        Command::Sql(args) => match pivotflow::sql::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => exit_with(&e),
-        },
-        Command::Synth(args) => match pivotflow::synth::run_cli(&args) {
-            Ok(summary) => {
-                eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
-                ExitCode::SUCCESS
-            }
-            Err(e) => exit_with(&e),
-        },
-        Command::Capture(args) => {
-            let config = match CaptureConfig::from_args(&args) {
-                Ok(c) => c,
-                Err(e) => return exit_with(&e),
-            };
-            match capture::run(config) {
-                Ok((stats, input_error)) => {
-                    eprintln!("{}", stats.summary());
-                    match input_error {
-                        Some(e) => exit_with(&e),
-                        None => ExitCode::SUCCESS,
-                    }
-                }
-                Err(e) => exit_with(&e),
-            }
+        Err(_) => {
+            let e = Error::Internal { detail: "a panic (see above): please report it".into() };
+            eprintln!("pivotflow: error: {e}");
+            ExitCode::from(e.exit_code() as u8)
         }
     }
 }

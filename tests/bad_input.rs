@@ -85,3 +85,16 @@ fn invalid_captures_do_not_stop_the_run() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(store_rows(&dir.join("data")).len() >= 29, "the good capture's 29 flows are there");
 }
+
+#[test]
+fn errors_reach_stderr_even_with_logging_off_and_set_the_exit_code() {
+    let o = std::process::Command::new(crate::support::bin())
+        .args(["report", "--data", "/nonexistent", "--day", "last tuesday", "--out", "/tmp/x"])
+        .env("PIVOTFLOW_LOG", "off")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("pivotflow: error: invalid --day: \"last tuesday\""), "{err}");
+    assert!(o.stdout.is_empty());
+}
