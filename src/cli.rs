@@ -145,7 +145,7 @@ pub struct SynthArgs {
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
-    /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 or (IPv6)).
+    /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 like `0.0.0.0:2055`, IPv6 in brackets like `[::]:2055`).
     #[arg(long, value_name = "ADDR:PORT")]
     pub listen: Vec<SocketAddr>,
     /// Read export datagrams from a pcap or pcapng file (repeatable).
