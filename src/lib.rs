@@ -18,5 +18,6 @@ pub mod fsutil;
 pub mod pivot;
 pub mod progress;
 pub mod schema;
+pub mod services;
 pub mod sql;
 pub mod synth;

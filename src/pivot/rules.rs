@@ -15,16 +15,12 @@ pub struct Service {
     pub port: u16,
 }
 
-/// SSH tcp/22, RDP tcp/3389 and udp/3389, WinRM tcp/5985 and tcp/5986.
+/// SSH tcp/22, RDP tcp/3389 and udp/3389, WinRM tcp/5985 and tcp/5986 (`crate::services`).
 pub fn default_services() -> Vec<Service> {
-    let s = |name: &str, proto, port| Service { name: name.to_string(), proto, port };
-    vec![
-        s("ssh", 6, 22),
-        s("rdp", 6, 3389),
-        s("rdp", 17, 3389),
-        s("winrm", 6, 5985),
-        s("winrm", 6, 5986),
-    ]
+    crate::services::ADMIN_SERVICES
+        .iter()
+        .map(|&(name, proto, port)| Service { name: name.to_string(), proto, port })
+        .collect()
 }
 
 /// Parse `NAME=PROTO/PORT[,PORT…]`, e.g. `vnc=tcp/5900,5901`.

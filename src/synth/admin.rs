@@ -14,11 +14,11 @@ use super::network::{Network, Role};
 use super::rhythm::Clock;
 use super::scenario::{TruthChain, TruthHop};
 use super::session::{Connection, records};
+use crate::services::{RDP, SSH, Svc, WINRM, WINRM_TLS};
 
 /// (service name, proto, port) an admin uses to reach a jump host, and a jump host a server.
-const TO_JUMP: &[(&str, u8, u16)] = &[("ssh", 6, 22), ("rdp", 6, 3389)];
-const TO_SERVER: &[(&str, u8, u16)] =
-    &[("ssh", 6, 22), ("rdp", 6, 3389), ("winrm", 6, 5985), ("winrm", 6, 5986)];
+const TO_JUMP: &[Svc] = &[SSH, RDP];
+const TO_SERVER: &[Svc] = &[SSH, RDP, WINRM, WINRM_TLS];
 
 /// How much admin work there is.
 #[derive(Debug, Clone, Copy, PartialEq)]

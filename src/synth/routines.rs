@@ -26,10 +26,7 @@ use super::network::{Network, Role};
 use super::scenario::{TruthChain, TruthHop};
 use super::session::{Connection, records};
 
-pub type Svc = (&'static str, u8, u16);
-pub const SSH: Svc = ("ssh", 6, 22);
-pub const RDP: Svc = ("rdp", 6, 3389);
-pub const WINRM: Svc = ("winrm", 6, 5985);
+pub use crate::services::{RDP, SSH, Svc, WINRM};
 
 pub const HOUR: i64 = 3_600_000;
 pub const MIN: i64 = 60_000;

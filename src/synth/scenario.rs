@@ -13,10 +13,11 @@ use serde::Serialize;
 
 use super::encode::SynthFlow;
 use super::session::{Connection, records};
+use crate::services::{RDP, RDP_UDP, SSH, Svc, WINRM, WINRM_TLS};
 
 /// (service name, proto, port)
-const SERVICES: &[(&str, u8, u16)] =
-    &[("ssh", 6, 22), ("rdp", 6, 3389), ("winrm", 6, 5985), ("winrm", 6, 5986), ("rdp", 17, 3389)];
+/// Order matters: chain c's hop h uses SERVICES[(c + h) % 5] (the sample data depends on it).
+const SERVICES: &[Svc] = &[SSH, RDP, WINRM, WINRM_TLS, RDP_UDP];
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TruthHop {
