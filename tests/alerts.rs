@@ -228,3 +228,15 @@ fn multi_day_synth_attacks_are_alerts_and_routine_is_quiet() {
         }
     }
 }
+
+#[test]
+fn a_day_without_data_is_not_a_day_of_history() {
+    let data = store("alerts-gap-store");
+    let out = tempdir("alerts-gap-out");
+    // 2026-11-10 has no flows at all (before the store's first day).
+    let o = report(&data, &out, &["--since", "2026-11-10", "--until", "2026-11-10"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!out.join("history/date=2026-11-10").exists());
+    assert!(out.join("2026-11-10/chains.json").is_file(), "the (empty) report is still written");
+    assert_eq!(chains(&out, "2026-11-10")["service_flows"], 0);
+}

@@ -263,6 +263,10 @@ fn pivots_history_reaches_back_as_far_as_history_days_says() {
     };
     let mut records = chain(-2 * 86_400_000);
     records.extend(chain(0));
+    // The day between has traffic, but not this chain (a day without any data is no history).
+    let t = -86_400_000;
+    records.push(rec(e, "10.1.0.7", 50007, "10.1.0.8", 22, 6, t, t + 60_000, 20, 2_000));
+    records.push(rec(e, "10.1.0.8", 22, "10.1.0.7", 50007, 6, t, t + 60_000, 20, 9_000));
     let data = crate::support::tempdir("pivots-history");
     sql_fixture::write_store(&data, &records);
     // `report` keeps the history of the two days before.

@@ -10,8 +10,8 @@
 //! ```
 //!
 //! A day's partition is built under a hidden name and renamed into place (a reader never sees
-//! half of it); a day with no admin sessions still gets one (empty files), so it counts as a day
-//! of history. Reading for day D takes the partitions of the `days` days before D only: never D
+//! half of it); a day with flows but no admin sessions still gets one (empty files), so it counts
+//! as a day of history; `report` writes none for a day without data. Reading for day D takes the partitions of the `days` days before D only: never D
 //! itself or later, so rerunning an old day gives the same result.
 //!
 //! Columns (hops): `client`, `server`, `service` (text), `connections` (count), `first_ms`,
@@ -26,7 +26,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use datafusion::arrow::array::{Array, AsArray, Int32Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{
+    Array, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray,
+};
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -45,6 +47,8 @@ pub struct HopFact {
     pub last_ms: i64,
     /// Bit h set: a connection started in UTC hour h.
     pub hours: i32,
+    /// This (client, server, service) was the deciding hop of an alert that day.
+    pub alerted: bool,
 }
 
 /// One day's facts about one continuation pattern: `in_client` → `pivot` → `out_server`.
@@ -57,6 +61,8 @@ pub struct LinkFact {
     pub out_service: String,
     pub links: i64,
     pub first_ms: i64,
+    /// The outbound hop was the deciding hop of an alert that day.
+    pub alerted: bool,
 }
 
 /// What one day adds to the history.
@@ -85,6 +91,7 @@ pub fn hop_facts(
             first_ms: i64::MAX,
             last_ms: i64::MIN,
             hours: 0,
+            alerted: false,
         });
         f.connections += n;
         f.first_ms = f.first_ms.min(first);
@@ -107,6 +114,22 @@ impl DayFacts {
     }
 }
 
+impl DayFacts {
+    /// Mark the facts of the alerts' deciding hops (client, server, service) as `alerted`.
+    pub fn mark_alerted(&mut self, deciding: &HashSet<(String, String, String)>) -> usize {
+        let mut n = 0;
+        for f in &mut self.hops {
+            f.alerted = deciding.contains(&(f.client.clone(), f.server.clone(), f.service.clone()));
+            n += usize::from(f.alerted);
+        }
+        for l in &mut self.links {
+            l.alerted =
+                deciding.contains(&(l.pivot.clone(), l.out_server.clone(), l.out_service.clone()));
+        }
+        n
+    }
+}
+
 /// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
 pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
     let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
@@ -121,6 +144,7 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
             out_service: c.service.clone(),
             links: 0,
             first_ms: i64::MAX,
+            alerted: false,
         });
         f.links += 1;
         f.first_ms = f.first_ms.min(c.start_ms);
@@ -139,6 +163,7 @@ fn hop_schema() -> SchemaRef {
         i("first_ms"),
         i("last_ms"),
         Field::new("hours", DataType::Int32, false),
+        Field::new("alerted", DataType::Boolean, false),
     ]))
 }
 
@@ -153,6 +178,7 @@ fn link_schema() -> SchemaRef {
         t("out_service"),
         i("links"),
         i("first_ms"),
+        Field::new("alerted", DataType::Boolean, false),
     ]))
 }
 
@@ -162,6 +188,17 @@ fn text<'a, T>(rows: &'a [T], f: impl Fn(&'a T) -> &'a str) -> Arc<dyn Array> {
 
 fn int<T>(rows: &[T], f: impl Fn(&T) -> i64) -> Arc<dyn Array> {
     Arc::new(Int64Array::from_iter_values(rows.iter().map(f)))
+}
+
+fn flag<T>(rows: &[T], f: impl Fn(&T) -> bool) -> Arc<dyn Array> {
+    Arc::new(BooleanArray::from(rows.iter().map(f).collect::<Vec<bool>>()))
+}
+
+/// `alerted` of row `i`; false when the column is missing (a partition written before it).
+fn alerted_at(b: &RecordBatch, i: usize) -> bool {
+    b.column_by_name("alerted")
+        .and_then(|a| a.as_boolean_opt().map(|a| a.value(i)))
+        .unwrap_or(false)
 }
 
 /// `<history>/date=YYYY-MM-DD`.
@@ -203,6 +240,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
             int(h, |f| f.first_ms),
             int(h, |f| f.last_ms),
             Arc::new(Int32Array::from_iter_values(h.iter().map(|f| f.hours))),
+            flag(h, |f| f.alerted),
         ],
     )
     .map_err(|e| Error::arrow("history hops", e))?;
@@ -217,6 +255,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
             text(l, |f| &f.out_service),
             int(l, |f| f.links),
             int(l, |f| f.first_ms),
+            flag(l, |f| f.alerted),
         ],
     )
     .map_err(|e| Error::arrow("history links", e))?;
@@ -251,12 +290,10 @@ fn col<'a>(b: &'a RecordBatch, path: &Path, name: &str) -> Result<&'a Arc<dyn Ar
         .ok_or_else(|| Error::config(path.display().to_string(), format!("no column {name}")))
 }
 
-fn strs(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<String>> {
-    let a = col(b, path, name)?;
-    let a = a.as_string_opt::<i32>().ok_or_else(|| {
+fn texts<'a>(b: &'a RecordBatch, path: &Path, name: &str) -> Result<&'a StringArray> {
+    col(b, path, name)?.as_string_opt::<i32>().ok_or_else(|| {
         Error::config(path.display().to_string(), format!("column {name} is not text"))
-    })?;
-    Ok(a.iter().map(|v| v.unwrap_or_default().to_string()).collect())
+    })
 }
 
 fn i64s(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<i64>> {
@@ -269,12 +306,27 @@ fn i64s(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<i64>> {
 
 /// Read the partition of `day` (an error names the file when it is unreadable).
 pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
+    read_day_about(history, day, None)
+}
+
+/// Read the partition of `day`, keeping only facts about the hosts in `interest` (hop facts
+/// whose client or server is one, link facts whose pivot is one); `None` keeps everything.
+/// Rows are tested on the column buffers, so facts about other hosts cost no allocation.
+pub fn read_day_about(
+    history: &Path,
+    day: NaiveDate,
+    interest: Option<&HashSet<String>>,
+) -> Result<DayFacts> {
+    let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
     let dir = day_dir(history, day);
     let mut facts = DayFacts::default();
     let path = dir.join("hops.parquet");
     for b in read_file(&path)? {
-        let (c, s, v) =
-            (strs(&b, &path, "client")?, strs(&b, &path, "server")?, strs(&b, &path, "service")?);
+        let (c, s, v) = (
+            texts(&b, &path, "client")?,
+            texts(&b, &path, "server")?,
+            texts(&b, &path, "service")?,
+        );
         let (n, f, l) = (
             i64s(&b, &path, "connections")?,
             i64s(&b, &path, "first_ms")?,
@@ -284,35 +336,43 @@ pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
             Error::config(path.display().to_string(), "column hours is not Int32")
         })?;
         for i in 0..b.num_rows() {
+            if !wanted(c.value(i)) && !wanted(s.value(i)) {
+                continue;
+            }
             facts.hops.push(HopFact {
-                client: c[i].clone(),
-                server: s[i].clone(),
-                service: v[i].clone(),
+                client: c.value(i).to_string(),
+                server: s.value(i).to_string(),
+                service: v.value(i).to_string(),
                 connections: n[i],
                 first_ms: f[i],
                 last_ms: l[i],
                 hours: hours.value(i),
+                alerted: alerted_at(&b, i),
             });
         }
     }
     let path = dir.join("links.parquet");
     for b in read_file(&path)? {
         let (a, p, t) = (
-            strs(&b, &path, "in_client")?,
-            strs(&b, &path, "pivot")?,
-            strs(&b, &path, "out_server")?,
+            texts(&b, &path, "in_client")?,
+            texts(&b, &path, "pivot")?,
+            texts(&b, &path, "out_server")?,
         );
-        let (vi, vo) = (strs(&b, &path, "in_service")?, strs(&b, &path, "out_service")?);
+        let (vi, vo) = (texts(&b, &path, "in_service")?, texts(&b, &path, "out_service")?);
         let (n, f) = (i64s(&b, &path, "links")?, i64s(&b, &path, "first_ms")?);
         for i in 0..b.num_rows() {
+            if !wanted(p.value(i)) {
+                continue;
+            }
             facts.links.push(LinkFact {
-                in_client: a[i].clone(),
-                pivot: p[i].clone(),
-                out_server: t[i].clone(),
-                in_service: vi[i].clone(),
-                out_service: vo[i].clone(),
+                in_client: a.value(i).to_string(),
+                pivot: p.value(i).to_string(),
+                out_server: t.value(i).to_string(),
+                in_service: vi.value(i).to_string(),
+                out_service: vo.value(i).to_string(),
                 links: n[i],
                 first_ms: f[i],
+                alerted: alerted_at(&b, i),
             });
         }
     }
@@ -377,13 +437,23 @@ pub struct Baseline {
     pub pivot_inbound: HashSet<(String, String)>,
     /// Per pivot: relaying days with a new inbound client.
     pub pivot_new_inbound: HashMap<String, Novelty>,
+    /// Days each (client, server, service) was the deciding hop of an alert.
+    pub alerted_days: HashMap<(String, String, String), u32>,
+    /// Alerted hop facts left out of the baseline (not yet alerted on `ALERTS_BEFORE_ROUTINE`
+    /// days).
+    pub withheld: usize,
 }
+
+/// An alert's deciding hop stays out of the baseline (so it alerts again) until it has been
+/// alerted on this many days; from then on the recurring pattern counts as routine.
+pub const ALERTS_BEFORE_ROUTINE: u32 = 3;
 
 impl Baseline {
     /// Build from the facts of consecutive earlier days, oldest first.
     pub fn from_days(days: &[(NaiveDate, DayFacts)], days_wanted: usize) -> Self {
         let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
-        for (date, facts) in days {
+        for (date, all) in days {
+            let facts = &b.learnable(all);
             let weekend = date.weekday().number_from_monday() >= 6;
             b.weekend_days += usize::from(weekend);
             // Per client: active before today? anything new today?
@@ -469,13 +539,61 @@ impl Baseline {
     }
 }
 
+impl Baseline {
+    /// The facts of a day the baseline may learn from: everything but alerted facts whose
+    /// pattern has not yet been alerted on `ALERTS_BEFORE_ROUTINE` days (counting this one).
+    fn learnable(&mut self, facts: &DayFacts) -> DayFacts {
+        let mut out = DayFacts::default();
+        let mut learned: HashSet<(String, String, String)> = HashSet::new();
+        for f in &facts.hops {
+            let key = (f.client.clone(), f.server.clone(), f.service.clone());
+            if f.alerted {
+                let n = self.alerted_days.entry(key.clone()).or_default();
+                *n += 1;
+                if *n < ALERTS_BEFORE_ROUTINE {
+                    self.withheld += 1;
+                    continue;
+                }
+                learned.insert(key);
+            }
+            out.hops.push(f.clone());
+        }
+        out.links = facts
+            .links
+            .iter()
+            .filter(|l| {
+                !l.alerted
+                    || learned.contains(&(
+                        l.pivot.clone(),
+                        l.out_server.clone(),
+                        l.out_service.clone(),
+                    ))
+            })
+            .cloned()
+            .collect();
+        out
+    }
+}
+
 /// Read the history of the `days` days before `day` (only those present) into a baseline.
 pub fn load(history: &Path, day: NaiveDate, days: usize) -> Result<Baseline> {
+    load_about(history, day, days, None)
+}
+
+/// As `load`, with only the facts about the hosts in `interest` (see `read_day_about`): every
+/// lookup the scorer makes is keyed by a host of the chains being scored, so the baseline of
+/// tonight's chain hosts is exact while months of history about everyone else are skipped.
+pub fn load_about(
+    history: &Path,
+    day: NaiveDate,
+    days: usize,
+    interest: Option<&HashSet<String>>,
+) -> Result<Baseline> {
     let mut facts = Vec::new();
     for k in (1..=days as i64).rev() {
         let d = day - chrono::Duration::days(k);
         if day_dir(history, d).is_dir() {
-            facts.push((d, read_day(history, d)?));
+            facts.push((d, read_day_about(history, d, interest)?));
         }
     }
     Ok(Baseline::from_days(&facts, days))
@@ -518,6 +636,97 @@ mod tests {
         assert_eq!(load(&dir, day, 7).unwrap().days, 0);
         let b = load(&dir, day + chrono::Duration::days(1), 7).unwrap();
         assert_eq!((b.days, b.client_days["A"], b.pivot_days["J"]), (1, 1, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_alerted_pattern_stays_out_of_the_baseline_until_alerted_on_three_days() {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let deciding: HashSet<(String, String, String)> =
+            [("J".to_string(), "T".to_string(), "ssh".to_string())].into();
+        let day = |k: i64, alerted: bool| {
+            let hops = vec![hop("A", "J", 0), hop("J", "T", 60_000)];
+            let mut f = DayFacts::from_hops(&hops, &[(0, 1)]);
+            if alerted {
+                assert_eq!(f.mark_alerted(&deciding), 1);
+            }
+            (d0 + chrono::Duration::days(k), f)
+        };
+        let knows = |days: &[(NaiveDate, DayFacts)]| {
+            let b = Baseline::from_days(days, 28);
+            (
+                b.pairs.contains(&("J".into(), "T".into(), "ssh".into())),
+                b.pivot_days.contains_key("J"),
+                b.withheld,
+            )
+        };
+        assert_eq!(knows(&[day(0, true)]), (false, false, 1), "an alert teaches nothing");
+        assert_eq!(knows(&[day(0, true), day(1, true)]), (false, false, 2));
+        assert_eq!(
+            knows(&[day(0, true), day(1, true), day(2, true)]),
+            (true, true, 2),
+            "learned on the third"
+        );
+        assert_eq!(knows(&[day(0, false)]), (true, true, 0));
+        // The round trip keeps the mark.
+        let dir =
+            std::env::temp_dir().join(format!("pivotflow-history-alerted-{}", std::process::id()));
+        let (d, f) = day(0, true);
+        write_day(&dir, d, &f).unwrap();
+        assert_eq!(read_day(&dir, d).unwrap(), f);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_baseline_about_some_hosts_answers_like_the_full_one_for_them() {
+        let dir =
+            std::env::temp_dir().join(format!("pivotflow-history-about-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let hosts = ["A", "B", "J", "K", "S", "T", "X"];
+        for k in 0..6u32 {
+            // A varied week: each day a different mix of sessions and continuations.
+            let mut hops = Vec::new();
+            for (i, c) in hosts.iter().enumerate() {
+                let s = hosts[(i + 1 + (k as usize) % 3) % hosts.len()];
+                hops.push(hop(c, s, i64::from(k * 7 + i as u32) * 3_600_000 % 86_400_000));
+            }
+            let pairs: Vec<(usize, usize)> = (0..hops.len())
+                .flat_map(|p| (0..hops.len()).map(move |c| (p, c)))
+                .filter(|&(p, c)| p != c && hops[c].client_addr == hops[p].server_addr)
+                .collect();
+            write_day(
+                &dir,
+                d0 + chrono::Duration::days(i64::from(k)),
+                &DayFacts::from_hops(&hops, &pairs),
+            )
+            .unwrap();
+        }
+        let day = d0 + chrono::Duration::days(6);
+        let full = load(&dir, day, 28).unwrap();
+        let interest: HashSet<String> = ["J".to_string(), "S".to_string()].into();
+        let about = load_about(&dir, day, 28, Some(&interest)).unwrap();
+        assert_eq!(about.days, full.days);
+        for h in &interest {
+            assert_eq!(about.client_days.get(h), full.client_days.get(h), "{h}");
+            assert_eq!(about.client_new_pairs.get(h), full.client_new_pairs.get(h), "{h}");
+            assert_eq!(about.server_new_clients.get(h), full.server_new_clients.get(h), "{h}");
+            assert_eq!(about.pivot_days.get(h), full.pivot_days.get(h), "{h}");
+            assert_eq!(about.pivot_new_targets.get(h), full.pivot_new_targets.get(h), "{h}");
+            assert_eq!(about.pivot_new_inbound.get(h), full.pivot_new_inbound.get(h), "{h}");
+            assert_eq!(about.client_hours.get(h), full.client_hours.get(h), "{h}");
+            for other in hosts {
+                for key in [(h.clone(), other.to_string()), (other.to_string(), h.clone())] {
+                    let k3 = (key.0.clone(), key.1.clone(), "ssh".to_string());
+                    assert_eq!(about.pairs.contains(&k3), full.pairs.contains(&k3), "{k3:?}");
+                }
+                let t = (h.clone(), other.to_string(), "ssh".to_string());
+                assert_eq!(about.pivot_targets.contains(&t), full.pivot_targets.contains(&t));
+                let i = (h.clone(), other.to_string());
+                assert_eq!(about.pivot_inbound.contains(&i), full.pivot_inbound.contains(&i));
+            }
+        }
+        assert!(about.pairs.len() < full.pairs.len(), "facts about other hosts were skipped");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -33,6 +33,9 @@ use rules::PivotRules;
 pub struct PivotReport {
     pub since_ms: Option<i64>,
     pub until_ms: Option<i64>,
+    /// Flow records on service ports read for the period (0: no data, e.g. the collector was
+    /// down; `report` then keeps no history for the day).
+    pub service_flows: usize,
     pub hops: usize,
     pub continuations: usize,
     pub truncations: Truncations,
@@ -45,6 +48,9 @@ pub struct PivotReport {
     pub alert_threshold: f64,
     /// Days of history the score read, and how many it asked for.
     pub history_days: usize,
+    /// Alerted patterns of earlier days kept out of the baseline (they alert again until seen
+    /// as alerts on `history::ALERTS_BEFORE_ROUTINE` days).
+    pub history_withheld: usize,
     pub history_days_wanted: usize,
     pub chains: Vec<Chain>,
     /// What this period adds to the history (written by `report`).
@@ -111,13 +117,21 @@ pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
     Ok(r)
 }
 
-/// Find the chains in `data` over `range` and score them against `baseline`.
+/// Where the history is and which day it is scored for: the partitions of the
+/// `rules.history_days` days before `day` in `dir` are read.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryAt<'a> {
+    pub dir: &'a Path,
+    pub day: chrono::NaiveDate,
+}
+
+/// Find the chains in `data` over `range` and score them against the history (none: cold).
 pub async fn find(
     data: &Path,
     range: TimeRange,
     rules: &PivotRules,
     settings: &SqlSettings,
-    baseline: &history::Baseline,
+    history_at: Option<HistoryAt<'_>>,
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
@@ -152,8 +166,33 @@ pub async fn find(
         "hops and continuations"
     );
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
-    let facts = history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
+    // The history about tonight's chain hosts only (exact for every lookup the score makes).
+    let baseline = match history_at {
+        Some(h) => {
+            let interest: std::collections::HashSet<String> = raw
+                .iter()
+                .flat_map(|r| r.hops.iter())
+                .flat_map(|&i| [all_hops[i].client_addr.clone(), all_hops[i].server_addr.clone()])
+                .collect();
+            let t = std::time::Instant::now();
+            let b = history::load_about(h.dir, h.day, rules.history_days, Some(&interest))?;
+            tracing::info!(
+                days = b.days,
+                hosts = interest.len(),
+                elapsed_ms = t.elapsed().as_millis() as u64,
+                "history read for the chains' hosts"
+            );
+            b
+        }
+        None => history::Baseline { days_wanted: rules.history_days, ..Default::default() },
+    };
+    let baseline = &baseline;
     let mut chains = model::build(&raw, &all_hops, rules, baseline);
+    // What was alerted does not become routine by itself (see history::ALERTS_BEFORE_ROUTINE).
+    let mut facts =
+        history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
+    let deciding = chains.iter().filter(|c| c.alert).map(|c| c.deciding.clone()).collect();
+    facts.mark_alerted(&deciding);
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
@@ -163,6 +202,7 @@ pub async fn find(
     Ok(PivotReport {
         since_ms: range.since_ms,
         until_ms: range.until_ms,
+        service_flows: service_rows,
         hops: all_hops.len(),
         continuations: pairs.len(),
         truncations,
@@ -175,6 +215,7 @@ pub async fn find(
         },
         alert_threshold: rules.alert_threshold,
         history_days: baseline.days,
+        history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
         chains,
         facts,
@@ -198,6 +239,13 @@ impl PivotReport {
     /// "history: 3 of 28 days (cold start: findings weigh 3/7)" and the like.
     pub fn history_note(&self) -> String {
         let mut s = format!("history: {} of {} days", self.history_days, self.history_days_wanted);
+        if self.history_withheld > 0 {
+            s.push_str(&format!(
+                ", {} alerted hop patterns kept out of it (they alert until alerted on {} days)",
+                self.history_withheld,
+                history::ALERTS_BEFORE_ROUTINE
+            ));
+        }
         if self.history_days == 0 {
             s.push_str(" (no history: chains are ranked by length only, none is an alert)");
         } else if self.history_days < score::WARM_DAYS {
@@ -303,16 +351,16 @@ pub fn run(a: &PivotsArgs) -> Result<()> {
         settings.memory_limit_bytes = crate::sql::parse_size(m)?;
     }
     let runtime = settings.runtime()?;
-    let baseline = match (&a.history, range.since_ms) {
-        (Some(dir), Some(since)) => {
-            let day = chrono::DateTime::from_timestamp_millis(since)
+    let history_at = match (&a.history, range.since_ms) {
+        (Some(dir), Some(since)) => Some(HistoryAt {
+            dir,
+            day: chrono::DateTime::from_timestamp_millis(since)
                 .ok_or_else(|| Error::config("--since", "out of range"))?
-                .date_naive();
-            history::load(dir, day, rules.history_days)?
-        }
-        _ => history::Baseline { days_wanted: rules.history_days, ..Default::default() },
+                .date_naive(),
+        }),
+        _ => None,
     };
-    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings, &baseline))?;
+    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings, history_at))?;
     write_outputs(&a.out, &report, &rules, a.per_chain)?;
     let text = if a.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"

@@ -53,6 +53,9 @@ pub struct Chain {
     pub folded_into: Option<String>,
     /// The deciding hop as `client → server service`, for alerts.
     pub deciding_hop: String,
+    /// The same as (client, server, service).
+    #[serde(skip)]
+    pub deciding: (String, String, String),
     /// Every hop, in path order; more hops than hosts − 1 when parallel sessions along the same
     /// path were merged into this entry.
     pub hops: Vec<Hop>,
@@ -203,6 +206,7 @@ pub fn build(
                 alternatives: Vec::new(),
                 folded_into: None,
                 deciding_hop,
+                deciding: (d.client_addr.clone(), d.server_addr.clone(), d.service.clone()),
                 hops: hs,
             };
             (chain, deciding_key)

@@ -184,15 +184,21 @@ pub fn run(a: &crate::cli::ReportArgs) -> Result<()> {
     let history_dir = a.out.join("history");
     for day in &days {
         let t0 = std::time::Instant::now();
-        let baseline = history::load(&history_dir, *day, rules.history_days)?;
         let report = runtime.block_on(super::find(
             &a.pivots.data,
             day_range(*day),
             &rules,
             &settings,
-            &baseline,
+            Some(super::HistoryAt { dir: &history_dir, day: *day }),
         ))?;
-        let history_bytes = history::write_day(&history_dir, *day, &report.facts)?;
+        // A day without any flow on a service port has no data (collector down, or not yet
+        // captured): it is not a day of history, or "never seen in N days" would overclaim.
+        let history_bytes = if report.service_flows > 0 {
+            history::write_day(&history_dir, *day, &report.facts)?
+        } else {
+            tracing::warn!(day = %day, "no flows on service ports: no history kept for this day");
+            0
+        };
         let label = day.format("%Y-%m-%d").to_string();
         let dir = publish(&a.out, &label, &report, &rules)?;
         tracing::info!(
