@@ -13,7 +13,6 @@ use super::encode::SynthFlow;
 use super::network::{Network, Role};
 use super::rhythm::Clock;
 use super::scenario::{TruthChain, TruthHop};
-use super::session::{Connection, records};
 use crate::services::{RDP, SSH, Svc, WINRM, WINRM_TLS};
 
 /// (service name, proto, port) an admin uses to reach a jump host, and a jump host a server.
@@ -41,10 +40,10 @@ pub struct AdminWork {
     pub chains: Vec<TruthChain>,
 }
 
-struct Hop<'a> {
+struct Hop {
     client: std::net::IpAddr,
     server: std::net::IpAddr,
-    svc: (&'a str, u8, u16),
+    svc: Svc,
     start: i64,
     end: i64,
 }
@@ -55,32 +54,16 @@ fn session(
     active_timeout_ms: i64,
     out: &mut Vec<SynthFlow>,
 ) -> TruthHop {
-    let (name, proto, port) = h.svc;
-    let packets = rng.random_range(50..3000);
-    let c = Connection {
-        client: h.client,
-        server: h.server,
-        client_port: rng.random_range(32768..61000),
-        server_port: port,
-        proto,
-        start_ms: h.start,
-        end_ms: h.end,
-        packets,
-        bytes: packets * rng.random_range(60..200),
-        reply: Some((packets + 5, packets * rng.random_range(200..1200))),
-        flags: (0x1b, 0x1b),
-        interfaces: (5, 6),
-    };
-    out.extend(records(&c, active_timeout_ms));
-    TruthHop {
-        client: h.client.to_string(),
-        server: h.server.to_string(),
-        service: name.into(),
-        proto,
-        port,
-        start_ms: h.start,
-        end_ms: h.end,
-    }
+    let ends = (h.client, h.server);
+    super::routines::session_with(
+        rng,
+        ends,
+        h.svc,
+        (h.start, h.end),
+        50..3000,
+        active_timeout_ms,
+        out,
+    )
 }
 
 pub fn build(

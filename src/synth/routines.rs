@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use super::encode::SynthFlow;
 use super::network::{Network, Role};
 use super::scenario::{TruthChain, TruthHop};
-use super::session::{Connection, records};
+use super::session::{Connection, report};
 
 pub use crate::services::{RDP, SSH, Svc, WINRM};
 
@@ -45,17 +45,19 @@ pub fn server(n: u32) -> IpAddr {
     Network::addr(Role::Server, n, false)
 }
 
-/// One established session as the exporter reports it, and its truth hop.
-pub fn session(
+/// One established admin session (`packets` client → server, a few more back) as the exporter
+/// reports it, and its truth hop. The draws: packets, client port, bytes, reply bytes.
+pub fn session_with(
     rng: &mut ChaCha8Rng,
     (client, server): (IpAddr, IpAddr),
     svc: Svc,
     (start, end): (i64, i64),
+    packets: std::ops::Range<u32>,
     active_timeout_ms: i64,
     out: &mut Vec<SynthFlow>,
 ) -> TruthHop {
     let (name, proto, port) = svc;
-    let packets = rng.random_range(30..2000);
+    let packets = rng.random_range(packets);
     let c = Connection {
         client,
         server,
@@ -70,16 +72,19 @@ pub fn session(
         flags: (0x1b, 0x1b),
         interfaces: (5, 6),
     };
-    out.extend(records(&c, active_timeout_ms));
-    TruthHop {
-        client: client.to_string(),
-        server: server.to_string(),
-        service: name.into(),
-        proto,
-        port,
-        start_ms: start,
-        end_ms: end,
-    }
+    report(&c, name, active_timeout_ms, out)
+}
+
+/// `session_with` 30–2000 packets: the routines' and attacks' sessions.
+pub fn session(
+    rng: &mut ChaCha8Rng,
+    ends: (IpAddr, IpAddr),
+    svc: Svc,
+    window: (i64, i64),
+    active_timeout_ms: i64,
+    out: &mut Vec<SynthFlow>,
+) -> TruthHop {
+    session_with(rng, ends, svc, window, 30..2000, active_timeout_ms, out)
 }
 
 /// A sub-session inside the parent window `[start, end)` (at least 2.5 minutes long): starts

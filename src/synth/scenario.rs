@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use super::encode::SynthFlow;
-use super::session::{Connection, records};
+use super::session::Connection;
 use crate::services::{RDP, RDP_UDP, SSH, Svc, WINRM, WINRM_TLS};
 
 /// (service name, proto, port)
@@ -101,16 +101,7 @@ impl Builder {
             flags: (flags, flags),
             interfaces: (3, 4),
         };
-        self.flows.extend(records(&c, self.active_timeout_ms));
-        TruthHop {
-            client: client.to_string(),
-            server: server.to_string(),
-            service: name.into(),
-            proto,
-            port,
-            start_ms: start,
-            end_ms: end,
-        }
+        super::session::report(&c, name, self.active_timeout_ms, &mut self.flows)
     }
 }
 

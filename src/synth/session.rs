@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use super::encode::SynthFlow;
+use super::scenario::TruthHop;
 
 /// A connection between a client and a server port.
 #[derive(Debug, Clone)]
@@ -24,6 +25,26 @@ pub struct Connection {
     /// TCP flags of the client's and the server's records (0 for UDP).
     pub flags: (u8, u8),
     pub interfaces: (u16, u16),
+}
+
+/// Report `c` as the exporter does (its records into `out`) and describe it as a truth hop of
+/// `service`.
+pub fn report(
+    c: &Connection,
+    service: &str,
+    active_timeout_ms: i64,
+    out: &mut Vec<SynthFlow>,
+) -> TruthHop {
+    out.extend(records(c, active_timeout_ms));
+    TruthHop {
+        client: c.client.to_string(),
+        server: c.server.to_string(),
+        service: service.into(),
+        proto: c.proto,
+        port: c.server_port,
+        start_ms: c.start_ms,
+        end_ms: c.end_ms,
+    }
 }
 
 /// The records an exporter with `active_timeout_ms` (0 = never cut) sends for `c`, in end-time
