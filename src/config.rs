@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::capture::hold::HoldLimits;
-use crate::capture::parquet_file::WriterSettings;
+use crate::capture::decode::hold::HoldLimits;
 use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
+use crate::store::parquet_file::WriterSettings;
 
 /// Where export datagrams come from.
 #[derive(Debug, Clone)]

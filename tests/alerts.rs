@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::sql_fixture::{rec, write_store};
 use crate::support::{run, tempdir};
-use pivotflow::capture::normalize::FlowRecord;
+use pivotflow::store::record::FlowRecord;
 
 const DAY: i64 = 86_400_000;
 const MIN: i64 = 60_000;

@@ -8,8 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pivotflow::capture::frames::{FrameDecoder, FrameOutcome};
-use pivotflow::capture::pcap::read_frames;
+use pivotflow::capture::source::frames::{FrameDecoder, FrameOutcome};
+use pivotflow::capture::source::pcap::read_frames;
 
 use crate::support::{
     Row, capture_pcaps, parquet_files, read_parquet, store_rows, tempdir, testdata,

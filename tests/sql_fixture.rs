@@ -14,10 +14,10 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use pivotflow::capture::batch::records_to_batch;
-use pivotflow::capture::normalize::{FlowRecord, TimeSource};
-use pivotflow::capture::parquet_file::{WriterSettings, write_parquet};
-use pivotflow::capture::partition::HourPartition;
+use pivotflow::store::batch::records_to_batch;
+use pivotflow::store::parquet_file::{WriterSettings, write_parquet};
+use pivotflow::store::partition::HourPartition;
+use pivotflow::store::record::{FlowRecord, TimeSource};
 
 pub const T: i64 = 1_795_773_600_000;
 

@@ -6,28 +6,18 @@
 //! ```
 //! This module is the only one that knows every stage; each stage takes and returns plain data.
 
-pub mod batch;
 pub mod decode;
-pub mod file_writer;
-pub mod frames;
-pub mod hold;
-pub mod journal;
 pub mod normalize;
-pub mod parquet_file;
-pub mod partition;
-pub mod pcap;
-pub mod retention;
-pub mod sequence;
-pub mod sink;
+pub mod source;
 pub mod stats;
-pub mod udp;
 
 use std::io::Write;
 use std::path::Path;
 
-use decode::{Datagram, Decoder, sniff_header};
-use frames::{FrameDecoder, FrameOutcome};
-use sink::{HourlySink, SinkSettings};
+use crate::store::sink::{HourlySink, SinkSettings};
+use decode::Decoder;
+use source::frames::{FrameDecoder, FrameOutcome};
+use source::{Datagram, sniff_header};
 use stats::CaptureStats;
 
 use crate::config::{CaptureConfig, Source};
@@ -55,7 +45,7 @@ impl Pipeline {
         };
         std::fs::create_dir_all(&config.data).map_err(|e| Error::io(&config.data, e))?;
         let mut stats = CaptureStats::default();
-        let recovered = sink::recover_journal(&settings, &mut stats)?;
+        let recovered = crate::store::sink::recover_journal(&settings, &mut stats)?;
         if recovered > 0 {
             tracing::warn!(
                 rows = recovered,
@@ -107,7 +97,9 @@ impl Pipeline {
     pub fn write_stats_json(&self) -> Result<()> {
         let Some(path) = &self.config.stats_json else { return Ok(()) };
         let json = serde_json::to_string_pretty(&self.stats).expect("stats serialize");
-        crate::fsutil::write_atomic(path, |w| writeln!(w, "{json}").map_err(|e| Error::io(path, e)))
+        crate::store::atomic::write_atomic(path, |w| {
+            writeln!(w, "{json}").map_err(|e| Error::io(path, e))
+        })
     }
 }
 
@@ -116,7 +108,7 @@ impl Pipeline {
 pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
     match config.source.clone() {
         Source::Pcap(files) => run_pcap(config, &files),
-        Source::Udp(addrs) => udp::run_live(config, &addrs).map(|s| (s, None)),
+        Source::Udp(addrs) => source::udp::run_live(config, &addrs).map(|s| (s, None)),
     }
 }
 
@@ -148,7 +140,7 @@ fn read_pcap_file(path: &Path, ports: &[u16], pipeline: &mut Pipeline) -> Result
     let mut sink_error = None;
     let mut unsupported_linktype = None;
     tracing::info!(file = %path.display(), "reading");
-    let read = pcap::read_frames(path, |linktype, frame, ts_ms| {
+    let read = source::pcap::read_frames(path, |linktype, frame, ts_ms| {
         if sink_error.is_some() {
             return;
         }

@@ -115,3 +115,17 @@ impl CaptureStats {
         out
     }
 }
+
+impl crate::store::WriteTally for CaptureStats {
+    fn file_written(&mut self, rows: u64, per_exporter: &std::collections::HashMap<IpAddr, u64>) {
+        self.files_written += 1;
+        self.rows_written += rows;
+        for (ip, n) in per_exporter {
+            self.exporter(*ip).rows_written += n;
+        }
+    }
+
+    fn rows_recovered(&mut self, rows: u64) {
+        self.rows_recovered += rows;
+    }
+}

@@ -207,7 +207,7 @@ pub fn day_dir(history: &Path, day: NaiveDate) -> PathBuf {
 }
 
 fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let tmp = crate::fsutil::temp_path(path);
+    let tmp = crate::store::atomic::temp_path(path);
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
     let props = parquet::file::properties::WriterProperties::builder()
@@ -217,7 +217,7 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
     w.write(batch).map_err(perr)?;
     let file = w.into_inner().map_err(perr)?;
-    crate::fsutil::commit(file, &tmp, path)
+    crate::store::atomic::commit(file, &tmp, path)
 }
 
 /// Write (or replace) the partition of `day`: built under a hidden name, then renamed.
@@ -267,7 +267,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
     }
     std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
     let _ = std::fs::remove_dir_all(&old);
-    crate::fsutil::sync_dir(history);
+    crate::store::atomic::sync_dir(history);
     Ok(dir_size(&dir))
 }
 

@@ -275,10 +275,10 @@ pub fn write_outputs(
     } else {
         report.chains.clone()
     };
-    crate::fsutil::write_atomic(&out.join("pivots.graphml"), |w| {
+    crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
         graphml::write_graphml(w, &shown, trusted)
     })?;
-    crate::fsutil::write_atomic(&out.join("chains.json"), |w| {
+    crate::store::atomic::write_atomic(&out.join("chains.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, report)
             .map_err(|e| Error::io("chains.json", e.into()))?;
         writeln!(w).map_err(|e| Error::io("chains.json", e))
@@ -287,7 +287,7 @@ pub fn write_outputs(
         let dir = out.join("chains");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
-            crate::fsutil::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
+            crate::store::atomic::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
                 graphml::write_graphml(w, std::slice::from_ref(c), trusted)
             })?;
         }

@@ -27,10 +27,10 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{Expr, SessionConfig, SessionContext, col, lit};
 
 use super::timerange::TimeRange;
-use crate::capture::journal;
-use crate::capture::partition::HourPartition;
 use crate::error::{Error, Result};
 use crate::schema::{self, PARTITION_DATE, PARTITION_HOUR, flow_schema};
+use crate::store::journal;
+use crate::store::partition::HourPartition;
 
 /// Views registered automatically, in order (later ones may use earlier ones).
 pub const VIEWS: &[(&str, &str)] = &[("sessions", include_str!("../../queries/sessions.sql"))];

@@ -551,11 +551,10 @@ pub fn write_store_from(
     records: impl Iterator<Item = (usize, bool, SynthFlow)>,
     root: &std::path::Path,
 ) -> Result<SynthSummary> {
-    use crate::capture::normalize::{FlowRecord, TimeSource};
-    use crate::capture::parquet_file::WriterSettings;
-    use crate::capture::partition::HourPartition;
-    use crate::capture::sink::{HourlySink, SinkSettings};
-    use crate::capture::stats::CaptureStats;
+    use crate::store::parquet_file::WriterSettings;
+    use crate::store::partition::HourPartition;
+    use crate::store::record::{FlowRecord, TimeSource};
+    use crate::store::sink::{HourlySink, SinkSettings};
     let settings = SinkSettings {
         root: root.to_path_buf(),
         writer: WriterSettings::default(),
@@ -564,7 +563,7 @@ pub fn write_store_from(
     };
     std::fs::create_dir_all(root).map_err(|e| crate::error::Error::io(root, e))?;
     let mut sink = HourlySink::new(settings).with_background_writer()?;
-    let mut stats = CaptureStats::default();
+    let mut stats = crate::store::Totals::default();
     let version: u16 = match cfg.format {
         ExportFormat::V5 => 5,
         ExportFormat::V9 => 9,

@@ -10,14 +10,13 @@
 
 pub mod fields;
 pub mod ipfix;
-pub mod record;
 pub mod time;
 pub mod v5;
 pub mod v9;
 
 use std::net::IpAddr;
 
-pub use record::{FlowRecord, TimeSource};
+pub use crate::store::record::{FlowRecord, TimeSource};
 
 /// What normalization needs to know about the datagram that carried the records.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use datafusion::arrow::array::{ArrayRef, Int32Builder, Int64Builder, RecordBatch, StringBuilder};
 use datafusion::arrow::compute::{SortOptions, sort_to_indices, take_record_batch};
 
-use super::normalize::FlowRecord;
+use super::record::FlowRecord;
 use crate::error::{Error, Result};
 use crate::schema::{self, flow_schema};
 
@@ -133,7 +133,7 @@ pub fn sort_by_flow_start(batch: &RecordBatch) -> Result<RecordBatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::normalize::TimeSource;
+    use crate::store::record::TimeSource;
     use datafusion::arrow::array::{Array, AsArray};
     use datafusion::arrow::datatypes::Int64Type;
 

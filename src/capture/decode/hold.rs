@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
-use super::decode::ScopeKey;
-use super::normalize::PacketContext;
+use super::scope::ScopeKey;
+use crate::capture::normalize::PacketContext;
 
 /// Limits of the hold buffer (all exporters together).
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use super::stats::ExporterStats;
+use crate::capture::stats::ExporterStats;
 
 /// Gaps remembered per scope for late arrivals to fill.
 const REMEMBERED_GAPS: usize = 64;

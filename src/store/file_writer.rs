@@ -15,11 +15,11 @@ use std::thread::JoinHandle;
 
 use datafusion::arrow::array::{AsArray, RecordBatch};
 
+use super::WriteTally;
 use super::batch::{records_to_batch, sort_by_flow_start};
 use super::journal::Segment;
-use super::normalize::FlowRecord;
 use super::parquet_file::{WriterSettings, write_parquet};
-use super::stats::CaptureStats;
+use super::record::FlowRecord;
 use crate::error::{Error, Result};
 use crate::schema::{self, flow_schema};
 
@@ -41,13 +41,9 @@ pub struct Written {
 }
 
 impl Written {
-    pub fn apply(self, stats: &mut CaptureStats) {
+    pub fn apply(self, stats: &mut dyn WriteTally) {
         if self.rows > 0 {
-            stats.files_written += 1;
-            stats.rows_written += self.rows;
-            for (ip, n) in self.per_exporter {
-                stats.exporter(ip).rows_written += n;
-            }
+            stats.file_written(self.rows, &self.per_exporter);
             tracing::info!(file = %self.path.display(), rows = self.rows, "wrote hour file");
         }
     }
@@ -129,7 +125,7 @@ impl FileWriter {
     }
 
     /// Account for the hours written so far (without waiting); the first error is returned.
-    pub fn collect(&mut self, stats: &mut CaptureStats) -> Result<()> {
+    pub fn collect(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         loop {
             match self.done.try_recv() {
                 Ok(done) => done?.apply(stats),
@@ -139,7 +135,7 @@ impl FileWriter {
     }
 
     /// Wait until every submitted hour is written.
-    pub fn finish(&mut self, stats: &mut CaptureStats) -> Result<()> {
+    pub fn finish(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         drop(self.jobs.take());
         if let Some(t) = self.thread.take() {
             t.join().map_err(|_| Error::io("writer thread", std::io::Error::other("panicked")))?;

@@ -10,13 +10,13 @@ use std::path::PathBuf;
 
 use datafusion::arrow::array::RecordBatch;
 
+use super::WriteTally;
 use super::batch::records_iter_to_batch;
 use super::file_writer::{FileWriter, HourJob, rows_per_exporter, sort_batches, write_hour};
 use super::journal::{self, Segment, SegmentId};
-use super::normalize::FlowRecord;
 use super::parquet_file::{WriterSettings, write_parquet};
 use super::partition::HourPartition;
-use super::stats::CaptureStats;
+use super::record::FlowRecord;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ impl HourlySink {
     }
 
     /// Write hours over the row limit and, in journal mode, make new rows durable.
-    pub fn flush(&mut self, stats: &mut CaptureStats) -> Result<()> {
+    pub fn flush(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         if let Some(w) = self.background.as_mut() {
             w.collect(stats)?;
         }
@@ -149,7 +149,7 @@ impl HourlySink {
     }
 
     /// pcap mode: bound memory without a timer (live mode calls `flush` every interval).
-    pub fn write_full_hours(&mut self, stats: &mut CaptureStats) -> Result<()> {
+    pub fn write_full_hours(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         if self.hours.values().any(|b| b.rows >= self.settings.max_rows_per_file) {
             self.flush(stats)?;
         }
@@ -157,7 +157,7 @@ impl HourlySink {
     }
 
     /// Write every hour that ended at or before `cutoff_ms`.
-    pub fn close_hours_before(&mut self, cutoff_ms: i64, stats: &mut CaptureStats) -> Result<()> {
+    pub fn close_hours_before(&mut self, cutoff_ms: i64, stats: &mut dyn WriteTally) -> Result<()> {
         let done: Vec<HourPartition> =
             self.hours.keys().filter(|h| h.end_ms() <= cutoff_ms).copied().collect();
         for hour in done {
@@ -167,7 +167,7 @@ impl HourlySink {
     }
 
     /// Write everything (end of input, shutdown).
-    pub fn close_all(&mut self, stats: &mut CaptureStats) -> Result<()> {
+    pub fn close_all(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         let all: Vec<HourPartition> = self.hours.keys().copied().collect();
         for hour in all {
             self.close_hour(hour, stats)?;
@@ -178,7 +178,7 @@ impl HourlySink {
         Ok(())
     }
 
-    fn close_hour(&mut self, hour: HourPartition, stats: &mut CaptureStats) -> Result<()> {
+    fn close_hour(&mut self, hour: HourPartition, stats: &mut dyn WriteTally) -> Result<()> {
         let Some(mut buf) = self.hours.remove(&hour) else { return Ok(()) };
         let id = SegmentId { run: self.run.clone(), hour, seq: buf.seq };
         let job = HourJob {
@@ -198,7 +198,7 @@ impl HourlySink {
 }
 
 /// Turn journal segments left by a crashed run into the Parquet files they would have become.
-pub fn recover_journal(settings: &SinkSettings, stats: &mut CaptureStats) -> Result<u64> {
+pub fn recover_journal(settings: &SinkSettings, stats: &mut dyn WriteTally) -> Result<u64> {
     let mut recovered = 0;
     for left in journal::leftovers(&settings.root)? {
         let path = left.id.parquet_path(&settings.root);
@@ -210,16 +210,12 @@ pub fn recover_journal(settings: &SinkSettings, stats: &mut CaptureStats) -> Res
         if rows > 0 && !path.exists() {
             let sorted = sort_batches(&left.batches)?;
             write_parquet(&path, std::slice::from_ref(&sorted), settings.writer)?;
-            for (ip, n) in rows_per_exporter(&sorted) {
-                stats.exporter(ip).rows_written += n;
-            }
-            stats.files_written += 1;
-            stats.rows_written += rows as u64;
+            stats.file_written(rows as u64, &rows_per_exporter(&sorted));
             recovered += rows as u64;
             tracing::info!(file = %path.display(), rows, "recovered journal of an earlier run");
         }
         std::fs::remove_file(&left.path).map_err(|e| Error::io(&left.path, e))?;
     }
-    stats.rows_recovered += recovered;
+    stats.rows_recovered(recovered);
     Ok(recovered)
 }

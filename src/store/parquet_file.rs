@@ -74,7 +74,7 @@ pub fn write_parquet(
 ) -> Result<u64> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let tmp = crate::fsutil::temp_path(path);
+    let tmp = crate::store::atomic::temp_path(path);
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
         .map_err(|e| parquet_err(&tmp, e))?;
@@ -84,6 +84,6 @@ pub fn write_parquet(
         rows += b.num_rows() as u64;
     }
     let file = writer.into_inner().map_err(|e| parquet_err(&tmp, e))?;
-    crate::fsutil::commit(file, &tmp, path)?;
+    crate::store::atomic::commit(file, &tmp, path)?;
     Ok(rows)
 }

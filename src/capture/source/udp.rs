@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
-use super::Pipeline;
-use super::decode::Datagram;
-use super::stats::CaptureStats;
+use super::Datagram;
+use crate::capture::Pipeline;
+use crate::capture::stats::CaptureStats;
 use crate::config::CaptureConfig;
 use crate::error::{Error, Result};
 
@@ -94,7 +94,7 @@ fn decode_loop(
             {
                 let cutoff = now_ms() - keep.as_millis() as i64;
                 pipeline.stats.days_deleted +=
-                    super::retention::delete_days_before(&pipeline.config.data, cutoff)?;
+                    crate::store::retention::delete_days_before(&pipeline.config.data, cutoff)?;
                 next_retention = Instant::now() + Duration::from_secs(3600);
             }
         }

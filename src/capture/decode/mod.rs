@@ -7,32 +7,21 @@
 //! nor do two observation domains of one exporter.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 
 use netflow_parser::variable_versions::ipfix::{FlowSetBody as IpfixBody, IPFix};
 use netflow_parser::variable_versions::v9::{FlowSetBody as V9Body, V9};
 use netflow_parser::{NetflowError, NetflowPacket, NetflowParser};
 
-use super::hold::{HeldSet, HoldBuffer, HoldLimits};
+pub mod hold;
+pub mod scope;
+pub mod sequence;
+
 use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
-use super::sequence::SequenceTracker;
+use super::source::{Datagram, sniff_header};
 use super::stats::CaptureStats;
-
-/// One export datagram as it arrived (UDP payload), whatever the source.
-#[derive(Debug, Clone)]
-pub struct Datagram {
-    pub exporter: SocketAddr,
-    pub received_ms: i64,
-    pub payload: Vec<u8>,
-}
-
-/// Template scope (see module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ScopeKey {
-    pub exporter: IpAddr,
-    pub version: u16,
-    pub domain: u32,
-}
+use hold::{HeldSet, HoldBuffer, HoldLimits};
+pub use scope::ScopeKey;
+use sequence::SequenceTracker;
 
 /// Per-scope decoder state.
 struct Scope {
@@ -50,40 +39,6 @@ fn new_parser() -> NetflowParser {
         .with_max_error_sample_size(usize::from(u16::MAX))
         .build()
         .expect("static parser configuration is valid")
-}
-
-/// Version, header length and scope domain of an export datagram, if it looks like one.
-///
-/// Used by the pcap reader to recognise NetFlow by content (version + consistent length)
-/// on any UDP port.
-pub fn sniff_header(payload: &[u8]) -> Option<(u16, usize, u32)> {
-    if payload.len() < 4 {
-        return None;
-    }
-    let version = u16::from_be_bytes([payload[0], payload[1]]);
-    let be32 = |at: usize| {
-        u32::from_be_bytes([payload[at], payload[at + 1], payload[at + 2], payload[at + 3]])
-    };
-    match version {
-        5 if payload.len() >= 24 => {
-            let count = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
-            (count > 0 && count <= 30 && payload.len() >= 24 + 48 * count)
-                .then(|| (5, 24, (u32::from(payload[20]) << 8) | u32::from(payload[21])))
-        }
-        9 if payload.len() >= 20 => {
-            // v9 has no length field: require the first flowset header to fit the datagram.
-            let first_set_len =
-                payload.get(22..24).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])));
-            (payload.len() == 20
-                || first_set_len.is_some_and(|l| l >= 4 && 20 + l <= payload.len()))
-            .then(|| (9, 20, be32(16)))
-        }
-        10 if payload.len() >= 16 => {
-            let len = usize::from(u16::from_be_bytes([payload[2], payload[3]]));
-            (len >= 16 && len <= payload.len()).then(|| (10, 16, be32(12)))
-        }
-        _ => None,
-    }
 }
 
 fn error_kind(e: &NetflowError) -> &'static str {
