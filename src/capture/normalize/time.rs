@@ -6,7 +6,7 @@
 //! gives the right age across an uptime wrap (first ≈ 2^32-ε, sys_uptime small) and also
 //! tolerates records stamped a few ms after the header (small negative age).
 
-/// Seconds between the NTP epoch (1900-01-01) and the UNIX epoch.
+/// Milliseconds between the NTP epoch (1900-01-01) and the UNIX epoch.
 pub const NTP_UNIX_OFFSET_MS: i64 = 2_208_988_800_000;
 
 /// Absolute epoch ms of an uptime stamp, given the header's uptime and wall clock (ms).
