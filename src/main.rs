@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use pivotflow::capture;
 use pivotflow::cli::{Cli, Command};
-use pivotflow::config::CaptureConfig;
+use pivotflow::config::{self, CaptureConfig};
 use pivotflow::error::Error;
+use pivotflow::{capture, pivot, sql, synth};
 use tracing_subscriber::EnvFilter;
 
 // mimalloc reuses freed pages instead of returning them to the kernel: capture builds and drops
@@ -37,13 +37,19 @@ fn init_logging(cli: &Cli) {
 
 /// Run one subcommand. Its error, if any, is the process's exit.
 fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let now_ms = chrono::Utc::now().timestamp_millis();
+    let today = chrono::Utc::now().date_naive();
     match cli.command {
         Command::Schema => print!("{}", pivotflow::schema::markdown_table()),
-        Command::Pivots(args) => pivotflow::pivot::run(&args)?,
-        Command::Report(args) => pivotflow::pivot::report::run(&args)?,
-        Command::Sql(args) => pivotflow::sql::run(&args)?,
+        Command::Pivots(args) => {
+            pivot::run(&config::pivot::PivotsConfig::from_args(&args, now_ms)?)?
+        }
+        Command::Report(args) => {
+            pivot::report::run(&config::pivot::ReportConfig::from_args(&args, today)?)?
+        }
+        Command::Sql(args) => sql::run(&config::sql::SqlConfig::from_args(&args, now_ms)?)?,
         Command::Synth(args) => {
-            let summary = pivotflow::synth::run_cli(&args)?;
+            let summary = synth::run(&config::synth::SynthRun::from_args(&args)?)?;
             eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
         }
         Command::Capture(args) => {

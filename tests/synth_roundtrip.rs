@@ -149,7 +149,7 @@ fn shipped_sample_pcaps_regenerate_byte_for_byte_and_decode_to_the_exported_reco
         let Command::Synth(a) = Cli::try_parse_from(&args).unwrap().command else {
             panic!("parsed as synth")
         };
-        let cfg = pivotflow::synth::config_from_args(&a).unwrap();
+        let cfg = pivotflow::config::synth::config_from_args(&a).unwrap();
         write_pcap(&cfg, &regenerated).unwrap();
         let shipped = sample(&format!("{format}.pcap"));
         assert!(

@@ -20,7 +20,6 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::cli::{PivotRulesArgs, PivotsArgs};
 use crate::error::{Error, Result};
 use crate::sql::context::{SqlSettings, flow_context_filtered};
 use crate::sql::timerange::TimeRange;
@@ -56,65 +55,6 @@ pub struct PivotReport {
     /// What this period adds to the history (written by `report`).
     #[serde(skip)]
     pub facts: history::DayFacts,
-}
-
-/// The `--config` file: the lists that are tedious on a command line.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PivotConfigFile {
-    #[serde(default)]
-    pub services: Vec<String>,
-    #[serde(default)]
-    pub trusted: Vec<String>,
-}
-
-pub(crate) fn rules_from(a: &PivotRulesArgs) -> Result<PivotRules> {
-    let mut r = PivotRules::default();
-    let file = match &a.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-            serde_json::from_str::<PivotConfigFile>(&text)
-                .map_err(|e| Error::config(format!("--config {}", path.display()), e.to_string()))?
-        }
-        None => PivotConfigFile::default(),
-    };
-    let services = if a.service.is_empty() { &file.services } else { &a.service };
-    if !services.is_empty() {
-        r.services =
-            services.iter().map(|s| rules::parse_service(s)).collect::<Result<Vec<_>>>()?.concat();
-    }
-    r.trusted = file
-        .trusted
-        .iter()
-        .chain(&a.trusted)
-        .map(|t| {
-            t.parse::<ipnet::IpNet>()
-                .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|e| Error::config("--trusted", format!("{t:?}: {e}")))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let dur = |what: &str, v: &str| {
-        humantime::parse_duration(v).map_err(|e| Error::config(what, format!("{v:?}: {e}")))
-    };
-    r.skew = dur("--skew", &a.skew)?;
-    r.slack = dur("--slack", &a.slack)?;
-    r.join = a.join;
-    r.hide_trusted = a.hide_trusted;
-    r.hide_routine = a.hide_routine;
-    r.history_days = a.history_days;
-    if !a.alert_threshold.is_finite() {
-        return Err(Error::config("--alert-threshold", "must be a number"));
-    }
-    r.alert_threshold = a.alert_threshold;
-    r.bucket = dur("--bucket", &a.bucket)?;
-    if r.bucket.as_millis() == 0 {
-        return Err(Error::config("--bucket", "must be longer than 0"));
-    }
-    r.max_hops = a.max_hops.max(2);
-    r.max_fanout = a.max_fanout.max(1);
-    r.min_packets_each_way = a.min_packets;
-    r.min_bytes = a.min_bytes;
-    Ok(r)
 }
 
 /// Where the history is and which day it is scored for: the partitions of the
@@ -342,27 +282,12 @@ pub fn summary_table(report: &PivotReport) -> String {
 }
 
 /// `pivotflow pivots`.
-pub fn run(a: &PivotsArgs) -> Result<()> {
-    let now = chrono::Utc::now().timestamp_millis();
-    let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now)?;
-    let rules = rules_from(&a.rules)?;
-    let mut settings = SqlSettings::default();
-    if let Some(m) = &a.memory_limit {
-        settings.memory_limit_bytes = crate::sql::parse_size(m)?;
-    }
-    let runtime = settings.runtime()?;
-    let history_at = match (&a.history, range.since_ms) {
-        (Some(dir), Some(since)) => Some(HistoryAt {
-            dir,
-            day: chrono::DateTime::from_timestamp_millis(since)
-                .ok_or_else(|| Error::config("--since", "out of range"))?
-                .date_naive(),
-        }),
-        _ => None,
-    };
-    let report = runtime.block_on(find(&a.rules.data, range, &rules, &settings, history_at))?;
-    write_outputs(&a.out, &report, &rules, a.per_chain)?;
-    let text = if a.json {
+pub fn run(c: &crate::config::pivot::PivotsConfig) -> Result<()> {
+    let runtime = c.settings.runtime()?;
+    let history_at = c.history.as_ref().map(|(dir, day)| HistoryAt { dir, day: *day });
+    let report = runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at))?;
+    write_outputs(&c.out, &report, &c.rules, c.per_chain)?;
+    let text = if c.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
     } else {
         summary_table(&report)

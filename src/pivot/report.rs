@@ -156,39 +156,18 @@ pub fn publish(
     Ok(final_dir)
 }
 
-/// The days a `report` invocation covers, oldest first.
-fn days_of(a: &crate::cli::ReportArgs, today: NaiveDate) -> Result<Vec<NaiveDate>> {
-    match (&a.day, &a.since) {
-        (Some(d), _) => Ok(vec![parse_day(d, today)?]),
-        (None, Some(since)) => {
-            let first = parse_day(since, today)?;
-            let last = parse_day(a.until.as_deref().unwrap_or("yesterday"), today)?;
-            if last < first {
-                return Err(Error::config("--until", format!("{last} is before --since {first}")));
-            }
-            Ok(first.iter_days().take_while(|d| *d <= last).collect())
-        }
-        (None, None) => Ok(vec![parse_day("yesterday", today)?]),
-    }
-}
-
 /// `pivotflow report`.
-pub fn run(a: &crate::cli::ReportArgs) -> Result<()> {
-    let days = days_of(a, Utc::now().date_naive())?;
-    let rules = super::rules_from(&a.pivots)?;
-    let mut settings = crate::sql::context::SqlSettings::default();
-    if let Some(m) = &a.memory_limit {
-        settings.memory_limit_bytes = crate::sql::parse_size(m)?;
-    }
+pub fn run(c: &crate::config::pivot::ReportConfig) -> Result<()> {
+    let (days, rules, settings) = (&c.days, &c.rules, &c.settings);
     let runtime = settings.runtime()?;
-    let history_dir = a.out.join("history");
-    for day in &days {
+    let history_dir = c.out.join("history");
+    for day in days {
         let t0 = std::time::Instant::now();
         let report = runtime.block_on(super::find(
-            &a.pivots.data,
+            &c.data,
             day_range(*day),
-            &rules,
-            &settings,
+            rules,
+            settings,
             Some(super::HistoryAt { dir: &history_dir, day: *day }),
         ))?;
         // A day without any flow on a service port has no data (collector down, or not yet
@@ -200,7 +179,7 @@ pub fn run(a: &crate::cli::ReportArgs) -> Result<()> {
             0
         };
         let label = day.format("%Y-%m-%d").to_string();
-        let dir = publish(&a.out, &label, &report, &rules)?;
+        let dir = publish(&c.out, &label, &report, rules)?;
         tracing::info!(
             folder = %dir.display(),
             chains = report.chains.len(),

@@ -16,30 +16,8 @@ use datafusion::common::ScalarValue;
 use datafusion::prelude::SessionContext;
 use print::OutputFormat;
 
-use crate::cli::SqlArgs;
 use crate::error::{Error, Result};
-use context::{SqlSettings, flow_context};
-use timerange::TimeRange;
-
-/// Parse a byte size: `4G`, `512M`, `1.5GiB`, `1000000`.
-pub fn parse_size(text: &str) -> Result<usize> {
-    let t = text.trim();
-    let split = t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| Error::config("size", format!("{text:?} is not a size like 4G or 512M")))?;
-    let mult = match unit.trim().to_ascii_lowercase().trim_end_matches("ib").trim_end_matches('b') {
-        "" => 1.0,
-        "k" => 1024.0,
-        "m" => 1024.0 * 1024.0,
-        "g" => 1024.0 * 1024.0 * 1024.0,
-        "t" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
-        _ => return Err(Error::config("size", format!("{text:?}: unknown unit"))),
-    };
-    Ok((n * mult) as usize)
-}
+use context::flow_context;
 
 /// Strip a trailing semicolon (statements in files end with one).
 fn statement(text: &str) -> &str {
@@ -81,28 +59,19 @@ fn default_format() -> OutputFormat {
 }
 
 /// `pivotflow sql`.
-pub fn run(a: &SqlArgs) -> Result<()> {
-    let now = chrono::Utc::now().timestamp_millis();
-    let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now)?;
-    let params = params::parse_params(&a.param)?;
-    let mut settings = SqlSettings::default();
-    if let Some(m) = &a.memory_limit {
-        settings.memory_limit_bytes = parse_size(m)?;
-    }
-    if let Some(p) = a.target_partitions {
-        settings.target_partitions = p;
-    }
-    let format = a.format.unwrap_or_else(default_format);
+pub fn run(c: &crate::config::sql::SqlConfig) -> Result<()> {
+    let (params, settings) = (&c.params, &c.settings);
+    let format = c.format.unwrap_or_else(default_format);
     let runtime = settings.runtime()?;
     runtime.block_on(async {
-        let ctx = flow_context(&a.data, range, &settings).await?;
-        let (name, sql) = match (&a.query, &a.file) {
+        let ctx = flow_context(&c.data, c.range, settings).await?;
+        let (name, sql) = match (&c.query, &c.file) {
             (Some(q), _) => ("(command line)".to_string(), q.clone()),
             (None, Some(f)) => {
                 (f.display().to_string(), std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?)
             }
             (None, None) if std::io::stdin().is_terminal() => {
-                return interactive(&ctx, &params, format).await;
+                return interactive(&ctx, params, format).await;
             }
             (None, None) => {
                 let mut q = String::new();
@@ -110,8 +79,8 @@ pub fn run(a: &SqlArgs) -> Result<()> {
                 ("(stdin)".to_string(), q)
             }
         };
-        let (schema, batches) = run_query(&ctx, &name, &sql, &params).await?;
-        print::write_batches(&schema, &batches, format, a.output.as_deref())
+        let (schema, batches) = run_query(&ctx, &name, &sql, params).await?;
+        print::write_batches(&schema, &batches, format, c.output.as_deref())
     })
 }
 
@@ -153,17 +122,4 @@ async fn interactive(
         let _ = rl.save_history(h);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("4G").unwrap(), 4 << 30);
-        assert_eq!(parse_size("512MiB").unwrap(), 512 << 20);
-        assert_eq!(parse_size("1000").unwrap(), 1000);
-        assert!(parse_size("lots").is_err());
-    }
 }

@@ -24,7 +24,7 @@ pub mod store_out;
 pub mod stream;
 pub mod traffic;
 
-pub use config::{ExporterBehaviour, SynthConfig, config_from_args};
+pub use config::{ExporterBehaviour, SynthConfig};
 pub use export::{DatagramOut, UdpSender, export, write_pcap};
 pub use store_out::{write_store, write_store_from};
 pub use stream::{assign_exporters, exported, flows, merge_by_end};
@@ -72,32 +72,26 @@ impl SynthSummary {
     }
 }
 
-/// `pivotflow synth`: validate arguments, write the truth file, then the pcap / store / UDP.
-pub fn run_cli(a: &crate::cli::SynthArgs) -> Result<SynthSummary> {
+/// `pivotflow synth`: write the truth file, then the pcap / store / UDP.
+pub fn run(r: &crate::config::synth::SynthRun) -> Result<SynthSummary> {
+    use crate::config::synth::SynthOutput;
     use crate::error::Error;
-    let cfg = config_from_args(a)?;
-    if let (Some(days), Some(dir)) = (a.days, &a.parquet) {
-        if days == 0 {
-            return Err(Error::config("--days", "must be at least 1"));
-        }
-        let (summary, truth) = days::write(&cfg, days, a.attacks_from.max(1), dir)?;
-        if let Some(path) = &a.truth {
-            let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
-            std::fs::write(path, json).map_err(|e| Error::io(path, e))?;
-        }
+    let cfg = &r.cfg;
+    let write_truth = |json: String| match &r.truth {
+        Some(path) => std::fs::write(path, json + "\n").map_err(|e| Error::io(path, e)),
+        None => Ok(()),
+    };
+    if let (Some((days, attacks_from)), SynthOutput::Store(dir)) = (r.days, &r.output) {
+        let (summary, truth) = days::write(cfg, days, attacks_from, dir)?;
+        write_truth(serde_json::to_string_pretty(&truth).expect("truth serializes"))?;
         return Ok(summary);
     }
-    if let Some(path) = &a.truth {
-        let truth = flows(&cfg).1;
-        let json = serde_json::to_string_pretty(&truth).expect("truth serializes") + "\n";
-        std::fs::write(path, json).map_err(|e| Error::io(path, e))?;
+    if r.truth.is_some() {
+        write_truth(serde_json::to_string_pretty(&flows(cfg).1).expect("truth serializes"))?;
     }
-    match (&a.pcap, &a.parquet, a.send) {
-        (Some(pcap), _, _) => write_pcap(&cfg, pcap),
-        (None, Some(dir), _) => write_store(&cfg, dir),
-        (None, None, Some(target)) => export(&cfg, &mut UdpSender::new(target, a.rate)?),
-        (None, None, None) => {
-            Err(Error::config("synth", "give --pcap FILE, --parquet DIR or --send ADDR:PORT"))
-        }
+    match &r.output {
+        SynthOutput::Pcap(pcap) => write_pcap(cfg, pcap),
+        SynthOutput::Store(dir) => write_store(cfg, dir),
+        SynthOutput::Send(target, rate) => export(cfg, &mut UdpSender::new(*target, *rate)?),
     }
 }

@@ -1,4 +1,4 @@
-//! Validated settings built from the raw CLI arguments.
+//! `capture`: validated settings from its raw arguments.
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -40,9 +40,7 @@ pub struct CaptureConfig {
     pub retention: Option<Duration>,
 }
 
-fn duration(what: &str, text: &str) -> Result<Duration> {
-    humantime::parse_duration(text).map_err(|e| Error::config(what, format!("{text:?}: {e}")))
-}
+use super::parse::{cidr, duration};
 
 impl CaptureConfig {
     pub fn from_args(a: &CaptureArgs) -> Result<Self> {
@@ -59,11 +57,7 @@ impl CaptureConfig {
         let allow = a
             .allow_exporter
             .iter()
-            .map(|s| {
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|e| Error::config("--allow-exporter", format!("{s:?}: {e}")))
-            })
+            .map(|s| cidr("--allow-exporter", s))
             .collect::<Result<Vec<_>>>()?;
         let flush_interval = duration("--flush-interval", &a.flush_interval)?;
         if flush_interval.is_zero() {

@@ -1,0 +1,152 @@
+//! `pivots` and `report`: validated settings from their raw arguments.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::parse::{cidr, duration, size};
+use crate::cli::{PivotRulesArgs, PivotsArgs, ReportArgs};
+use crate::error::{Error, Result};
+use crate::pivot::report::parse_day;
+use crate::pivot::rules::{self, PivotRules};
+use crate::sql::context::SqlSettings;
+use crate::sql::timerange::TimeRange;
+
+/// The `--config` file: the lists that are tedious on a command line.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PivotConfigFile {
+    #[serde(default)]
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub trusted: Vec<String>,
+}
+
+/// The rules `--service`, `--trusted`, `--config` and the other rule options describe.
+pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
+    let mut r = PivotRules::default();
+    let file = match &a.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            serde_json::from_str::<PivotConfigFile>(&text)
+                .map_err(|e| Error::config(format!("--config {}", path.display()), e.to_string()))?
+        }
+        None => PivotConfigFile::default(),
+    };
+    let services = if a.service.is_empty() { &file.services } else { &a.service };
+    if !services.is_empty() {
+        r.services =
+            services.iter().map(|s| rules::parse_service(s)).collect::<Result<Vec<_>>>()?.concat();
+    }
+    r.trusted = file
+        .trusted
+        .iter()
+        .chain(&a.trusted)
+        .map(|t| cidr("--trusted", t))
+        .collect::<Result<Vec<_>>>()?;
+    r.skew = duration("--skew", &a.skew)?;
+    r.slack = duration("--slack", &a.slack)?;
+    r.join = a.join;
+    r.hide_trusted = a.hide_trusted;
+    r.hide_routine = a.hide_routine;
+    r.history_days = a.history_days;
+    if !a.alert_threshold.is_finite() {
+        return Err(Error::config("--alert-threshold", "must be a number"));
+    }
+    r.alert_threshold = a.alert_threshold;
+    r.bucket = duration("--bucket", &a.bucket)?;
+    if r.bucket.as_millis() == 0 {
+        return Err(Error::config("--bucket", "must be longer than 0"));
+    }
+    r.max_hops = a.max_hops.max(2);
+    r.max_fanout = a.max_fanout.max(1);
+    r.min_packets_each_way = a.min_packets;
+    r.min_bytes = a.min_bytes;
+    Ok(r)
+}
+
+/// `--memory-limit` on top of the default SQL settings.
+fn settings(memory_limit: Option<&str>) -> Result<SqlSettings> {
+    let mut s = SqlSettings::default();
+    if let Some(m) = memory_limit {
+        s.memory_limit_bytes = size("--memory-limit", m)?;
+    }
+    Ok(s)
+}
+
+/// `pivotflow pivots`, validated.
+#[derive(Debug)]
+pub struct PivotsConfig {
+    pub data: PathBuf,
+    pub rules: PivotRules,
+    pub range: TimeRange,
+    pub out: PathBuf,
+    pub per_chain: bool,
+    pub json: bool,
+    pub settings: SqlSettings,
+    /// The history folder and the day it is read for (the day of `--since`).
+    pub history: Option<(PathBuf, NaiveDate)>,
+}
+
+impl PivotsConfig {
+    pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
+        let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?;
+        let history = match (&a.history, range.since_ms) {
+            (Some(dir), Some(since)) => Some((
+                dir.clone(),
+                chrono::DateTime::from_timestamp_millis(since)
+                    .ok_or_else(|| Error::config("--since", "out of range"))?
+                    .date_naive(),
+            )),
+            _ => None,
+        };
+        Ok(PivotsConfig {
+            data: a.rules.data.clone(),
+            rules: rules(&a.rules)?,
+            range,
+            out: a.out.clone(),
+            per_chain: a.per_chain,
+            json: a.json,
+            settings: settings(a.memory_limit.as_deref())?,
+            history,
+        })
+    }
+}
+
+/// `pivotflow report`, validated.
+#[derive(Debug)]
+pub struct ReportConfig {
+    pub data: PathBuf,
+    pub rules: PivotRules,
+    /// The days to report, oldest first.
+    pub days: Vec<NaiveDate>,
+    pub out: PathBuf,
+    pub settings: SqlSettings,
+}
+
+impl ReportConfig {
+    pub fn from_args(a: &ReportArgs, today: NaiveDate) -> Result<Self> {
+        let days = match (&a.day, &a.since) {
+            (Some(d), _) => vec![parse_day(d, today)?],
+            (None, Some(since)) => {
+                let first = parse_day(since, today)?;
+                let last = parse_day(a.until.as_deref().unwrap_or("yesterday"), today)?;
+                if last < first {
+                    return Err(Error::config(
+                        "--until",
+                        format!("{last} is before --since {first}"),
+                    ));
+                }
+                first.iter_days().take_while(|d| *d <= last).collect()
+            }
+            (None, None) => vec![parse_day("yesterday", today)?],
+        };
+        Ok(ReportConfig {
+            data: a.pivots.data.clone(),
+            rules: rules(&a.pivots)?,
+            days,
+            out: a.out.clone(),
+            settings: settings(a.memory_limit.as_deref())?,
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! `sql`: validated settings from its raw arguments.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use datafusion::common::ScalarValue;
+
+use super::parse::size;
+use crate::cli::SqlArgs;
+use crate::error::Result;
+use crate::sql::context::SqlSettings;
+use crate::sql::print::OutputFormat;
+use crate::sql::timerange::TimeRange;
+
+/// `pivotflow sql`, validated.
+#[derive(Debug)]
+pub struct SqlConfig {
+    pub data: PathBuf,
+    /// The query text given on the command line.
+    pub query: Option<String>,
+    /// `-f FILE`.
+    pub file: Option<PathBuf>,
+    pub range: TimeRange,
+    /// `--param NAME=VALUE`, typed.
+    pub params: HashMap<String, ScalarValue>,
+    pub settings: SqlSettings,
+    /// `None`: a table on a terminal, CSV otherwise.
+    pub format: Option<OutputFormat>,
+    pub output: Option<PathBuf>,
+}
+
+impl SqlConfig {
+    pub fn from_args(a: &SqlArgs, now_ms: i64) -> Result<Self> {
+        let mut settings = SqlSettings::default();
+        if let Some(m) = &a.memory_limit {
+            settings.memory_limit_bytes = size("--memory-limit", m)?;
+        }
+        if let Some(p) = a.target_partitions {
+            settings.target_partitions = p;
+        }
+        Ok(SqlConfig {
+            data: a.data.clone(),
+            query: a.query.clone(),
+            file: a.file.clone(),
+            range: TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?,
+            params: crate::sql::params::parse_params(&a.param)?,
+            settings,
+            format: a.format,
+            output: a.output.clone(),
+        })
+    }
+}
