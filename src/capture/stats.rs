@@ -5,6 +5,56 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+/// Why a datagram, or part of one, was not decoded (a key of `decode_errors` in the stats JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecodeErrorKind {
+    /// Not a NetFlow v5/v9/IPFIX header.
+    NotNetflow,
+    /// The datagram ends inside a record or set.
+    Truncated,
+    /// A version the parser does not decode.
+    UnsupportedVersion,
+    /// A version filtered out by the parser's configuration.
+    FilteredVersion,
+    /// The parser rejected the content.
+    ParseError,
+    /// Decoded in part: the rest was rejected.
+    Partial,
+    /// The parser's output limit was reached.
+    OutputLimit,
+    /// Bytes after the last complete export packet.
+    TrailingBytes,
+    /// Data sets the parser returned no records for although their template is known.
+    DataSetUndecodable,
+    /// Template-less data dropped because the hold buffer was full.
+    HoldBufferFull,
+    /// Held data failed to decode when its template arrived.
+    ReplayError,
+    /// Any other parser error.
+    Other,
+}
+
+impl DecodeErrorKind {
+    /// The name in the stats JSON and the summary (`truncated`, `data_set_undecodable`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecodeErrorKind::NotNetflow => "not_netflow",
+            DecodeErrorKind::Truncated => "truncated",
+            DecodeErrorKind::UnsupportedVersion => "unsupported_version",
+            DecodeErrorKind::FilteredVersion => "filtered_version",
+            DecodeErrorKind::ParseError => "parse_error",
+            DecodeErrorKind::Partial => "partial",
+            DecodeErrorKind::OutputLimit => "output_limit",
+            DecodeErrorKind::TrailingBytes => "trailing_bytes",
+            DecodeErrorKind::DataSetUndecodable => "data_set_undecodable",
+            DecodeErrorKind::HoldBufferFull => "hold_buffer_full",
+            DecodeErrorKind::ReplayError => "replay_error",
+            DecodeErrorKind::Other => "other",
+        }
+    }
+}
+
 /// Counters for one exporter (keyed by its IP address).
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct ExporterStats {
@@ -19,7 +69,7 @@ pub struct ExporterStats {
     /// Extra rows made for the reverse direction of IPFIX biflow (RFC 5103) records.
     pub biflow_reverse_rows: u64,
     /// Datagrams or parts of them that failed to decode, by kind.
-    pub decode_errors: BTreeMap<String, u64>,
+    pub decode_errors: BTreeMap<DecodeErrorKind, u64>,
     /// Sequence-number jumps forward (each one a loss event).
     pub sequence_gaps: u64,
     /// Units lost according to sequence numbers: v5 flows, v9 datagrams, IPFIX data records.
@@ -66,8 +116,8 @@ impl CaptureStats {
         self.exporters.entry(addr).or_default()
     }
 
-    pub fn count_error(&mut self, addr: IpAddr, kind: &str) {
-        *self.exporter(addr).decode_errors.entry(kind.to_string()).or_default() += 1;
+    pub fn count_error(&mut self, addr: IpAddr, kind: DecodeErrorKind) {
+        *self.exporter(addr).decode_errors.entry(kind).or_default() += 1;
     }
 
     /// Sum of records over all exporters.
@@ -95,7 +145,9 @@ impl CaptureStats {
                 e.rows_written
             ));
             if errors > 0 {
-                out.push_str(&format!(" ({:?})", e.decode_errors));
+                let kinds: Vec<String> =
+                    e.decode_errors.iter().map(|(k, n)| format!("{}={n}", k.as_str())).collect();
+                out.push_str(&format!(" ({})", kinds.join(", ")));
             }
             out.push('\n');
         }
@@ -127,5 +179,37 @@ impl crate::store::WriteTally for CaptureStats {
 
     fn rows_recovered(&mut self, rows: u64) {
         self.rows_recovered += rows;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_error_kinds_keep_their_json_names() {
+        use DecodeErrorKind::*;
+        let all = [
+            NotNetflow,
+            Truncated,
+            UnsupportedVersion,
+            FilteredVersion,
+            ParseError,
+            Partial,
+            OutputLimit,
+            TrailingBytes,
+            DataSetUndecodable,
+            HoldBufferFull,
+            ReplayError,
+            Other,
+        ];
+        for k in all {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str(), "{k:?}");
+        }
+        let mut s = CaptureStats::default();
+        s.count_error("192.0.2.1".parse().unwrap(), DataSetUndecodable);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["exporters"]["192.0.2.1"]["decode_errors"]["data_set_undecodable"], 1);
+        assert!(s.summary().contains("(data_set_undecodable=1)"), "{}", s.summary());
     }
 }

@@ -18,7 +18,7 @@ pub mod sequence;
 
 use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
 use super::source::{Datagram, sniff_header};
-use super::stats::CaptureStats;
+use super::stats::{CaptureStats, DecodeErrorKind};
 use hold::{HeldSet, HoldBuffer, HoldLimits};
 pub use scope::ScopeKey;
 use sequence::SequenceTracker;
@@ -41,15 +41,15 @@ fn new_parser() -> NetflowParser {
         .expect("static parser configuration is valid")
 }
 
-fn error_kind(e: &NetflowError) -> &'static str {
+fn error_kind(e: &NetflowError) -> DecodeErrorKind {
     match e {
-        NetflowError::Incomplete { .. } => "truncated",
-        NetflowError::UnsupportedVersion { .. } => "unsupported_version",
-        NetflowError::FilteredVersion { .. } => "filtered_version",
-        NetflowError::ParseError { .. } => "parse_error",
-        NetflowError::Partial { .. } => "partial",
-        NetflowError::DecodedOutputLimitExceeded { .. } => "output_limit",
-        _ => "other",
+        NetflowError::Incomplete { .. } => DecodeErrorKind::Truncated,
+        NetflowError::UnsupportedVersion { .. } => DecodeErrorKind::UnsupportedVersion,
+        NetflowError::FilteredVersion { .. } => DecodeErrorKind::FilteredVersion,
+        NetflowError::ParseError { .. } => DecodeErrorKind::ParseError,
+        NetflowError::Partial { .. } => DecodeErrorKind::Partial,
+        NetflowError::DecodedOutputLimitExceeded { .. } => DecodeErrorKind::OutputLimit,
+        _ => DecodeErrorKind::Other,
     }
 }
 
@@ -83,7 +83,7 @@ impl Decoder {
         }
         self.expire_held(dg.received_ms, stats);
         let Some((version, header_len, domain)) = sniff_header(&dg.payload) else {
-            stats.count_error(exporter, "not_netflow");
+            stats.count_error(exporter, DecodeErrorKind::NotNetflow);
             return;
         };
         let key = ScopeKey { exporter, version, domain };
@@ -95,7 +95,11 @@ impl Decoder {
         });
         let result = scope.parser.parse_bytes(&dg.payload);
         if let Some(e) = &result.error {
-            let kind = if result.packets.is_empty() { error_kind(e) } else { "trailing_bytes" };
+            let kind = if result.packets.is_empty() {
+                error_kind(e)
+            } else {
+                DecodeErrorKind::TrailingBytes
+            };
             stats.count_error(exporter, kind);
             tracing::debug!(%exporter, error = %e, "decode error");
         }
@@ -110,7 +114,8 @@ impl Decoder {
             es.biflow_reverse_rows += counts.reverse_rows;
             let undecodable = count_undecodable(packet);
             if undecodable > 0 {
-                *es.decode_errors.entry("data_set_undecodable".into()).or_default() += undecodable;
+                *es.decode_errors.entry(DecodeErrorKind::DataSetUndecodable).or_default() +=
+                    undecodable;
             }
             check_sequence(packet, scope, !missing.is_empty(), es);
             for (template_id, body) in missing {
@@ -120,7 +125,7 @@ impl Decoder {
                     es.held_sets += 1;
                 } else {
                     es.expired_sets += 1;
-                    *es.decode_errors.entry("hold_buffer_full".into()).or_default() += 1;
+                    *es.decode_errors.entry(DecodeErrorKind::HoldBufferFull).or_default() += 1;
                 }
             }
         }
@@ -145,7 +150,7 @@ impl Decoder {
                 let es = stats.exporter(key.exporter);
                 es.replayed_sets += 1;
                 if result.error.is_some() {
-                    *es.decode_errors.entry("replay_error".into()).or_default() += 1;
+                    *es.decode_errors.entry(DecodeErrorKind::ReplayError).or_default() += 1;
                 }
                 for packet in &result.packets {
                     let (counts, _, _) = normalize_packet(packet, scope, &set.ctx, out);
