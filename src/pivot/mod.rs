@@ -218,10 +218,10 @@ pub fn write_outputs(
     crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
         graphml::write_graphml(w, &shown, trusted)
     })?;
-    crate::store::atomic::write_atomic(&out.join("chains.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, report)
-            .map_err(|e| Error::io("chains.json", e.into()))?;
-        writeln!(w).map_err(|e| Error::io("chains.json", e))
+    let json = out.join("chains.json");
+    crate::store::atomic::write_atomic(&json, |w| {
+        serde_json::to_writer_pretty(&mut *w, report).map_err(|e| Error::io(&json, e.into()))?;
+        writeln!(w).map_err(|e| Error::io(&json, e))
     })?;
     if per_chain {
         let dir = out.join("chains");

@@ -120,7 +120,7 @@ impl FileWriter {
 
     /// Hand an hour over; blocks while one hour waits and another is being written.
     pub fn submit(&mut self, job: HourJob) -> Result<()> {
-        let dead = || Error::io("writer thread", std::io::Error::other("writer thread stopped"));
+        let dead = || Error::Internal { detail: "the Parquet writer thread stopped".into() };
         self.jobs.as_ref().ok_or_else(dead)?.send(job).map_err(|_| dead())
     }
 
@@ -138,7 +138,9 @@ impl FileWriter {
     pub fn finish(&mut self, stats: &mut dyn WriteTally) -> Result<()> {
         drop(self.jobs.take());
         if let Some(t) = self.thread.take() {
-            t.join().map_err(|_| Error::io("writer thread", std::io::Error::other("panicked")))?;
+            t.join().map_err(|_| Error::Internal {
+                detail: "the Parquet writer thread panicked".into(),
+            })?;
         }
         self.collect(stats)
     }

@@ -173,5 +173,5 @@ pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureSt
         Ok::<(), Error>(())
     })?;
     drop(runtime);
-    decoder.join().map_err(|_| Error::io("decoder thread", std::io::Error::other("panicked")))?
+    decoder.join().map_err(|_| Error::Internal { detail: "the decoder thread panicked".into() })?
 }
