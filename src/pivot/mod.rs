@@ -65,6 +65,16 @@ pub struct HistoryAt<'a> {
     pub day: chrono::NaiveDate,
 }
 
+/// What `find` hands back besides the chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facts {
+    /// Also gather the period's history facts (`report` keeps them); costs one more aggregate
+    /// over the service-port flows (queries/admin_pairs.sql).
+    Gather,
+    /// Chains only (`pivots`).
+    Skip,
+}
+
 /// Find the chains in `data` over `range` and score them against the history (none: cold).
 pub async fn find(
     data: &Path,
@@ -72,6 +82,7 @@ pub async fn find(
     rules: &PivotRules,
     settings: &SqlSettings,
     history_at: Option<HistoryAt<'_>>,
+    gather: Facts,
 ) -> Result<PivotReport> {
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
@@ -84,7 +95,10 @@ pub async fn find(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "flows on service ports read"
     );
-    let admin_pairs = hops::admin_pairs(&ctx, rules).await?;
+    let admin_pairs = match gather {
+        Facts::Gather => hops::admin_pairs(&ctx, rules).await?,
+        Facts::Skip => Vec::new(),
+    };
     tracing::info!(
         admin_pairs = admin_pairs.len(),
         elapsed_ms = t0.elapsed().as_millis() as u64,
@@ -129,10 +143,12 @@ pub async fn find(
     let baseline = &baseline;
     let mut chains = model::build(&raw, &all_hops, rules, baseline);
     // What was alerted does not become routine by itself (see history::ALERTS_BEFORE_ROUTINE).
-    let mut facts =
-        history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
-    let deciding = chains.iter().filter(|c| c.alert).map(|c| c.deciding.clone()).collect();
-    facts.mark_alerted(&deciding);
+    let mut facts = history::DayFacts::default();
+    if gather == Facts::Gather {
+        facts = history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
+        let deciding = chains.iter().filter(|c| c.alert).map(|c| c.deciding.clone()).collect();
+        facts.mark_alerted(&deciding);
+    }
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
@@ -285,7 +301,8 @@ pub fn summary_table(report: &PivotReport) -> String {
 pub fn run(c: &crate::config::pivot::PivotsConfig) -> Result<()> {
     let runtime = c.settings.runtime()?;
     let history_at = c.history.as_ref().map(|(dir, day)| HistoryAt { dir, day: *day });
-    let report = runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at))?;
+    let report =
+        runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at, Facts::Skip))?;
     write_outputs(&c.out, &report, &c.rules, c.per_chain)?;
     let text = if c.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"

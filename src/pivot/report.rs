@@ -169,6 +169,7 @@ pub fn run(c: &crate::config::pivot::ReportConfig) -> Result<()> {
             rules,
             settings,
             Some(super::HistoryAt { dir: &history_dir, day: *day }),
+            super::Facts::Gather,
         ))?;
         // A day without any flow on a service port has no data (collector down, or not yet
         // captured): it is not a day of history, or "never seen in N days" would overclaim.
