@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use pivotflow::cli::{Cli, Command};
-use pivotflow::config::{self, CaptureConfig};
 use pivotflow::error::Error;
 use pivotflow::{capture, pivot, sql, synth};
 use tracing_subscriber::EnvFilter;
@@ -41,19 +40,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     let today = chrono::Utc::now().date_naive();
     match cli.command {
         Command::Schema => print!("{}", pivotflow::schema::markdown_table()),
-        Command::Pivots(args) => {
-            pivot::run(&config::pivot::PivotsConfig::from_args(&args, now_ms)?)?
-        }
+        Command::Pivots(args) => pivot::run(&pivot::PivotsConfig::from_args(&args, now_ms)?)?,
         Command::Report(args) => {
-            pivot::report::run(&config::pivot::ReportConfig::from_args(&args, today)?)?
+            pivot::report::run(&pivot::report::ReportConfig::from_args(&args, today)?)?
         }
-        Command::Sql(args) => sql::run(&config::sql::SqlConfig::from_args(&args, now_ms)?)?,
+        Command::Sql(args) => sql::run(&sql::SqlConfig::from_args(&args, now_ms)?)?,
         Command::Synth(args) => {
-            let summary = synth::run(&config::synth::SynthRun::from_args(&args)?)?;
+            let summary = synth::run(&synth::SynthRun::from_args(&args)?)?;
             eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
         }
         Command::Capture(args) => {
-            let (stats, input_error) = capture::run(CaptureConfig::from_args(&args)?)?;
+            let (stats, input_error) = capture::run(capture::CaptureConfig::from_args(&args)?)?;
             eprintln!("{}", stats.summary());
             if let Some(e) = input_error {
                 return Err(e);

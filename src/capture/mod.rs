@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod normalize;
+pub mod settings;
 pub mod source;
 pub mod stats;
 
@@ -20,8 +21,8 @@ use source::frames::{FrameDecoder, FrameOutcome};
 use source::{Datagram, sniff_header};
 use stats::CaptureStats;
 
-use crate::config::{CaptureConfig, Source};
 use crate::error::{Error, Result};
+pub use settings::{CaptureConfig, Source};
 
 /// Records decoded before they are handed to the sink.
 const BATCH_ROWS: usize = 64 * 1024;

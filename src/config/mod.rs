@@ -6,5 +6,3 @@ pub mod parse;
 pub mod pivot;
 pub mod sql;
 pub mod synth;
-
-pub use capture::{CaptureConfig, Source};

@@ -1,13 +1,12 @@
 //! `pivots` and `report`: validated settings from their raw arguments.
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 
 use super::parse::{cidr, duration, size};
 use crate::cli::{PivotRulesArgs, PivotsArgs, ReportArgs};
 use crate::error::{Error, Result};
-use crate::pivot::report::parse_day;
+use crate::pivot::PivotsConfig;
+use crate::pivot::report::{ReportConfig, parse_day};
 use crate::pivot::rules::{self, PivotRules};
 use crate::sql::context::SqlSettings;
 use crate::sql::timerange::TimeRange;
@@ -74,20 +73,6 @@ fn settings(memory_limit: Option<&str>) -> Result<SqlSettings> {
     Ok(s)
 }
 
-/// `pivotflow pivots`, validated.
-#[derive(Debug)]
-pub struct PivotsConfig {
-    pub data: PathBuf,
-    pub rules: PivotRules,
-    pub range: TimeRange,
-    pub out: PathBuf,
-    pub per_chain: bool,
-    pub json: bool,
-    pub settings: SqlSettings,
-    /// The history folder and the day it is read for (the day of `--since`).
-    pub history: Option<(PathBuf, NaiveDate)>,
-}
-
 impl PivotsConfig {
     pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
         let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?;
@@ -111,17 +96,6 @@ impl PivotsConfig {
             history,
         })
     }
-}
-
-/// `pivotflow report`, validated.
-#[derive(Debug)]
-pub struct ReportConfig {
-    pub data: PathBuf,
-    pub rules: PivotRules,
-    /// The days to report, oldest first.
-    pub days: Vec<NaiveDate>,
-    pub out: PathBuf,
-    pub settings: SqlSettings,
 }
 
 impl ReportConfig {

@@ -1,33 +1,11 @@
 //! `sql`: validated settings from its raw arguments.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-use datafusion::common::ScalarValue;
-
 use super::parse::size;
 use crate::cli::SqlArgs;
 use crate::error::Result;
+use crate::sql::SqlConfig;
 use crate::sql::context::SqlSettings;
-use crate::sql::print::OutputFormat;
 use crate::sql::timerange::TimeRange;
-
-/// `pivotflow sql`, validated.
-#[derive(Debug)]
-pub struct SqlConfig {
-    pub data: PathBuf,
-    /// The query text given on the command line.
-    pub query: Option<String>,
-    /// `-f FILE`.
-    pub file: Option<PathBuf>,
-    pub range: TimeRange,
-    /// `--param NAME=VALUE`, typed.
-    pub params: HashMap<String, ScalarValue>,
-    pub settings: SqlSettings,
-    /// `None`: a table on a terminal, CSV otherwise.
-    pub format: Option<OutputFormat>,
-    pub output: Option<PathBuf>,
-}
 
 impl SqlConfig {
     pub fn from_args(a: &SqlArgs, now_ms: i64) -> Result<Self> {

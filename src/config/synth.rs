@@ -1,15 +1,12 @@
 //! `synth`: validated settings from its raw arguments (a `--scenario` preset filled in).
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-
 use super::parse::{duration_ms, share};
 use crate::cli::SynthArgs;
 use crate::error::{Error, Result};
 use crate::synth::admin;
 use crate::synth::encode::ExportFormat;
 use crate::synth::traffic::TrafficParams;
-use crate::synth::{ExporterBehaviour, SynthConfig};
+use crate::synth::{ExporterBehaviour, SynthConfig, SynthOutput, SynthRun};
 
 /// Options a `--scenario` preset fills in when the command line does not.
 #[derive(Debug, Clone, Copy)]
@@ -108,25 +105,6 @@ pub fn config_from_args(a: &SynthArgs) -> Result<SynthConfig> {
         },
     };
     Ok(cfg)
-}
-
-/// Where `synth` writes.
-#[derive(Debug, Clone)]
-pub enum SynthOutput {
-    Pcap(PathBuf),
-    Store(PathBuf),
-    /// A live collector, at a rate in flows per second (0 = as fast as possible).
-    Send(SocketAddr, u64),
-}
-
-/// `pivotflow synth`, validated.
-#[derive(Debug, Clone)]
-pub struct SynthRun {
-    pub cfg: SynthConfig,
-    pub output: SynthOutput,
-    pub truth: Option<PathBuf>,
-    /// `--days N` (into a store) and the first day with attacks.
-    pub days: Option<(u32, u32)>,
 }
 
 impl SynthRun {

@@ -101,6 +101,40 @@ pub fn hop_facts(
     h.into_values().collect()
 }
 
+/// Every established admin connection in `flows` (queries/admin_pairs.sql), as history facts.
+pub async fn admin_pairs(
+    ctx: &datafusion::prelude::SessionContext,
+    rules: &super::rules::PivotRules,
+) -> Result<Vec<HopFact>> {
+    let params = [(
+        "min_packets".to_string(),
+        datafusion::common::ScalarValue::Int64(Some(rules.min_packets_each_way)),
+    )]
+    .into_iter()
+    .collect();
+    let (_, batches) = crate::sql::run_query(
+        ctx,
+        "queries/admin_pairs.sql",
+        super::hops::ADMIN_PAIRS_SQL,
+        &params,
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for b in &batches {
+        let (c, s, v) = (
+            super::hops::strings(b, "client")?,
+            super::hops::strings(b, "server")?,
+            super::hops::strings(b, "service")?,
+        );
+        let (h, n) = (super::hops::ints(b, "hour")?, super::hops::ints(b, "connections")?);
+        let (f, l) = (super::hops::ints(b, "first_ms")?, super::hops::ints(b, "last_ms")?);
+        for i in 0..b.num_rows() {
+            rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
+        }
+    }
+    Ok(hop_facts(rows))
+}
+
 impl DayFacts {
     /// Facts of a day's `hops` (as the admin connections) and candidate continuations
     /// (parent, child). `pivots` takes the hop facts from queries/admin_pairs.sql instead, which

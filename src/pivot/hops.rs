@@ -21,28 +21,6 @@ pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_pl
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 
-/// Every established admin connection in `flows` (queries/admin_pairs.sql), as history facts.
-pub async fn admin_pairs(
-    ctx: &SessionContext,
-    rules: &PivotRules,
-) -> Result<Vec<super::history::HopFact>> {
-    let params =
-        [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
-            .into_iter()
-            .collect();
-    let (_, batches) = run_query(ctx, "queries/admin_pairs.sql", ADMIN_PAIRS_SQL, &params).await?;
-    let mut rows = Vec::new();
-    for b in &batches {
-        let (c, s, v) = (strings(b, "client")?, strings(b, "server")?, strings(b, "service")?);
-        let (h, n) = (ints(b, "hour")?, ints(b, "connections")?);
-        let (f, l) = (ints(b, "first_ms")?, ints(b, "last_ms")?);
-        for i in 0..b.num_rows() {
-            rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
-        }
-    }
-    Ok(super::history::hop_facts(rows))
-}
-
 /// Columns of `flows` that the sessions view and queries/pivot_hosts.sql read.
 const SESSION_COLUMNS: &[&str] = &[
     "flow_start_ms",
@@ -188,12 +166,12 @@ fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a Arc<dyn Array>> {
     })
 }
 
-fn strings(b: &RecordBatch, name: &str) -> Result<Vec<String>> {
+pub(crate) fn strings(b: &RecordBatch, name: &str) -> Result<Vec<String>> {
     let a = cast(column(b, name)?, &DataType::Utf8).map_err(|e| Error::arrow(name, e))?;
     Ok(a.as_string::<i32>().iter().map(|v| v.unwrap_or_default().to_string()).collect())
 }
 
-fn ints(b: &RecordBatch, name: &str) -> Result<Vec<i64>> {
+pub(crate) fn ints(b: &RecordBatch, name: &str) -> Result<Vec<i64>> {
     let a = cast(column(b, name)?, &DataType::Int64).map_err(|e| Error::arrow(name, e))?;
     Ok(a.as_primitive::<Int64Type>().iter().map(|v| v.unwrap_or(0)).collect())
 }

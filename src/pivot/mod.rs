@@ -57,6 +57,20 @@ pub struct PivotReport {
     pub facts: history::DayFacts,
 }
 
+/// `pivotflow pivots`, validated.
+#[derive(Debug)]
+pub struct PivotsConfig {
+    pub data: std::path::PathBuf,
+    pub rules: PivotRules,
+    pub range: TimeRange,
+    pub out: std::path::PathBuf,
+    pub per_chain: bool,
+    pub json: bool,
+    pub settings: SqlSettings,
+    /// The history folder and the day it is read for (the day of `--since`).
+    pub history: Option<(std::path::PathBuf, chrono::NaiveDate)>,
+}
+
 /// Where the history is and which day it is scored for: the partitions of the
 /// `rules.history_days` days before `day` in `dir` are read.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +110,7 @@ pub async fn find(
         "flows on service ports read"
     );
     let admin_pairs = match gather {
-        Facts::Gather => hops::admin_pairs(&ctx, rules).await?,
+        Facts::Gather => history::admin_pairs(&ctx, rules).await?,
         Facts::Skip => Vec::new(),
     };
     tracing::info!(
@@ -298,7 +312,7 @@ pub fn summary_table(report: &PivotReport) -> String {
 }
 
 /// `pivotflow pivots`.
-pub fn run(c: &crate::config::pivot::PivotsConfig) -> Result<()> {
+pub fn run(c: &PivotsConfig) -> Result<()> {
     let runtime = c.settings.runtime()?;
     let history_at = c.history.as_ref().map(|(dir, day)| HistoryAt { dir, day: *day });
     let report =

@@ -156,8 +156,19 @@ pub fn publish(
     Ok(final_dir)
 }
 
+/// `pivotflow report`, validated.
+#[derive(Debug)]
+pub struct ReportConfig {
+    pub data: PathBuf,
+    pub rules: PivotRules,
+    /// The days to report, oldest first.
+    pub days: Vec<NaiveDate>,
+    pub out: PathBuf,
+    pub settings: crate::sql::context::SqlSettings,
+}
+
 /// `pivotflow report`.
-pub fn run(c: &crate::config::pivot::ReportConfig) -> Result<()> {
+pub fn run(c: &ReportConfig) -> Result<()> {
     let (days, rules, settings) = (&c.days, &c.rules, &c.settings);
     let runtime = settings.runtime()?;
     let history_dir = c.out.join("history");

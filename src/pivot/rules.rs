@@ -5,49 +5,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
-use crate::error::{Error, Result};
-
-/// One service of interest: name, IP protocol number, port.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
-    pub name: String,
-    pub proto: u8,
-    pub port: u16,
-}
-
-/// SSH tcp/22, RDP tcp/3389 and udp/3389, WinRM tcp/5985 and tcp/5986 (`crate::services`).
-pub fn default_services() -> Vec<Service> {
-    crate::services::ADMIN_SERVICES
-        .iter()
-        .map(|&(name, proto, port)| Service { name: name.to_string(), proto, port })
-        .collect()
-}
-
-/// Parse `NAME=PROTO/PORT[,PORT…]`, e.g. `vnc=tcp/5900,5901`.
-pub fn parse_service(text: &str) -> Result<Vec<Service>> {
-    let bad = || {
-        Error::config(
-            "--service",
-            format!("{text:?} is not NAME=PROTO/PORT[,PORT...] (e.g. vnc=tcp/5900,5901)"),
-        )
-    };
-    let (name, spec) = text.split_once('=').ok_or_else(bad)?;
-    let (proto, ports) = spec.split_once('/').ok_or_else(bad)?;
-    let proto = match proto.trim().to_ascii_lowercase().as_str() {
-        "tcp" => 6,
-        "udp" => 17,
-        other => other.parse::<u8>().map_err(|_| bad())?,
-    };
-    ports
-        .split(',')
-        .map(|p| {
-            p.trim()
-                .parse::<u16>()
-                .map(|port| Service { name: name.trim().to_string(), proto, port })
-                .map_err(|_| bad())
-        })
-        .collect()
-}
+pub use crate::services::{Service, default_services, parse_service};
 
 /// How queries/pivot_hops*.sql pair hops (same result, different cost).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -118,20 +76,5 @@ impl PivotRules {
     pub fn is_trusted(&self, addr: &str) -> bool {
         addr.parse::<std::net::IpAddr>()
             .is_ok_and(|ip| self.trusted.iter().any(|n: &IpNet| n.contains(&ip)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn service_specs() {
-        let v = parse_service("vnc=tcp/5900,5901").unwrap();
-        assert_eq!(v.len(), 2);
-        assert_eq!(v[1], Service { name: "vnc".into(), proto: 6, port: 5901 });
-        assert_eq!(parse_service("x=udp/1").unwrap()[0].proto, 17);
-        assert!(parse_service("vnc:tcp/5900").is_err());
-        assert!(parse_service("vnc=tcp/http").is_err());
     }
 }

@@ -145,7 +145,7 @@ pub async fn flow_context(
 /// The `services` table (name, proto, port) used by queries/hops.sql.
 pub fn register_services(
     ctx: &SessionContext,
-    services: &[crate::pivot::rules::Service],
+    services: &[crate::services::Service],
 ) -> Result<()> {
     use datafusion::arrow::array::Int32Array;
     let schema = Arc::new(Schema::new(vec![
@@ -225,7 +225,7 @@ pub async fn flow_context_filtered(
     if let Some(f) = filter {
         flows = flows.filter(f).map_err(|e| df_err("flow filter", e))?;
     }
-    register_services(&ctx, &crate::pivot::rules::default_services())?;
+    register_services(&ctx, &crate::services::default_services())?;
     ctx.register_table("flows", flows.into_view()).map_err(|e| df_err("flows", e))?;
     for (name, sql) in VIEWS {
         ctx.sql(sql).await.map_err(|e| df_err(&format!("queries/{name}.sql"), e))?;

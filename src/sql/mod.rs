@@ -58,8 +58,25 @@ fn default_format() -> OutputFormat {
     if std::io::stdout().is_terminal() { OutputFormat::Table } else { OutputFormat::Csv }
 }
 
+/// `pivotflow sql`, validated.
+#[derive(Debug)]
+pub struct SqlConfig {
+    pub data: std::path::PathBuf,
+    /// The query text given on the command line.
+    pub query: Option<String>,
+    /// `-f FILE`.
+    pub file: Option<std::path::PathBuf>,
+    pub range: timerange::TimeRange,
+    /// `--param NAME=VALUE`, typed.
+    pub params: HashMap<String, ScalarValue>,
+    pub settings: context::SqlSettings,
+    /// `None`: a table on a terminal, CSV otherwise.
+    pub format: Option<OutputFormat>,
+    pub output: Option<std::path::PathBuf>,
+}
+
 /// `pivotflow sql`.
-pub fn run(c: &crate::config::sql::SqlConfig) -> Result<()> {
+pub fn run(c: &SqlConfig) -> Result<()> {
     let (params, settings) = (&c.params, &c.settings);
     let format = c.format.unwrap_or_else(default_format);
     let runtime = settings.runtime()?;

@@ -72,9 +72,27 @@ impl SynthSummary {
     }
 }
 
+/// Where `synth` writes.
+#[derive(Debug, Clone)]
+pub enum SynthOutput {
+    Pcap(std::path::PathBuf),
+    Store(std::path::PathBuf),
+    /// A live collector, at a rate in flows per second (0 = as fast as possible).
+    Send(std::net::SocketAddr, u64),
+}
+
+/// `pivotflow synth`, validated.
+#[derive(Debug, Clone)]
+pub struct SynthRun {
+    pub cfg: SynthConfig,
+    pub output: SynthOutput,
+    pub truth: Option<std::path::PathBuf>,
+    /// `--days N` (into a store) and the first day with attacks.
+    pub days: Option<(u32, u32)>,
+}
+
 /// `pivotflow synth`: write the truth file, then the pcap / store / UDP.
-pub fn run(r: &crate::config::synth::SynthRun) -> Result<SynthSummary> {
-    use crate::config::synth::SynthOutput;
+pub fn run(r: &SynthRun) -> Result<SynthSummary> {
     use crate::error::Error;
     let cfg = &r.cfg;
     let write_truth = |json: String| match &r.truth {

@@ -19,16 +19,7 @@ use crate::services::{RDP, RDP_UDP, SSH, Svc, WINRM, WINRM_TLS};
 /// Order matters: chain c's hop h uses SERVICES[(c + h) % 5] (the sample data depends on it).
 const SERVICES: &[Svc] = &[SSH, RDP, WINRM, WINRM_TLS, RDP_UDP];
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct TruthHop {
-    pub client: String,
-    pub server: String,
-    pub service: String,
-    pub proto: u8,
-    pub port: u16,
-    pub start_ms: i64,
-    pub end_ms: i64,
-}
+pub use super::session::TruthHop;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TruthChain {

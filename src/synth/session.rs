@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::encode::SynthFlow;
-use super::scenario::TruthHop;
+use serde::Serialize;
 
 /// A connection between a client and a server port.
 #[derive(Debug, Clone)]
@@ -25,6 +25,18 @@ pub struct Connection {
     /// TCP flags of the client's and the server's records (0 for UDP).
     pub flags: (u8, u8),
     pub interfaces: (u16, u16),
+}
+
+/// A session as the truth files describe it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TruthHop {
+    pub client: String,
+    pub server: String,
+    pub service: String,
+    pub proto: u8,
+    pub port: u16,
+    pub start_ms: i64,
+    pub end_ms: i64,
 }
 
 /// Report `c` as the exporter does (its records into `out`) and describe it as a truth hop of

@@ -15,9 +15,9 @@ use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::UdpSocket;
 
 use super::Datagram;
+use crate::capture::CaptureConfig;
 use crate::capture::Pipeline;
 use crate::capture::stats::CaptureStats;
-use crate::config::CaptureConfig;
 use crate::error::{Error, Result};
 
 fn now_ms() -> i64 {
