@@ -39,11 +39,17 @@ use crate::error::{Error, Result};
 /// One day's facts about one (client, server, service).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HopFact {
+    /// The host that opened the connections.
     pub client: String,
+    /// The host they went to.
     pub server: String,
+    /// Service name (`ssh`, `rdp`, `winrm`, or a `--service` name).
     pub service: String,
+    /// Established connections that day.
     pub connections: i64,
+    /// Start of the first, UTC epoch ms.
     pub first_ms: i64,
+    /// End of the last, UTC epoch ms.
     pub last_ms: i64,
     /// Bit h set: a connection started in UTC hour h.
     pub hours: i32,
@@ -54,12 +60,19 @@ pub struct HopFact {
 /// One day's facts about one continuation pattern: `in_client` → `pivot` → `out_server`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkFact {
+    /// Client of the inbound session into the pivot.
     pub in_client: String,
+    /// The host that relayed.
     pub pivot: String,
+    /// Server of the outbound session.
     pub out_server: String,
+    /// Service of the inbound session.
     pub in_service: String,
+    /// Service of the outbound session.
     pub out_service: String,
+    /// Continuation pairs of this pattern that day.
     pub links: i64,
+    /// Earliest outbound start, UTC epoch ms.
     pub first_ms: i64,
     /// The outbound hop was the deciding hop of an alert that day.
     pub alerted: bool,
@@ -68,7 +81,9 @@ pub struct LinkFact {
 /// What one day adds to the history.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DayFacts {
+    /// One fact per (client, server, service).
     pub hops: Vec<HopFact>,
+    /// One fact per continuation pattern.
     pub links: Vec<LinkFact>,
 }
 
@@ -451,12 +466,19 @@ pub struct Baseline {
     pub weekend_days: usize,
     /// Days each host opened an admin session (as a hop client).
     pub client_days: HashMap<String, u32>,
+    /// (client, service) pairs seen.
     pub client_services: HashSet<(String, String)>,
+    /// Per client: bit h set when it started a connection in UTC hour h.
     pub client_hours: HashMap<String, u32>,
+    /// Clients seen opening connections on a Saturday or Sunday.
     pub client_weekend: HashSet<String>,
+    /// Per client: days it reached a new (server, service).
     pub client_new_pairs: HashMap<String, Novelty>,
+    /// (client, server, service) seen.
     pub pairs: HashSet<(String, String, String)>,
+    /// Days each (client, server, service) was seen.
     pub pair_days: HashMap<(String, String, String), u32>,
+    /// (server, service) pairs seen.
     pub server_services: HashSet<(String, String)>,
     /// Per server: days it had a connection from a new (client, service).
     pub server_new_clients: HashMap<String, Novelty>,
@@ -464,8 +486,11 @@ pub struct Baseline {
     pub server_days: HashMap<String, u32>,
     /// Days each host relayed (was the pivot of a continuation).
     pub pivot_days: HashMap<String, u32>,
+    /// (pivot, outbound service) pairs it relayed over.
     pub pivot_services: HashSet<(String, String)>,
+    /// (pivot, outbound server, service) it relayed to.
     pub pivot_targets: HashSet<(String, String, String)>,
+    /// Per pivot: relaying days with a new target.
     pub pivot_new_targets: HashMap<String, Novelty>,
     /// (pivot, inbound client) pairs it relayed for.
     pub pivot_inbound: HashSet<(String, String)>,

@@ -99,21 +99,33 @@ pub async fn restrict_to_pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -
 /// One remote-administration session that looks established.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Hop {
+    /// The host that opened the session.
     pub client_addr: String,
+    /// Its (ephemeral) port; the first connection's when several were merged.
     pub client_port: i64,
+    /// The host that served it.
     pub server_addr: String,
+    /// The service port.
     pub server_port: i64,
+    /// IP protocol number of the first connection (6 TCP, 17 UDP).
     pub proto: i64,
+    /// Service name from the services list.
     pub service: String,
+    /// Session start, UTC epoch ms.
     pub start_ms: i64,
+    /// Session end, UTC epoch ms.
     pub end_ms: i64,
+    /// Packets client → server.
     pub packets_c2s: i64,
+    /// Bytes client → server.
     pub bytes_c2s: i64,
+    /// Packets server → client.
     pub packets_s2c: i64,
+    /// Bytes server → client.
     pub bytes_s2c: i64,
+    /// Exporters that reported it, comma-separated.
     pub exporters: String,
-    /// Connections merged into this hop (the TCP and UDP transports of one RDP session, or
-    /// parallel sessions between the same hosts over the same service that overlap in time).
+    /// Connections merged into this hop (the TCP and UDP transports of one RDP session).
     pub sessions: i64,
     /// `proto/port` of each merged connection, e.g. `tcp/3389+udp/3389`.
     pub transports: String,
@@ -127,9 +139,12 @@ fn transport(proto: i64, port: i64) -> String {
     }
 }
 
-/// One hop per (client, server, service) and overlapping time: the TCP and UDP transports of one
-/// RDP connection, and parallel sessions, are one thing an analyst reads once. Input and output
-/// sorted by start; counters are summed, the span is the union.
+/// The transports of one connection are one hop: a session of the same client, server and
+/// service over another protocol (RDP's UDP next to its TCP) that overlaps in time joins it.
+/// Parallel sessions over the same transport stay separate hops (merging them would widen the
+/// hop's window and its continuations past `--max-fanout`); chains along the same path that
+/// overlap are one entry instead (`model`). Input and output sorted by start; counters are
+/// summed, the span is the union.
 pub fn merge_overlapping(hops: Vec<Hop>) -> Vec<Hop> {
     let mut open: std::collections::HashMap<(String, String, String), usize> = Default::default();
     let mut out: Vec<Hop> = Vec::with_capacity(hops.len());
@@ -137,16 +152,15 @@ pub fn merge_overlapping(hops: Vec<Hop>) -> Vec<Hop> {
         let key = (h.client_addr.clone(), h.server_addr.clone(), h.service.clone());
         if let Some(&i) = open.get(&key) {
             let m = &mut out[i];
-            if h.start_ms <= m.end_ms {
+            let same_transport = m.transports.split('+').any(|t| t == h.transports);
+            if h.start_ms <= m.end_ms && !same_transport {
                 m.end_ms = m.end_ms.max(h.end_ms);
                 m.packets_c2s += h.packets_c2s;
                 m.bytes_c2s += h.bytes_c2s;
                 m.packets_s2c += h.packets_s2c;
                 m.bytes_s2c += h.bytes_s2c;
                 m.sessions += h.sessions;
-                if !m.transports.split('+').any(|t| t == h.transports) {
-                    m.transports = format!("{}+{}", m.transports, h.transports);
-                }
+                m.transports = format!("{}+{}", m.transports, h.transports);
                 if !m.exporters.split(',').any(|e| h.exporters == e) && !h.exporters.is_empty() {
                     m.exporters = format!("{},{}", m.exporters, h.exporters);
                 }
@@ -391,8 +405,9 @@ mod tests {
             ssh.clone(),
             rdp(17, 1_200, 9_500),
             rdp(6, 20_000, 21_000), // later, not overlapping: a hop of its own
+            rdp(6, 20_500, 22_000), // a parallel TCP session: a hop of its own too
         ]);
-        assert_eq!(merged.len(), 3);
+        assert_eq!(merged.len(), 4);
         let m = &merged[0];
         assert_eq!((m.start_ms, m.end_ms, m.sessions), (1_000, 9_500, 2));
         assert_eq!(
@@ -402,6 +417,7 @@ mod tests {
         assert_eq!(m.exporters, "192.0.2.1");
         assert_eq!(merged[1], ssh);
         assert_eq!((merged[2].start_ms, merged[2].sessions), (20_000, 1));
+        assert_eq!((merged[3].start_ms, merged[3].transports.as_str()), (20_500, "tcp/3389"));
     }
 
     #[test]

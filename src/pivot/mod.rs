@@ -30,13 +30,18 @@ use rules::PivotRules;
 /// Everything one run found.
 #[derive(Debug, Serialize)]
 pub struct PivotReport {
+    /// Period start (arrival time), UTC epoch ms.
     pub since_ms: Option<i64>,
+    /// Period end (exclusive), UTC epoch ms.
     pub until_ms: Option<i64>,
     /// Flow records on service ports read for the period (0: no data, e.g. the collector was
     /// down; `report` then keeps no history for the day).
     pub service_flows: usize,
+    /// Hops touching possible pivot hosts (after merging transports).
     pub hops: usize,
+    /// Candidate continuation pairs.
     pub continuations: usize,
+    /// Every cut the chain search made.
     pub truncations: Truncations,
     /// Chains through trusted hosts left out by `--hide-trusted`.
     pub trusted_hidden: usize,
@@ -44,13 +49,16 @@ pub struct PivotReport {
     pub alerts: usize,
     /// Chains left out of the GraphML by `--hide-routine` (all chains stay in chains.json).
     pub routine_hidden: usize,
+    /// The `--alert-threshold` in force.
     pub alert_threshold: f64,
     /// Days of history the score read, and how many it asked for.
     pub history_days: usize,
     /// Alerted patterns of earlier days kept out of the baseline (they alert again until seen
     /// as alerts on `history::ALERTS_BEFORE_ROUTINE` days).
     pub history_withheld: usize,
+    /// Days of history asked for (`--history-days`).
     pub history_days_wanted: usize,
+    /// The chains, ranked.
     pub chains: Vec<Chain>,
     /// What this period adds to the history (written by `report`).
     #[serde(skip)]
@@ -60,12 +68,19 @@ pub struct PivotReport {
 /// `pivotflow pivots`, validated.
 #[derive(Debug)]
 pub struct PivotsConfig {
+    /// Root of the flow store.
     pub data: std::path::PathBuf,
+    /// Services, thresholds, limits, trusted hosts.
     pub rules: PivotRules,
+    /// The period (arrival time).
     pub range: TimeRange,
+    /// Output folder.
     pub out: std::path::PathBuf,
+    /// Also one GraphML per chain.
     pub per_chain: bool,
+    /// JSON on stdout instead of the table.
     pub json: bool,
+    /// Memory and parallelism of the SQL stages.
     pub settings: SqlSettings,
     /// The history folder and the day it is read for (the day of `--since`).
     pub history: Option<(std::path::PathBuf, chrono::NaiveDate)>,

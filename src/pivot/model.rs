@@ -23,27 +23,41 @@ pub fn iso(ms: i64) -> String {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
+    /// `chain-N`, numbered by start time (stable across score changes).
     pub id: String,
+    /// Position in the report: alerts first, then by score.
     pub rank: usize,
     /// Rarity score (see `score`); ≥ the alert threshold makes an alert.
     pub score: f64,
+    /// Score at or above `--alert-threshold`, no trusted host, not folded into another alert.
     pub alert: bool,
     /// Why the chain is unusual, strongest first (empty for a routine chain).
     pub reasons: Vec<String>,
     /// Hosts in order; for a cycle the last host repeats an earlier one.
     pub hosts: Vec<String>,
+    /// Distinct services of its hops, sorted.
     pub services: Vec<String>,
+    /// Earliest hop start, UTC epoch ms.
     pub start_ms: i64,
+    /// Latest hop end, UTC epoch ms.
     pub end_ms: i64,
+    /// `start_ms` as ISO 8601 UTC.
     pub start: String,
+    /// `end_ms` as ISO 8601 UTC.
     pub end: String,
+    /// Bytes of all hops, both directions.
     pub bytes: i64,
+    /// The last hop returns to a host already on the chain.
     pub cycle: bool,
+    /// A host is in `--trusted`.
     pub trusted: bool,
+    /// The search stopped extending it at `--max-hops`.
     pub truncated: bool,
+    /// A hop starts before 07:00 or from 19:00 UTC.
     pub off_hours: bool,
     /// Hops whose client → server over service pair is not in the history.
     pub new_pairs: usize,
+    /// `alert`, `cycle`, `trusted`, `truncated`, `off_hours`, `folded` as they apply.
     pub flags: Vec<String>,
     /// Other alert chains with the same deciding hop (the least routine part), folded into
     /// this one: flows cannot tell which of the sessions into a busy host led on, so they are

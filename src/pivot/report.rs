@@ -159,11 +159,15 @@ pub fn publish(
 /// `pivotflow report`, validated.
 #[derive(Debug)]
 pub struct ReportConfig {
+    /// Root of the flow store.
     pub data: PathBuf,
+    /// Services, thresholds, limits, trusted hosts.
     pub rules: PivotRules,
     /// The days to report, oldest first.
     pub days: Vec<NaiveDate>,
+    /// The reports folder (the history is kept in its `history/`).
     pub out: PathBuf,
+    /// Memory and parallelism of the SQL stages.
     pub settings: crate::sql::context::SqlSettings,
 }
 

@@ -22,6 +22,7 @@ pub const DEFAULT_ALERT_THRESHOLD: f64 = 3.5;
 
 #[derive(Debug, Clone)]
 pub struct PivotRules {
+    /// Services of interest.
     pub services: Vec<Service>,
     /// Packets required in each direction for a session to count as an established hop.
     pub min_packets_each_way: i64,
@@ -31,11 +32,13 @@ pub struct PivotRules {
     pub skew: Duration,
     /// h2 may start this long after h1 ended (0 = during the session).
     pub slack: Duration,
+    /// Longest chain followed (hops); longer ones are cut and counted.
     pub max_hops: usize,
     /// Continuations followed per hop (the earliest first); the rest are counted as truncated.
     pub max_fanout: usize,
     /// Chains reported at most; the search stops there and says so.
     pub max_chains: usize,
+    /// Known jump hosts / admin stations: flagged, never alerts.
     pub trusted: Vec<IpNet>,
     /// Leave chains through trusted hosts out of the outputs (they are still counted).
     pub hide_trusted: bool,
@@ -45,6 +48,7 @@ pub struct PivotRules {
     pub history_days: usize,
     /// Score at which an untrusted chain is an alert.
     pub alert_threshold: f64,
+    /// How the candidate join pairs hops.
     pub join: JoinStrategy,
     /// Time bucket of the bucketed candidate join.
     pub bucket: Duration,
