@@ -36,6 +36,22 @@ pub enum DecodeErrorKind {
 }
 
 impl DecodeErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [DecodeErrorKind; 12] = [
+        DecodeErrorKind::NotNetflow,
+        DecodeErrorKind::Truncated,
+        DecodeErrorKind::UnsupportedVersion,
+        DecodeErrorKind::FilteredVersion,
+        DecodeErrorKind::ParseError,
+        DecodeErrorKind::Partial,
+        DecodeErrorKind::OutputLimit,
+        DecodeErrorKind::TrailingBytes,
+        DecodeErrorKind::DataSetUndecodable,
+        DecodeErrorKind::HoldBufferFull,
+        DecodeErrorKind::ReplayError,
+        DecodeErrorKind::Other,
+    ];
+
     /// The name in the stats JSON and the summary (`truncated`, `data_set_undecodable`, …).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -188,26 +204,11 @@ mod tests {
 
     #[test]
     fn decode_error_kinds_keep_their_json_names() {
-        use DecodeErrorKind::*;
-        let all = [
-            NotNetflow,
-            Truncated,
-            UnsupportedVersion,
-            FilteredVersion,
-            ParseError,
-            Partial,
-            OutputLimit,
-            TrailingBytes,
-            DataSetUndecodable,
-            HoldBufferFull,
-            ReplayError,
-            Other,
-        ];
-        for k in all {
+        for k in DecodeErrorKind::ALL {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str(), "{k:?}");
         }
         let mut s = CaptureStats::default();
-        s.count_error("192.0.2.1".parse().unwrap(), DataSetUndecodable);
+        s.count_error("192.0.2.1".parse().unwrap(), DecodeErrorKind::DataSetUndecodable);
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["exporters"]["192.0.2.1"]["decode_errors"]["data_set_undecodable"], 1);
         assert!(s.summary().contains("(data_set_undecodable=1)"), "{}", s.summary());
