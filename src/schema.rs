@@ -10,36 +10,59 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 /// One column of the flow store.
 pub struct Column {
+    /// Column name (snake_case, the unit in the name when it is not a count).
     pub name: &'static str,
+    /// Arrow type as stored.
     pub data_type: DataType,
+    /// Whether the column may be null.
     pub nullable: bool,
     /// Meaning and unit, printed in the README and `pivotflow schema`.
     pub doc: &'static str,
 }
 
+/// Column `received_ms`: arrival time at the collector (pcap: packet timestamp), epoch ms UTC.
 pub const RECEIVED_MS: &str = "received_ms";
+/// Column `flow_start_ms`: first packet of the flow, epoch ms UTC (see time_source).
 pub const FLOW_START_MS: &str = "flow_start_ms";
+/// Column `flow_end_ms`: last packet of the flow, epoch ms UTC (see time_source).
 pub const FLOW_END_MS: &str = "flow_end_ms";
+/// Column `time_source`: where the flow times came from: absolute | uptime | export_time | arrival.
 pub const TIME_SOURCE: &str = "time_source";
+/// Column `exporter_addr`: IP address the export datagram came from, canonical text.
 pub const EXPORTER_ADDR: &str = "exporter_addr";
+/// Column `observation_domain_id`: IPFIX observation domain, v9 source id, v5 engine_type<<8|engine_id.
 pub const OBSERVATION_DOMAIN_ID: &str = "observation_domain_id";
+/// Column `flow_version`: export protocol version: 5, 9 or 10 (IPFIX).
 pub const FLOW_VERSION: &str = "flow_version";
+/// Column `src_addr`: source IPv4/IPv6 address, canonical text (RFC 5952 for IPv6).
 pub const SRC_ADDR: &str = "src_addr";
+/// Column `dst_addr`: destination IPv4/IPv6 address, canonical text.
 pub const DST_ADDR: &str = "dst_addr";
+/// Column `src_port`: source transport port, 0 when the protocol has none.
 pub const SRC_PORT: &str = "src_port";
+/// Column `dst_port`: destination transport port (ICMP: type*256+code when exported that way), 0 when none.
 pub const DST_PORT: &str = "dst_port";
+/// Column `proto`: IP protocol number (6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6).
 pub const PROTO: &str = "proto";
+/// Column `tcp_flags`: OR of TCP flags seen in the flow, 0 when not exported.
 pub const TCP_FLAGS: &str = "tcp_flags";
+/// Column `packets`: packets as exported (raw, never multiplied by sampling_interval).
 pub const PACKETS: &str = "packets";
+/// Column `bytes`: layer-3 bytes as exported (raw, never multiplied by sampling_interval).
 pub const BYTES: &str = "bytes";
+/// Column `in_if`: ingress interface index (SNMP ifIndex), null when not exported.
 pub const IN_IF: &str = "in_if";
+/// Column `out_if`: egress interface index (SNMP ifIndex), null when not exported.
 pub const OUT_IF: &str = "out_if";
+/// Column `sampling_interval`: 1-in-N packet sampling announced in the record/header, null when unknown.
 pub const SAMPLING_INTERVAL: &str = "sampling_interval";
+/// Column `tos`: IP type-of-service / DSCP+ECN byte, null when not exported.
 pub const TOS: &str = "tos";
 
 /// Hive partition columns added by the directory layout (`date=YYYY-MM-DD/hour=HH`), not
 /// stored inside the Parquet files.
 pub const PARTITION_DATE: &str = "date";
+/// The hour partition column (`hour=HH`, UTC).
 pub const PARTITION_HOUR: &str = "hour";
 
 /// All stored columns, in file order.

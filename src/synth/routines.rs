@@ -28,7 +28,9 @@ use super::session::{Connection, report};
 
 pub use crate::services::{RDP, SSH, Svc, WINRM};
 
+/// An hour in ms.
 pub const HOUR: i64 = 3_600_000;
+/// A minute in ms.
 pub const MIN: i64 = 60_000;
 
 /// Is server `n` a Windows server?
@@ -41,6 +43,7 @@ pub fn service_of(n: u32, rng: &mut ChaCha8Rng) -> Svc {
     if windows(n) { if rng.random_bool(0.7) { RDP } else { WINRM } } else { SSH }
 }
 
+/// Address of server `n`.
 pub fn server(n: u32) -> IpAddr {
     Network::addr(Role::Server, n, false)
 }
@@ -95,28 +98,42 @@ pub fn inside(rng: &mut ChaCha8Rng, start: i64, end: i64) -> (i64, i64) {
     (s, e)
 }
 
+/// One team admin: its station, team, jump hosts and drifting working set.
 #[derive(Debug, Clone)]
 pub struct Admin {
+    /// Admin station index (role `AdminStation`).
     pub station: u32,
+    /// Linux team (SSH) or Windows team (RDP/WinRM).
     pub linux: bool,
     /// Jump host indices of the admin's team, home first.
     pub jumps: Vec<u32>,
     /// Servers, most used first.
     pub working_set: Vec<u32>,
+    /// Works until 21:00 instead of 18:00.
     pub late: bool,
 }
 
 /// The roles of a multi-day network and the admins' state.
 pub struct Routines {
+    /// Host counts per role.
     pub net: Network,
+    /// The team admins and their state.
     pub admins: Vec<Admin>,
+    /// Admin station indices of the DBAs.
     pub dba_stations: Vec<u32>,
+    /// Admin stations that use the automation host.
     pub operators: Vec<u32>,
+    /// Server index of the automation host.
     pub automation: u32,
+    /// Server indices of the CI runners.
     pub ci_runners: Vec<u32>,
+    /// Server indices the deployments reach.
     pub app_servers: Vec<u32>,
+    /// Server indices the DBAs reach.
     pub db_servers: Vec<u32>,
+    /// Jump host index of the deploy bastion.
     pub deploy_bastion: u32,
+    /// Jump host index of the DBAs' management server.
     pub mgmt: u32,
     /// Week number (since the epoch, Monday-based) of the first generated day.
     pub first_week: Option<i64>,
@@ -186,10 +203,12 @@ impl Routines {
         }
     }
 
+    /// Address of jump host `n`.
     pub fn jump(&self, n: u32) -> IpAddr {
         Network::addr(Role::JumpHost, n, false)
     }
 
+    /// Address of admin station `n`.
     pub fn station(&self, n: u32) -> IpAddr {
         Network::addr(Role::AdminStation, n, false)
     }

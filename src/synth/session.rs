@@ -10,32 +10,48 @@ use serde::Serialize;
 /// A connection between a client and a server port.
 #[derive(Debug, Clone)]
 pub struct Connection {
+    /// The side that opens the connection.
     pub client: IpAddr,
+    /// The side that serves it.
     pub server: IpAddr,
+    /// Client (ephemeral) port.
     pub client_port: u16,
+    /// Service port.
     pub server_port: u16,
+    /// IP protocol number.
     pub proto: u8,
+    /// First packet, UTC epoch ms.
     pub start_ms: i64,
+    /// Last packet, UTC epoch ms.
     pub end_ms: i64,
     /// Client → server packets and bytes.
     pub packets: u32,
+    /// Client → server bytes.
     pub bytes: u32,
     /// Server → client; `None` = the server never answered (no reverse record at all).
     pub reply: Option<(u32, u32)>,
     /// TCP flags of the client's and the server's records (0 for UDP).
     pub flags: (u8, u8),
+    /// Input and output interface of the client → server records.
     pub interfaces: (u16, u16),
 }
 
 /// A session as the truth files describe it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TruthHop {
+    /// Client address.
     pub client: String,
+    /// Server address.
     pub server: String,
+    /// Service name.
     pub service: String,
+    /// IP protocol number.
     pub proto: u8,
+    /// Server port.
     pub port: u16,
+    /// Session start, UTC epoch ms.
     pub start_ms: i64,
+    /// Session end, UTC epoch ms.
     pub end_ms: i64,
 }
 
