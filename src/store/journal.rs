@@ -19,17 +19,22 @@ use super::partition::HourPartition;
 use crate::error::{Error, Result};
 use crate::schema::flow_schema;
 
+/// Folder of the journal below the store root (hidden: no reader lists it).
 pub const JOURNAL_DIR: &str = ".journal";
 
 /// Identity of one journal segment; maps 1:1 to the Parquet file it becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentId {
+    /// Run id (start time and process id) of the capture that wrote it.
     pub run: String,
+    /// The hour partition it belongs to.
     pub hour: HourPartition,
+    /// Sequence number of the file within the run.
     pub seq: u32,
 }
 
 impl SegmentId {
+    /// The journal file name of this segment.
     pub fn file_name(&self) -> String {
         format!("{}-{}-{:04}.arrows", self.run, self.hour.key(), self.seq)
     }
@@ -51,12 +56,14 @@ impl SegmentId {
 
 /// An open journal segment being appended to.
 pub struct Segment {
+    /// Which file it will become.
     pub id: SegmentId,
     path: PathBuf,
     writer: StreamWriter<File>,
 }
 
 impl Segment {
+    /// Create the segment file under `<root>/.journal`.
     pub fn create(root: &Path, id: SegmentId) -> Result<Self> {
         let dir = root.join(JOURNAL_DIR);
         fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -89,8 +96,11 @@ impl Segment {
 
 /// A journal segment left by an earlier run, with the rows it still holds.
 pub struct Leftover {
+    /// Which file it becomes.
     pub id: SegmentId,
+    /// The journal file.
     pub path: PathBuf,
+    /// The complete messages it holds.
     pub batches: Vec<RecordBatch>,
     /// The last message was torn (the process died while writing it).
     pub torn_tail: bool,

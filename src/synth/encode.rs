@@ -6,25 +6,41 @@ use std::net::IpAddr;
 /// One flow to export (times are absolute epoch ms; the encoder converts to uptime).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynthFlow {
+    /// First packet, UTC epoch ms.
     pub start_ms: i64,
+    /// Last packet, UTC epoch ms.
     pub end_ms: i64,
+    /// Source address.
     pub src: IpAddr,
+    /// Destination address.
     pub dst: IpAddr,
+    /// Source port.
     pub src_port: u16,
+    /// Destination port.
     pub dst_port: u16,
+    /// IP protocol number.
     pub proto: u8,
+    /// TCP flags ORed over the flow.
     pub tcp_flags: u8,
+    /// IP type of service.
     pub tos: u8,
+    /// Packets.
     pub packets: u32,
+    /// Layer-3 bytes.
     pub bytes: u32,
+    /// Input interface index.
     pub in_if: u16,
+    /// Output interface index.
     pub out_if: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// NetFlow v5 (IPv4 only, fixed records).
     V5,
+    /// NetFlow v9 (templates).
     V9,
+    /// IPFIX (RFC 7011).
     Ipfix,
 }
 
@@ -68,9 +84,11 @@ const IPFIX_FIELDS: &[(u16, u16)] = &[
 /// State of one simulated exporter.
 #[derive(Debug, Clone)]
 pub struct Exporter {
+    /// Export format.
     pub format: ExportFormat,
     /// Epoch ms at which the exporter's uptime was 0 (may make uptime wrap on purpose).
     pub boot_ms: i64,
+    /// Observation domain / source id / engine id.
     pub domain: u32,
     /// v5: flows sent; v9: datagrams sent; IPFIX: data records sent (as each RFC defines).
     pub sequence: u32,

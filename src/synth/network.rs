@@ -17,10 +17,15 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Users' machines: clients of everything.
     Workstation,
+    /// Web, file, mail, database and application servers.
     Server,
+    /// DNS, Kerberos, LDAP, NTP.
     DomainController,
+    /// Bastions admins go through.
     JumpHost,
+    /// Where admins work from.
     AdminStation,
 }
 
@@ -31,10 +36,15 @@ pub const TRUSTED_CIDRS: &[&str] = &["10.8.0.0/16", "10.9.0.0/16"];
 /// Host counts per role for a network of `hosts` hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Network {
+    /// Workstations.
     pub workstations: u32,
+    /// Servers.
     pub servers: u32,
+    /// Domain controllers.
     pub domain_controllers: u32,
+    /// Jump hosts.
     pub jump_hosts: u32,
+    /// Admin stations.
     pub admin_stations: u32,
 }
 

@@ -14,8 +14,11 @@ use crate::capture::normalize::PacketContext;
 /// Limits of the hold buffer (all exporters together).
 #[derive(Debug, Clone, Copy)]
 pub struct HoldLimits {
+    /// Data sets held at most.
     pub max_sets: usize,
+    /// Bytes held at most.
     pub max_bytes: usize,
+    /// Held data older than this (arrival time) is dropped as expired.
     pub max_age_ms: i64,
 }
 
@@ -29,9 +32,13 @@ impl Default for HoldLimits {
 /// One data set waiting for template `template_id`.
 #[derive(Debug, Clone)]
 pub struct HeldSet {
+    /// The export header of the datagram it came in.
     pub header: Vec<u8>,
+    /// The template it waits for.
     pub template_id: u16,
+    /// The set body (after its 4-byte set header).
     pub body: Vec<u8>,
+    /// Arrival context (exporter, arrival time).
     pub ctx: PacketContext,
 }
 
@@ -59,7 +66,9 @@ impl HeldSet {
 /// What left the buffer without being replayed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Dropped {
+    /// Data sets dropped.
     pub sets: u64,
+    /// Their bytes.
     pub bytes: u64,
 }
 

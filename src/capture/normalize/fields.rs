@@ -10,27 +10,43 @@ use netflow_parser::variable_versions::field_value::FieldValue;
 /// Raw values of one data record, before times are resolved against the message header.
 #[derive(Debug, Default, Clone)]
 pub struct RecordFields {
+    /// IE 8 / 27: sourceIPv4/IPv6Address.
     pub src_addr: Option<IpAddr>,
+    /// IE 12 / 28: destinationIPv4/IPv6Address.
     pub dst_addr: Option<IpAddr>,
+    /// IE 7: sourceTransportPort.
     pub src_port: Option<u16>,
+    /// IE 11: destinationTransportPort.
     pub dst_port: Option<u16>,
+    /// IE 32 / 139: icmpTypeCodeIPv4/IPv6 (type × 256 + code).
     pub icmp_type_code: Option<u16>,
+    /// IE 4: protocolIdentifier.
     pub proto: Option<u8>,
+    /// IE 6: tcpControlBits.
     pub tcp_flags: Option<u16>,
+    /// IE 1 / 85: octetDeltaCount / octetTotalCount.
     pub octets: Option<u64>,
+    /// IE 2 / 86: packetDeltaCount / packetTotalCount.
     pub packets: Option<u64>,
+    /// IE 10: ingressInterface.
     pub in_if: Option<u32>,
+    /// IE 14: egressInterface.
     pub out_if: Option<u32>,
+    /// IE 34 / 305 / 50: samplingInterval, samplingPacketInterval, samplerRandomInterval.
     pub sampling_interval: Option<u32>,
+    /// IE 5: ipClassOfService.
     pub tos: Option<u8>,
     /// IE 22 / 21: flowStart/EndSysUpTime (v9 FIRST_SWITCHED / LAST_SWITCHED), ms of uptime.
     pub start_uptime_ms: Option<u32>,
+    /// IE 21: flowEndSysUpTime (v9 LAST_SWITCHED), ms of uptime.
     pub end_uptime_ms: Option<u32>,
     /// IE 150–157 resolved to UNIX epoch ms.
     pub start_abs_ms: Option<i64>,
+    /// IE 151/153/155/157 resolved to UNIX epoch ms.
     pub end_abs_ms: Option<i64>,
     /// IE 158 / 159: flowStart/EndDeltaMicroseconds before the export time.
     pub start_delta_us: Option<u64>,
+    /// IE 159: flowEndDeltaMicroseconds before the export time.
     pub end_delta_us: Option<u64>,
     /// IE 161: flowDurationMilliseconds.
     pub duration_ms: Option<u64>,
