@@ -81,14 +81,14 @@ fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
 /// `chain_ids` lists them all (duplicate exporters were already merged by `sessions`).
 pub fn write_graphml<W: Write>(
     out: W,
-    chains: &[Chain],
+    chains: &[&Chain],
     is_trusted: impl Fn(&str) -> bool,
 ) -> Result<()> {
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     // Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
     type EdgeKey = (String, i64, String, i64, i64, i64);
     let mut edges: BTreeMap<EdgeKey, Edge> = BTreeMap::new();
-    for c in chains {
+    for &c in chains {
         let last = c.hosts.len() - 1;
         for h in &c.hops {
             // Position on the path (parallel hops of a merged entry share one).

@@ -255,11 +255,9 @@ pub fn write_outputs(
 ) -> Result<()> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let trusted = |a: &str| rules.is_trusted(a);
-    let shown: Vec<Chain> = if rules.hide_routine {
-        report.chains.iter().filter(|c| c.alert).cloned().collect()
-    } else {
-        report.chains.clone()
-    };
+    // References, not copies: a busy jump host makes tens of thousands of chains.
+    let shown: Vec<&Chain> =
+        report.chains.iter().filter(|c| !rules.hide_routine || c.alert).collect();
     crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
         graphml::write_graphml(w, &shown, trusted)
     })?;
@@ -273,7 +271,7 @@ pub fn write_outputs(
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
             crate::store::atomic::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
-                graphml::write_graphml(w, std::slice::from_ref(c), trusted)
+                graphml::write_graphml(w, &[*c], trusted)
             })?;
         }
     }
