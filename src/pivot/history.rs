@@ -476,8 +476,6 @@ pub struct Baseline {
     pub client_new_pairs: HashMap<String, Novelty>,
     /// (client, server, service) seen.
     pub pairs: HashSet<(String, String, String)>,
-    /// Days each (client, server, service) was seen.
-    pub pair_days: HashMap<(String, String, String), u32>,
     /// (server, service) pairs seen.
     pub server_services: HashSet<(String, String)>,
     /// Per server: days it had a connection from a new (client, service).
@@ -569,7 +567,6 @@ impl Baseline {
                     b.client_weekend.insert(f.client.clone());
                 }
                 let key = (f.client.clone(), f.server.clone(), f.service.clone());
-                *b.pair_days.entry(key.clone()).or_default() += 1;
                 b.pairs.insert(key);
                 b.server_services.insert((f.server.clone(), f.service.clone()));
             }
@@ -634,12 +631,8 @@ impl Baseline {
     }
 }
 
-/// Read the history of the `days` days before `day` (only those present) into a baseline.
-pub fn load(history: &Path, day: NaiveDate, days: usize) -> Result<Baseline> {
-    load_about(history, day, days, None)
-}
-
-/// As `load`, with only the facts about the hosts in `interest` (see `read_day_about`): every
+/// Read the history of the `days` days before `day` (only those present) into a baseline,
+/// with only the facts about the hosts in `interest` (`None`: all; see `read_day_about`): every
 /// lookup the scorer makes is keyed by a host of the chains being scored, so the baseline of
 /// tonight's chain hosts is exact while months of history about everyone else are skipped.
 pub fn load_about(
@@ -692,8 +685,8 @@ mod tests {
         assert_eq!(read_day(&dir, day).unwrap(), DayFacts::default());
         // The report day itself and later days are never read.
         write_day(&dir, day, &facts).unwrap();
-        assert_eq!(load(&dir, day, 7).unwrap().days, 0);
-        let b = load(&dir, day + chrono::Duration::days(1), 7).unwrap();
+        assert_eq!(load_about(&dir, day, 7, None).unwrap().days, 0);
+        let b = load_about(&dir, day + chrono::Duration::days(1), 7, None).unwrap();
         assert_eq!((b.days, b.client_days["A"], b.pivot_days["J"]), (1, 1, 1));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -762,7 +755,7 @@ mod tests {
             .unwrap();
         }
         let day = d0 + chrono::Duration::days(6);
-        let full = load(&dir, day, 28).unwrap();
+        let full = load_about(&dir, day, 28, None).unwrap();
         let interest: HashSet<String> = ["J".to_string(), "S".to_string()].into();
         let about = load_about(&dir, day, 28, Some(&interest)).unwrap();
         assert_eq!(about.days, full.days);

@@ -298,16 +298,15 @@ impl<'a> Scorer<'a> {
     }
 }
 
-/// Day of week name of epoch ms, for tests and texts.
-pub fn weekday(ms: i64) -> String {
-    Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%A").to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::pivot::history::{Baseline, DayFacts};
     use chrono::NaiveDate;
+
+    fn weekday(ms: i64) -> String {
+        Utc.timestamp_millis_opt(ms).single().unwrap_or_default().format("%A").to_string()
+    }
 
     fn hop(c: &str, s: &str, v: &str, start: i64) -> Hop {
         Hop {
