@@ -124,15 +124,15 @@ pub async fn find(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "flows on service ports read"
     );
-    let admin_pairs = match gather {
-        Facts::Gather => history::admin_pairs(&ctx, rules).await?,
-        Facts::Skip => Vec::new(),
-    };
-    tracing::info!(
-        admin_pairs = admin_pairs.len(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "admin connections for the history"
-    );
+    let mut admin_pairs = Vec::new();
+    if gather == Facts::Gather {
+        admin_pairs = history::admin_pairs(&ctx, rules).await?;
+        tracing::info!(
+            admin_pairs = admin_pairs.len(),
+            elapsed_ms = t0.elapsed().as_millis() as u64,
+            "admin connections for the history"
+        );
+    }
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, rules).await?;
     tracing::info!(
         pivot_hosts,

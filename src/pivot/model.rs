@@ -141,7 +141,7 @@ pub fn build(
     baseline: &Baseline,
 ) -> Vec<Chain> {
     let scorer = Scorer::new(baseline);
-    let mut keyed: Vec<(Chain, (String, i64))> = merge_same_path(raw, hops)
+    let mut keyed: Vec<(Chain, DecidingKey)> = merge_same_path(raw, hops)
         .iter()
         .map(|r| {
             let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
@@ -166,7 +166,8 @@ pub fn build(
             let (mut score, findings, deciding) = scorer.chain(&path, r.cycle);
             let d = path[deciding];
             let deciding_hop = format!("{} → {} {}", d.client_addr, d.server_addr, d.service);
-            let deciding_key = (deciding_hop.clone(), d.start_ms);
+            let deciding = (d.client_addr.clone(), d.server_addr.clone(), d.service.clone());
+            let deciding_key = (deciding.clone(), d.start_ms);
             let new_pairs = if baseline.days == 0 {
                 0
             } else {
@@ -220,7 +221,7 @@ pub fn build(
                 alternatives: Vec::new(),
                 folded_into: None,
                 deciding_hop,
-                deciding: (d.client_addr.clone(), d.server_addr.clone(), d.service.clone()),
+                deciding,
                 hops: hs,
             };
             (chain, deciding_key)
@@ -236,13 +237,16 @@ pub fn build(
     chains
 }
 
+/// A deciding hop: (client, server, service) and its start.
+type DecidingKey = ((String, String, String), i64);
+
 /// Alerts sharing a deciding hop become one: the highest scored (then earliest) stays the
 /// alert and lists the others as `alternatives`; they stay in the list, not alerts, with
 /// `folded_into` and the flag `folded`. Input and output in id order.
-fn fold_alternatives(keyed: Vec<(Chain, (String, i64))>) -> Vec<Chain> {
+fn fold_alternatives(keyed: Vec<(Chain, DecidingKey)>) -> Vec<Chain> {
     let mut by_score: Vec<usize> = (0..keyed.len()).filter(|&i| keyed[i].0.alert).collect();
     by_score.sort_by(|&a, &b| keyed[b].0.score.total_cmp(&keyed[a].0.score).then(a.cmp(&b)));
-    let mut leader: BTreeMap<&(String, i64), usize> = BTreeMap::new();
+    let mut leader: BTreeMap<&DecidingKey, usize> = BTreeMap::new();
     let mut folds: Vec<(usize, usize)> = Vec::new();
     for i in by_score {
         match leader.get(&keyed[i].1) {
@@ -266,10 +270,15 @@ fn fold_alternatives(keyed: Vec<(Chain, (String, i64))>) -> Vec<Chain> {
     chains
 }
 
-/// Order alerts first, then by score (ties: earlier first), and number the ranks from 1.
+/// Order alerts first, then by score (ties: untrusted before trusted, then earlier first), and
+/// number the ranks from 1.
 pub fn rank(chains: &mut [Chain]) {
     chains.sort_by(|a, b| {
-        b.alert.cmp(&a.alert).then(b.score.total_cmp(&a.score)).then(a.start_ms.cmp(&b.start_ms))
+        b.alert
+            .cmp(&a.alert)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.trusted.cmp(&b.trusted))
+            .then(a.start_ms.cmp(&b.start_ms))
     });
     for (i, c) in chains.iter_mut().enumerate() {
         c.rank = i + 1;
