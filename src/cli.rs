@@ -9,6 +9,7 @@ const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid
 3 bad input (corrupt or truncated pcap: flows before the bad point are still written); \
 4 I/O failure (data folder, Parquet, socket); 5 query failed (SQL error, memory limit).";
 
+/// The command line: global flags and one subcommand.
 #[derive(Debug, Parser)]
 #[command(name = "pivotflow", version, about = "Find network pivots (lateral movement) in NetFlow v5/v9/IPFIX data", after_help = EXIT_CODES)]
 pub struct Cli {
@@ -18,10 +19,12 @@ pub struct Cli {
     /// Only warnings and errors on stderr.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect NetFlow v5/v9/IPFIX (UDP or pcap files) into hourly Parquet files.
@@ -50,6 +53,7 @@ pub enum SynthScenario {
     Sample,
 }
 
+/// `pivotflow synth` as typed (validated by `config::synth`).
 #[derive(Debug, Args)]
 pub struct SynthArgs {
     /// Start from a ready-made scenario (options given explicitly override it).
@@ -143,6 +147,7 @@ pub struct SynthArgs {
     pub attacks_from: u32,
 }
 
+/// `pivotflow capture` as typed (validated by `config::capture`).
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
     /// Listen for export datagrams on ADDR:PORT (repeatable; IPv4 like `0.0.0.0:2055`, IPv6 in brackets like `[::]:2055`).
@@ -207,6 +212,7 @@ pub struct CaptureArgs {
     pub queue: usize,
 }
 
+/// `pivotflow sql` as typed (validated by `config::sql`).
 #[derive(Debug, Args)]
 pub struct SqlArgs {
     /// Root of the flow store (as given to `capture --data`).
@@ -240,8 +246,10 @@ pub struct SqlArgs {
     pub target_partitions: Option<usize>,
 }
 
+/// `pivotflow pivots` as typed (validated by `config::pivot`).
 #[derive(Debug, Args)]
 pub struct PivotsArgs {
+    /// Data, services, trust and chain rules.
     #[command(flatten)]
     pub rules: PivotRulesArgs,
     /// Period start (arrival time): RFC 3339, a date, or a duration before now.
@@ -268,8 +276,10 @@ pub struct PivotsArgs {
     pub history: Option<PathBuf>,
 }
 
+/// `pivotflow report` as typed (validated by `config::pivot`).
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Data, services, trust and chain rules.
     #[command(flatten)]
     pub pivots: PivotRulesArgs,
     /// The UTC day to report: YYYY-MM-DD, yesterday (default) or today.

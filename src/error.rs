@@ -147,3 +147,44 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Output stopped because the reader went away (`pivotflow sql ... | head`): a normal end of
+    /// output, not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+/// The one exit policy: success 0; a closed output pipe 0, quietly; an error is printed on stderr
+/// (whatever the log level, `PIVOTFLOW_LOG=off` included) and exits with its code; a panic (a
+/// bug) exits 1 after Rust printed it.
+pub fn exit_with(run: impl FnOnce() -> Result<std::process::ExitCode>) -> std::process::ExitCode {
+    let e = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)) {
+        Ok(Ok(code)) => return code,
+        Ok(Err(e)) if e.is_broken_pipe() => return std::process::ExitCode::SUCCESS,
+        Ok(Err(e)) => e,
+        Err(_) => Error::Internal { detail: "a panic (see above): please report it".into() },
+    };
+    eprintln!("pivotflow: error: {e}");
+    std::process::ExitCode::from(e.exit_code() as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::ExitCode;
+
+    use super::*;
+
+    #[test]
+    fn every_outcome_has_its_exit_code() {
+        assert_eq!(exit_with(|| Ok(ExitCode::SUCCESS)), ExitCode::SUCCESS);
+        assert_eq!(exit_with(|| Err(Error::config("--x", "bad"))), ExitCode::from(2));
+        let gone = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(exit_with(|| Err(Error::io("<stdout>", gone))), ExitCode::SUCCESS);
+        let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert_eq!(exit_with(|| Err(Error::io("/data/x.parquet", full))), ExitCode::from(4));
+        // A bug: the panic is caught (its message printed by the hook) and exits 1.
+        assert_eq!(exit_with(|| panic!("on purpose")), ExitCode::from(1));
+    }
+}

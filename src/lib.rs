@@ -15,6 +15,8 @@
 //! store on disk), `capture` (the collector), `sql` (DataFusion SQL over the store), `pivot`
 //! (chains, alerts, reports), `synth` (synthetic traffic), `progress` (terminal progress).
 
+#![warn(missing_docs)]
+
 pub mod capture;
 pub mod cli;
 pub mod config;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use pivotflow::cli::{Cli, Command};
 use pivotflow::error::Error;
+use pivotflow::sql::print::print_text;
 use pivotflow::{capture, pivot, sql, synth};
 use tracing_subscriber::EnvFilter;
 
@@ -39,7 +40,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     let now_ms = chrono::Utc::now().timestamp_millis();
     let today = chrono::Utc::now().date_naive();
     match cli.command {
-        Command::Schema => print!("{}", pivotflow::schema::markdown_table()),
+        Command::Schema => print_text(&pivotflow::schema::markdown_table())?,
         Command::Pivots(args) => pivot::run(&pivot::PivotsConfig::from_args(&args, now_ms)?)?,
         Command::Report(args) => {
             pivot::report::run(&pivot::report::ReportConfig::from_args(&args, today)?)?
@@ -60,22 +61,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The one exit policy: success 0; an error is printed on stderr whatever the log level
-/// (`PIVOTFLOW_LOG=off` included) and exits with its code; a panic (a bug) exits 1 after Rust
-/// printed it.
+/// Exit codes, messages and panics: `pivotflow::error::exit_with`, the one exit policy.
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
-        Ok(Ok(code)) => code,
-        Ok(Err(e)) => {
-            eprintln!("pivotflow: error: {e}");
-            ExitCode::from(e.exit_code() as u8)
-        }
-        Err(_) => {
-            let e = Error::Internal { detail: "a panic (see above): please report it".into() };
-            eprintln!("pivotflow: error: {e}");
-            ExitCode::from(e.exit_code() as u8)
-        }
-    }
+    pivotflow::error::exit_with(|| run(cli))
 }

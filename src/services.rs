@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 /// (name, IP protocol number, server port).
 pub type Svc = (&'static str, u8, u16);
 
+/// SSH.
 pub const SSH: Svc = ("ssh", 6, 22);
+/// RDP over TCP.
 pub const RDP: Svc = ("rdp", 6, 3389);
 /// RDP's UDP transport (RDP 8+), next to its TCP connection.
 pub const RDP_UDP: Svc = ("rdp", 17, 3389);
@@ -22,8 +24,11 @@ pub const ADMIN_SERVICES: &[Svc] = &[SSH, RDP, RDP_UDP, WINRM, WINRM_TLS];
 /// One service of interest: name, IP protocol number, port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// Name shown in reports (`ssh`, `rdp`, `winrm`, or the user's).
     pub name: String,
+    /// IP protocol number (6 TCP, 17 UDP).
     pub proto: u8,
+    /// Server port.
     pub port: u16,
 }
 

@@ -98,3 +98,35 @@ fn errors_reach_stderr_even_with_logging_off_and_set_the_exit_code() {
     assert!(err.contains("pivotflow: error: invalid --day: \"last tuesday\""), "{err}");
     assert!(o.stdout.is_empty());
 }
+
+/// `pivotflow schema | head -0`, `pivots ... | head -1`: output to a reader that already left
+/// ends quietly with exit 0 (`print!` used to panic with "failed printing to stdout", exit 1).
+#[test]
+fn output_to_a_closed_pipe_ends_quietly() {
+    let data = crate::sql_fixture::store("closed-pipe");
+    let out = crate::support::tempdir("closed-pipe-out");
+    let runs: [Vec<String>; 2] = [
+        vec!["schema".into()],
+        vec![
+            "pivots".into(),
+            "--data".into(),
+            data.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ],
+    ];
+    for args in runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // every write to the pipe fails with EPIPE
+        let o = std::process::Command::new(crate::support::bin())
+            .args(&args)
+            .env("PIVOTFLOW_LOG", "off")
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
+    assert!(out.join("chains.json").is_file(), "pivots wrote its outputs before printing");
+}

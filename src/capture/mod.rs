@@ -32,11 +32,13 @@ pub struct Pipeline {
     config: CaptureConfig,
     decoder: Decoder,
     sink: HourlySink,
+    /// Counters of this run (written as the stats JSON).
     pub stats: CaptureStats,
     records: Vec<normalize::FlowRecord>,
 }
 
 impl Pipeline {
+    /// A pipeline writing into `config.data`; `journal` makes every flush durable (live mode).
     pub fn new(config: CaptureConfig, journal: bool) -> Result<Self> {
         let settings = SinkSettings {
             root: config.data.clone(),
@@ -95,6 +97,7 @@ impl Pipeline {
         self.write_stats_json()
     }
 
+    /// Write the counters to `--stats-json`, if given (atomically).
     pub fn write_stats_json(&self) -> Result<()> {
         let Some(path) = &self.config.stats_json else { return Ok(()) };
         let json = serde_json::to_string_pretty(&self.stats).expect("stats serialize");

@@ -96,9 +96,11 @@ pub struct ExporterStats {
     pub held_sets: u64,
     /// Held data sets decoded after their template arrived, and the records they gave.
     pub replayed_sets: u64,
+    /// Records those replayed sets gave.
     pub replayed_records: u64,
     /// Held data sets dropped (too old, or over the count/byte bounds) without a template.
     pub expired_sets: u64,
+    /// Bytes of those dropped sets.
     pub expired_bytes: u64,
     /// Rows of this exporter written to Parquet.
     pub rows_written: u64,
@@ -107,6 +109,7 @@ pub struct ExporterStats {
 /// Everything a capture run counts.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct CaptureStats {
+    /// Counters per exporter address.
     pub exporters: BTreeMap<IpAddr, ExporterStats>,
     /// pcap packets that were not UDP export datagrams (other traffic, unrecognised content).
     pub packets_not_netflow: u64,
@@ -122,16 +125,19 @@ pub struct CaptureStats {
     pub files_written: u64,
     /// Day folders deleted by `--retention`.
     pub days_deleted: u64,
+    /// Rows in those files.
     pub rows_written: u64,
     /// Rows recovered from the journal of an earlier run that did not shut down cleanly.
     pub rows_recovered: u64,
 }
 
 impl CaptureStats {
+    /// The counters of one exporter (created on first use).
     pub fn exporter(&mut self, addr: IpAddr) -> &mut ExporterStats {
         self.exporters.entry(addr).or_default()
     }
 
+    /// Count one decode error of this kind for this exporter.
     pub fn count_error(&mut self, addr: IpAddr, kind: DecodeErrorKind) {
         *self.exporter(addr).decode_errors.entry(kind).or_default() += 1;
     }

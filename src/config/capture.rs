@@ -11,6 +11,7 @@ use crate::store::parquet_file::WriterSettings;
 use super::parse::{cidr, duration};
 
 impl CaptureConfig {
+    /// Validate `capture`'s arguments (exit 2 with the offending option on error).
     pub fn from_args(a: &CaptureArgs) -> Result<Self> {
         let source = match (a.pcap.is_empty(), a.listen.is_empty()) {
             (false, true) => Source::Pcap(a.pcap.clone()),
@@ -72,6 +73,7 @@ impl CaptureConfig {
         })
     }
 
+    /// True when `--allow-exporter` is empty or one of its networks contains `ip`.
     pub fn exporter_allowed(&self, ip: IpAddr) -> bool {
         self.allow.is_empty() || self.allow.iter().any(|n| n.contains(&ip))
     }

@@ -15,8 +15,10 @@ use crate::sql::timerange::TimeRange;
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PivotConfigFile {
+    /// Services, as `--service` takes them (`ssh=tcp/22`).
     #[serde(default)]
     pub services: Vec<String>,
+    /// Trusted networks, as `--trusted` takes them (CIDR).
     #[serde(default)]
     pub trusted: Vec<String>,
 }
@@ -74,6 +76,7 @@ fn settings(memory_limit: Option<&str>) -> Result<SqlSettings> {
 }
 
 impl PivotsConfig {
+    /// Validate `pivots`' arguments; `now_ms` anchors relative `--since`/`--until`.
     pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
         let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?;
         let history = match (&a.history, range.since_ms) {
@@ -99,6 +102,7 @@ impl PivotsConfig {
 }
 
 impl ReportConfig {
+    /// Validate `report`'s arguments; `today` resolves `--day yesterday|today`.
     pub fn from_args(a: &ReportArgs, today: NaiveDate) -> Result<Self> {
         let days = match (&a.day, &a.since) {
             (Some(d), _) => vec![parse_day(d, today)?],

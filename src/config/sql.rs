@@ -8,6 +8,7 @@ use crate::sql::context::SqlSettings;
 use crate::sql::timerange::TimeRange;
 
 impl SqlConfig {
+    /// Validate `sql`'s arguments; `now_ms` anchors relative `--since`/`--until`.
     pub fn from_args(a: &SqlArgs, now_ms: i64) -> Result<Self> {
         let mut settings = SqlSettings::default();
         if let Some(m) = &a.memory_limit {

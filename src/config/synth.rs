@@ -108,6 +108,7 @@ pub fn config_from_args(a: &SynthArgs) -> Result<SynthConfig> {
 }
 
 impl SynthRun {
+    /// Validate `synth`'s arguments over the scenario's (or the built-in) defaults.
     pub fn from_args(a: &SynthArgs) -> Result<Self> {
         let output = match (&a.pcap, &a.parquet, a.send) {
             (Some(p), _, _) => SynthOutput::Pcap(p.clone()),

@@ -25,7 +25,9 @@ use super::rules::PivotRules;
 /// A chain as hop indices into the hop list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawChain {
+    /// Indexes into the hop list, in time order.
     pub hops: Vec<usize>,
+    /// The last hop returns to a host already on the chain.
     pub cycle: bool,
     /// The search stopped extending it at `max_hops`.
     pub truncated: bool,

@@ -33,6 +33,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use super::columns::{Origin, ints, strings, texts, typed};
 use super::hops::Hop;
 use crate::error::{Error, Result};
 
@@ -87,6 +88,11 @@ pub struct DayFacts {
     pub links: Vec<LinkFact>,
 }
 
+/// Saturday or Sunday: weekend work is judged against earlier weekends.
+pub(crate) fn is_weekend(d: impl Datelike) -> bool {
+    d.weekday().number_from_monday() >= 6
+}
+
 fn hour_of(ms: i64) -> i32 {
     ms.div_euclid(3_600_000).rem_euclid(24) as i32
 }
@@ -136,13 +142,11 @@ pub async fn admin_pairs(
     .await?;
     let mut rows = Vec::new();
     for b in &batches {
-        let (c, s, v) = (
-            super::hops::strings(b, "client")?,
-            super::hops::strings(b, "server")?,
-            super::hops::strings(b, "service")?,
-        );
-        let (h, n) = (super::hops::ints(b, "hour")?, super::hops::ints(b, "connections")?);
-        let (f, l) = (super::hops::ints(b, "first_ms")?, super::hops::ints(b, "last_ms")?);
+        let q = Origin::Query("queries/admin_pairs.sql");
+        let (c, s, v) =
+            (strings(b, q, "client")?, strings(b, q, "server")?, strings(b, q, "service")?);
+        let (h, n) = (ints(b, q, "hour")?, ints(b, q, "connections")?);
+        let (f, l) = (ints(b, q, "first_ms")?, ints(b, q, "last_ms")?);
         for i in 0..b.num_rows() {
             rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
         }
@@ -334,25 +338,6 @@ fn read_file(path: &Path) -> Result<Vec<RecordBatch>> {
     reader.map(|b| b.map_err(|e| Error::arrow(path.display().to_string(), e))).collect()
 }
 
-fn col<'a>(b: &'a RecordBatch, path: &Path, name: &str) -> Result<&'a Arc<dyn Array>> {
-    b.column_by_name(name)
-        .ok_or_else(|| Error::config(path.display().to_string(), format!("no column {name}")))
-}
-
-fn texts<'a>(b: &'a RecordBatch, path: &Path, name: &str) -> Result<&'a StringArray> {
-    col(b, path, name)?.as_string_opt::<i32>().ok_or_else(|| {
-        Error::config(path.display().to_string(), format!("column {name} is not text"))
-    })
-}
-
-fn i64s(b: &RecordBatch, path: &Path, name: &str) -> Result<Vec<i64>> {
-    let a = col(b, path, name)?;
-    let a = a.as_primitive_opt::<Int64Type>().ok_or_else(|| {
-        Error::config(path.display().to_string(), format!("column {name} is not Int64"))
-    })?;
-    Ok(a.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
 /// Read the partition of `day` (an error names the file when it is unreadable).
 pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
     read_day_about(history, day, None)
@@ -370,20 +355,16 @@ pub fn read_day_about(
     let dir = day_dir(history, day);
     let mut facts = DayFacts::default();
     let path = dir.join("hops.parquet");
+    let o = Origin::File(&path);
     for b in read_file(&path)? {
-        let (c, s, v) = (
-            texts(&b, &path, "client")?,
-            texts(&b, &path, "server")?,
-            texts(&b, &path, "service")?,
-        );
+        let (c, s, v) =
+            (texts(&b, o, "client")?, texts(&b, o, "server")?, texts(&b, o, "service")?);
         let (n, f, l) = (
-            i64s(&b, &path, "connections")?,
-            i64s(&b, &path, "first_ms")?,
-            i64s(&b, &path, "last_ms")?,
+            typed::<Int64Type>(&b, o, "connections")?,
+            typed::<Int64Type>(&b, o, "first_ms")?,
+            typed::<Int64Type>(&b, o, "last_ms")?,
         );
-        let hours = col(&b, &path, "hours")?.as_primitive_opt::<Int32Type>().ok_or_else(|| {
-            Error::config(path.display().to_string(), "column hours is not Int32")
-        })?;
+        let hours = typed::<Int32Type>(&b, o, "hours")?;
         for i in 0..b.num_rows() {
             if !wanted(c.value(i)) && !wanted(s.value(i)) {
                 continue;
@@ -392,23 +373,21 @@ pub fn read_day_about(
                 client: c.value(i).to_string(),
                 server: s.value(i).to_string(),
                 service: v.value(i).to_string(),
-                connections: n[i],
-                first_ms: f[i],
-                last_ms: l[i],
+                connections: n.value(i),
+                first_ms: f.value(i),
+                last_ms: l.value(i),
                 hours: hours.value(i),
                 alerted: alerted_at(&b, i),
             });
         }
     }
     let path = dir.join("links.parquet");
+    let o = Origin::File(&path);
     for b in read_file(&path)? {
-        let (a, p, t) = (
-            texts(&b, &path, "in_client")?,
-            texts(&b, &path, "pivot")?,
-            texts(&b, &path, "out_server")?,
-        );
-        let (vi, vo) = (texts(&b, &path, "in_service")?, texts(&b, &path, "out_service")?);
-        let (n, f) = (i64s(&b, &path, "links")?, i64s(&b, &path, "first_ms")?);
+        let (a, p, t) =
+            (texts(&b, o, "in_client")?, texts(&b, o, "pivot")?, texts(&b, o, "out_server")?);
+        let (vi, vo) = (texts(&b, o, "in_service")?, texts(&b, o, "out_service")?);
+        let (n, f) = (typed::<Int64Type>(&b, o, "links")?, typed::<Int64Type>(&b, o, "first_ms")?);
         for i in 0..b.num_rows() {
             if !wanted(p.value(i)) {
                 continue;
@@ -419,8 +398,8 @@ pub fn read_day_about(
                 out_server: t.value(i).to_string(),
                 in_service: vi.value(i).to_string(),
                 out_service: vo.value(i).to_string(),
-                links: n[i],
-                first_ms: f[i],
+                links: n.value(i),
+                first_ms: f.value(i),
                 alerted: alerted_at(&b, i),
             });
         }
@@ -511,7 +490,7 @@ impl Baseline {
         let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
         for (date, all) in days {
             let facts = &b.learnable(all);
-            let weekend = date.weekday().number_from_monday() >= 6;
+            let weekend = is_weekend(*date);
             b.weekend_days += usize::from(weekend);
             // Per client: active before today? anything new today?
             let mut new_pair: BTreeMap<&str, bool> = BTreeMap::new();

@@ -3,22 +3,27 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, AsArray, Int64Array, RecordBatch, StringArray};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Int64Type, Schema};
+use datafusion::arrow::array::{Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::catalog::MemTable;
 use datafusion::common::ScalarValue;
 use datafusion::prelude::{SessionContext, col, lit};
 use serde::Serialize;
 
+use super::columns::{Origin, ints, strings};
 use super::rules::{JoinStrategy, PivotRules};
 use crate::error::{Error, Result};
 use crate::sql::run_query;
 
+/// Established admin connections (hops) in the range, one row per connection and transport.
 pub const HOPS_SQL: &str = include_str!("../../queries/hops.sql");
+/// Candidate pairs of hops (in to a host, out from it while the first is open), time-bucketed join.
 pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
+/// The same candidate pairs by a plain hash join (the benchmark's reference).
 pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
+/// Hosts that both received and opened an admin connection in the range.
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
+/// Every established admin connection of the range, aggregated per (client, server, service): the history's facts.
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 
 /// Columns of `flows` that the sessions view and queries/pivot_hosts.sql read.
@@ -66,7 +71,7 @@ pub async fn restrict_to_pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -
     let (_, batches) = run_query(ctx, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL, &params).await?;
     let mut hosts = Vec::new();
     for b in &batches {
-        hosts.extend(strings(b, "host")?);
+        hosts.extend(strings(b, Origin::Query("queries/pivot_hosts.sql"), "host")?);
     }
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "pivot hosts".into(),
@@ -173,39 +178,24 @@ pub fn merge_overlapping(hops: Vec<Hop>) -> Vec<Hop> {
     out
 }
 
-fn column<'a>(b: &'a RecordBatch, name: &str) -> Result<&'a Arc<dyn Array>> {
-    b.column_by_name(name).ok_or_else(|| Error::Query {
-        name: "queries/hops.sql".into(),
-        detail: format!("no column {name}"),
-    })
-}
-
-pub(crate) fn strings(b: &RecordBatch, name: &str) -> Result<Vec<String>> {
-    let a = cast(column(b, name)?, &DataType::Utf8).map_err(|e| Error::arrow(name, e))?;
-    Ok(a.as_string::<i32>().iter().map(|v| v.unwrap_or_default().to_string()).collect())
-}
-
-pub(crate) fn ints(b: &RecordBatch, name: &str) -> Result<Vec<i64>> {
-    let a = cast(column(b, name)?, &DataType::Int64).map_err(|e| Error::arrow(name, e))?;
-    Ok(a.as_primitive::<Int64Type>().iter().map(|v| v.unwrap_or(0)).collect())
-}
-
 fn hops_from(batches: &[RecordBatch]) -> Result<Vec<Hop>> {
+    let q = Origin::Query("queries/hops.sql");
     let mut out = Vec::new();
     for b in batches {
         let (ca, sa, sv, ex) = (
-            strings(b, "client_addr")?,
-            strings(b, "server_addr")?,
-            strings(b, "service")?,
-            strings(b, "exporters")?,
+            strings(b, q, "client_addr")?,
+            strings(b, q, "server_addr")?,
+            strings(b, q, "service")?,
+            strings(b, q, "exporters")?,
         );
-        let (cp, sp, pr) = (ints(b, "client_port")?, ints(b, "server_port")?, ints(b, "proto")?);
-        let (st, en) = (ints(b, "start_ms")?, ints(b, "end_ms")?);
+        let (cp, sp, pr) =
+            (ints(b, q, "client_port")?, ints(b, q, "server_port")?, ints(b, q, "proto")?);
+        let (st, en) = (ints(b, q, "start_ms")?, ints(b, q, "end_ms")?);
         let (pc, bc, ps, bs) = (
-            ints(b, "packets_c2s")?,
-            ints(b, "bytes_c2s")?,
-            ints(b, "packets_s2c")?,
-            ints(b, "bytes_s2c")?,
+            ints(b, q, "packets_c2s")?,
+            ints(b, q, "bytes_c2s")?,
+            ints(b, q, "packets_s2c")?,
+            ints(b, q, "bytes_s2c")?,
         );
         for i in 0..b.num_rows() {
             out.push(Hop {
@@ -319,7 +309,8 @@ pub async fn candidate_pairs(
     let (_, batches) = run_query(ctx, name, sql, &params).await?;
     let mut pairs = Vec::new();
     for b in &batches {
-        let (p, c) = (ints(b, "parent_id")?, ints(b, "child_id")?);
+        let q = Origin::Query(name);
+        let (p, c) = (ints(b, q, "parent_id")?, ints(b, q, "child_id")?);
         pairs.extend(p.into_iter().zip(c).map(|(p, c)| (p as usize, c as usize)));
     }
     tracing::info!(

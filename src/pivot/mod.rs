@@ -7,6 +7,7 @@
 //! ```
 
 pub mod chains;
+pub(crate) mod columns;
 pub mod graphml;
 pub mod history;
 pub mod hops;
@@ -90,7 +91,9 @@ pub struct PivotsConfig {
 /// `rules.history_days` days before `day` in `dir` are read.
 #[derive(Debug, Clone, Copy)]
 pub struct HistoryAt<'a> {
+    /// The history folder (`REPORTS/history`).
     pub dir: &'a Path,
+    /// The day being scored; only earlier days are read.
     pub day: chrono::NaiveDate,
 }
 
@@ -149,6 +152,11 @@ pub async fn find(
         "hops and continuations"
     );
     let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
+    tracing::info!(
+        chains = raw.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "chains assembled"
+    );
     // The history about tonight's chain hosts only (exact for every lookup the score makes).
     let baseline = match history_at {
         Some(h) => {
@@ -171,6 +179,11 @@ pub async fn find(
     };
     let baseline = &baseline;
     let mut chains = model::build(&raw, &all_hops, rules, baseline);
+    tracing::info!(
+        chains = chains.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "chains merged, scored and ranked"
+    );
     // What was alerted does not become routine by itself (see history::ALERTS_BEFORE_ROUTINE).
     let mut facts = history::DayFacts::default();
     if gather == Facts::Gather {
@@ -336,9 +349,5 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
     } else {
         summary_table(&report)
     };
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
-        _ => Ok(()),
-    }
+    crate::sql::print::print_text(&text)
 }

@@ -15,12 +15,14 @@ use super::hops::Hop;
 use super::rules::PivotRules;
 use super::score::Scorer;
 
+/// Epoch ms as RFC 3339 UTC with milliseconds (empty when out of range).
 pub fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
 }
 
+/// One pivot chain as reported: hosts, hops, score, alert and reasons.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
     /// `chain-N`, numbered by start time (stable across score changes).

@@ -12,6 +12,7 @@ use chrono::{Duration as ChronoDuration, NaiveDate, Utc};
 use super::{PivotReport, history, summary_table, write_outputs};
 use crate::error::{Error, Result};
 use crate::pivot::rules::PivotRules;
+use crate::sql::print::print_text;
 use crate::sql::timerange::TimeRange;
 
 /// `--day`: `yesterday`, `today`, or `YYYY-MM-DD` → that UTC day.
@@ -25,6 +26,7 @@ pub fn parse_day(text: &str, today: NaiveDate) -> Result<NaiveDate> {
     }
 }
 
+/// The UTC day `[00:00, next 00:00)` as an arrival-time range.
 pub fn day_range(day: NaiveDate) -> TimeRange {
     let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
     TimeRange { since_ms: Some(start), until_ms: Some(start + 86_400_000) }
@@ -205,16 +207,18 @@ pub fn run(c: &ReportConfig) -> Result<()> {
             elapsed_ms = t0.elapsed().as_millis() as u64,
             "report written"
         );
-        if days.len() == 1 {
-            print!("{}", summary_table(&report));
+        let line = if days.len() == 1 {
+            summary_table(&report)
         } else {
-            println!(
-                "{label}: {} alerts, {} chains; {}",
+            format!(
+                "{label}: {} alerts, {} chains; {}\n",
                 report.alerts,
                 report.chains.len(),
                 report.history_note()
-            );
-        }
+            )
+        };
+        // The reports on disk are the job: a reader that closed stdout stops no backfill.
+        print_text(&line).or_else(|e| if e.is_broken_pipe() { Ok(()) } else { Err(e) })?;
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ pub enum JoinStrategy {
 /// never administered or relayed, 3) plus anything else, or two medium ones.
 pub const DEFAULT_ALERT_THRESHOLD: f64 = 3.5;
 
+/// What counts as a hop and a chain, and how chains are scored (validated `pivots`/`report` options).
 #[derive(Debug, Clone)]
 pub struct PivotRules {
     /// Services of interest.
@@ -77,6 +78,7 @@ impl Default for PivotRules {
 }
 
 impl PivotRules {
+    /// True when `addr` parses and lies in a `--trusted` network.
     pub fn is_trusted(&self, addr: &str) -> bool {
         addr.parse::<std::net::IpAddr>()
             .is_ok_and(|ip| self.trusted.iter().any(|n: &IpNet| n.contains(&ip)))

@@ -30,7 +30,7 @@
 //! has used the same three servers for weeks scores the cap. Every weight is scaled by
 //! min(1, days of history / 7) (cold start), and with no history there are no history findings.
 
-use chrono::{Datelike, TimeZone, Timelike, Utc};
+use chrono::{TimeZone, Timelike, Utc};
 use serde::Serialize;
 
 use super::history::Baseline;
@@ -42,7 +42,9 @@ pub const WARM_DAYS: usize = 7;
 /// One reason a chain is unusual.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Finding {
+    /// How much it adds to the chain's score.
     pub weight: f64,
+    /// The sentence shown to the analyst.
     pub text: String,
 }
 
@@ -57,6 +59,7 @@ fn plural(n: usize, one: &str) -> String {
 }
 
 impl<'a> Scorer<'a> {
+    /// A scorer over this baseline; fewer than `WARM_DAYS` days scale the weights down.
     pub fn new(b: &'a Baseline) -> Self {
         let conf = (b.days as f64 / WARM_DAYS as f64).min(1.0);
         Scorer { b, conf }
@@ -178,7 +181,7 @@ impl<'a> Scorer<'a> {
                 ),
             );
         }
-        let weekend = t.weekday().number_from_monday() >= 6;
+        let weekend = super::history::is_weekend(t);
         if weekend && b.weekend_days > 0 && !b.client_weekend.contains(c) {
             // Surprise of weekend work never seen on w weekend days: log2(w + 2), at most 2.
             let w = ((b.weekend_days as f64) + 2.0).log2().min(2.0);

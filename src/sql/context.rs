@@ -35,10 +35,14 @@ use crate::store::partition::HourPartition;
 /// Views registered automatically, in order (later ones may use earlier ones).
 pub const VIEWS: &[(&str, &str)] = &[("sessions", include_str!("../../queries/sessions.sql"))];
 
+/// DataFusion session settings.
 #[derive(Debug, Clone)]
 pub struct SqlSettings {
+    /// Memory pool size; spilling operators spill beyond it, others fail with exit 5.
     pub memory_limit_bytes: usize,
+    /// Parallelism of scans and joins.
     pub target_partitions: usize,
+    /// Rows per Arrow record batch.
     pub batch_size: usize,
 }
 

@@ -61,17 +61,21 @@ fn default_format() -> OutputFormat {
 /// `pivotflow sql`, validated.
 #[derive(Debug)]
 pub struct SqlConfig {
+    /// Root of the flow store.
     pub data: std::path::PathBuf,
     /// The query text given on the command line.
     pub query: Option<String>,
     /// `-f FILE`.
     pub file: Option<std::path::PathBuf>,
+    /// `--since`/`--until`: which hour partitions the `flows` table covers.
     pub range: timerange::TimeRange,
     /// `--param NAME=VALUE`, typed.
     pub params: HashMap<String, ScalarValue>,
+    /// Memory and parallelism.
     pub settings: context::SqlSettings,
     /// `None`: a table on a terminal, CSV otherwise.
     pub format: Option<OutputFormat>,
+    /// `--output FILE`; stdout when `None`.
     pub output: Option<std::path::PathBuf>,
 }
 

@@ -31,6 +31,7 @@ pub fn parse_param(text: &str) -> Result<(String, ScalarValue)> {
     Ok((name.to_string(), scalar))
 }
 
+/// Parse `NAME=VALUE` pairs into typed query parameters (integer, float, else text).
 pub fn parse_params(texts: &[String]) -> Result<HashMap<String, ScalarValue>> {
     texts.iter().map(|t| parse_param(t)).collect()
 }

@@ -11,18 +11,32 @@ use datafusion::arrow::util::pretty::pretty_format_batches;
 
 use crate::error::{Error, Result};
 
+/// How `sql` prints its result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    /// Aligned columns for a terminal.
     Table,
+    /// Comma-separated with a header row.
     Csv,
+    /// Tab-separated with a header row.
     Tsv,
+    /// One JSON array of objects.
     Json,
+    /// One JSON object per line.
     Ndjson,
+    /// A Parquet file (needs --output).
     Parquet,
 }
 
 fn io_err(e: io::Error) -> Error {
     Error::io("<stdout>", e)
+}
+
+/// Write `text` to stdout and flush (a closed pipe comes back as an error that
+/// `Error::is_broken_pipe` recognises; `print!` would panic).
+pub fn print_text(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|_| out.flush()).map_err(io_err)
 }
 
 /// Write all batches in `format`. Returns Ok when the reader closed the pipe early.
@@ -47,7 +61,7 @@ pub fn write_batches(
         (_, None) => write_text(schema, batches, format, io::BufWriter::new(io::stdout().lock())),
     };
     match result {
-        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) if e.is_broken_pipe() => Ok(()),
         other => other,
     }
 }

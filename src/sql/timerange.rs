@@ -5,7 +5,9 @@ use crate::error::{Error, Result};
 /// A half-open range of arrival time `[since, until)`, in epoch ms; `None` = unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimeRange {
+    /// Inclusive start.
     pub since_ms: Option<i64>,
+    /// Exclusive end.
     pub until_ms: Option<i64>,
 }
 
@@ -33,6 +35,7 @@ pub fn parse_instant(what: &str, text: &str, now_ms: i64) -> Result<i64> {
 }
 
 impl TimeRange {
+    /// Parse `--since`/`--until` (each optional); fails when since is not before until.
     pub fn parse(since: Option<&str>, until: Option<&str>, now_ms: i64) -> Result<Self> {
         let since_ms = since.map(|s| parse_instant("--since", s, now_ms)).transpose()?;
         let until_ms = until.map(|s| parse_instant("--until", s, now_ms)).transpose()?;

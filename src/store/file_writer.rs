@@ -25,22 +25,29 @@ use crate::schema::{self, flow_schema};
 
 /// One closed hour to write.
 pub struct HourJob {
+    /// The hour's Parquet file.
     pub path: PathBuf,
+    /// Its records, in flush order.
     pub chunks: Vec<Vec<FlowRecord>>,
     /// The hour's journal segment: removed once the Parquet file is in place.
     pub segment: Option<Segment>,
+    /// Compression and encodings.
     pub writer: WriterSettings,
 }
 
 /// What a finished job adds to the capture statistics.
 #[derive(Debug, Default)]
 pub struct Written {
+    /// The file written.
     pub path: PathBuf,
+    /// Rows in it.
     pub rows: u64,
+    /// Rows per exporter address.
     pub per_exporter: HashMap<IpAddr, u64>,
 }
 
 impl Written {
+    /// Add this file to the tally.
     pub fn apply(self, stats: &mut dyn WriteTally) {
         if self.rows > 0 {
             stats.file_written(self.rows, &self.per_exporter);
@@ -102,6 +109,7 @@ pub struct FileWriter {
 }
 
 impl FileWriter {
+    /// Start the writer thread (one hour file at a time, one queued).
     pub fn spawn() -> Result<Self> {
         let (jobs, rx) = sync_channel::<HourJob>(1);
         let (tx, done) = std::sync::mpsc::channel();

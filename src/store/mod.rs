@@ -33,8 +33,11 @@ pub trait WriteTally {
 /// A tally that only adds up (for writers that keep no other statistics, e.g. synth).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Totals {
+    /// Parquet files written.
     pub files: u64,
+    /// Rows in them.
     pub rows: u64,
+    /// Rows recovered from an earlier run's journal.
     pub rows_recovered: u64,
 }
 

@@ -26,7 +26,9 @@ use crate::schema::{self, flow_schema};
 /// Writer knobs exposed for benchmarking.
 #[derive(Debug, Clone, Copy)]
 pub struct WriterSettings {
+    /// zstd compression level.
     pub zstd_level: i32,
+    /// Rows per row group.
     pub row_group_rows: usize,
     /// Per-column encodings above; false = parquet's defaults (benchmark baseline).
     pub tuned_encodings: bool,

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+/// One hour in milliseconds.
 pub const HOUR_MS: i64 = 3_600_000;
 
 /// One UTC hour of arrival time.
@@ -19,6 +20,7 @@ impl HourPartition {
         HourPartition { start_ms: received_ms.div_euclid(HOUR_MS) * HOUR_MS }
     }
 
+    /// Epoch ms just after the hour (exclusive end).
     pub fn end_ms(self) -> i64 {
         self.start_ms + HOUR_MS
     }

@@ -19,12 +19,16 @@ use super::partition::HourPartition;
 use super::record::FlowRecord;
 use crate::error::{Error, Result};
 
+/// Where and how the hourly sink writes.
 #[derive(Debug, Clone)]
 pub struct SinkSettings {
+    /// Root of the flow store (`--data`).
     pub root: PathBuf,
+    /// Parquet writer settings.
     pub writer: WriterSettings,
     /// Journal every flush (live mode). Off for pcap input, which can simply be re-read.
     pub journal: bool,
+    /// An open hour is written out as a further file once it holds this many rows (bounds memory).
     pub max_rows_per_file: usize,
 }
 
@@ -51,6 +55,7 @@ impl HourBuffer {
     }
 }
 
+/// Buffers records per arrival hour and writes each hour's Parquet file when the hour closes.
 pub struct HourlySink {
     settings: SinkSettings,
     run: String,
@@ -66,6 +71,7 @@ fn run_id() -> String {
 }
 
 impl HourlySink {
+    /// A sink with nothing buffered.
     pub fn new(settings: SinkSettings) -> Self {
         HourlySink {
             settings,

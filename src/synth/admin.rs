@@ -36,7 +36,9 @@ impl Default for AdminParams {
 
 /// Everything the admin work adds: its records (end-time order) and the chains it forms.
 pub struct AdminWork {
+    /// Flow records of the admin sessions.
     pub flows: Vec<SynthFlow>,
+    /// The chains those sessions form (truth).
     pub chains: Vec<TruthChain>,
 }
 
@@ -66,6 +68,7 @@ fn session(
     )
 }
 
+/// Generate the admin work of the run: jump-host sessions of admins, some chained.
 pub fn build(
     seed: u64,
     hosts: u32,

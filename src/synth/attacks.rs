@@ -22,6 +22,7 @@ use super::routines::{HOUR, MIN, RDP, Routines, SSH, server, service_of, session
 use super::scenario::{Decoy, TruthChain, TruthHop};
 use super::session::{Connection, records};
 
+/// The attack kinds `--days` injects, in rotation.
 pub const KINDS: &[&str] = &[
     "workstation-path",
     "hijacked-admin",

@@ -21,6 +21,7 @@ pub struct ExporterBehaviour {
     pub reorder: f64,
     /// Template refresh: every N datagrams, and/or every `template_interval_ms` (0 = off).
     pub template_every: u32,
+    /// Template refresh interval in ms (0 = off).
     pub template_interval_ms: i64,
     /// Data datagrams each exporter sends before its first template.
     pub first_template_after: u32,
@@ -41,15 +42,21 @@ impl Default for ExporterBehaviour {
     }
 }
 
+/// Everything one synth run generates and how it is exported.
 #[derive(Debug, Clone)]
 pub struct SynthConfig {
+    /// Background traffic.
     pub traffic: TrafficParams,
+    /// v5, v9 or IPFIX.
     pub format: ExportFormat,
+    /// Number of exporters (each its own source address, sequence and templates).
     pub exporters: u32,
+    /// Timeouts, templates, loss, duplicates, reordering.
     pub behaviour: ExporterBehaviour,
     /// Flows per export batch (an exporter's flush of its cache).
     pub batch_flows: usize,
     /// Injected pivot chains (0 = none); decoys and a cycle come with them.
     pub chains: usize,
+    /// Admin sessions through jump hosts (routine pivots).
     pub admin: admin::AdminParams,
 }

@@ -17,7 +17,9 @@ use crate::error::{Error, Result};
 /// What happened on one day.
 #[derive(Debug, Serialize)]
 pub struct DayTruth {
+    /// YYYY-MM-DD.
     pub date: String,
+    /// Saturday or Sunday (less admin work).
     pub weekend: bool,
     /// Attack chains: each must be an alert.
     pub attacks: Vec<TruthChain>,
@@ -31,6 +33,7 @@ pub struct DayTruth {
 /// Truth of a multi-day run.
 #[derive(Debug, Serialize)]
 pub struct DaysTruth {
+    /// One entry per day, oldest first.
     pub days: Vec<DayTruth>,
 }
 
@@ -64,6 +67,7 @@ pub fn write(
     let mut all: Vec<Box<dyn Iterator<Item = super::encode::SynthFlow>>> = Vec::new();
     for d in 1..=days {
         let date: NaiveDate = first + chrono::Duration::days(i64::from(d - 1));
+        // Not pivot::history::is_weekend: the generator shares no rule with the detector it tests.
         let weekend = date.weekday().number_from_monday() >= 6;
         let day_start = date.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
         let mut extra = Vec::new();

@@ -34,6 +34,7 @@ pub struct SynthFlow {
     pub out_if: u16,
 }
 
+/// Export protocol the generator speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
     /// NetFlow v5 (IPv4 only, fixed records).
@@ -136,6 +137,7 @@ fn record_len(fields: &[(u16, u16)]) -> usize {
 }
 
 impl Exporter {
+    /// An exporter booted at `boot_ms` (its uptime clock), with this domain/source id.
     pub fn new(format: ExportFormat, boot_ms: i64, domain: u32, template_every: u32) -> Self {
         Exporter {
             format,

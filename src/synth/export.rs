@@ -23,6 +23,7 @@ pub fn write_pcap(cfg: &SynthConfig, path: &std::path::Path) -> Result<SynthSumm
 
 /// Where encoded export datagrams go: a pcap file, or a live collector over UDP.
 pub trait DatagramOut {
+    /// Emit one datagram `from` an exporter `to` the collector at `ts_ms` (pcap timestamp).
     fn send(
         &mut self,
         from: SocketAddrV4,
@@ -58,6 +59,7 @@ pub struct UdpSender {
 }
 
 impl UdpSender {
+    /// A sender to `target` pacing to `rate` flows/s (0 = as fast as possible).
     pub fn new(target: std::net::SocketAddr, rate: u64) -> Result<Self> {
         let bind: std::net::SocketAddr = if target.is_ipv6() {
             "[::]:0".parse().expect("literal")

@@ -36,10 +36,13 @@ use crate::error::Result;
 pub struct SynthSummary {
     /// Records handed to the network (duplicates included, lost datagrams' records included).
     pub flows_exported: u64,
+    /// IPv6 records left out of a v5 export (v5 carries IPv4 only).
     pub flows_skipped_v6_in_v5: u64,
+    /// Export datagrams built.
     pub datagrams: u64,
     /// Of those, dropped on the way by `--loss` (datagrams and the records in them).
     pub datagrams_lost: u64,
+    /// Records in those lost datagrams.
     pub flows_lost: u64,
     /// Datagrams sent after their successor by `--reorder`.
     pub datagrams_reordered: u64,
@@ -75,7 +78,9 @@ impl SynthSummary {
 /// Where `synth` writes.
 #[derive(Debug, Clone)]
 pub enum SynthOutput {
+    /// Export datagrams into a pcap file.
     Pcap(std::path::PathBuf),
+    /// Flow records straight into a flow store (no export encoding).
     Store(std::path::PathBuf),
     /// A live collector, at a rate in flows per second (0 = as fast as possible).
     Send(std::net::SocketAddr, u64),
@@ -84,8 +89,11 @@ pub enum SynthOutput {
 /// `pivotflow synth`, validated.
 #[derive(Debug, Clone)]
 pub struct SynthRun {
+    /// What to generate.
     pub cfg: SynthConfig,
+    /// Where it goes.
     pub output: SynthOutput,
+    /// `--truth FILE`: the ground truth as JSON.
     pub truth: Option<std::path::PathBuf>,
     /// `--days N` (into a store) and the first day with attacks.
     pub days: Option<(u32, u32)>,

@@ -9,6 +9,7 @@ use etherparse::PacketBuilder;
 
 use crate::error::{Error, Result};
 
+/// Writes export datagrams as UDP/IPv4-or-6/Ethernet frames into a classic pcap file.
 pub struct PcapWriter {
     out: BufWriter<File>,
     path: std::path::PathBuf,
@@ -16,6 +17,7 @@ pub struct PcapWriter {
 }
 
 impl PcapWriter {
+    /// Create the file and write the pcap header.
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -56,6 +58,7 @@ impl PcapWriter {
         self.out.write_all(&self.frame).map_err(|e| Error::io(path, e))
     }
 
+    /// Flush what is buffered.
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))
     }

@@ -33,6 +33,7 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock over `[start_ms, start_ms + span_ms)`.
     pub fn new(start_ms: i64, span_ms: i64) -> Self {
         let span_ms = span_ms.max(1);
         let minutes = (span_ms + MINUTE_MS - 1) / MINUTE_MS;

@@ -21,19 +21,27 @@ const SERVICES: &[Svc] = &[SSH, RDP, WINRM, WINRM_TLS, RDP_UDP];
 
 pub use super::session::TruthHop;
 
+/// An injected (or routine) chain: what pivotflow should find.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TruthChain {
+    /// Stable name (`synth-chain-…`, `benign-admin-…`, `attack-…`, `routine-…`).
     pub id: String,
     /// Hosts in order; a cycle ends on a host already on the chain.
     pub hosts: Vec<String>,
+    /// The last hop returns to a host already on the chain.
     pub cycle: bool,
+    /// The sessions, in order.
     pub hops: Vec<TruthHop>,
 }
 
+/// Traffic that looks like a chain but is not one (must not be reported).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Decoy {
+    /// Stable name.
     pub id: String,
+    /// Why it is not a chain.
     pub why: String,
+    /// Its sessions.
     pub hops: Vec<TruthHop>,
 }
 

@@ -18,13 +18,18 @@ use super::encode::SynthFlow;
 use super::network::{Network, Role};
 use super::rhythm::Clock;
 
+/// Background traffic: how much, between how many hosts, over which time.
 #[derive(Debug, Clone)]
 pub struct TrafficParams {
     /// Background flow records to generate (both directions count).
     pub flows: u64,
+    /// Hosts in the network.
     pub hosts: u32,
+    /// Random seed (same seed, same output).
     pub seed: u64,
+    /// First flow start, epoch ms.
     pub start_ms: i64,
+    /// Time covered, ms.
     pub span_ms: i64,
     /// Share of IPv6 connections (0.0–1.0).
     pub ipv6_share: f64,
@@ -61,6 +66,7 @@ const ADMIN_PORTS: &[u16] = &[22, 3389, 5985, 5986];
 /// Share of background connections that are a scan / failed connection to an admin port.
 const SCAN_SHARE: f64 = 0.02;
 
+/// The background generator: yields flow records in end-time order.
 pub struct Traffic {
     p: TrafficParams,
     net: Network,
@@ -72,6 +78,7 @@ pub struct Traffic {
 }
 
 impl Traffic {
+    /// A generator over these parameters.
     pub fn new(p: TrafficParams) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(p.seed);
         Traffic {

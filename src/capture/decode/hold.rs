@@ -72,6 +72,7 @@ pub struct Dropped {
     pub bytes: u64,
 }
 
+/// Data sets waiting for their template, per (scope, template id), within `HoldLimits`.
 #[derive(Debug, Default)]
 pub struct HoldBuffer {
     limits: HoldLimits,
@@ -81,10 +82,12 @@ pub struct HoldBuffer {
 }
 
 impl HoldBuffer {
+    /// An empty buffer with these bounds.
     pub fn new(limits: HoldLimits) -> Self {
         HoldBuffer { limits, ..Default::default() }
     }
 
+    /// True when no set is held.
     pub fn is_empty(&self) -> bool {
         self.sets == 0
     }

@@ -65,6 +65,7 @@ pub struct Decoder {
 type Missing = Vec<(u16, Vec<u8>)>;
 
 impl Decoder {
+    /// A decoder with no templates yet; template-less sets are held within `hold_limits`.
     pub fn new(hold_limits: HoldLimits) -> Self {
         Decoder {
             scopes: HashMap::new(),

@@ -12,6 +12,7 @@ use crate::capture::stats::ExporterStats;
 /// Gaps remembered per scope for late arrivals to fill.
 const REMEMBERED_GAPS: usize = 64;
 
+/// Sequence numbers of one scope: counts gaps, losses and reordering, lets late arrivals fill gaps.
 #[derive(Debug, Default)]
 pub struct SequenceTracker {
     /// Sequence number expected next; `None` until known or after a resync.

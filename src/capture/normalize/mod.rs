@@ -21,7 +21,9 @@ pub use crate::store::record::{FlowRecord, TimeSource};
 /// What normalization needs to know about the datagram that carried the records.
 #[derive(Debug, Clone, Copy)]
 pub struct PacketContext {
+    /// Source address of the datagram.
     pub exporter: IpAddr,
+    /// Arrival time (epoch ms): the time base of exporters without a usable clock.
     pub received_ms: i64,
 }
 

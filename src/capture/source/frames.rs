@@ -11,12 +11,19 @@ use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice, UdpSlice};
 
 /// Link types (pcap LINKTYPE_* numbers) we understand.
 pub const LINKTYPE_NULL: i32 = 0;
+/// Ethernet II (with VLAN tags).
 pub const LINKTYPE_ETHERNET: i32 = 1;
+/// Raw IPv4 or IPv6, no link header.
 pub const LINKTYPE_RAW: i32 = 101;
+/// OpenBSD loopback: a 4-byte address family in network order.
 pub const LINKTYPE_LOOP: i32 = 108;
+/// Linux cooked capture v1 (`tcpdump -i any`).
 pub const LINKTYPE_LINUX_SLL: i32 = 113;
+/// Raw IPv4.
 pub const LINKTYPE_IPV4: i32 = 228;
+/// Raw IPv6.
 pub const LINKTYPE_IPV6: i32 = 229;
+/// Linux cooked capture v2.
 pub const LINKTYPE_LINUX_SLL2: i32 = 276;
 /// Some BSD pcaps use 12/14 for raw IP.
 const DLT_RAW_ALT: [i32; 2] = [12, 14];
@@ -24,14 +31,18 @@ const DLT_RAW_ALT: [i32; 2] = [12, 14];
 /// A UDP datagram found in a frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UdpDatagram {
+    /// Sender (the exporter) address and port.
     pub src: SocketAddr,
+    /// Destination port (matched against `--port`).
     pub dst_port: u16,
+    /// UDP payload, reassembled if the IP packet was fragmented.
     pub payload: Vec<u8>,
 }
 
 /// What one frame turned out to be.
 #[derive(Debug, PartialEq, Eq)]
 pub enum FrameOutcome {
+    /// A whole UDP datagram (reassembled if it came in fragments).
     Udp(UdpDatagram),
     /// A fragment kept until the rest of its datagram arrives.
     FragmentHeld,
@@ -39,6 +50,7 @@ pub enum FrameOutcome {
     NotUdp,
     /// Layers could not be parsed; the text says which.
     Malformed(String),
+    /// The file's link type (pcap LINKTYPE_* number) is not one we read.
     UnsupportedLinkType(i32),
 }
 

@@ -11,8 +11,11 @@ use std::net::SocketAddr;
 /// One export datagram as it arrived (UDP payload), whatever the source.
 #[derive(Debug, Clone)]
 pub struct Datagram {
+    /// Sender address and port.
     pub exporter: SocketAddr,
+    /// Arrival time, epoch ms (the pcap timestamp for files).
     pub received_ms: i64,
+    /// The UDP payload.
     pub payload: Vec<u8>,
 }
 
