@@ -129,3 +129,35 @@ impl SynthRun {
         Ok(SynthRun { cfg: config_from_args(a)?, output, truth: a.truth.clone(), days })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::DEFAULTS;
+
+    /// The options a `--scenario` may fill in are `Option`s, so clap cannot print their defaults:
+    /// the help text states them, and must state the ones used here.
+    #[test]
+    fn synth_help_states_the_defaults_it_uses() {
+        let cli = crate::cli::Cli::command();
+        let synth = cli.find_subcommand("synth").unwrap();
+        let d = DEFAULTS;
+        let stated = [
+            ("flows", d.flows.to_string()),
+            ("hosts", d.hosts.to_string()),
+            ("exporters", d.exporters.to_string()),
+            ("seed", d.seed.to_string()),
+            ("start", d.start.to_string()),
+            ("span", d.span.to_string()),
+            ("chains", d.chains.to_string()),
+            ("duplicates", d.duplicates.to_string()),
+            ("first_template_after", d.first_template_after.to_string()),
+        ];
+        for (id, value) in stated {
+            let arg = synth.get_arguments().find(|a| a.get_id() == id).unwrap();
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            assert!(help.ends_with(&format!("[default: {value}]")), "--{id}: {help:?}");
+        }
+    }
+}
