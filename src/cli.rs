@@ -175,6 +175,21 @@ pub struct CaptureArgs {
     /// Held data older than this (arrival time) is dropped and counted as expired.
     #[arg(long, default_value = "10m")]
     pub hold_max_age: String,
+    /// Template scopes (exporter address, version, observation domain) kept at most. A new one
+    /// replaces the least recently seen scope if that was idle for --scope-idle; else its
+    /// datagrams are refused and counted (scope_table_full): spoofed exporters cannot grow memory.
+    #[arg(long, default_value_t = 1024)]
+    pub max_scopes: usize,
+    /// Templates kept per scope (least recently used ones are forgotten).
+    #[arg(long, default_value_t = 256)]
+    pub max_templates: usize,
+    /// Fields per template at most (real templates have fewer than 100); longer ones are
+    /// decode errors.
+    #[arg(long, default_value_t = 256)]
+    pub max_template_fields: usize,
+    /// A scope silent this long may give its place to a new one when --max-scopes is reached.
+    #[arg(long, default_value = "1h")]
+    pub scope_idle: String,
     /// Live mode: received flows are journaled this often (the most a crash can lose).
     #[arg(long, default_value = "1s")]
     pub flush_interval: String,

@@ -103,6 +103,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// Store files that cannot be read (exit 3): `sql` stops; `pivots` and `report` finish
+    /// without them and exit with this after writing their outputs.
+    #[error("{what}: {} unreadable store file(s): {}", .files.len(), .files.join("; "))]
+    StoreFiles {
+        /// What happened because of them.
+        what: String,
+        /// `path: why` of each.
+        files: Vec<String>,
+    },
+
     /// Something that should not happen (a bug): exit code 1.
     #[error("internal error: {detail}")]
     Internal {
@@ -135,7 +145,8 @@ impl Error {
             Error::NotPcap { .. }
             | Error::PcapTruncated { .. }
             | Error::PcapCorrupt { .. }
-            | Error::LinkType { .. } => 3,
+            | Error::LinkType { .. }
+            | Error::StoreFiles { .. } => 3,
             Error::Io { .. }
             | Error::Parquet { .. }
             | Error::Arrow { .. }

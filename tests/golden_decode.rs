@@ -125,11 +125,6 @@ fn known(capture: &str) -> Option<Known> {
             why: "the v9 template uses field type 0 and a variable-length field (length 65535), \
                   which RFC 3954 does not allow; netflow_parser rejects the template. Known limit.",
         },
-        "pmacct__106-IPFIXv10-HUAWEI-vrf_name__traffic-00" => CountedLoss {
-            error_kind: "data_set_undecodable",
-            why: "templates end with a variable-length field; netflow_parser 1.0.6 decodes such data \
-                  sets to zero records without an error. We count each such set. Known limit.",
-        },
         _ => return None,
     })
 }

@@ -95,6 +95,16 @@ impl Collector {
     }
 }
 
+/// A failed test leaves no collector behind.
+impl Drop for Collector {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Flow content only: arrival time and exporter differ between pcap and live runs.
 fn flow_view(rows: &[Row]) -> Vec<Row> {
     let mut v: Vec<Row> =
@@ -285,4 +295,28 @@ fn retention_deletes_old_days_and_keeps_recent_ones() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--retention"));
+}
+
+/// A collector that can no longer store flows exits non-zero and says why (it used to close its
+/// decoder and keep running silently until a signal came, so `Restart=always` never fired).
+#[test]
+fn a_collector_that_cannot_write_exits_with_an_error() {
+    let data = tempdir("live-journal-broken");
+    let mut c = Collector::start(&data, free_port(), &[]);
+    // The journal folder is created on the first flush: a file in its place makes that fail,
+    // for root too (permission bits would not stop root).
+    let _ = std::fs::remove_dir(data.join(".journal"));
+    std::fs::write(data.join(".journal"), b"not a folder").unwrap();
+    c.send(&payloads(&lab_v9())[..3]);
+    let line = c.wait_for("pivotflow: error:");
+    assert!(line.contains(".journal"), "the error names the path: {line}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = c.child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(std::time::Instant::now() < deadline, "collector still running after the error");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(4), "I/O failure exit code");
 }

@@ -4,7 +4,11 @@ mod support;
 
 mod alerts;
 mod bad_input;
+mod damaged_store;
+mod decode_patches;
+mod fuzz;
 mod golden_decode;
+mod hostile;
 mod live_capture;
 mod pcapng_input;
 mod pivots_lab;

@@ -56,7 +56,7 @@ impl Pipeline {
             );
         }
         Ok(Pipeline {
-            decoder: Decoder::new(config.hold),
+            decoder: Decoder::new(config.hold, config.scopes),
             sink: HourlySink::new(settings).with_background_writer()?,
             stats,
             records: Vec::with_capacity(BATCH_ROWS),

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use super::decode::ScopeLimits;
 use super::decode::hold::HoldLimits;
 use crate::store::parquet_file::WriterSettings;
 
@@ -31,6 +32,8 @@ pub struct CaptureConfig {
     pub allow: Vec<IpNet>,
     /// Bounds on data held while waiting for templates.
     pub hold: HoldLimits,
+    /// Bounds on per-scope decoder state (scopes, templates, template fields).
+    pub scopes: ScopeLimits,
     /// Live mode: how often received flows are journaled (the most a crash loses).
     pub flush_interval: Duration,
     /// Live mode: how often the statistics are logged.

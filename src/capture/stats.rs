@@ -31,13 +31,19 @@ pub enum DecodeErrorKind {
     HoldBufferFull,
     /// Held data failed to decode when its template arrived.
     ReplayError,
+    /// A template with more fields than `--max-template-fields`, refused (the parser would drop
+    /// it silently).
+    TemplateTooLarge,
+    /// A datagram of a new scope refused: the scope table is full and no scope is idle
+    /// (`--max-scopes`; spoofed exporters cannot grow the decoder's state).
+    ScopeTableFull,
     /// Any other parser error.
     Other,
 }
 
 impl DecodeErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [DecodeErrorKind; 12] = [
+    pub const ALL: [DecodeErrorKind; 14] = [
         DecodeErrorKind::NotNetflow,
         DecodeErrorKind::Truncated,
         DecodeErrorKind::UnsupportedVersion,
@@ -49,6 +55,8 @@ impl DecodeErrorKind {
         DecodeErrorKind::DataSetUndecodable,
         DecodeErrorKind::HoldBufferFull,
         DecodeErrorKind::ReplayError,
+        DecodeErrorKind::TemplateTooLarge,
+        DecodeErrorKind::ScopeTableFull,
         DecodeErrorKind::Other,
     ];
 
@@ -66,6 +74,8 @@ impl DecodeErrorKind {
             DecodeErrorKind::DataSetUndecodable => "data_set_undecodable",
             DecodeErrorKind::HoldBufferFull => "hold_buffer_full",
             DecodeErrorKind::ReplayError => "replay_error",
+            DecodeErrorKind::TemplateTooLarge => "template_too_large",
+            DecodeErrorKind::ScopeTableFull => "scope_table_full",
             DecodeErrorKind::Other => "other",
         }
     }
@@ -129,12 +139,31 @@ pub struct CaptureStats {
     pub rows_written: u64,
     /// Rows recovered from the journal of an earlier run that did not shut down cleanly.
     pub rows_recovered: u64,
+    /// Idle scopes whose decoder state was dropped to make room for a new one (`--max-scopes`).
+    pub scopes_evicted: u64,
 }
 
+/// Exporter addresses counted one by one; later ones are counted together under
+/// `OTHER_EXPORTERS` (spoofed source addresses cannot grow the statistics without bound).
+pub const EXPORTERS_TRACKED: usize = 16_384;
+
+/// The key of the exporters beyond `EXPORTERS_TRACKED`: `::` (no real exporter has it).
+pub const OTHER_EXPORTERS: IpAddr = IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+
+/// Exporters listed one per line in the summary; the stats JSON has them all.
+const SUMMARY_EXPORTERS: usize = 50;
+
 impl CaptureStats {
-    /// The counters of one exporter (created on first use).
+    /// The counters of one exporter (created on first use; beyond `EXPORTERS_TRACKED`
+    /// addresses, the shared `OTHER_EXPORTERS` entry).
     pub fn exporter(&mut self, addr: IpAddr) -> &mut ExporterStats {
-        self.exporters.entry(addr).or_default()
+        let key =
+            if self.exporters.len() >= EXPORTERS_TRACKED && !self.exporters.contains_key(&addr) {
+                OTHER_EXPORTERS
+            } else {
+                addr
+            };
+        self.exporters.entry(key).or_default()
     }
 
     /// Count one decode error of this kind for this exporter.
@@ -150,7 +179,17 @@ impl CaptureStats {
     /// Human summary, one line per exporter plus the collector-wide counters.
     pub fn summary(&self) -> String {
         let mut out = String::new();
-        for (addr, e) in &self.exporters {
+        let mut busiest: Vec<_> = self.exporters.iter().collect();
+        busiest.sort_by_key(|(_, e)| std::cmp::Reverse(e.datagrams));
+        if busiest.len() > SUMMARY_EXPORTERS {
+            out.push_str(&format!(
+                "{} exporters; the {SUMMARY_EXPORTERS} that sent most (all in --stats-json):\n",
+                busiest.len()
+            ));
+            busiest.truncate(SUMMARY_EXPORTERS);
+            busiest.sort_by_key(|(addr, _)| **addr);
+        }
+        for (addr, e) in busiest {
             let errors: u64 = e.decode_errors.values().sum();
             out.push_str(&format!(
                 "exporter {addr}: datagrams={} records={} no_addr={} errors={} seq_gaps={} seq_lost={} \
@@ -175,7 +214,7 @@ impl CaptureStats {
         }
         out.push_str(&format!(
             "total: records={} rows_written={} files_written={} rows_recovered={} not_netflow={} malformed={} \
-             fragments_incomplete={} not_allowed={} queue_full={}",
+             fragments_incomplete={} not_allowed={} queue_full={} scopes_evicted={}",
             self.total_records(),
             self.rows_written,
             self.files_written,
@@ -184,7 +223,8 @@ impl CaptureStats {
             self.packets_malformed,
             self.fragments_incomplete,
             self.datagrams_not_allowed,
-            self.datagrams_queue_full
+            self.datagrams_queue_full,
+            self.scopes_evicted
         ));
         out
     }

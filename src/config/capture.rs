@@ -2,13 +2,14 @@
 
 use std::net::IpAddr;
 
+use crate::capture::decode::ScopeLimits;
 use crate::capture::decode::hold::HoldLimits;
 use crate::capture::{CaptureConfig, Source};
 use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
 use crate::store::parquet_file::WriterSettings;
 
-use super::parse::{cidr, duration};
+use super::parse::{cidr, duration, positive};
 
 impl CaptureConfig {
     /// Validate `capture`'s arguments (exit 2 with the offending option on error).
@@ -47,6 +48,12 @@ impl CaptureConfig {
                 max_sets: a.hold_max_sets,
                 max_bytes: a.hold_max_bytes,
                 max_age_ms: duration("--hold-max-age", &a.hold_max_age)?.as_millis() as i64,
+            },
+            scopes: ScopeLimits {
+                max_scopes: positive("--max-scopes", a.max_scopes)?,
+                max_templates: positive("--max-templates", a.max_templates)?,
+                max_template_fields: positive("--max-template-fields", a.max_template_fields)?,
+                idle_ms: duration("--scope-idle", &a.scope_idle)?.as_millis() as i64,
             },
             flush_interval,
             stats_interval: duration("--stats-interval", &a.stats_interval)?,

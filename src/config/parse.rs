@@ -24,6 +24,11 @@ pub fn cidr(what: &str, text: &str) -> Result<IpNet> {
         .map_err(|e| Error::config(what, format!("{text:?}: {e}")))
 }
 
+/// A count that must be at least 1 (a limit of 0 would refuse everything).
+pub fn positive(what: &str, n: usize) -> Result<usize> {
+    if n == 0 { Err(Error::config(what, "must be at least 1")) } else { Ok(n) }
+}
+
 /// A share between 0 and 1.
 pub fn share(what: &str, v: f64) -> Result<f64> {
     if (0.0..=1.0).contains(&v) {

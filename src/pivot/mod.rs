@@ -59,6 +59,9 @@ pub struct PivotReport {
     pub history_withheld: usize,
     /// Days of history asked for (`--history-days`).
     pub history_days_wanted: usize,
+    /// Store files of the period that could not be read and were left out (the chains are
+    /// incomplete; `pivots` and `report` exit 3).
+    pub incomplete_files: Vec<crate::store::check::Unreadable>,
     /// The chains, ranked.
     pub chains: Vec<Chain>,
     /// What this period adds to the history (written by `report`).
@@ -119,7 +122,14 @@ pub async fn find(
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    let ctx = flow_context_filtered(data, range, settings, filter).await?;
+    // Unreadable store files are left out and named (exit 3 after the outputs are written).
+    let files = crate::store::check::hour_files(data, range.since_ms, range.until_ms)?;
+    let unreadable = crate::store::check::unreadable(&files);
+    for u in &unreadable {
+        tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
+    }
+    let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
+    let ctx = flow_context_filtered(data, range, settings, filter, &exclude).await?;
     crate::sql::context::register_services(&ctx, &rules.services)?;
     let service_rows = hops::materialize_service_flows(&ctx).await?;
     tracing::info!(
@@ -215,12 +225,24 @@ pub async fn find(
         history_days: baseline.days,
         history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
+        incomplete_files: unreadable,
         chains,
         facts,
     })
 }
 
 impl PivotReport {
+    /// `Err(StoreFiles)` (exit 3) when store files were left out, naming them.
+    pub fn incomplete_error(&self, what: &str) -> Result<()> {
+        if self.incomplete_files.is_empty() {
+            return Ok(());
+        }
+        Err(Error::StoreFiles {
+            what: what.to_string(),
+            files: self.incomplete_files.iter().map(ToString::to_string).collect(),
+        })
+    }
+
     /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out, and
     /// " (N routine chains not in the GraphML)" for `--hide-routine`.
     pub fn hidden_note(&self) -> String {
@@ -293,7 +315,11 @@ pub fn write_outputs(
 
 /// Ranked summary for a human: alerts first, each with its reasons.
 pub fn summary_table(report: &PivotReport) -> String {
-    let mut s = format!(
+    let mut s = String::new();
+    for u in &report.incomplete_files {
+        s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
+    }
+    s += &format!(
         "{} alerts, {} chains{} from {} hops ({} continuations); {}; truncated: max-hops {}, fan-out {}{}\n",
         report.alerts,
         report.chains.len(),
@@ -349,5 +375,6 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
     } else {
         summary_table(&report)
     };
-    crate::sql::print::print_text(&text)
+    crate::sql::print::print_text(&text)?;
+    report.incomplete_error("the chains leave them out")
 }

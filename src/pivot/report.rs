@@ -39,6 +39,13 @@ const SUMMARY_ROUTINE_ROWS: usize = 50;
 /// the other chains.
 pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
+    if !report.incomplete_files.is_empty() {
+        s.push_str("**INCOMPLETE: store files that could not be read were left out:**\n\n");
+        for u in &report.incomplete_files {
+            s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
+        }
+        s.push('\n');
+    }
     s.push_str(&format!(
         "**{} alerts** among {} chains{} from {} remote-administration hops ({} continuations); \
          {}; alert threshold {}. Services: {}. Generated {}.\n\n",
@@ -178,6 +185,7 @@ pub fn run(c: &ReportConfig) -> Result<()> {
     let (days, rules, settings) = (&c.days, &c.rules, &c.settings);
     let runtime = settings.runtime()?;
     let history_dir = c.out.join("history");
+    let mut incomplete = Vec::new();
     for day in days {
         let t0 = std::time::Instant::now();
         let report = runtime.block_on(super::find(
@@ -219,8 +227,15 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         };
         // The reports on disk are the job: a reader that closed stdout stops no backfill.
         print_text(&line).or_else(|e| if e.is_broken_pipe() { Ok(()) } else { Err(e) })?;
+        incomplete.extend(report.incomplete_files.iter().map(ToString::to_string));
     }
-    Ok(())
+    // A night with unreadable store files must not look complete (exit 3), but every day
+    // was reported from what could be read.
+    if incomplete.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::StoreFiles { what: "the reports leave them out".into(), files: incomplete })
+    }
 }
 
 #[cfg(test)]

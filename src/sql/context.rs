@@ -14,7 +14,8 @@
 //!   joins spill to disk under it, and a query that still cannot fit fails with a clear error
 //!   instead of taking the machine down.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray};
@@ -24,7 +25,9 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::ListingOptions;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{Expr, SessionConfig, SessionContext, col, lit};
+use datafusion::prelude::{
+    DataFrame, Expr, ParquetReadOptions, SessionConfig, SessionContext, col, lit,
+};
 
 use super::timerange::TimeRange;
 use crate::error::{Error, Result};
@@ -143,7 +146,55 @@ pub async fn flow_context(
     range: TimeRange,
     settings: &SqlSettings,
 ) -> Result<SessionContext> {
-    flow_context_filtered(data, range, settings, None).await
+    flow_context_filtered(data, range, settings, None, &[]).await
+}
+
+/// `flows` without the hour folders that hold an excluded file, plus the other files of those
+/// folders read one by one (their `date`/`hour` columns from the folder names).
+async fn without_files(
+    ctx: &SessionContext,
+    flows: DataFrame,
+    exclude: &[PathBuf],
+) -> Result<DataFrame> {
+    let err = |e| df_err("flows without unreadable files", e);
+    let folders: BTreeSet<&Path> = exclude.iter().filter_map(|p| p.parent()).collect();
+    let mut flows = flows;
+    for dir in folders {
+        let part = |p: &Path, key: &str| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_prefix(key))
+                .map(String::from)
+        };
+        let (Some(date), Some(hour)) =
+            (dir.parent().and_then(|d| part(d, "date=")), part(dir, "hour="))
+        else {
+            continue;
+        };
+        let here = col(PARTITION_DATE)
+            .eq(lit(date.clone()))
+            .and(col(PARTITION_HOUR).eq(lit(hour.clone())));
+        flows = flows.filter(!here).map_err(err)?;
+        let good: Vec<String> = crate::store::check::hour_files_in(dir)?
+            .into_iter()
+            .filter(|f| !exclude.contains(f))
+            .map(|f| f.display().to_string())
+            .collect();
+        if good.is_empty() {
+            continue;
+        }
+        let schema = flow_schema();
+        let rest = ctx
+            .read_parquet(good, ParquetReadOptions::default().schema(&schema))
+            .await
+            .map_err(err)?
+            .with_column(PARTITION_DATE, lit(date))
+            .map_err(err)?
+            .with_column(PARTITION_HOUR, lit(hour))
+            .map_err(err)?;
+        flows = flows.union(rest).map_err(err)?;
+    }
+    Ok(flows)
 }
 
 /// The `services` table (name, proto, port) used by queries/hops.sql.
@@ -179,12 +230,14 @@ pub fn register_services(
 }
 
 /// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
-/// only, so every later step costs in proportion to admin traffic, not all traffic).
+/// only, so every later step costs in proportion to admin traffic, not all traffic) and
+/// without the store files in `exclude` (unreadable ones, see `store::check`).
 pub async fn flow_context_filtered(
     data: &Path,
     range: TimeRange,
     settings: &SqlSettings,
     filter: Option<Expr>,
+    exclude: &[PathBuf],
 ) -> Result<SessionContext> {
     if !data.is_dir() {
         return Err(Error::config(
@@ -215,6 +268,9 @@ pub async fn flow_context_filtered(
         .await
         .map_err(|e| df_err("registering flows", e))?;
     let mut flows = ctx.table("flows_stored").await.map_err(|e| df_err("flows", e))?;
+    if !exclude.is_empty() {
+        flows = without_files(&ctx, flows, exclude).await?;
+    }
     let journal = journal_batches(data)?;
     if !journal.is_empty() {
         let mem =

@@ -100,9 +100,27 @@ pub fn run(c: &SqlConfig) -> Result<()> {
                 ("(stdin)".to_string(), q)
             }
         };
-        let (schema, batches) = run_query(&ctx, &name, &sql, params).await?;
+        let (schema, batches) = match run_query(&ctx, &name, &sql, params).await {
+            Ok(result) => result,
+            Err(e) => return Err(name_unreadable_files(c, e)),
+        };
         print::write_batches(&schema, &batches, format, c.output.as_deref())
     })
+}
+
+/// A failed query over a store with unreadable files: name them (exit 3; the footers are only
+/// checked after a failure, so a healthy store costs nothing extra).
+fn name_unreadable_files(c: &SqlConfig, e: Error) -> Error {
+    let files = crate::store::check::hour_files(&c.data, c.range.since_ms, c.range.until_ms)
+        .map(|f| crate::store::check::unreadable(&f))
+        .unwrap_or_default();
+    if files.is_empty() {
+        return e;
+    }
+    Error::StoreFiles {
+        what: format!("{e}; the store has"),
+        files: files.iter().map(ToString::to_string).collect(),
+    }
 }
 
 /// Prompt with history; a statement ends with `;`. Errors are printed, the prompt goes on.

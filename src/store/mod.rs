@@ -11,6 +11,7 @@
 
 pub mod atomic;
 pub mod batch;
+pub mod check;
 pub mod file_writer;
 pub mod journal;
 pub mod parquet_file;

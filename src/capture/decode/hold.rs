@@ -154,4 +154,16 @@ impl HoldBuffer {
     pub fn drain_all(&mut self) -> Vec<(ScopeKey, Dropped)> {
         self.expire(i64::MAX)
     }
+
+    /// Drop everything held for `scope` (its state was evicted); what was dropped.
+    pub fn drain_scope(&mut self, scope: &ScopeKey) -> Dropped {
+        let mut d = Dropped::default();
+        for id in self.waiting_templates(scope) {
+            for s in self.take(scope, id) {
+                d.sets += 1;
+                d.bytes += s.size() as u64;
+            }
+        }
+        d
+    }
 }

@@ -15,12 +15,13 @@ use netflow_parser::{NetflowError, NetflowPacket, NetflowParser};
 pub mod hold;
 pub mod scope;
 pub mod sequence;
+pub mod templates;
 
 use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
 use super::source::{Datagram, sniff_header};
 use super::stats::{CaptureStats, DecodeErrorKind};
 use hold::{HeldSet, HoldBuffer, HoldLimits};
-pub use scope::ScopeKey;
+pub use scope::{ScopeKey, ScopeLimits};
 use sequence::SequenceTracker;
 
 /// Per-scope decoder state.
@@ -29,16 +30,20 @@ struct Scope {
     sequence: SequenceTracker,
     /// IPFIX systemInitTimeMilliseconds learned from options records.
     system_init_ms: Option<i64>,
+    /// Arrival time of its last datagram (idle scopes make room when the table is full).
+    last_seen_ms: i64,
 }
 
-fn new_parser() -> NetflowParser {
+fn new_parser(limits: &ScopeLimits) -> NetflowParser {
     NetflowParser::builder()
         // Keep the whole body of template-less sets (≤ 64 KiB by the wire format) so they can
         // be held and decoded later; the library's own pending cache stays off because it
         // would decode held data with the *template* packet's header times.
         .with_max_error_sample_size(usize::from(u16::MAX))
+        .with_cache_size(limits.max_templates.max(1))
+        .with_max_field_count(limits.max_template_fields.max(1))
         .build()
-        .expect("static parser configuration is valid")
+        .expect("parser limits are positive")
 }
 
 fn error_kind(e: &NetflowError) -> DecodeErrorKind {
@@ -56,6 +61,7 @@ fn error_kind(e: &NetflowError) -> DecodeErrorKind {
 /// Stateful decoder for all exporters of one capture.
 pub struct Decoder {
     scopes: HashMap<ScopeKey, Scope>,
+    limits: ScopeLimits,
     hold: HoldBuffer,
     /// Arrival time of the last expiry sweep of the hold buffer.
     last_expiry_ms: i64,
@@ -65,10 +71,12 @@ pub struct Decoder {
 type Missing = Vec<(u16, Vec<u8>)>;
 
 impl Decoder {
-    /// A decoder with no templates yet; template-less sets are held within `hold_limits`.
-    pub fn new(hold_limits: HoldLimits) -> Self {
+    /// A decoder with no templates yet; template-less sets are held within `hold_limits`, scope
+    /// state within `limits`.
+    pub fn new(hold_limits: HoldLimits, limits: ScopeLimits) -> Self {
         Decoder {
             scopes: HashMap::new(),
+            limits,
             hold: HoldBuffer::new(hold_limits),
             last_expiry_ms: i64::MIN,
         }
@@ -89,11 +97,33 @@ impl Decoder {
         };
         let key = ScopeKey { exporter, version, domain };
         let ctx = PacketContext { exporter, received_ms: dg.received_ms };
+        if !self.scopes.contains_key(&key) && !self.make_room(dg.received_ms, stats) {
+            stats.count_error(exporter, DecodeErrorKind::ScopeTableFull);
+            return;
+        }
+        let limits = &self.limits;
         let scope = self.scopes.entry(key).or_insert_with(|| Scope {
-            parser: new_parser(),
+            parser: new_parser(limits),
             sequence: SequenceTracker::default(),
             system_init_ms: None,
+            last_seen_ms: dg.received_ms,
         });
+        scope.last_seen_ms = scope.last_seen_ms.max(dg.received_ms);
+        if version != 5 {
+            let refused = templates::oversized(
+                &dg.payload,
+                version,
+                header_len,
+                self.limits.max_template_fields,
+            );
+            if refused > 0 {
+                *stats
+                    .exporter(exporter)
+                    .decode_errors
+                    .entry(DecodeErrorKind::TemplateTooLarge)
+                    .or_default() += refused;
+            }
+        }
         let result = scope.parser.parse_bytes(&dg.payload);
         if let Some(e) = &result.error {
             let kind = if result.packets.is_empty() {
@@ -163,6 +193,34 @@ impl Decoder {
                 }
             }
         }
+    }
+
+    /// Room for one more scope: true when the table has space or an idle scope was evicted
+    /// (its held sets are dropped and counted as expired).
+    fn make_room(&mut self, now_ms: i64, stats: &mut CaptureStats) -> bool {
+        if self.scopes.len() < self.limits.max_scopes {
+            return true;
+        }
+        let Some((&oldest, seen)) =
+            self.scopes.iter().map(|(k, s)| (k, s.last_seen_ms)).min_by_key(|&(_, t)| t)
+        else {
+            return false; // max_scopes 0
+        };
+        if now_ms.saturating_sub(seen) < self.limits.idle_ms {
+            return false;
+        }
+        self.scopes.remove(&oldest);
+        stats.scopes_evicted += 1;
+        let d = self.hold.drain_scope(&oldest);
+        let es = stats.exporter(oldest.exporter);
+        es.expired_sets += d.sets;
+        es.expired_bytes += d.bytes;
+        true
+    }
+
+    /// Scopes currently kept.
+    pub fn scopes(&self) -> usize {
+        self.scopes.len()
     }
 
     fn expire_held(&mut self, now_ms: i64, stats: &mut CaptureStats) {
@@ -397,7 +455,7 @@ mod fuzz {
             if payload.len() >= 2 {
                 payload[..2].copy_from_slice(&version.to_be_bytes());
             }
-            let mut d = Decoder::new(HoldLimits::default());
+            let mut d = Decoder::new(HoldLimits::default(), ScopeLimits::default());
             let mut stats = CaptureStats::default();
             let mut out = Vec::new();
             d.decode(&dg(payload), &mut stats, &mut out);
@@ -408,7 +466,7 @@ mod fuzz {
         fn mutated_valid_datagrams_never_panic(format in prop_oneof![Just(ExportFormat::V5), Just(ExportFormat::V9), Just(ExportFormat::Ipfix)],
                                              flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8),
                                              cut in any::<usize>()) {
-            let mut d = Decoder::new(HoldLimits::default());
+            let mut d = Decoder::new(HoldLimits::default(), ScopeLimits::default());
             let mut stats = CaptureStats::default();
             let mut out = Vec::new();
             for mut p in valid_datagrams(format) {

@@ -13,3 +13,32 @@ pub struct ScopeKey {
     /// Observation domain (IPFIX) or source id (v9); engine type/id for v5.
     pub domain: u32,
 }
+
+/// Bounds on the decoder's per-scope state, whatever the network sends (NetFlow/IPFIX have no
+/// authentication: anyone who reaches the port can spoof exporters and send templates).
+/// Template memory is at most about `max_scopes × max_templates × max_template_fields × 32`
+/// bytes; the defaults give a few MB per busy scope and room for hundreds of real exporters.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeLimits {
+    /// Scopes (exporter, version, domain) kept at most. When the table is full a new scope
+    /// takes the place of the least recently seen one if that one has been idle for
+    /// `idle_ms`; otherwise the new scope's datagram is refused (`scope_table_full`).
+    pub max_scopes: usize,
+    /// Templates kept per scope and export version (least recently used ones are forgotten).
+    pub max_templates: usize,
+    /// Fields per template at most; a longer template is a decode error (real ones have < 100).
+    pub max_template_fields: usize,
+    /// A scope idle this long (arrival time) may be evicted when the table is full.
+    pub idle_ms: i64,
+}
+
+impl Default for ScopeLimits {
+    fn default() -> Self {
+        ScopeLimits {
+            max_scopes: 1024,
+            max_templates: 256,
+            max_template_fields: 256,
+            idle_ms: 60 * 60 * 1000,
+        }
+    }
+}

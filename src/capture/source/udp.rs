@@ -134,18 +134,26 @@ impl Shutdown {
     }
 }
 
-/// Run the live collector until SIGINT or SIGTERM, then write everything.
+/// Run the live collector until SIGINT or SIGTERM, then write everything. If the decoder stops
+/// first (a write error: disk full, journal not writable; or a bug), the sockets close and its
+/// error is returned, so the process exits non-zero and a service manager can restart it.
 pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureStats> {
     let sockets =
         addrs.iter().map(|a| bind(*a, config.recv_buffer_bytes)).collect::<Result<Vec<_>>>()?;
     let (tx, rx) = sync_channel::<Datagram>(config.queue_datagrams);
     let full = Arc::new(AtomicU64::new(0));
     let pipeline = Pipeline::new(config, true)?;
+    // Dropped when the decoder thread ends, however it ends (error or panic): the sockets must
+    // not keep receiving into nothing while the process looks alive.
+    let (decoder_alive, decoder_ended) = tokio::sync::oneshot::channel::<()>();
     let decoder = {
         let full = full.clone();
         std::thread::Builder::new()
             .name("pivotflow-decode".into())
-            .spawn(move || decode_loop(pipeline, rx, full))
+            .spawn(move || {
+                let _alive = decoder_alive;
+                decode_loop(pipeline, rx, full)
+            })
             .map_err(|e| Error::io("decoder thread", e))?
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -162,8 +170,10 @@ pub fn run_live(config: CaptureConfig, addrs: &[SocketAddr]) -> Result<CaptureSt
             tasks.push(tokio::spawn(receive(socket, tx.clone(), full.clone())));
         }
         drop(tx);
-        shutdown.wait().await;
-        tracing::info!("shutting down: writing buffered flows");
+        tokio::select! {
+            _ = shutdown.wait() => tracing::info!("shutting down: writing buffered flows"),
+            _ = decoder_ended => tracing::error!("the decoder stopped: closing the sockets"),
+        }
         for t in &tasks {
             t.abort();
         }

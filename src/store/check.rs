@@ -1,0 +1,144 @@
+//! Which hour files a reader of the store would read, and which of them cannot be read.
+//!
+//! A store is written atomically by pivotflow, but it lives for months on a disk anyone may touch:
+//! a truncated copy, a garbage file named `*.parquet`, a disk error. Readers list the visible
+//! `*.parquet` files of the hour folders a time range covers (hidden and temporary files are
+//! never read) and check each footer (one small read per file): `pivots` and `report` leave
+//! unreadable files out and name them; `sql` names them in its error.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+
+use super::partition::HOUR_MS;
+use crate::error::{Error, Result};
+
+/// A store file that cannot be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Unreadable {
+    /// The file.
+    pub path: PathBuf,
+    /// What the Parquet reader said.
+    pub why: String,
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.why)
+    }
+}
+
+/// Start (epoch ms) of an hour folder from its `date=YYYY-MM-DD` and `hour=HH` names.
+fn folder_start_ms(date_dir: &str, hour_dir: &str) -> Option<i64> {
+    let date =
+        chrono::NaiveDate::parse_from_str(date_dir.strip_prefix("date=")?, "%Y-%m-%d").ok()?;
+    let hour: u32 = hour_dir.strip_prefix("hour=")?.parse().ok()?;
+    Some(date.and_hms_opt(hour, 0, 0)?.and_utc().timestamp_millis())
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn name(p: &Path) -> &str {
+    p.file_name().and_then(|n| n.to_str()).unwrap_or("")
+}
+
+/// The visible `*.parquet` files of the hour folders overlapping `[since_ms, until_ms)`
+/// (`None` = unbounded), sorted. Folders that are not hour partitions are not read.
+pub fn hour_files(
+    root: &Path,
+    since_ms: Option<i64>,
+    until_ms: Option<i64>,
+) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !root.is_dir() {
+        return Ok(out); // the caller reports a missing store
+    }
+    for date_dir in sorted_entries(root)? {
+        if !name(&date_dir).starts_with("date=") || !date_dir.is_dir() {
+            continue;
+        }
+        for hour_dir in sorted_entries(&date_dir)? {
+            let Some(start) = folder_start_ms(name(&date_dir), name(&hour_dir)) else { continue };
+            if since_ms.is_some_and(|s| start + HOUR_MS <= s)
+                || until_ms.is_some_and(|u| start >= u)
+            {
+                continue;
+            }
+            if hour_dir.is_dir() {
+                out.extend(hour_files_in(&hour_dir)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The visible `*.parquet` files of one hour folder, sorted.
+pub fn hour_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(sorted_entries(dir)?
+        .into_iter()
+        .filter(|f| {
+            let n = name(f);
+            n.ends_with(".parquet") && !n.starts_with('.') && f.is_file()
+        })
+        .collect())
+}
+
+/// The files whose Parquet footer cannot be read (truncated, not Parquet, unreadable).
+pub fn unreadable(files: &[PathBuf]) -> Vec<Unreadable> {
+    files
+        .iter()
+        .filter_map(|path| {
+            let why = match File::open(path) {
+                Err(e) => e.to_string(),
+                Ok(f) => match SerializedFileReader::new(f) {
+                    Ok(r) if r.metadata().file_metadata().schema_descr().num_columns() > 0 => {
+                        return None;
+                    }
+                    Ok(_) => "no columns".to_string(),
+                    Err(e) => e.to_string(),
+                },
+            };
+            Some(Unreadable { path: path.clone(), why })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_visible_parquet_files_of_hour_folders_in_range() {
+        let root = std::env::temp_dir().join(format!("pivotflow-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let h10 = root.join("date=2026-11-27/hour=10");
+        let h11 = root.join("date=2026-11-27/hour=11");
+        for d in [&h10, &h11, &root.join("date=2026-11-27/hour=12"), &root.join("notes")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        for f in ["a.parquet", ".a.parquet.tmp", "README.txt", ".hidden.parquet"] {
+            std::fs::write(h10.join(f), b"x").unwrap();
+        }
+        std::fs::write(h11.join("b.parquet"), b"PAR1garbage").unwrap();
+        std::fs::write(root.join("notes/c.parquet"), b"x").unwrap();
+        let ten = folder_start_ms("date=2026-11-27", "hour=10").unwrap();
+        assert_eq!(
+            hour_files(&root, None, None).unwrap(),
+            [h10.join("a.parquet"), h11.join("b.parquet")]
+        );
+        assert_eq!(hour_files(&root, Some(ten + HOUR_MS), None).unwrap(), [h11.join("b.parquet")]);
+        assert_eq!(hour_files(&root, None, Some(ten + 1)).unwrap(), [h10.join("a.parquet")]);
+        let bad = unreadable(&hour_files(&root, None, None).unwrap());
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad.iter().all(|u| !u.why.is_empty()));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

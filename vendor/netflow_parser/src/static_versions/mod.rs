@@ -1,0 +1,2 @@
+pub mod v5;
+pub mod v7;
