@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzz the datagram path (frames, decode, normalize, hold/replay, sequence) and the pcap reader
-# for DURATION (default 30m; suffix s/m/h) with a fresh seed, in a release build of the tests.
+# for DURATION (default 30m; suffix s/m/h) with a fresh seed, in the debug build of the tests
+# (overflow checks on: an arithmetic overflow is a crash too).
 # Prints executions and crashes; a crash leaves its input in $PIVOTFLOW_FUZZ_CRASHES (default
 # /tmp) and exits non-zero: add the file to tests/fuzz-regressions/.
 # Usage: scripts/fuzz.sh [DURATION] [SEED]
@@ -16,5 +17,12 @@ esac
 seed="${2:-$(date +%s)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
 echo "fuzz: ${secs}s, seed $seed"
+# Build, then run the test binary itself (cargo would hold the target folder's lock for the run).
+bin=$(cargo test --test tests --no-run --message-format=json 2>/dev/null \
+    | python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "tests" and m.get("executable"):
+        print(m["executable"])')
 PIVOTFLOW_FUZZ_SECS=$secs PIVOTFLOW_FUZZ_SEED=$seed \
-    cargo test --release --test tests -- --exact fuzz::fuzz_datagram_path_and_pcap_reader --nocapture
+    "$bin" --exact fuzz::fuzz_datagram_path_and_pcap_reader --nocapture

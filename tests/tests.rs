@@ -6,6 +6,7 @@ mod alerts;
 mod bad_input;
 mod damaged_store;
 mod decode_patches;
+mod disk;
 mod fuzz;
 mod golden_decode;
 mod hostile;

@@ -46,7 +46,19 @@ impl Pipeline {
             journal,
             max_rows_per_file: config.max_rows_per_file,
         };
-        std::fs::create_dir_all(&config.data).map_err(|e| Error::io(&config.data, e))?;
+        // A store that cannot be written is found now, not at the first flush: a read-only
+        // mount, a folder owned by someone else (exit 4 before any socket is opened).
+        let mut writable = vec![config.data.clone()];
+        if journal {
+            writable.push(config.data.join(crate::store::journal::JOURNAL_DIR));
+        }
+        for dir in &writable {
+            let probe = dir.join(".pivotflow-write-probe");
+            std::fs::create_dir_all(dir)
+                .and_then(|_| std::fs::write(&probe, b""))
+                .and_then(|_| std::fs::remove_file(&probe))
+                .map_err(|e| Error::io(dir, e))?;
+        }
         let mut stats = CaptureStats::default();
         let recovered = crate::store::sink::recover_journal(&settings, &mut stats)?;
         if recovered > 0 {

@@ -77,15 +77,23 @@ pub fn write_parquet(
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = crate::store::atomic::temp_path(path);
-    let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
-        .map_err(|e| parquet_err(&tmp, e))?;
-    let mut rows = 0u64;
-    for b in batches {
-        writer.write(b).map_err(|e| parquet_err(&tmp, e))?;
-        rows += b.num_rows() as u64;
+    let write = || {
+        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
+            .map_err(|e| parquet_err(&tmp, e))?;
+        let mut rows = 0u64;
+        for b in batches {
+            writer.write(b).map_err(|e| parquet_err(&tmp, e))?;
+            rows += b.num_rows() as u64;
+        }
+        let file = writer.into_inner().map_err(|e| parquet_err(&tmp, e))?;
+        crate::store::atomic::commit(file, &tmp, path)?;
+        Ok(rows)
+    };
+    let written = write();
+    if written.is_err() {
+        // A full disk must not leave hidden temp files filling it further.
+        let _ = fs::remove_file(&tmp);
     }
-    let file = writer.into_inner().map_err(|e| parquet_err(&tmp, e))?;
-    crate::store::atomic::commit(file, &tmp, path)?;
-    Ok(rows)
+    written
 }
