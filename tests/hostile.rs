@@ -181,6 +181,7 @@ fn spoofed_exporters_cannot_grow_memory() {
     // 1024 scopes (--max-scopes): the real exporter's (one or a few) and spoofed ones; every
     // other spoofed datagram is refused and counted; each accepted one gave its record.
     let accepted = n - refused;
+    eprintln!("hostile: {accepted} spoofed scopes accepted, {refused} datagrams refused");
     assert!((1016..=1023).contains(&accepted), "{accepted} spoofed scopes accepted");
     let records: u64 = stats["exporters"]
         .as_object()
@@ -243,6 +244,7 @@ fn data_without_templates_stays_bounded() {
     let held = e["held_sets"].as_u64().unwrap();
     let full = e["decode_errors"]["hold_buffer_full"].as_u64().unwrap_or(0);
     assert_eq!(held + full, n as u64, "every set was held or refused, counted: {e}");
+    eprintln!("hostile: {held} sets held, {full} refused (hold_buffer_full)");
     assert!(full > 0, "the bound was reached: {e}");
     assert_eq!(e["expired_sets"].as_u64().unwrap(), n as u64, "all of it expired, counted: {e}");
     assert_eq!(legit_rows(&data), reference_rows(&lab), "the real exporter lost nothing");
