@@ -279,6 +279,10 @@ pub struct PivotsArgs {
     /// Also write one GraphML per chain.
     #[arg(long)]
     pub per_chain: bool,
+    /// Also write the HTML report (one self-contained file: alert cards with path and timeline,
+    /// overview, table of all chains) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Print the report as JSON on stdout instead of the ranked table.
     #[arg(long)]
     pub json: bool,

@@ -31,7 +31,7 @@ fn session(
 /// A = 10.8.0.1 opens SSH to the jump host J = 10.9.0.1 and from there SSH to S = 10.32.0.1.
 /// On the last day J also goes on to a new target T = 10.32.0.2 (in A's afternoon session),
 /// and a workstation W = 10.64.0.1 reaches X = 10.32.0.3 and from there Y = 10.32.0.4.
-fn store(name: &str) -> PathBuf {
+pub fn store(name: &str) -> PathBuf {
     let mut r = Vec::new();
     for d in (0..8).rev() {
         let t = -d * DAY;
@@ -61,7 +61,7 @@ fn store(name: &str) -> PathBuf {
     root
 }
 
-fn report(data: &Path, out: &Path, days: &[&str]) -> std::process::Output {
+pub fn report(data: &Path, out: &Path, days: &[&str]) -> std::process::Output {
     let mut args = vec!["report", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()];
     args.extend_from_slice(days);
     run(&args)

@@ -10,6 +10,7 @@ mod disk;
 mod fuzz;
 mod golden_decode;
 mod hostile;
+mod html_report;
 mod live_capture;
 mod pcapng_input;
 mod pivots_lab;

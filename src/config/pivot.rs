@@ -94,6 +94,7 @@ impl PivotsConfig {
             range,
             out: a.out.clone(),
             per_chain: a.per_chain,
+            html: a.html.clone(),
             json: a.json,
             settings: settings(a.memory_limit.as_deref())?,
             history,

@@ -11,6 +11,7 @@ pub(crate) mod columns;
 pub mod graphml;
 pub mod history;
 pub mod hops;
+pub mod html;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -82,6 +83,8 @@ pub struct PivotsConfig {
     pub out: std::path::PathBuf,
     /// Also one GraphML per chain.
     pub per_chain: bool,
+    /// `--html FILE`: the HTML report.
+    pub html: Option<std::path::PathBuf>,
     /// JSON on stdout instead of the table.
     pub json: bool,
     /// Memory and parallelism of the SQL stages.
@@ -370,6 +373,14 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
     let report =
         runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at, Facts::Skip))?;
     write_outputs(&c.out, &report, &c.rules, c.per_chain)?;
+    if let Some(file) = &c.html {
+        // Links to chains.json and the GraphML: relative when the page sits beside them.
+        let beside = file.parent().map(|p| p.join("x")) == Some(c.out.join("x"));
+        let href = |name: &str| {
+            if beside { name.to_string() } else { c.out.join(name).display().to_string() }
+        };
+        html::write(file, &report, "Pivot chains", &href("chains.json"), &href("pivots.graphml"))?;
+    }
     let text = if c.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
     } else {

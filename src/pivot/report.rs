@@ -156,6 +156,8 @@ pub fn publish(
     write_outputs(&tmp, report, rules, false)?;
     std::fs::write(tmp.join("summary.md"), summary_markdown(label, report, rules))
         .map_err(|e| Error::io(&tmp, e))?;
+    let title = format!("Pivot report {label}");
+    super::html::write(&tmp.join("index.html"), report, &title, "chains.json", "pivots.graphml")?;
     let old = reports.join(format!(".{label}.old-{}", std::process::id()));
     if final_dir.exists() {
         std::fs::rename(&final_dir, &old).map_err(|e| Error::io(&final_dir, e))?;
