@@ -77,7 +77,8 @@ alerts_section() {
         fi
         rm -rf "$A/reports"
         read -r wall rss < <(PIVOTFLOW_LOG=info once "$BIN" report --data "$A/flows" --since 2026-11-02 --until 2026-11-15 --out "$A/reports")
-        local ms; ms=$(grep -o 'elapsed_ms=[0-9]*' "$DIR/err.txt" | cut -d= -f2 | tr '\n' ' ')
+        # One 'report written' line per night (other log lines carry stage timings too).
+        local ms; ms=$(grep 'report written' "$DIR/err.txt" | grep -o 'elapsed_ms=[0-9]*' | cut -d= -f2 | tr '\n' ' ')
         nights+=("| $seed | $(echo "$ms" | awk '{printf "%.2f", $1/1000}') | $(echo "$ms" | awk '{printf "%.2f", $14/1000}') | $(echo "$ms" | awk '{m=0; for(i=1;i<=NF;i++) if ($i>m) m=$i; printf "%.2f", m/1000}') | $(printf '%.1f' "$wall") | $rss |")
         local hb; hb=$(du -sb "$A/reports/history" | cut -f1)
         python3 scripts/eval-alerts.py "$A/truth.json" "$A/reports" 8 14 --sweep > "$A/eval.md" || true

@@ -7,12 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
 cargo build --release --quiet
-bin=$(cargo test --test tests --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "tests" and m.get("executable"):
-        print(m["executable"])')
+bin=$(scripts/test-binary.sh)
 PIVOTFLOW_KILLS="${1:-20}" PIVOTFLOW_KILL_RATE="${2:-200000}" \
 PIVOTFLOW_BIN="$CARGO_TARGET_DIR/release/pivotflow" \
     "$bin" --exact live_capture::kill_9_during_ingest_loses_at_most_the_last_flush --nocapture

@@ -17,12 +17,6 @@ esac
 seed="${2:-$(date +%s)}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
 echo "fuzz: ${secs}s, seed $seed"
-# Build, then run the test binary itself (cargo would hold the target folder's lock for the run).
-bin=$(cargo test --test tests --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "tests" and m.get("executable"):
-        print(m["executable"])')
+bin=$(scripts/test-binary.sh)
 PIVOTFLOW_FUZZ_SECS=$secs PIVOTFLOW_FUZZ_SEED=$seed \
     "$bin" --exact fuzz::fuzz_datagram_path_and_pcap_reader --nocapture
