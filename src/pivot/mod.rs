@@ -128,6 +128,12 @@ pub async fn find(
     // Unreadable store files are left out and named (exit 3 after the outputs are written).
     let files = crate::store::check::hour_files(data, range.since_ms, range.until_ms)?;
     let unreadable = crate::store::check::unreadable(&files);
+    tracing::info!(
+        files = files.len(),
+        unreadable = unreadable.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "store files checked"
+    );
     for u in &unreadable {
         tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
     }
