@@ -139,7 +139,7 @@ pub async fn find(
     }
     let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
     let ctx = flow_context_filtered(data, range, settings, filter, &exclude).await?;
-    crate::sql::context::register_services(&ctx, &rules.services)?;
+    crate::sql::context::register_services(&ctx, &rules.services).await?;
     let service_rows = hops::materialize_service_flows(&ctx).await?;
     tracing::info!(
         service_rows,

@@ -197,36 +197,32 @@ async fn without_files(
     Ok(flows)
 }
 
-/// The `services` table (name, proto, port) used by queries/hops.sql.
-pub fn register_services(
+/// The `services` table (name, proto, port) used by queries/hops.sql, as a view over VALUES:
+/// plain SQL, so a plan that uses it can be shipped to another engine (an in-memory table cannot
+/// cross to a Ballista executor).
+pub async fn register_services(
     ctx: &SessionContext,
     services: &[crate::services::Service],
 ) -> Result<()> {
-    use datafusion::arrow::array::Int32Array;
-    let schema = Arc::new(Schema::new(vec![
-        Field::new("name", DataType::Utf8, false),
-        Field::new("proto", DataType::Int32, false),
-        Field::new("port", DataType::Int32, false),
-    ]));
-    let batch = RecordBatch::try_new(
-        schema.clone(),
-        vec![
-            Arc::new(StringArray::from(
-                services.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-            )),
-            Arc::new(Int32Array::from(
-                services.iter().map(|s| i32::from(s.proto)).collect::<Vec<_>>(),
-            )),
-            Arc::new(Int32Array::from(
-                services.iter().map(|s| i32::from(s.port)).collect::<Vec<_>>(),
-            )),
-        ],
-    )
-    .map_err(|e| Error::arrow("services table", e))?;
-    let table = MemTable::try_new(schema, vec![vec![batch]]).map_err(|e| df_err("services", e))?;
-    let _ = ctx.deregister_table("services");
-    ctx.register_table("services", Arc::new(table)).map_err(|e| df_err("services", e))?;
+    ctx.sql(&services_view_sql(services)).await.map_err(|e| df_err("services", e))?;
     Ok(())
+}
+
+/// `CREATE OR REPLACE VIEW services …` for these services (names quoted as SQL strings).
+fn services_view_sql(services: &[crate::services::Service]) -> String {
+    let rows: Vec<String> = services
+        .iter()
+        .map(|s| format!("('{}', {}, {})", s.name.replace('\'', "''"), s.proto, s.port))
+        .collect();
+    let values = if rows.is_empty() {
+        "SELECT * FROM (VALUES ('', 0, 0)) WHERE false".to_string()
+    } else {
+        format!("SELECT * FROM (VALUES {})", rows.join(", "))
+    };
+    format!(
+        "CREATE OR REPLACE VIEW services AS SELECT CAST(column1 AS VARCHAR) AS name, \
+         CAST(column2 AS INT) AS proto, CAST(column3 AS INT) AS port FROM ({values})"
+    )
 }
 
 /// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
@@ -285,10 +281,38 @@ pub async fn flow_context_filtered(
     if let Some(f) = filter {
         flows = flows.filter(f).map_err(|e| df_err("flow filter", e))?;
     }
-    register_services(&ctx, &crate::services::default_services())?;
+    register_services(&ctx, &crate::services::default_services()).await?;
     ctx.register_table("flows", flows.into_view()).map_err(|e| df_err("flows", e))?;
     for (name, sql) in VIEWS {
         ctx.sql(sql).await.map_err(|e| df_err(&format!("queries/{name}.sql"), e))?;
     }
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::arrow::util::pretty::pretty_format_batches;
+
+    use super::*;
+    use crate::services::Service;
+
+    #[tokio::test]
+    async fn services_view_holds_the_services_with_their_types() {
+        let ctx = SessionContext::new();
+        let odd = Service { name: "it's".into(), proto: 17, port: 3389 };
+        register_services(&ctx, &[crate::services::default_services()[0].clone(), odd])
+            .await
+            .unwrap();
+        let df = ctx.sql("SELECT * FROM services ORDER BY port").await.unwrap();
+        let schema = df.schema().inner().clone();
+        assert_eq!(schema.field(1).data_type(), &DataType::Int32);
+        let text = pretty_format_batches(&df.collect().await.unwrap()).unwrap().to_string();
+        assert!(
+            text.contains("| ssh  | 6     | 22   |") && text.contains("| it's | 17    | 3389 |"),
+            "{text}"
+        );
+        register_services(&ctx, &[]).await.unwrap();
+        let n = ctx.sql("SELECT count(*) FROM services").await.unwrap().collect().await.unwrap();
+        assert!(pretty_format_batches(&n).unwrap().to_string().contains("| 0 "));
+    }
 }
