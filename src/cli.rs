@@ -43,6 +43,37 @@ pub enum Command {
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
     Schema,
+    /// Run a Ballista scheduler or executor (built with --features cluster); `sql --cluster`
+    /// then runs queries on it.
+    #[command(subcommand, after_help = EXIT_CODES)]
+    Cluster(ClusterCommand),
+}
+
+/// `pivotflow cluster scheduler|executor`.
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// The scheduler: plans jobs and hands tasks to executors. No authentication: bind to a
+    /// private address and firewall the port.
+    Scheduler {
+        /// Address to listen on (gRPC).
+        #[arg(long, default_value = "127.0.0.1:50050", value_name = "ADDR:PORT")]
+        bind: SocketAddr,
+    },
+    /// An executor: runs tasks for the scheduler; reads the store at the same path as clients.
+    Executor {
+        /// The scheduler's address.
+        #[arg(long, default_value = "127.0.0.1:50050", value_name = "ADDR:PORT")]
+        scheduler: SocketAddr,
+        /// Arrow Flight address (results, shuffle data).
+        #[arg(long, default_value = "127.0.0.1:50051", value_name = "ADDR:PORT")]
+        bind: SocketAddr,
+        /// gRPC port for the scheduler's calls, on the --bind host.
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// Tasks run at once (default: cores).
+        #[arg(long)]
+        slots: Option<usize>,
+    },
 }
 
 /// Ready-made settings for `synth --scenario`; any option given on the command line wins.
@@ -259,6 +290,11 @@ pub struct SqlArgs {
     /// Parallelism of scans and joins (default: number of cores).
     #[arg(long)]
     pub target_partitions: Option<usize>,
+    /// Run the query on a Ballista cluster (`df://HOST:PORT` of a `pivotflow cluster
+    /// scheduler`; default: $PIVOTFLOW_CLUSTER, else locally). The store path must be the same
+    /// on every executor.
+    #[arg(long, value_name = "URL")]
+    pub cluster: Option<String>,
 }
 
 /// `pivotflow pivots` as typed (validated by `config::pivot`).

@@ -19,6 +19,7 @@
 
 pub mod capture;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod error;
 pub mod pivot;

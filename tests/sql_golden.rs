@@ -17,12 +17,12 @@ fn sql(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn golden(name: &str) -> String {
+pub(crate) fn golden(name: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name))
         .unwrap()
 }
 
-fn query(name: &str) -> String {
+pub(crate) fn query(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("queries").join(name).display().to_string()
 }
 
@@ -63,7 +63,7 @@ fn an_admin_port_used_as_ephemeral_port_does_not_make_a_server() {
 }
 
 /// Every shipped query with the parameters its golden output was made with.
-const CASES: &[(&str, &[&str])] = &[
+pub(crate) const CASES: &[(&str, &[&str])] = &[
     ("top_talkers", &[]),
     ("top_services", &[]),
     ("admin_sessions", &["--param", "host=10.0.0.2"]),

@@ -4,6 +4,8 @@ mod support;
 
 mod alerts;
 mod bad_input;
+#[cfg(feature = "cluster")]
+mod cluster;
 mod damaged_store;
 mod decode_patches;
 mod disk;

@@ -2,6 +2,7 @@
 //! of parsers (`parse`). The modes take these, never `cli` types.
 
 pub mod capture;
+pub mod cluster;
 pub mod parse;
 pub mod pivot;
 pub mod sql;

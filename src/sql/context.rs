@@ -47,6 +47,8 @@ pub struct SqlSettings {
     pub target_partitions: usize,
     /// Rows per Arrow record batch.
     pub batch_size: usize,
+    /// Run plans on this Ballista cluster (`df://HOST:PORT`) instead of in process.
+    pub cluster: Option<String>,
 }
 
 impl Default for SqlSettings {
@@ -55,6 +57,7 @@ impl Default for SqlSettings {
             memory_limit_bytes: default_memory_limit(),
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
             batch_size: 8192,
+            cluster: None,
         }
     }
 }
@@ -64,6 +67,9 @@ impl SqlSettings {
     pub fn runtime(&self) -> Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(self.target_partitions.max(1))
+            // Deep plans (the sessions view, pivot joins) recurse when they are planned and, on
+            // a cluster, encoded: 2 MiB stacks overflow in debug builds.
+            .thread_stack_size(8 << 20)
             .enable_all()
             .build()
             .map_err(|e| Error::io("tokio runtime", e))
@@ -251,7 +257,17 @@ pub async fn flow_context_filtered(
         .with_memory_pool(Arc::new(FairSpillPool::new(settings.memory_limit_bytes)))
         .build_arc()
         .map_err(|e| df_err("session", e))?;
-    let ctx = SessionContext::new_with_config_rt(config, runtime);
+    let ctx = match &settings.cluster {
+        None => SessionContext::new_with_config_rt(config, runtime),
+        Some(url) => {
+            let state = datafusion::execution::SessionStateBuilder::new()
+                .with_config(config)
+                .with_runtime_env(runtime)
+                .with_default_features()
+                .build();
+            crate::cluster::remote_context(url, state).await?
+        }
+    };
 
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
         .with_file_extension(".parquet")
@@ -268,6 +284,13 @@ pub async fn flow_context_filtered(
         flows = without_files(&ctx, flows, exclude).await?;
     }
     let journal = journal_batches(data)?;
+    if !journal.is_empty() && settings.cluster.is_some() {
+        return Err(Error::config(
+            "--cluster",
+            "the store has rows of an open hour still in the live journal (<data>/.journal), \
+             which executors cannot read: give --until before the current hour, or query locally",
+        ));
+    }
     if !journal.is_empty() {
         let mem =
             MemTable::try_new(flows_schema(), vec![journal]).map_err(|e| df_err("journal", e))?;
