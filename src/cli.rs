@@ -411,4 +411,9 @@ pub struct PivotRulesArgs {
     /// Time bucket of the bucketed candidate join.
     #[arg(long, default_value = "5m")]
     pub bucket: String,
+    /// Run the scans, sessions, possible pivot hosts and history aggregates on a Ballista
+    /// cluster (`df://HOST:PORT`; default $PIVOTFLOW_CLUSTER, else locally); hops, chains and
+    /// outputs stay on this machine.
+    #[arg(long, value_name = "URL")]
+    pub cluster: Option<String>,
 }

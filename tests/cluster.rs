@@ -1,6 +1,7 @@
 //! `--features cluster` (issue 13): a Ballista scheduler and two executors started as child
 //! processes of the built binary on 127.0.0.1; every shipped query and the sessions view give
-//! byte-identical output through `sql --cluster` and locally (the golden files).
+//! byte-identical output through `sql --cluster` and locally (the golden files); `pivots` and
+//! `report` on the sample data and a lab capture write byte-identical chains.json and GraphML.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -105,6 +106,56 @@ fn shipped_queries_give_the_same_output_on_a_cluster() {
         args.extend_from_slice(params);
         assert_eq!(sql(&data, &c.url, &args), golden(&format!("{name}.csv")), "{name}");
     }
+}
+
+/// `pivots` (and `report` with `extra = ["--day", …]`) locally and on the cluster: the same
+/// chains.json and GraphML, byte for byte.
+fn same_outputs(data: &Path, url: &str, cmd: &str, extra: &[&str], name: &str) {
+    let mut files = Vec::new();
+    for cluster in [None, Some(url)] {
+        let out = crate::support::tempdir(&format!("{name}-{}", cluster.is_some()));
+        let mut args = vec![cmd, "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        if let Some(u) = cluster {
+            args.extend(["--cluster", u]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{cmd} {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        let dir = if cmd == "report" { out.join(extra[1]) } else { out };
+        let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+        files.push((read("chains.json"), read("pivots.graphml")));
+    }
+    assert!(files[0] == files[1], "{name}: {cmd} differs between local and cluster");
+}
+
+#[test]
+fn pivots_and_report_give_the_same_chains_on_a_cluster() {
+    let dir = crate::support::tempdir("cluster-pivots");
+    let sample = dir.join("sample");
+    let mut args = vec!["capture".to_string()];
+    for f in ["v5", "v9", "ipfix"] {
+        args.push("--pcap".into());
+        args.push(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("sample-data/{f}.pcap"))
+                .display()
+                .to_string(),
+        );
+    }
+    args.extend(["--data".into(), sample.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(run(&argv).status.success());
+    let lab = dir.join("lab");
+    let pcap = crate::support::testdata().join("lab/s4_cycles/export-ipfix.pcap");
+    assert!(
+        run(&["capture", "--pcap", pcap.to_str().unwrap(), "--data", lab.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let c = start(&sample);
+    same_outputs(&sample, &c.url, "pivots", &["--trusted", "10.8.0.0/16"], "cluster-sample");
+    same_outputs(&lab, &c.url, "pivots", &[], "cluster-lab");
+    same_outputs(&sample, &c.url, "report", &["--day", "2026-11-27"], "cluster-report");
 }
 
 #[test]

@@ -24,6 +24,17 @@ pub fn cidr(what: &str, text: &str) -> Result<IpNet> {
         .map_err(|e| Error::config(what, format!("{text:?}: {e}")))
 }
 
+/// `--cluster URL`, else `$PIVOTFLOW_CLUSTER`, else none (run locally); `df://HOST:PORT`.
+pub fn cluster(given: Option<&str>) -> Result<Option<String>> {
+    let url = given.map(String::from).or_else(|| std::env::var("PIVOTFLOW_CLUSTER").ok());
+    match url {
+        Some(u) if !u.starts_with("df://") => {
+            Err(Error::config("--cluster", format!("{u:?}: give the scheduler as df://HOST:PORT")))
+        }
+        other => Ok(other),
+    }
+}
+
 /// A count that must be at least 1 (a limit of 0 would refuse everything).
 pub fn positive(what: &str, n: usize) -> Result<usize> {
     if n == 0 { Err(Error::config(what, "must be at least 1")) } else { Ok(n) }

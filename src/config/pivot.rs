@@ -66,12 +66,13 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     Ok(r)
 }
 
-/// `--memory-limit` on top of the default SQL settings.
-fn settings(memory_limit: Option<&str>) -> Result<SqlSettings> {
+/// `--memory-limit` and `--cluster` on top of the default SQL settings.
+fn settings(memory_limit: Option<&str>, cluster: Option<&str>) -> Result<SqlSettings> {
     let mut s = SqlSettings::default();
     if let Some(m) = memory_limit {
         s.memory_limit_bytes = size("--memory-limit", m)?;
     }
+    s.cluster = super::parse::cluster(cluster)?;
     Ok(s)
 }
 
@@ -96,7 +97,7 @@ impl PivotsConfig {
             per_chain: a.per_chain,
             html: a.html.clone(),
             json: a.json,
-            settings: settings(a.memory_limit.as_deref())?,
+            settings: settings(a.memory_limit.as_deref(), a.rules.cluster.as_deref())?,
             history,
         })
     }
@@ -125,7 +126,7 @@ impl ReportConfig {
             rules: rules(&a.pivots)?,
             days,
             out: a.out.clone(),
-            settings: settings(a.memory_limit.as_deref())?,
+            settings: settings(a.memory_limit.as_deref(), a.pivots.cluster.as_deref())?,
         })
     }
 }

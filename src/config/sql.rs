@@ -17,15 +17,7 @@ impl SqlConfig {
         if let Some(p) = a.target_partitions {
             settings.target_partitions = p;
         }
-        settings.cluster = a.cluster.clone().or_else(|| std::env::var("PIVOTFLOW_CLUSTER").ok());
-        if let Some(url) = &settings.cluster
-            && !url.starts_with("df://")
-        {
-            return Err(crate::error::Error::config(
-                "--cluster",
-                format!("{url:?}: give the scheduler as df://HOST:PORT"),
-            ));
-        }
+        settings.cluster = super::parse::cluster(a.cluster.as_deref())?;
         Ok(SqlConfig {
             data: a.data.clone(),
             query: a.query.clone(),

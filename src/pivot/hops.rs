@@ -61,9 +61,26 @@ pub async fn materialize_service_flows(ctx: &SessionContext) -> Result<usize> {
     Ok(rows)
 }
 
-/// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql) and rebuild the
-/// `sessions` view over them. Returns the number of such hosts.
-pub async fn restrict_to_pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<usize> {
+/// Rows of `flows` (on a cluster, where nothing is materialized on the client).
+pub async fn count_flows(ctx: &SessionContext) -> Result<usize> {
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "service-port flows".into(),
+        detail: e.to_string(),
+    };
+    let n = ctx.table("flows").await.map_err(err)?.count().await.map_err(err)?;
+    Ok(n)
+}
+
+/// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql, run in `ctx`), and
+/// register them (few: thousands of the period's millions) as `flows` in `target` with the
+/// `services` and `sessions` views over them: the hop and chain stages run there. `target` is
+/// `ctx` itself locally; on a cluster it is an in-process session on the client. Returns the
+/// number of possible pivot hosts.
+pub async fn restrict_to_pivot_hosts(
+    ctx: &SessionContext,
+    target: &SessionContext,
+    rules: &PivotRules,
+) -> Result<usize> {
     let params =
         [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
             .into_iter()
@@ -87,13 +104,16 @@ pub async fn restrict_to_pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -
     let schema = Arc::new(restricted.schema().as_arrow().clone());
     let batches = restricted.collect().await.map_err(err)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    tracing::info!(rows, "flow records touching possible pivot hosts");
+    // On a cluster this is what comes back to the client for the hop and chain stages.
+    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+    tracing::info!(rows, bytes, "flow records touching possible pivot hosts");
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
-    let _ = ctx.deregister_table("sessions");
-    let _ = ctx.deregister_table("flows");
-    ctx.register_table("flows", Arc::new(table)).map_err(err)?;
+    let _ = target.deregister_table("sessions");
+    let _ = target.deregister_table("flows");
+    target.register_table("flows", Arc::new(table)).map_err(err)?;
+    crate::sql::context::register_services(target, &rules.services).await?;
     for (name, sql) in crate::sql::context::VIEWS {
-        ctx.sql(sql).await.map_err(|e| Error::Query {
+        target.sql(sql).await.map_err(|e| Error::Query {
             name: format!("queries/{name}.sql"),
             detail: e.to_string(),
         })?;

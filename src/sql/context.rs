@@ -231,6 +231,29 @@ fn services_view_sql(services: &[crate::services::Service]) -> String {
     )
 }
 
+fn session_parts(
+    settings: &SqlSettings,
+) -> Result<(SessionConfig, Arc<datafusion::execution::runtime_env::RuntimeEnv>)> {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(settings.target_partitions.max(1))
+        .with_batch_size(settings.batch_size.max(1024))
+        .with_information_schema(true);
+    config.options_mut().execution.parquet.pushdown_filters = true;
+    config.options_mut().execution.parquet.reorder_filters = true;
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_pool(Arc::new(FairSpillPool::new(settings.memory_limit_bytes)))
+        .build_arc()
+        .map_err(|e| df_err("session", e))?;
+    Ok((config, runtime))
+}
+
+/// An in-process session with these settings (also on a cluster, for the small tables the client
+/// keeps: pivots' flows of possible pivot hosts, hops).
+pub fn local_session(settings: &SqlSettings) -> Result<SessionContext> {
+    let (config, runtime) = session_parts(settings)?;
+    Ok(SessionContext::new_with_config_rt(config, runtime))
+}
+
 /// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
 /// only, so every later step costs in proportion to admin traffic, not all traffic) and
 /// without the store files in `exclude` (unreadable ones, see `store::check`).
@@ -247,19 +270,10 @@ pub async fn flow_context_filtered(
             format!("{} is not a flow store folder", data.display()),
         ));
     }
-    let mut config = SessionConfig::new()
-        .with_target_partitions(settings.target_partitions.max(1))
-        .with_batch_size(settings.batch_size.max(1024))
-        .with_information_schema(true);
-    config.options_mut().execution.parquet.pushdown_filters = true;
-    config.options_mut().execution.parquet.reorder_filters = true;
-    let runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(settings.memory_limit_bytes)))
-        .build_arc()
-        .map_err(|e| df_err("session", e))?;
     let ctx = match &settings.cluster {
-        None => SessionContext::new_with_config_rt(config, runtime),
+        None => local_session(settings)?,
         Some(url) => {
+            let (config, runtime) = session_parts(settings)?;
             let state = datafusion::execution::SessionStateBuilder::new()
                 .with_config(config)
                 .with_runtime_env(runtime)
