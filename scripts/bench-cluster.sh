@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Local vs cluster (issue 13): a Ballista scheduler and two executors (release build with
+# --features cluster) on 127.0.0.1, against in-process runs on the same 100 M-flow day of the
+# benchmark data. On this 2-core machine this measures correctness and overhead, not speed-up.
+# Writes a block between <!-- cluster --> markers in BENCHMARKS.md.
+# Usage: scripts/bench-cluster.sh [FLOWS] (default 100000000; the day must exist in $BENCH_DIR,
+#        made by scripts/bench.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${1:-100000000}"
+DIR="${BENCH_DIR:-/tmp/pivotflow-bench}"
+DATA="$DIR/day-$N"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
+cargo build --release --features cluster --quiet
+BIN="$CARGO_TARGET_DIR/release/pivotflow"
+[ -d "$DATA" ] || { echo "no $DATA: run scripts/bench.sh first" >&2; exit 1; }
+P=$((40000 + RANDOM % 10000))
+"$BIN" cluster scheduler --bind 127.0.0.1:$P > "$DIR/cluster-sched.log" 2>&1 &
+PIDS=($!)
+sleep 1
+for k in 1 2; do
+    "$BIN" cluster executor --scheduler 127.0.0.1:$P --bind 127.0.0.1:$((P + 2 * k)) \
+        --grpc-port $((P + 2 * k + 1)) --slots 1 > "$DIR/cluster-exec$k.log" 2>&1 &
+    PIDS+=($!)
+done
+trap 'kill "${PIDS[@]}" 2> /dev/null || true' EXIT
+sleep 3
+URL="df://127.0.0.1:$P"
+timed() {  # timed LOG CMD...: wall seconds and peak RSS MiB of one run (stderr in LOG)
+    local log=$1 t0 t1
+    shift
+    t0=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$DIR/rss.txt" "$@" > /dev/null 2> "$log" || { cat "$log" >&2; exit 1; }
+    t1=$(date +%s.%N)
+    printf '%.2f %d\n' "$(echo "$t1 - $t0" | bc -l)" $(( $(cat "$DIR/rss.txt") / 1024 ))
+}
+ROWS=()
+for q in queries/top_talkers.sql queries/flows_by_hour.sql; do
+    read -r ls lr < <(timed "$DIR/q" "$BIN" -q sql --data "$DATA" --format csv -f "$q")
+    read -r cs cr < <(timed "$DIR/q" "$BIN" -q sql --data "$DATA" --format csv --cluster "$URL" -f "$q")
+    ROWS+=("| sql -f $q | $N | $ls | $lr | $cs | $cr | the result only |")
+done
+for mode in local cluster; do
+    extra=(); [ "$mode" = cluster ] && extra=(--cluster "$URL")
+    rm -rf "$DIR/pc-$mode"
+    t0=$(date +%s.%N)
+    /usr/bin/time -f "%M" -o "$DIR/rss.txt" "$BIN" -v pivots --data "$DATA" --out "$DIR/pc-$mode" \
+        --trusted 10.8.0.0/16 --trusted 10.9.0.0/16 "${extra[@]}" > /dev/null 2> "$DIR/pc-$mode.log"
+    t1=$(date +%s.%N)
+    eval "${mode}_s=$(printf '%.2f' "$(echo "$t1 - $t0" | bc -l)") ${mode}_r=$(( $(cat "$DIR/rss.txt") / 1024 ))"
+done
+cmp -s "$DIR/pc-local/chains.json" "$DIR/pc-cluster/chains.json" && same=identical || same=DIFFERENT
+back=$(grep -o 'flow records touching possible pivot hosts rows=[0-9]* bytes=[0-9]*' "$DIR/pc-cluster.log" | head -1 | sed 's/.*rows=//; s/ bytes=/ rows, /')
+ROWS+=("| pivots (one day) | $N | $local_s | $local_r | $cluster_s | $cluster_r | ${back} bytes of flows of possible pivot hosts; chains.json $same |")
+BLOCK="$(cat <<MD
+<!-- cluster -->
+## Cluster: local vs Ballista (scheduler + 2 executors on this machine)
+
+\`scripts/bench-cluster.sh\` ($(date -u +%FT%H:%MZ)), release build with \`--features cluster\`, one
+run each. Two cores serve the client, the scheduler and both executors: this shows correctness
+and overhead, not speed-up. What comes back to the client is the last column.
+
+| command | flows | local s | local RSS MiB | cluster s | client RSS MiB | shipped back |
+|---|---|---|---|---|---|---|
+$(printf '%s\n' "${ROWS[@]}")
+
+How the work splits: the scheduler cuts each query into stages at its exchanges (repartitions,
+sorts, joins); a stage runs as one task per partition (file groups of the hour files for scans,
+hash partitions after a shuffle) on whichever executor has a free slot, and shuffle files move
+between stages over Arrow Flight. On a real cluster the scans and the aggregates over them
+spread over the executors' cores and disks; the client keeps only pivots' small stages.
+\`pivots\` on a cluster reads the service-port flows three times (their count, the possible pivot
+hosts, the flows of those hosts) where a local run reads them once into memory: that, not the
+shipping, is its extra time here.
+<!-- /cluster -->
+MD
+)"
+python3 - "$BLOCK" <<'PY'
+import sys
+block = sys.argv[1]
+path = "BENCHMARKS.md"
+text = open(path).read()
+a, b = "<!-- cluster -->", "<!-- /cluster -->"
+if a in text and b in text:
+    text = text[: text.index(a)] + block + text[text.index(b) + len(b):]
+else:
+    text = text.rstrip("\n") + "\n\n" + block + "\n"
+open(path, "w").write(text)
+PY
+echo "$BLOCK"
