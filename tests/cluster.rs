@@ -132,19 +132,7 @@ fn same_outputs(data: &Path, url: &str, cmd: &str, extra: &[&str], name: &str) {
 fn pivots_and_report_give_the_same_chains_on_a_cluster() {
     let dir = crate::support::tempdir("cluster-pivots");
     let sample = dir.join("sample");
-    let mut args = vec!["capture".to_string()];
-    for f in ["v5", "v9", "ipfix"] {
-        args.push("--pcap".into());
-        args.push(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("sample-data/{f}.pcap"))
-                .display()
-                .to_string(),
-        );
-    }
-    args.extend(["--data".into(), sample.display().to_string()]);
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(run(&argv).status.success());
+    crate::support::capture_sample(&sample);
     let lab = dir.join("lab");
     let pcap = crate::support::testdata().join("lab/s4_cycles/export-ipfix.pcap");
     assert!(

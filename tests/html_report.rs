@@ -3,7 +3,7 @@
 //! console, a screenshot that is not blank).
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -166,19 +166,7 @@ fn a_host_name_with_markup_is_shown_as_text() {
 fn sample_report() -> PathBuf {
     let dir = tempdir("html-sample");
     let data = dir.join("data");
-    let mut args = vec!["capture".to_string()];
-    for f in ["v5", "v9", "ipfix"] {
-        args.push("--pcap".into());
-        args.push(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("sample-data/{f}.pcap"))
-                .display()
-                .to_string(),
-        );
-    }
-    args.extend(["--data".into(), data.display().to_string()]);
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(run(&argv).status.success());
+    crate::support::capture_sample(&data);
     let out = dir.join("reports");
     let o = run(&[
         "report",

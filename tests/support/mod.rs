@@ -216,3 +216,17 @@ pub fn chain_keys(doc: &serde_json::Value) -> std::collections::BTreeSet<(Vec<St
         })
         .collect()
 }
+
+/// `capture` the shipped sample data (v5, v9 and IPFIX exports of one network) into `data`.
+pub fn capture_sample(data: &Path) {
+    let mut args = vec!["capture".to_string()];
+    for f in ["v5", "v9", "ipfix"] {
+        args.push("--pcap".into());
+        let pcap = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("sample-data/{f}.pcap"));
+        args.push(pcap.display().to_string());
+    }
+    args.extend(["--data".into(), data.display().to_string()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&argv);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
