@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use pivotflow::capture::decode::hold::HoldLimits;
 use pivotflow::capture::decode::{Decoder, ScopeLimits};
 use pivotflow::capture::source::Datagram;
-use pivotflow::capture::source::frames::{FrameDecoder, FrameOutcome};
+use pivotflow::capture::source::frames::FrameDecoder;
 use pivotflow::capture::source::pcap::read_frames;
 use pivotflow::capture::stats::CaptureStats;
 use rand::rngs::StdRng;
@@ -47,18 +47,6 @@ fn captures() -> Vec<PathBuf> {
     }
     v.sort();
     v
-}
-
-/// The export datagrams of a capture, in order.
-fn datagrams(pcap: &Path) -> Vec<Vec<u8>> {
-    let mut frames = FrameDecoder::default();
-    let mut out = Vec::new();
-    let _ = read_frames(pcap, |lt, f, ts| {
-        if let FrameOutcome::Udp(u) = frames.decode(lt, f, ts) {
-            out.push(u.payload);
-        }
-    });
-    out
 }
 
 fn put_u16(d: &mut [u8], at: usize, v: u16) {
@@ -219,7 +207,7 @@ fn fuzz_datagram_path_and_pcap_reader() {
     let corpus: Vec<(PathBuf, Vec<Vec<u8>>)> = captures()
         .into_iter()
         .map(|p| {
-            let d = datagrams(&p);
+            let d = crate::support::payloads(&p);
             (p, d)
         })
         .filter(|(_, d)| !d.is_empty())

@@ -8,8 +8,6 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pivotflow::capture::source::frames::{FrameDecoder, FrameOutcome};
-use pivotflow::capture::source::pcap::read_frames;
 use pivotflow::synth::pcap_out::{PcapWriter, collector};
 
 use crate::support::{Row, capture_pcaps, store_rows, tempdir, testdata};
@@ -19,19 +17,6 @@ const RSS_LIMIT_MIB: u64 = 1024;
 
 /// The legitimate exporter's address in the hostile pcaps.
 const LEGIT: Ipv4Addr = Ipv4Addr::new(10, 255, 0, 1);
-
-/// The UDP payloads and capture times (ms) of the export datagrams in a pcap.
-fn datagrams(pcap: &Path) -> Vec<(i64, Vec<u8>)> {
-    let mut frames = FrameDecoder::default();
-    let mut out = Vec::new();
-    read_frames(pcap, |lt, f, ts| {
-        if let FrameOutcome::Udp(u) = frames.decode(lt, f, ts) {
-            out.push((ts, u.payload));
-        }
-    })
-    .unwrap();
-    out
-}
 
 fn ipfix_header(len: usize, export_s: u32, seq: u32, domain: u32) -> Vec<u8> {
     let mut h = Vec::with_capacity(len);
@@ -167,7 +152,7 @@ fn decode_errors(stats: &serde_json::Value, kind: &str) -> u64 {
 #[test]
 fn spoofed_exporters_cannot_grow_memory() {
     let lab = testdata().join("lab/s1_onehop/export-v9.pcap");
-    let legit = datagrams(&lab);
+    let legit = crate::support::export_datagrams(&lab);
     let n = 100_000;
     let pcap = hostile_pcap("hostile-spoof", &legit, n, |i| {
         let ip = Ipv4Addr::from(0x0a00_0000 + i as u32 + 1); // 10.0.0.1 …
@@ -203,7 +188,7 @@ fn spoofed_exporters_cannot_grow_memory() {
 #[test]
 fn a_template_flood_stays_bounded() {
     let lab = testdata().join("lab/s1_onehop/export-v9.pcap");
-    let legit = datagrams(&lab);
+    let legit = crate::support::export_datagrams(&lab);
     let (flood, huge) = (65_535usize, 64usize);
     let spoofer = Ipv4Addr::new(10, 0, 0, 9);
     let pcap = hostile_pcap("hostile-templates", &legit, flood + huge, |i| {
@@ -230,7 +215,7 @@ fn a_template_flood_stays_bounded() {
 #[test]
 fn data_without_templates_stays_bounded() {
     let lab = testdata().join("lab/s1_onehop/export-v9.pcap");
-    let legit = datagrams(&lab);
+    let legit = crate::support::export_datagrams(&lab);
     let n = 80_000usize;
     let spoofer = Ipv4Addr::new(10, 0, 0, 7);
     let pcap = hostile_pcap("hostile-orphans", &legit, n, |i| {

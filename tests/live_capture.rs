@@ -8,25 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pivotflow::capture::source::frames::{FrameDecoder, FrameOutcome};
-use pivotflow::capture::source::pcap::read_frames;
-
 use crate::support::{
-    Row, capture_pcaps, parquet_files, read_parquet, store_rows, tempdir, testdata,
+    Row, capture_pcaps, parquet_files, payloads, read_parquet, store_rows, tempdir, testdata,
 };
-
-/// UDP payloads of the export datagrams in a pcap, in file order.
-fn payloads(pcap: &Path) -> Vec<Vec<u8>> {
-    let mut frames = FrameDecoder::default();
-    let mut out = Vec::new();
-    read_frames(pcap, |lt, f, ts| {
-        if let FrameOutcome::Udp(u) = frames.decode(lt, f, ts) {
-            out.push(u.payload);
-        }
-    })
-    .unwrap();
-    out
-}
 
 fn free_port() -> u16 {
     UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

@@ -168,7 +168,12 @@ impl CaptureStats {
 
     /// Count one decode error of this kind for this exporter.
     pub fn count_error(&mut self, addr: IpAddr, kind: DecodeErrorKind) {
-        *self.exporter(addr).decode_errors.entry(kind).or_default() += 1;
+        self.count_errors(addr, kind, 1);
+    }
+
+    /// Count `n` decode errors of this kind for this exporter.
+    pub fn count_errors(&mut self, addr: IpAddr, kind: DecodeErrorKind, n: u64) {
+        *self.exporter(addr).decode_errors.entry(kind).or_default() += n;
     }
 
     /// Sum of records over all exporters.

@@ -166,17 +166,7 @@ async fn without_files(
     let folders: BTreeSet<&Path> = exclude.iter().filter_map(|p| p.parent()).collect();
     let mut flows = flows;
     for dir in folders {
-        let part = |p: &Path, key: &str| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_prefix(key))
-                .map(String::from)
-        };
-        let (Some(date), Some(hour)) =
-            (dir.parent().and_then(|d| part(d, "date=")), part(dir, "hour="))
-        else {
-            continue;
-        };
+        let Some((date, hour)) = crate::store::check::partition_of(dir) else { continue };
         let here = col(PARTITION_DATE)
             .eq(lit(date.clone()))
             .and(col(PARTITION_HOUR).eq(lit(hour.clone())));

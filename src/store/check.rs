@@ -29,11 +29,17 @@ impl std::fmt::Display for Unreadable {
     }
 }
 
-/// Start (epoch ms) of an hour folder from its `date=YYYY-MM-DD` and `hour=HH` names.
-fn folder_start_ms(date_dir: &str, hour_dir: &str) -> Option<i64> {
-    let date =
-        chrono::NaiveDate::parse_from_str(date_dir.strip_prefix("date=")?, "%Y-%m-%d").ok()?;
-    let hour: u32 = hour_dir.strip_prefix("hour=")?.parse().ok()?;
+/// The partition values (`YYYY-MM-DD`, `HH`) of an hour folder `…/date=D/hour=H`.
+pub fn partition_of(hour_dir: &Path) -> Option<(String, String)> {
+    let value = |p: &Path, key: &str| name(p).strip_prefix(key).map(String::from);
+    Some((value(hour_dir.parent()?, "date=")?, value(hour_dir, "hour=")?))
+}
+
+/// Start (epoch ms) of an hour folder, from its partition values.
+fn folder_start_ms(hour_dir: &Path) -> Option<i64> {
+    let (date, hour) = partition_of(hour_dir)?;
+    let date = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()?;
+    let hour: u32 = hour.parse().ok()?;
     Some(date.and_hms_opt(hour, 0, 0)?.and_utc().timestamp_millis())
 }
 
@@ -66,7 +72,7 @@ pub fn hour_files(
             continue;
         }
         for hour_dir in sorted_entries(&date_dir)? {
-            let Some(start) = folder_start_ms(name(&date_dir), name(&hour_dir)) else { continue };
+            let Some(start) = folder_start_ms(&hour_dir) else { continue };
             if since_ms.is_some_and(|s| start + HOUR_MS <= s)
                 || until_ms.is_some_and(|u| start >= u)
             {
@@ -129,7 +135,7 @@ mod tests {
         }
         std::fs::write(h11.join("b.parquet"), b"PAR1garbage").unwrap();
         std::fs::write(root.join("notes/c.parquet"), b"x").unwrap();
-        let ten = folder_start_ms("date=2026-11-27", "hour=10").unwrap();
+        let ten = folder_start_ms(&h10).unwrap();
         assert_eq!(
             hour_files(&root, None, None).unwrap(),
             [h10.join("a.parquet"), h11.join("b.parquet")]

@@ -230,3 +230,22 @@ pub fn capture_sample(data: &Path) {
     let o = run(&argv);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// The export datagrams (UDP payloads) of a pcap with their capture times (ms), in file order.
+pub fn export_datagrams(pcap: &Path) -> Vec<(i64, Vec<u8>)> {
+    use pivotflow::capture::source::frames::{FrameDecoder, FrameOutcome};
+    let mut frames = FrameDecoder::default();
+    let mut out = Vec::new();
+    pivotflow::capture::source::pcap::read_frames(pcap, |lt, f, ts| {
+        if let FrameOutcome::Udp(u) = frames.decode(lt, f, ts) {
+            out.push((ts, u.payload));
+        }
+    })
+    .unwrap();
+    out
+}
+
+/// The UDP payloads of the export datagrams in a pcap, in file order.
+pub fn payloads(pcap: &Path) -> Vec<Vec<u8>> {
+    export_datagrams(pcap).into_iter().map(|(_, p)| p).collect()
+}

@@ -117,11 +117,7 @@ impl Decoder {
                 self.limits.max_template_fields,
             );
             if refused > 0 {
-                *stats
-                    .exporter(exporter)
-                    .decode_errors
-                    .entry(DecodeErrorKind::TemplateTooLarge)
-                    .or_default() += refused;
+                stats.count_errors(exporter, DecodeErrorKind::TemplateTooLarge, refused);
             }
         }
         let result = scope.parser.parse_bytes(&dg.payload);
@@ -211,16 +207,8 @@ impl Decoder {
         }
         self.scopes.remove(&oldest);
         stats.scopes_evicted += 1;
-        let d = self.hold.drain_scope(&oldest);
-        let es = stats.exporter(oldest.exporter);
-        es.expired_sets += d.sets;
-        es.expired_bytes += d.bytes;
+        count_expired(stats, &oldest, self.hold.drain_scope(&oldest));
         true
-    }
-
-    /// Scopes currently kept.
-    pub fn scopes(&self) -> usize {
-        self.scopes.len()
     }
 
     fn expire_held(&mut self, now_ms: i64, stats: &mut CaptureStats) {
@@ -230,20 +218,23 @@ impl Decoder {
         }
         self.last_expiry_ms = now_ms;
         for (scope, d) in self.hold.expire(now_ms) {
-            let es = stats.exporter(scope.exporter);
-            es.expired_sets += d.sets;
-            es.expired_bytes += d.bytes;
+            count_expired(stats, &scope, d);
         }
     }
 
     /// End of input: whatever is still held can never be decoded; count it as expired.
     pub fn finish(&mut self, stats: &mut CaptureStats) {
         for (scope, d) in self.hold.drain_all() {
-            let es = stats.exporter(scope.exporter);
-            es.expired_sets += d.sets;
-            es.expired_bytes += d.bytes;
+            count_expired(stats, &scope, d);
         }
     }
+}
+
+/// Held sets of `scope` dropped without their template (too old, evicted, end of input).
+fn count_expired(stats: &mut CaptureStats, scope: &ScopeKey, d: hold::Dropped) {
+    let es = stats.exporter(scope.exporter);
+    es.expired_sets += d.sets;
+    es.expired_bytes += d.bytes;
 }
 
 /// Normalize one decoded packet; returns counts, template-less sets, and whether it defined
