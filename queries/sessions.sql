@@ -18,7 +18,8 @@
 -- (c) Duplicates. Within a session and direction, each observation point (exporter address +
 --     observation domain) contributes the sum of its records, skipping a record that starts
 --     at or before the end of an earlier record of the same observation point (ingress and
---     egress reports of one flow). Across observation points the largest total counts: every
+--     egress reports of one flow; of records with the same start and end, the one with the most
+--     packets, then bytes, comes first). Across observation points the largest total counts: every
 --     exporter that saw the connection saw all of it, so totals are never added up.
 --
 -- How: most connections are one record per direction. Those are finished with one GROUP BY
@@ -74,7 +75,7 @@ gaps AS (
     SELECT *,
            CASE WHEN flow_start_ms > MAX(flow_end_ms) OVER (
                     PARTITION BY a_addr, a_port, b_addr, b_port, proto
-                    ORDER BY flow_start_ms, flow_end_ms
+                    ORDER BY flow_start_ms, flow_end_ms, packets DESC, bytes DESC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 60000
                 THEN 1 ELSE 0 END AS starts_session
     FROM complex
@@ -83,11 +84,11 @@ numbered AS (
     SELECT *,
            SUM(starts_session) OVER (
                PARTITION BY a_addr, a_port, b_addr, b_port, proto
-               ORDER BY flow_start_ms, flow_end_ms
+               ORDER BY flow_start_ms, flow_end_ms, packets DESC, bytes DESC
                ROWS UNBOUNDED PRECEDING) AS session_no,
            MAX(flow_end_ms) OVER (
                PARTITION BY a_addr, a_port, b_addr, b_port, proto, src_is_a, exporter_addr, observation_domain_id
-               ORDER BY flow_start_ms, flow_end_ms
+               ORDER BY flow_start_ms, flow_end_ms, packets DESC, bytes DESC
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end_same_observer
     FROM gaps
 ),

@@ -18,6 +18,7 @@ mod pcapng_input;
 mod pivots_lab;
 mod pivots_sample;
 mod readme;
+mod sessions_native;
 mod sql_fixture;
 mod sql_golden;
 mod synth_roundtrip;

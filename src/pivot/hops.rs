@@ -56,6 +56,7 @@ pub async fn materialize_service_flows(ctx: &SessionContext) -> Result<usize> {
     let rows = batches.iter().map(RecordBatch::num_rows).sum();
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
     let _ = ctx.deregister_table("sessions");
+    let _ = ctx.deregister_table("sessions_sql");
     let _ = ctx.deregister_table("flows");
     ctx.register_table("flows", Arc::new(table)).map_err(err)?;
     Ok(rows)
@@ -112,12 +113,7 @@ pub async fn restrict_to_pivot_hosts(
     let _ = target.deregister_table("flows");
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
-    for (name, sql) in crate::sql::context::VIEWS {
-        target.sql(sql).await.map_err(|e| Error::Query {
-            name: format!("queries/{name}.sql"),
-            detail: e.to_string(),
-        })?;
-    }
+    crate::sql::context::register_sessions(target, true).await?;
     Ok(hosts.len())
 }
 

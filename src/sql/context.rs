@@ -35,8 +35,35 @@ use crate::schema::{self, PARTITION_DATE, PARTITION_HOUR, flow_schema};
 use crate::store::journal;
 use crate::store::partition::HourPartition;
 
-/// Views registered automatically, in order (later ones may use earlier ones).
-pub const VIEWS: &[(&str, &str)] = &[("sessions", include_str!("../../queries/sessions.sql"))];
+/// queries/sessions.sql: the portable definition of `sessions`, registered as `sessions_sql`.
+pub const SESSIONS_SQL: &str = include_str!("../../queries/sessions.sql");
+
+/// Register `sessions_sql` (the view of queries/sessions.sql) and `sessions` over the current
+/// `flows`: the native operator (`sql::sessions`, same rows, ~10× faster) when `native`, else
+/// the same SQL view (on a cluster, where a plan must be serializable).
+pub async fn register_sessions(ctx: &SessionContext, native: bool) -> Result<()> {
+    let err = |e| df_err("queries/sessions.sql", e);
+    let _ = ctx.deregister_table("sessions");
+    let _ = ctx.deregister_table("sessions_sql");
+    let renamed =
+        SESSIONS_SQL.replacen("CREATE VIEW sessions AS", "CREATE VIEW sessions_sql AS", 1);
+    if renamed == SESSIONS_SQL {
+        return Err(Error::Query {
+            name: "queries/sessions.sql".into(),
+            detail: "does not start its statement with CREATE VIEW sessions AS".into(),
+        });
+    }
+    ctx.sql(&renamed).await.map_err(err)?;
+    if !native {
+        ctx.sql(SESSIONS_SQL).await.map_err(err)?;
+        return Ok(());
+    }
+    let schema = ctx.table("sessions_sql").await.map_err(err)?.schema().as_arrow().clone();
+    let flows = ctx.table_provider("flows").await.map_err(err)?;
+    let table = super::sessions::SessionsTable::new(flows, Arc::new(schema));
+    ctx.register_table("sessions", Arc::new(table)).map_err(err)?;
+    Ok(())
+}
 
 /// DataFusion session settings.
 #[derive(Debug, Clone)]
@@ -310,9 +337,7 @@ pub async fn flow_context_filtered(
     }
     register_services(&ctx, &crate::services::default_services()).await?;
     ctx.register_table("flows", flows.into_view()).map_err(|e| df_err("flows", e))?;
-    for (name, sql) in VIEWS {
-        ctx.sql(sql).await.map_err(|e| df_err(&format!("queries/{name}.sql"), e))?;
-    }
+    register_sessions(&ctx, settings.cluster.is_none()).await?;
     Ok(ctx)
 }
 

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod params;
 pub mod print;
+pub mod sessions;
 pub mod timerange;
 
 use std::collections::HashMap;
