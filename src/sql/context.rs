@@ -118,10 +118,29 @@ fn df_err(context: &str, e: datafusion::error::DataFusionError) -> Error {
     Error::Query { name: context.to_string(), detail: e.to_string() }
 }
 
-/// Schema of `flows`: the stored columns, then the partition columns.
+/// The stored columns as `flows` reads them: text as `Utf8View` (string views). A dictionary-
+/// encoded text page then decodes without copying each value: at 100 M flows the service-port
+/// scan of `pivots` took 2.0–2.2 s instead of 3.5–3.8 s and top_talkers 7.7 s instead of 11.6 s.
+pub fn read_schema() -> SchemaRef {
+    Arc::new(Schema::new(
+        flow_schema()
+            .fields()
+            .iter()
+            .map(|f| {
+                let f = f.as_ref().clone();
+                match f.data_type() {
+                    DataType::Utf8 => f.with_data_type(DataType::Utf8View),
+                    _ => f,
+                }
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Schema of `flows`: the stored columns (as read), then the partition columns.
 pub fn flows_schema() -> SchemaRef {
     let mut fields: Vec<Field> =
-        flow_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+        read_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
     fields.push(Field::new(PARTITION_DATE, DataType::Utf8, false));
     fields.push(Field::new(PARTITION_HOUR, DataType::Utf8, false));
     Arc::new(Schema::new(fields))
@@ -140,7 +159,13 @@ fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
         let (date, hour) = partition_values(left.id.hour);
         for b in left.batches {
             let n = b.num_rows();
-            let mut cols: Vec<ArrayRef> = b.columns().to_vec();
+            let mut cols: Vec<ArrayRef> = b
+                .columns()
+                .iter()
+                .zip(read_schema().fields())
+                .map(|(c, f)| datafusion::arrow::compute::cast(c, f.data_type()))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|e| Error::arrow("journal rows", e))?;
             cols.push(Arc::new(StringArray::from(vec![date.as_str(); n])));
             cols.push(Arc::new(StringArray::from(vec![hour.as_str(); n])));
             out.push(
@@ -206,7 +231,7 @@ async fn without_files(
         if good.is_empty() {
             continue;
         }
-        let schema = flow_schema();
+        let schema = read_schema();
         let rest = ctx
             .read_parquet(good, ParquetReadOptions::default().schema(&schema))
             .await
@@ -307,7 +332,7 @@ pub async fn flow_context_filtered(
             (PARTITION_HOUR.to_string(), DataType::Utf8),
         ]);
     let url = format!("{}/", data.canonicalize().map_err(|e| Error::io(data, e))?.display());
-    ctx.register_listing_table("flows_stored", &url, options, Some(flow_schema()), None)
+    ctx.register_listing_table("flows_stored", &url, options, Some(read_schema()), None)
         .await
         .map_err(|e| df_err("registering flows", e))?;
     let mut flows = ctx.table("flows_stored").await.map_err(|e| df_err("flows", e))?;
