@@ -97,8 +97,12 @@ pub struct SynthArgs {
     #[arg(long, value_enum, default_value = "ipfix")]
     pub format: crate::synth::encode::ExportFormat,
     /// Write the export datagrams to this pcap file.
-    #[arg(long, value_name = "FILE", required_unless_present_any = ["parquet", "send"], conflicts_with_all = ["parquet", "send"])]
+    #[arg(long, value_name = "FILE", required_unless_present_any = ["parquet", "send", "packets"], conflicts_with_all = ["parquet", "send", "packets"])]
     pub pcap: Option<PathBuf>,
+    /// Write the traffic's raw packets (a tap's view: Ethernet/IP/TCP-UDP, snaplen 128, no
+    /// duplicates) to this pcap file, for `capture --packets`.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["parquet", "send"])]
+    pub packets: Option<PathBuf>,
     /// Send the export datagrams over UDP to a collector (load test), paced by --rate.
     #[arg(long, value_name = "ADDR:PORT", conflicts_with = "parquet")]
     pub send: Option<SocketAddr>,
@@ -187,6 +191,20 @@ pub struct CaptureArgs {
     /// Read export datagrams from a pcap or pcapng file (repeatable).
     #[arg(long, value_name = "FILE")]
     pub pcap: Vec<PathBuf>,
+    /// Meter flows from the raw packets of a pcap/pcapng capture (tap, SPAN port, sensor; no
+    /// exporter needed). Repeatable: the files are merged by packet time.
+    #[arg(long, value_name = "FILE")]
+    pub packets: Vec<PathBuf>,
+    /// --packets: a flow record lasting this long is ended and a new one started.
+    #[arg(long, default_value = "30m")]
+    pub active_timeout: String,
+    /// --packets: a flow record idle this long is ended.
+    #[arg(long, default_value = "15s")]
+    pub inactive_timeout: String,
+    /// --packets: flow records open at once, at most; beyond it the least recently seen are
+    /// ended early (counted as evicted). ~100 bytes each.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub max_flows: usize,
     /// Root of the flow store: files go to DIR/date=YYYY-MM-DD/hour=HH/.
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,

@@ -49,7 +49,14 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cluster(c) => pivotflow::cluster::run(&pivotflow::config::cluster::role(&c))?,
         Command::Synth(args) => {
             let summary = synth::run(&synth::SynthRun::from_args(&args)?)?;
-            eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
+            if args.packets.is_some() {
+                eprintln!(
+                    "synth: {} flow records as {} packets",
+                    summary.flows_exported, summary.datagrams
+                );
+            } else {
+                eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
+            }
         }
         Command::Capture(args) => {
             let (stats, input_error) = capture::run(capture::CaptureConfig::from_args(&args)?)?;

@@ -26,7 +26,7 @@ pub const RECEIVED_MS: &str = "received_ms";
 pub const FLOW_START_MS: &str = "flow_start_ms";
 /// Column `flow_end_ms`: last packet of the flow, epoch ms UTC (see time_source).
 pub const FLOW_END_MS: &str = "flow_end_ms";
-/// Column `time_source`: where the flow times came from: absolute | uptime | export_time | arrival.
+/// Column `time_source`: where the flow times came from: absolute | uptime | export_time | arrival | packets.
 pub const TIME_SOURCE: &str = "time_source";
 /// Column `exporter_addr`: IP address the export datagram came from, canonical text.
 pub const EXPORTER_ADDR: &str = "exporter_addr";
@@ -82,16 +82,26 @@ pub fn columns() -> Vec<Column> {
             TIME_SOURCE,
             Utf8,
             false,
-            "where the flow times came from: absolute | uptime | export_time | arrival",
+            "where the flow times came from: absolute | uptime | export_time | arrival | packets (metered from a packet capture)",
         ),
-        c(EXPORTER_ADDR, Utf8, false, "IP address the export datagram came from, canonical text"),
+        c(
+            EXPORTER_ADDR,
+            Utf8,
+            false,
+            "IP address the export datagram came from, canonical text; 0.0.0.0 when metered from packets",
+        ),
         c(
             OBSERVATION_DOMAIN_ID,
             Int64,
             false,
             "IPFIX observation domain, v9 source id, v5 engine_type<<8|engine_id",
         ),
-        c(FLOW_VERSION, Int32, false, "export protocol version: 5, 9 or 10 (IPFIX)"),
+        c(
+            FLOW_VERSION,
+            Int32,
+            false,
+            "export protocol version: 5, 9 or 10 (IPFIX); 0 when metered from packets (capture --packets)",
+        ),
         c(SRC_ADDR, Utf8, false, "source IPv4/IPv6 address, canonical text (RFC 5952 for IPv6)"),
         c(DST_ADDR, Utf8, false, "destination IPv4/IPv6 address, canonical text"),
         c(SRC_PORT, Int32, false, "source transport port, 0 when the protocol has none"),

@@ -14,6 +14,7 @@ mod golden_decode;
 mod hostile;
 mod html_report;
 mod live_capture;
+mod packets_capture;
 mod pcapng_input;
 mod pivots_lab;
 mod pivots_sample;

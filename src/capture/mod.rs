@@ -7,6 +7,7 @@
 //! This module is the only one that knows every stage; each stage takes and returns plain data.
 
 pub mod decode;
+pub mod meter;
 pub mod normalize;
 pub mod settings;
 pub mod source;
@@ -91,6 +92,12 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Hand records made elsewhere (the packet meter) to the sink.
+    pub fn push_records(&mut self, records: &mut Vec<normalize::FlowRecord>) -> Result<()> {
+        self.sink.push(records)?;
+        self.sink.write_full_hours(&mut self.stats)
+    }
+
     /// Make buffered flows durable (journal) and write hours that ended before `cutoff_ms`.
     pub fn flush(&mut self, cutoff_ms: Option<i64>) -> Result<()> {
         self.sink.push(&mut self.records)?;
@@ -125,7 +132,27 @@ pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
     match config.source.clone() {
         Source::Pcap(files) => run_pcap(config, &files),
         Source::Udp(addrs) => source::udp::run_live(config, &addrs).map(|s| (s, None)),
+        Source::Packets(files, settings) => run_packets(config, &files, settings),
     }
+}
+
+fn run_packets(
+    config: CaptureConfig,
+    files: &[std::path::PathBuf],
+    settings: meter::MeterSettings,
+) -> Result<(CaptureStats, Option<Error>)> {
+    let mut pipeline = Pipeline::new(config, false)?;
+    let (meter_stats, first_error) = match meter::run(files, settings, &mut pipeline) {
+        Ok(r) => r,
+        Err(e) => {
+            // Output trouble: write what can be written, then fail.
+            let _ = pipeline.finish();
+            return Err(e);
+        }
+    };
+    pipeline.stats.meter = Some(meter_stats);
+    pipeline.finish()?;
+    Ok((pipeline.stats, first_error))
 }
 
 fn run_pcap(

@@ -17,6 +17,8 @@ pub enum Source {
     Pcap(Vec<PathBuf>),
     /// UDP sockets to listen on.
     Udp(Vec<SocketAddr>),
+    /// Raw packet captures to meter flows from (merged by packet time).
+    Packets(Vec<PathBuf>, super::meter::MeterSettings),
 }
 
 /// `pivotflow capture`, validated.

@@ -141,6 +141,9 @@ pub struct CaptureStats {
     pub rows_recovered: u64,
     /// Idle scopes whose decoder state was dropped to make room for a new one (`--max-scopes`).
     pub scopes_evicted: u64,
+    /// `--packets`: what the flow meter counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meter: Option<super::meter::MeterStats>,
 }
 
 /// Exporter addresses counted one by one; later ones are counted together under
@@ -184,6 +187,10 @@ impl CaptureStats {
     /// Human summary, one line per exporter plus the collector-wide counters.
     pub fn summary(&self) -> String {
         let mut out = String::new();
+        if let Some(m) = &self.meter {
+            out.push_str(&super::meter::summary(m));
+            out.push('\n');
+        }
         let mut busiest: Vec<_> = self.exporters.iter().collect();
         busiest.sort_by_key(|(_, e)| std::cmp::Reverse(e.datagrams));
         if busiest.len() > SUMMARY_EXPORTERS {

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use crate::capture::decode::ScopeLimits;
 use crate::capture::decode::hold::HoldLimits;
+use crate::capture::meter::MeterSettings;
 use crate::capture::{CaptureConfig, Source};
 use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
@@ -14,14 +15,39 @@ use super::parse::{cidr, duration, positive};
 impl CaptureConfig {
     /// Validate `capture`'s arguments (exit 2 with the offending option on error).
     pub fn from_args(a: &CaptureArgs) -> Result<Self> {
-        let source = match (a.pcap.is_empty(), a.listen.is_empty()) {
-            (false, true) => Source::Pcap(a.pcap.clone()),
-            (true, false) => Source::Udp(a.listen.clone()),
-            (false, false) => {
-                return Err(Error::config("source", "use either --pcap or --listen, not both"));
+        let given = [!a.pcap.is_empty(), !a.listen.is_empty(), !a.packets.is_empty()];
+        let source = match given {
+            [true, false, false] => Source::Pcap(a.pcap.clone()),
+            [false, true, false] => Source::Udp(a.listen.clone()),
+            [false, false, true] => {
+                let active = duration("--active-timeout", &a.active_timeout)?;
+                let inactive = duration("--inactive-timeout", &a.inactive_timeout)?;
+                if active.is_zero() || inactive.is_zero() {
+                    return Err(Error::config(
+                        if active.is_zero() { "--active-timeout" } else { "--inactive-timeout" },
+                        "must be greater than zero",
+                    ));
+                }
+                Source::Packets(
+                    a.packets.clone(),
+                    MeterSettings {
+                        active_ms: active.as_millis().min(i64::MAX as u128) as i64,
+                        inactive_ms: inactive.as_millis().min(i64::MAX as u128) as i64,
+                        max_flows: positive("--max-flows", a.max_flows)?,
+                    },
+                )
             }
-            (true, true) => {
-                return Err(Error::config("source", "give --listen ADDR:PORT or --pcap FILE"));
+            [false, false, false] => {
+                return Err(Error::config(
+                    "source",
+                    "give --listen ADDR:PORT, --pcap FILE (NetFlow/IPFIX exports) or --packets FILE (raw packets)",
+                ));
+            }
+            _ => {
+                return Err(Error::config(
+                    "source",
+                    "use one of --listen, --pcap and --packets, not several",
+                ));
             }
         };
         let allow = a
@@ -67,7 +93,7 @@ impl CaptureConfig {
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,
             queue_datagrams: a.queue.max(1),
-            retention: match (&a.retention, a.pcap.is_empty()) {
+            retention: match (&a.retention, a.pcap.is_empty() && a.packets.is_empty()) {
                 (Some(_), false) => {
                     return Err(Error::config(
                         "--retention",

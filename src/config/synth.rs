@@ -110,17 +110,21 @@ pub fn config_from_args(a: &SynthArgs) -> Result<SynthConfig> {
 impl SynthRun {
     /// Validate `synth`'s arguments over the scenario's (or the built-in) defaults.
     pub fn from_args(a: &SynthArgs) -> Result<Self> {
-        let output = match (&a.pcap, &a.parquet, a.send) {
-            (Some(p), _, _) => SynthOutput::Pcap(p.clone()),
-            (None, Some(dir), _) => SynthOutput::Store(dir.clone()),
-            (None, None, Some(target)) => SynthOutput::Send(target, a.rate),
-            (None, None, None) => {
+        let output = match (&a.pcap, &a.parquet, a.send, &a.packets) {
+            (Some(p), _, _, _) => SynthOutput::Pcap(p.clone()),
+            (None, Some(dir), _, _) => SynthOutput::Store(dir.clone()),
+            (None, None, Some(target), _) => SynthOutput::Send(target, a.rate),
+            (None, None, None, Some(p)) => SynthOutput::Packets(p.clone()),
+            (None, None, None, None) => {
                 return Err(Error::config(
                     "synth",
-                    "give --pcap FILE, --parquet DIR or --send ADDR:PORT",
+                    "give --pcap FILE, --parquet DIR, --send ADDR:PORT or --packets FILE",
                 ));
             }
         };
+        if a.packets.is_some() && a.days.is_some() {
+            return Err(Error::config("--packets", "writes one period; --days needs --parquet"));
+        }
         let days = match a.days {
             Some(0) => return Err(Error::config("--days", "must be at least 1")),
             Some(n) => Some((n, a.attacks_from.max(1))),

@@ -13,6 +13,8 @@ pub enum TimeSource {
     ExportTime,
     /// Neither the record nor the header had a time: arrival time at the collector.
     Arrival,
+    /// Metered from raw packets (`capture --packets`): first and last packet's capture time.
+    Packets,
 }
 
 impl TimeSource {
@@ -23,6 +25,7 @@ impl TimeSource {
             TimeSource::Uptime => "uptime",
             TimeSource::ExportTime => "export_time",
             TimeSource::Arrival => "arrival",
+            TimeSource::Packets => "packets",
         }
     }
 }

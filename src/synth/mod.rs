@@ -15,6 +15,7 @@ pub mod days;
 pub mod encode;
 pub mod export;
 pub mod network;
+pub mod packets_out;
 pub mod pcap_out;
 pub mod rhythm;
 pub mod routines;
@@ -84,6 +85,8 @@ pub enum SynthOutput {
     Store(std::path::PathBuf),
     /// A live collector, at a rate in flows per second (0 = as fast as possible).
     Send(std::net::SocketAddr, u64),
+    /// The traffic's raw packets into a pcap file (what a tap would capture).
+    Packets(std::path::PathBuf),
 }
 
 /// `pivotflow synth`, validated.
@@ -119,5 +122,6 @@ pub fn run(r: &SynthRun) -> Result<SynthSummary> {
         SynthOutput::Pcap(pcap) => write_pcap(cfg, pcap),
         SynthOutput::Store(dir) => write_store(cfg, dir),
         SynthOutput::Send(target, rate) => export(cfg, &mut UdpSender::new(*target, *rate)?),
+        SynthOutput::Packets(path) => packets_out::write_packets(cfg, path),
     }
 }

@@ -27,6 +27,12 @@ struct Interface {
 
 /// Read every frame of `path`, calling `on_frame(linktype, frame, ts_ms)`.
 pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Result<()> {
+    read_frames_us(path, |linktype, frame, ts_us| on_frame(linktype, frame, ts_us.div_euclid(1000)))
+}
+
+/// Read every frame of `path`, calling `on_frame(linktype, frame, ts_us)` with microseconds
+/// (the packet meter merges files on them: packets of one millisecond keep their order).
+pub fn read_frames_us(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Result<()> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut reader = match create_reader(BUFFER_SIZE, file) {
         Ok(r) => r,
@@ -56,9 +62,10 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                             if h.is_nanosecond_precision() { 1_000_000_000 } else { 1_000_000 };
                     }
                     PcapBlockOwned::Legacy(b) => {
-                        let ts_ms = i64::from(b.ts_sec) * 1000
-                            + (u128::from(b.ts_usec) * 1000 / u128::from(legacy.resolution)) as i64;
-                        on_frame(legacy.linktype, b.data, ts_ms);
+                        let ts_us = i64::from(b.ts_sec) * 1_000_000
+                            + (u128::from(b.ts_usec) * 1_000_000 / u128::from(legacy.resolution))
+                                as i64;
+                        on_frame(legacy.linktype, b.data, ts_us);
                     }
                     PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
                     PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
@@ -77,10 +84,10 @@ pub fn read_frames(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) -> Re
                             });
                         };
                         let units = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
-                        let ts_ms = (units * 1000 / u128::from(itf.resolution)) as i64
-                            + itf.offset_s * 1000;
+                        let ts_us = (units * 1_000_000 / u128::from(itf.resolution)) as i64
+                            + itf.offset_s * 1_000_000;
                         let data = &epb.data[..(epb.caplen as usize).min(epb.data.len())];
-                        on_frame(itf.linktype, data, ts_ms);
+                        on_frame(itf.linktype, data, ts_us);
                     }
                     PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
                         // Simple packets carry no timestamp: arrival time is unknown, use 0 and
