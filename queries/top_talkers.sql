@@ -2,19 +2,16 @@
 -- Parameters: none (scope with --since/--until).
 -- Columns: src_addr, bytes, packets, flows, peers (distinct destinations)
 -- Distinct peers are counted for the top 20 only: COUNT(DISTINCT) next to other aggregates
--- over every source was 5x slower in DataFusion (BENCHMARKS.md).
-WITH totals AS (
+-- over every source was 5x slower in DataFusion (BENCHMARKS.md). `top` is used once on purpose:
+-- DataFusion inlines a CTE at each use, and a second use recomputed the totals over every flow.
+WITH top AS (
     SELECT src_addr, SUM(bytes) AS bytes, SUM(packets) AS packets, COUNT(*) AS flows
     FROM flows
     GROUP BY src_addr
     ORDER BY bytes DESC, src_addr
     LIMIT 20
-),
-peers AS (
-    SELECT src_addr, COUNT(*) AS peers
-    FROM (SELECT DISTINCT f.src_addr, f.dst_addr FROM flows f JOIN totals t ON f.src_addr = t.src_addr) AS pairs
-    GROUP BY src_addr
 )
-SELECT t.src_addr, t.bytes, t.packets, t.flows, p.peers
-FROM totals t JOIN peers p ON p.src_addr = t.src_addr
+SELECT t.src_addr, t.bytes, t.packets, t.flows, COUNT(DISTINCT f.dst_addr) AS peers
+FROM top t JOIN flows f ON f.src_addr = t.src_addr
+GROUP BY t.src_addr, t.bytes, t.packets, t.flows
 ORDER BY t.bytes DESC, t.src_addr;

@@ -2,6 +2,7 @@
 # The benchmark harness (release build, outside CI). One run measures, on this machine:
 #   capture: pcap → Parquet per format (one core), Parquet writer settings (bytes/flow);
 #   live UDP ingest: synth --send → capture --listen at rising rates, loss when overdriven;
+#   flows from raw packets: capture --packets vs softflowd -r on a ~10 M-packet capture;
 #   SQL group-bys and pivots end to end at 1 M / 10 M / 100 M flows, each next to DuckDB on the
 #   same files (the same group-by; the naive candidate-hop self-join), as a ratio;
 #   the candidate join: time buckets vs a plain hash join, on normal data and a busy jump host;
@@ -12,8 +13,9 @@
 # writes them with the machine description to BENCHMARKS.md. ~15 minutes here; data sets are
 # kept in $BENCH_DIR between runs (generation time is reported when it happens).
 #
-# Usage: scripts/bench.sh [quick|alerts]   quick = sizes 1 M and 10 M only (checks the script
-#        faster); alerts = only the alerts section, spliced into BENCHMARKS.md between its markers
+# Usage: scripts/bench.sh [quick|alerts|packets]   quick = sizes 1 M and 10 M only (checks the
+#        script faster); alerts / packets = only that section, spliced into BENCHMARKS.md between
+#        its markers
 # Env:   BENCH_DIR (default /tmp/pivotflow-bench), CAPTURE_FLOWS (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -147,8 +149,86 @@ PY
     exit 0
 fi
 
+# ---------------------------------------------------------------- flows from raw packets
+# A generated tap capture (synth --packets: Ethernet/IPv4-6/TCP-UDP, snaplen 128) metered by
+# `capture --packets` on one core, next to softflowd 1.1.0 reading the same file on the same core
+# (`softflowd -r`, IPFIX to a UDP sink on loopback, timeouts set like ours: 15 s idle, 30 min
+# maximum life, 1 M flows). Writes $DIR/packets.md. Needs softflowd (apt-get install softflowd).
+PACKET_FLOWS="${PACKET_FLOWS:-460000}"
+packets_section() {
+    local pcap="$DIR/packets-$PACKET_FLOWS.pcap" out="$DIR/packets.md"
+    [ -f "$pcap" ] || "$BIN" -q synth --packets "$pcap" --flows "$PACKET_FLOWS" --hosts 20000 --seed 7 --span 1h --chains 10
+    local n size
+    n=$(python3 - "$pcap" <<'PY'
+import struct, sys
+n = 0
+with open(sys.argv[1], "rb") as f:
+    f.read(24)
+    while True:
+        h = f.read(16)
+        if len(h) < 16:
+            break
+        f.seek(struct.unpack("<I", h[8:12])[0], 1)
+        n += 1
+print(n)
+PY
+)
+    size=$(stat -c %s "$pcap")
+    read -r s rss < <(MEASURE_CLEAN="$DIR/store-packets" measure --pin "$BIN" capture --packets "$pcap" --data "$DIR/store-packets" --stats-json "$DIR/packets-stats.json")
+    local rows
+    rows=$("$BIN" -q sql --data "$DIR/store-packets" --format csv "SELECT COUNT(*) AS n FROM flows" | tail -1)
+    local sf="" sfs="" sfrss=""
+    if command -v softflowd > /dev/null; then
+        # A UDP sink for the export (softflowd stops on a refused send).
+        python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind(("127.0.0.1",29995)); [s.recv(65535) for _ in iter(int,1)]' &
+        local sink=$!
+        read -r sfs sfrss < <(measure --pin softflowd -d -r "$pcap" -n 127.0.0.1:29995 -v 10 -6 -m 1048576 \
+            -t general=15 -t tcp=15 -t udp=15 -t icmp=15 -t tcp.rst=15 -t tcp.fin=15 -t maxlife=1800 \
+            -p "$DIR/softflowd.pid" -c "$DIR/softflowd.ctl")
+        kill "$sink" 2>/dev/null || true
+        sf="$(printf '%.2f' "$sfs") s, $(printf '%.2f' "$(echo "$n / $sfs / 1000000" | bc -l)") M packets/s, $sfrss MiB"
+    else
+        sf="softflowd not installed"
+    fi
+    {
+        echo "## Flows from raw packets (capture --packets vs softflowd -r, one core)"
+        echo
+        echo "\`synth --packets --flows $PACKET_FLOWS --hosts 20000 --seed 7 --span 1h --chains 10\`: $n packets,"
+        echo "$(( size / 1048576 )) MiB (snaplen 128). Both pinned to one core (taskset), median of 3."
+        echo
+        echo "| tool | packets | seconds | M packets/s | peak RSS MiB | flow records |"
+        echo "|---|---|---|---|---|---|"
+        printf '| pivotflow capture --packets (to Parquet) | %d | %.2f | %.2f | %d | %d |\n' "$n" "$s" "$(echo "$n / $s / 1000000" | bc -l)" "$rss" "$rows"
+        if [ -n "$sfs" ]; then
+            printf '| softflowd -r (IPFIX to a loopback sink) | %d | %.2f | %.2f | %d | — |\n' "$n" "$sfs" "$(echo "$n / $sfs / 1000000" | bc -l)" "$sfrss"
+        else
+            echo "| softflowd | $sf | | | | |"
+        fi
+        echo
+    } > "$out"
+    row packets "capture --packets, 1 core" "$n" "$s" "$rss" "packets; softflowd -r: $sf"
+}
+if [ "$QUICK" = packets ]; then
+    packets_section
+    python3 - "$DIR/packets.md" <<'PY'
+import sys
+block = open(sys.argv[1]).read()
+text = open("BENCHMARKS.md").read()
+start, end = "<!-- packets -->\n", "<!-- /packets -->\n"
+if start in text:
+    text = text[:text.index(start) + len(start)] + block + text[text.index(end):]
+else:
+    text += "\n" + start + block + end
+open("BENCHMARKS.md", "w").write(text)
+PY
+    cat "$DIR/packets.md"
+    exit 0
+fi
+
 [ "$QUICK" = quick ] || alerts_section
 [ -f "$DIR/alerts.md" ] || echo "(alerts: run \`scripts/bench.sh alerts\`)" > "$DIR/alerts.md"
+
+packets_section
 
 # ---------------------------------------------------------------- capture: pcap → Parquet
 SIZES_TABLE=()
@@ -354,6 +434,10 @@ T_END=$(date +%s)
     echo "| format | writer settings | Parquet bytes | bytes/flow |"
     echo "|---|---|---|---|"
     printf '%s\n' "${SIZES_TABLE[@]}"
+    echo
+    echo "<!-- packets -->"
+    cat "$DIR/packets.md"
+    echo "<!-- /packets -->"
     echo
     echo "<!-- alerts -->"
     cat "$DIR/alerts.md"

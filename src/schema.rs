@@ -74,7 +74,7 @@ pub fn columns() -> Vec<Column> {
             RECEIVED_MS,
             Int64,
             false,
-            "arrival time at the collector (pcap: packet timestamp), epoch ms UTC",
+            "arrival time at the collector (pcap: packet timestamp; --packets: packet time the record ended), epoch ms UTC",
         ),
         c(FLOW_START_MS, Int64, false, "first packet of the flow, epoch ms UTC (see time_source)"),
         c(FLOW_END_MS, Int64, false, "last packet of the flow, epoch ms UTC (see time_source)"),

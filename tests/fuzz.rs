@@ -289,6 +289,106 @@ fn fuzz_datagram_path_and_pcap_reader() {
     }
 }
 
+/// The packet meter (`capture --packets`): frames of the lab bridge captures, damaged (bit flips,
+/// truncation, IP version/header length/total length and IPv6 next header set to extremes, VLAN
+/// tags stacked), with clock jumps backwards, through the lax slicer and a 64-entry flow table
+/// (so evictions run too). Every packet must end in exactly one record.
+#[test]
+fn fuzz_packet_meter() {
+    use pivotflow::capture::meter::packet::{Parsed, parse};
+    use pivotflow::capture::meter::{FlowTable, MeterSettings, MeterStats};
+    let seed: u64 =
+        std::env::var("PIVOTFLOW_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(11);
+    let secs: Option<u64> = std::env::var("PIVOTFLOW_FUZZ_SECS").ok().and_then(|s| s.parse().ok());
+    let cases: u64 =
+        std::env::var("PIVOTFLOW_FUZZ_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000);
+    let mut frames: Vec<(i32, Vec<u8>, i64)> = Vec::new();
+    for lab in ["s1_onehop", "s4_cycles"] {
+        let raw = testdata().join("lab").join(lab).join("raw.pcap");
+        pivotflow::capture::source::pcap::read_frames_us(&raw, |lt, f, ts| {
+            frames.push((lt, f.to_vec(), ts))
+        })
+        .unwrap();
+    }
+    assert!(frames.len() > 5000);
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x9e37);
+    let deadline = secs.map(|s| Instant::now() + Duration::from_secs(s));
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let (mut executions, mut crash) = (0u64, None);
+    while deadline.map_or(executions < cases, |t| Instant::now() < t) {
+        let start = rng.random_range(0..frames.len() - 64);
+        let mut batch: Vec<(i32, Vec<u8>, i64)> = frames[start..start + 64].to_vec();
+        for (lt, f, ts) in batch.iter_mut() {
+            if rng.random_bool(0.3) {
+                *ts -= rng.random_range(0..60_000_000); // clock jumps back up to a minute
+            }
+            if rng.random_bool(0.05) {
+                *lt = [0, 101, 113, 276, 228, 229, 147][rng.random_range(0..7)];
+            }
+            match rng.random_range(0..6) {
+                0 if !f.is_empty() => f.truncate(rng.random_range(0..f.len())),
+                1 if !f.is_empty() => {
+                    let i = rng.random_range(0..f.len());
+                    f[i] ^= 1 << rng.random_range(0..8);
+                }
+                2 if f.len() > 24 => {
+                    // Ethernet: IP version/IHL byte, total length, protocol.
+                    f[14] = rng.random();
+                    put_u16(f, 16, [0, 1, 19, 20, 65_535][rng.random_range(0..5)]);
+                    f[23] = [0, 1, 6, 17, 44, 58, 255][rng.random_range(0..7)];
+                }
+                3 if f.len() > 14 => {
+                    // Stacked VLAN tags in front of the payload.
+                    let tags = rng.random_range(1..6);
+                    for _ in 0..tags {
+                        f.splice(12..12, [0x81, 0x00, 0x00, 0x0a]);
+                    }
+                }
+                4 if f.len() > 60 => {
+                    // IPv6 with an extension-header chain pointing at itself.
+                    f[12..14].copy_from_slice(&[0x86, 0xdd]);
+                    f[14] = 0x60;
+                    f[20] = [0, 43, 44, 60, 59][rng.random_range(0..5)];
+                }
+                _ => {}
+            }
+        }
+        let run = || {
+            let settings = MeterSettings { active_ms: 30_000, inactive_ms: 5_000, max_flows: 64 };
+            let (mut table, mut stats, mut out) =
+                (FlowTable::new(settings), MeterStats::default(), Vec::new());
+            let mut metered = 0u64;
+            for (lt, f, ts) in &batch {
+                if let Parsed::Packet(p) = parse(*lt, f, *ts) {
+                    table.add(&p, &mut stats, &mut out);
+                    metered += 1;
+                }
+            }
+            table.drain(&mut stats, &mut out);
+            let packets: u64 = out.iter().map(|r| r.packets).sum();
+            assert_eq!(packets, metered, "every metered packet in exactly one record");
+        };
+        if catch_unwind(AssertUnwindSafe(run)).is_err() {
+            let path = crash_dir().join(format!("pivotflow-fuzz-meter-{seed}-{executions}.txt"));
+            let text: Vec<String> =
+                batch.iter().map(|(lt, f, ts)| format!("{lt} {ts} {f:02x?}")).collect();
+            std::fs::write(&path, text.join("\n")).unwrap();
+            crash = Some(path);
+            break;
+        }
+        executions += 1;
+    }
+    std::panic::set_hook(hook);
+    eprintln!(
+        "fuzz meter: seed {seed}: {executions} frame batches, {} crashes",
+        u8::from(crash.is_some())
+    );
+    if let Some(path) = crash {
+        panic!("a panic in the packet meter; input kept at {}", path.display());
+    }
+}
+
 /// Every input a fuzz run ever crashed on stays a test: `.bin` (datagram sequences) and `.pcap`.
 #[test]
 fn fuzz_regressions_do_not_panic() {

@@ -296,3 +296,45 @@ fn pivots_history_reaches_back_as_far_as_history_days_says() {
     assert_eq!(new_pairs("28"), 0, "both pairs were seen two days before");
     assert_eq!(new_pairs("1"), 2, "a one-day history does not reach them");
 }
+
+#[test]
+fn exporter_health_median_equals_median_on_varied_delays() {
+    use sql_fixture::rec;
+    // Three exporters with odd, even (middle values of odd sum: truncation) and negative
+    // delays, each repeated so the histogram has counts above one.
+    let mut records = Vec::new();
+    let delays: [(&str, &[i64]); 3] = [
+        ("192.0.2.1", &[5, 900, 900, 1_200, 40_000]),
+        ("192.0.2.2", &[0, 3, 4, 1_001, 1_001, 7_001]),
+        ("192.0.2.3", &[-5_000, -1_500, 10, 10, 11, 250, 251, 252]),
+    ];
+    for (e, ds) in delays {
+        for (i, d) in ds.iter().enumerate() {
+            let mut r = rec(e, "10.0.0.1", 40_000 + i as u16, "10.0.0.2", 22, 6, 0, 100, 3, 300);
+            r.received_ms = r.flow_end_ms + d;
+            records.push(r);
+        }
+    }
+    let data = crate::support::tempdir("sql-health-median");
+    sql_fixture::write_store(&data, &records);
+    let got = sql(&data, &["-f", &query("exporter_health.sql")]);
+    let want = sql(
+        &data,
+        &["SELECT exporter_addr, CAST(median(received_ms - flow_end_ms) AS BIGINT) AS p50, \
+           SUM(CASE WHEN flow_end_ms > received_ms + 1000 THEN 1 ELSE 0 END) AS ahead \
+           FROM flows GROUP BY exporter_addr ORDER BY exporter_addr"],
+    );
+    let cols = |text: &str, idx: &[usize]| -> Vec<String> {
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                let v: Vec<&str> = l.split(',').collect();
+                idx.iter().map(|i| v[*i]).collect::<Vec<_>>().join(",")
+            })
+            .collect()
+    };
+    // exporter, p50, clock_ahead; the medians are 900, 502 (= (4 + 1001) / 2 truncated) and
+    // 10 (= (10 + 11) / 2 truncated).
+    assert_eq!(cols(&got, &[0, 6, 8]), cols(&want, &[0, 1, 2]));
+    assert_eq!(cols(&want, &[1, 2]), ["900,0", "502,0", "10,2"]);
+}
