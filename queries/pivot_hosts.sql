@@ -28,7 +28,13 @@ established AS (
      AND s.port = c.port AND s.proto = c.proto
     WHERE c.packets >= $min_packets AND s.packets >= $min_packets
 )
-SELECT server AS host FROM established
-INTERSECT
-SELECT client AS host FROM established
+-- Hosts seen on both sides. `established` is used once on purpose (an INTERSECT of two uses made
+-- DataFusion, which inlines a CTE at every use, aggregate both directions twice).
+SELECT host
+FROM (
+    SELECT CASE WHEN k.side = 0 THEN e.server ELSE e.client END AS host, k.side
+    FROM established e CROSS JOIN (VALUES (0), (1)) AS k(side)
+) AS sides
+GROUP BY host
+HAVING COUNT(DISTINCT side) = 2
 ORDER BY host;
