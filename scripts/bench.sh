@@ -412,6 +412,8 @@ T_END=$(date +%s)
     echo
     echo "Native sessions vs the SQL definition: $SESSIONS_CHECK."
     echo
+    # The measured reasons for rows that miss their aim (analysis, kept in the repository).
+    [ -f docs/sql-vs-duckdb.md ] && { cat docs/sql-vs-duckdb.md; echo; }
     echo "## Pivots end to end vs DuckDB's naive candidate-hop self-join"
     echo
     echo "pivotflow = service-port filter → possible pivot hosts → sessions → hops → bucketed continuation"

@@ -48,15 +48,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Sql(args) => sql::run(&sql::SqlConfig::from_args(&args, now_ms)?)?,
         Command::Cluster(c) => pivotflow::cluster::run(&pivotflow::config::cluster::role(&c))?,
         Command::Synth(args) => {
-            let summary = synth::run(&synth::SynthRun::from_args(&args)?)?;
-            if args.packets.is_some() {
-                eprintln!(
-                    "synth: {} flow records as {} packets",
-                    summary.flows_exported, summary.datagrams
-                );
-            } else {
-                eprintln!("synth: {}", summary.describe(args.parquet.is_some()));
-            }
+            let run = synth::SynthRun::from_args(&args)?;
+            let summary = synth::run(&run)?;
+            eprintln!("synth: {}", summary.describe(&run.output));
         }
         Command::Capture(args) => {
             let (stats, input_error) = capture::run(capture::CaptureConfig::from_args(&args)?)?;

@@ -39,7 +39,7 @@ pub struct SynthSummary {
     pub flows_exported: u64,
     /// IPv6 records left out of a v5 export (v5 carries IPv4 only).
     pub flows_skipped_v6_in_v5: u64,
-    /// Export datagrams built.
+    /// Export datagrams built (`--packets`: packets written).
     pub datagrams: u64,
     /// Of those, dropped on the way by `--loss` (datagrams and the records in them).
     pub datagrams_lost: u64,
@@ -53,12 +53,21 @@ pub struct SynthSummary {
 
 impl SynthSummary {
     /// One line for the terminal.
-    pub fn describe(&self, to_store: bool) -> String {
-        if to_store {
-            return format!(
-                "{} flows written to the flow store ({} of them duplicates from a second exporter)",
-                self.flows_exported, self.flows_duplicated
-            );
+    pub fn describe(&self, output: &SynthOutput) -> String {
+        match output {
+            SynthOutput::Store(_) => {
+                return format!(
+                    "{} flows written to the flow store ({} of them duplicates from a second exporter)",
+                    self.flows_exported, self.flows_duplicated
+                );
+            }
+            SynthOutput::Packets(_) => {
+                return format!(
+                    "{} flow records as {} packets",
+                    self.flows_exported, self.datagrams
+                );
+            }
+            SynthOutput::Pcap(_) | SynthOutput::Send(..) => {}
         }
         let mut s = format!("{} flows in {} datagrams", self.flows_exported, self.datagrams);
         for (n, what) in [
