@@ -132,20 +132,24 @@ alerts_section() {
         echo
     } > "$out"
 }
-if [ "$QUICK" = alerts ]; then
-    alerts_section
-    python3 - "$DIR/alerts.md" <<'PY'
-import re, sys
-block = open(sys.argv[1]).read()
+# splice NAME: put $DIR/NAME.md into BENCHMARKS.md between <!-- NAME --> and <!-- /NAME -->.
+splice() {
+    python3 - "$1" "$DIR/$1.md" <<'PY'
+import sys
+name, block = sys.argv[1], open(sys.argv[2]).read()
 text = open("BENCHMARKS.md").read()
-start, end = "<!-- alerts -->\n", "<!-- /alerts -->\n"
+start, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
 if start in text:
     text = text[:text.index(start) + len(start)] + block + text[text.index(end):]
 else:
     text += "\n" + start + block + end
 open("BENCHMARKS.md", "w").write(text)
 PY
-    cat "$DIR/alerts.md"
+    cat "$DIR/$1.md"
+}
+if [ "$QUICK" = alerts ]; then
+    alerts_section
+    splice alerts
     exit 0
 fi
 
@@ -212,18 +216,7 @@ PY
 }
 if [ "$QUICK" = packets ]; then
     packets_section
-    python3 - "$DIR/packets.md" <<'PY'
-import sys
-block = open(sys.argv[1]).read()
-text = open("BENCHMARKS.md").read()
-start, end = "<!-- packets -->\n", "<!-- /packets -->\n"
-if start in text:
-    text = text[:text.index(start) + len(start)] + block + text[text.index(end):]
-else:
-    text += "\n" + start + block + end
-open("BENCHMARKS.md", "w").write(text)
-PY
-    cat "$DIR/packets.md"
+    splice packets
     exit 0
 fi
 

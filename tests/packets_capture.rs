@@ -259,3 +259,37 @@ fn packets_with_pcap_or_a_zero_timeout_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--inactive-timeout"));
 }
+
+#[test]
+fn synthetic_tap_capture_meters_back_to_the_generated_records() {
+    let dir = tempdir("packets-synth");
+    let (pcap, store) = (dir.join("tap.pcap"), dir.join("records"));
+    let common = ["--flows", "3000", "--hosts", "200", "--seed", "5", "--chains", "2"];
+    let mut a = vec!["synth", "--packets", pcap.to_str().unwrap()];
+    a.extend(common);
+    let out = run(&a);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut a = vec!["synth", "--exporters", "1", "--parquet", store.to_str().unwrap()];
+    a.extend(common);
+    assert!(run(&a).status.success());
+    let out = meter(&[&pcap], &dir.join("flows"), &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Per 5-tuple and direction: the generator's packets, and at least its bytes (a packet is
+    // never smaller than its headers, so tiny shares round up).
+    let per_key = |d: &Path| {
+        let mut m: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+        for r in store_rows(d) {
+            let e = m.entry((r.src_addr, r.dst_addr, r.src_port, r.dst_port, r.proto)).or_default();
+            e.0 += r.packets;
+            e.1 += r.bytes;
+        }
+        m
+    };
+    let (metered, generated) = (per_key(&dir.join("flows")), per_key(&store));
+    assert!(generated.len() > 3000);
+    assert_eq!(metered.keys().collect::<Vec<_>>(), generated.keys().collect::<Vec<_>>());
+    for (k, (p, b)) in &generated {
+        let (mp, mb) = metered[k];
+        assert!(mp == *p && mb >= *b, "{k:?}: metered {mp}/{mb}, generated {p}/{b}");
+    }
+}

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::support::{capture_pcaps, chain_keys, pivots_json, run, tempdir, testdata};
+use crate::support::{capture_pcaps, chain_keys, lab_exports, pivots_json, run, tempdir, testdata};
 
 /// (client, server, server port) of a truth hop.
 fn hop_key(h: &serde_json::Value) -> (String, String, i64) {
@@ -31,13 +31,7 @@ fn check_scenario(scenario: &str) -> String {
         serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
     let want = chain_keys(&truth);
     let mut report = String::new();
-    let mut exports: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("export-"))
-        .collect();
-    exports.sort();
+    let exports = lab_exports(scenario);
     assert!(exports.len() >= 8, "{scenario}: exports missing");
     for pcap in exports {
         let name = format!("{scenario}-{}", pcap.file_stem().unwrap().to_string_lossy());

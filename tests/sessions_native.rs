@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::{capture_pcaps, run, tempdir, testdata};
+use crate::support::{capture_pcaps, lab_exports, run, tempdir};
 
 /// Rows of sessions, of sessions_sql, and of each side missing from the other (multisets).
 fn compare(data: &Path) -> Vec<u64> {
@@ -29,14 +29,7 @@ fn assert_equal(what: &str, data: &Path) {
 #[test]
 fn native_sessions_equal_the_sql_view_on_every_lab_store() {
     for scenario in ["s1_onehop", "s4_cycles"] {
-        let dir = testdata().join("lab").join(scenario);
-        let mut exports: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("export-"))
-            .collect();
-        exports.sort();
+        let exports = lab_exports(scenario);
         let refs: Vec<&Path> = exports.iter().map(|p| p.as_path()).collect();
         let cap = capture_pcaps(&format!("sessions-native-{scenario}"), &refs);
         assert_equal(scenario, &cap.data);

@@ -26,20 +26,8 @@ pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
 /// Every established admin connection of the range, aggregated per (client, server, service): the history's facts.
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 
-/// Columns of `flows` that the sessions view and queries/pivot_hosts.sql read.
-const SESSION_COLUMNS: &[&str] = &[
-    "flow_start_ms",
-    "flow_end_ms",
-    "packets",
-    "bytes",
-    "exporter_addr",
-    "observation_domain_id",
-    "proto",
-    "src_addr",
-    "dst_addr",
-    "src_port",
-    "dst_port",
-];
+/// Columns of `flows` that the sessions table and queries/pivot_hosts.sql read.
+const SESSION_COLUMNS: &[&str] = crate::sql::sessions::INPUT_COLUMNS;
 
 /// Replace `flows` (already restricted to service ports) by an in-memory copy of the columns
 /// the pivot queries read: pivot_hosts.sql reads flows several times, and each read was a

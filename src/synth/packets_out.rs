@@ -61,15 +61,7 @@ pub fn write_packets(cfg: &SynthConfig, path: &Path) -> Result<SynthSummary> {
     let file = File::create(path).map_err(|e| Error::io(path, e))?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let io = |e| Error::io(path, e);
-    let mut h = Vec::with_capacity(24);
-    h.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&4u16.to_le_bytes());
-    h.extend_from_slice(&0i32.to_le_bytes());
-    h.extend_from_slice(&0u32.to_le_bytes());
-    h.extend_from_slice(&(SNAPLEN as u32).to_le_bytes());
-    h.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-    out.write_all(&h).map_err(io)?;
+    out.write_all(&super::pcap_out::file_header(SNAPLEN as u32)).map_err(io)?;
     let mut summary = SynthSummary { flows_exported: flows.len() as u64, ..Default::default() };
     let mut heap = BinaryHeap::new();
     let mut started = 0;
@@ -93,12 +85,7 @@ pub fn write_packets(cfg: &SynthConfig, path: &Path) -> Result<SynthSummary> {
         build_frame(f, index, &payload, &mut frame)?;
         let wire = frame.len();
         let kept = wire.min(SNAPLEN);
-        let mut rec = [0u8; 16];
-        rec[0..4].copy_from_slice(&((ts_ms.div_euclid(1000)) as u32).to_le_bytes());
-        rec[4..8].copy_from_slice(&((ts_ms.rem_euclid(1000) * 1000) as u32).to_le_bytes());
-        rec[8..12].copy_from_slice(&(kept as u32).to_le_bytes());
-        rec[12..16].copy_from_slice(&(wire as u32).to_le_bytes());
-        out.write_all(&rec).map_err(io)?;
+        out.write_all(&super::pcap_out::record_header(ts_ms, kept, wire)).map_err(io)?;
         out.write_all(&frame[..kept]).map_err(io)?;
         summary.datagrams += 1;
         if index + 1 < f.packets {

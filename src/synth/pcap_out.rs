@@ -21,15 +21,7 @@ impl PcapWriter {
     pub fn create(path: &Path) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
         let mut out = BufWriter::with_capacity(1 << 20, file);
-        let mut h = Vec::with_capacity(24);
-        h.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-        h.extend_from_slice(&2u16.to_le_bytes());
-        h.extend_from_slice(&4u16.to_le_bytes());
-        h.extend_from_slice(&0i32.to_le_bytes());
-        h.extend_from_slice(&0u32.to_le_bytes());
-        h.extend_from_slice(&65_535u32.to_le_bytes());
-        h.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-        out.write_all(&h).map_err(|e| Error::io(path, e))?;
+        out.write_all(&file_header(65_535)).map_err(|e| Error::io(path, e))?;
         Ok(PcapWriter { out, path: path.to_path_buf(), frame: Vec::with_capacity(2048) })
     }
 
@@ -48,11 +40,7 @@ impl PcapWriter {
         builder
             .write(&mut self.frame, payload)
             .map_err(|e| Error::config("synthetic datagram", e.to_string()))?;
-        let mut rec = Vec::with_capacity(16);
-        rec.extend_from_slice(&((ts_ms.div_euclid(1000)) as u32).to_le_bytes());
-        rec.extend_from_slice(&((ts_ms.rem_euclid(1000) * 1000) as u32).to_le_bytes());
-        rec.extend_from_slice(&(self.frame.len() as u32).to_le_bytes());
-        rec.extend_from_slice(&(self.frame.len() as u32).to_le_bytes());
+        let rec = record_header(ts_ms, self.frame.len(), self.frame.len());
         let path = &self.path;
         self.out.write_all(&rec).map_err(|e| Error::io(path, e))?;
         self.out.write_all(&self.frame).map_err(|e| Error::io(path, e))
@@ -62,6 +50,28 @@ impl PcapWriter {
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|e| Error::io(&self.path, e))
     }
+}
+
+/// A classic pcap file header: microsecond stamps, Ethernet frames of at most `snaplen` bytes.
+pub fn file_header(snaplen: u32) -> [u8; 24] {
+    let mut h = [0u8; 24];
+    h[0..4].copy_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    h[4..6].copy_from_slice(&2u16.to_le_bytes());
+    h[6..8].copy_from_slice(&4u16.to_le_bytes());
+    // 8..16: time zone offset and accuracy, both 0.
+    h[16..20].copy_from_slice(&snaplen.to_le_bytes());
+    h[20..24].copy_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
+    h
+}
+
+/// A classic pcap record header: captured at `ts_ms`, `kept` bytes in the file of `wire`.
+pub fn record_header(ts_ms: i64, kept: usize, wire: usize) -> [u8; 16] {
+    let mut rec = [0u8; 16];
+    rec[0..4].copy_from_slice(&(ts_ms.div_euclid(1000) as u32).to_le_bytes());
+    rec[4..8].copy_from_slice(&((ts_ms.rem_euclid(1000) * 1000) as u32).to_le_bytes());
+    rec[8..12].copy_from_slice(&(kept as u32).to_le_bytes());
+    rec[12..16].copy_from_slice(&(wire as u32).to_le_bytes());
+    rec
 }
 
 /// Collector address used in synthetic captures.

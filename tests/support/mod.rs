@@ -43,6 +43,19 @@ pub fn pivots_json(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// The export captures of a lab scenario (`lab/<scenario>/export-*`), sorted.
+pub fn lab_exports(scenario: &str) -> Vec<PathBuf> {
+    let dir = testdata().join("lab").join(scenario);
+    let mut exports: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("export-"))
+        .collect();
+    exports.sort();
+    exports
+}
+
 pub fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("pivotflow-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
