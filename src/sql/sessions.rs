@@ -45,7 +45,7 @@ pub const SPLIT_GAP_MS: i64 = 60_000;
 const SERVICE_PORTS: &[i32] =
     &[1433, 1521, 2049, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 8080, 8443, 9200, 27017];
 
-/// Columns of `flows` the sessions are built from, in the order [`Input`] reads them.
+/// Columns of `flows` the sessions are built from, in the order the builder reads them.
 pub const INPUT_COLUMNS: &[&str] = &[
     "flow_start_ms",
     "flow_end_ms",

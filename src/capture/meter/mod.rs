@@ -172,11 +172,11 @@ pub fn run(
                 next[file] = Some(q);
             }
         }
-        if out.len() >= BATCH_ROWS {
-            if let Err(e) = pipeline.push_records(&mut out) {
-                sink_error = Some(e);
-                break;
-            }
+        if out.len() >= BATCH_ROWS
+            && let Err(e) = pipeline.push_records(&mut out)
+        {
+            sink_error = Some(e);
+            break;
         }
     }
     drop(inputs); // a reader still sending (after a sink error) sees the channel closed

@@ -104,12 +104,12 @@ pub struct FlowTable {
     last_sweep_ms: i64,
 }
 
-enum End {
+enum Why {
     Inactive,
     Active,
-    TcpEnd,
+    TcpFinRst,
     Evicted,
-    EndOfInput,
+    InputDone,
 }
 
 impl FlowTable {
@@ -150,7 +150,7 @@ impl FlowTable {
             let long = ts.saturating_sub(o.first_ms) >= s.active_ms;
             if idle || long {
                 self.open.remove(&key);
-                let why = if idle { End::Inactive } else { End::Active };
+                let why = if idle { Why::Inactive } else { Why::Active };
                 out.push(self.finish(&key, &o, why, stats));
             }
         }
@@ -173,7 +173,7 @@ impl FlowTable {
         if p.proto == 6 && p.tcp_flags & (TCP_FIN | TCP_RST) != 0 {
             let o = *o;
             self.open.remove(&key);
-            out.push(self.finish(&key, &o, End::TcpEnd, stats));
+            out.push(self.finish(&key, &o, Why::TcpFinRst, stats));
         }
         // Idle records are found by a sweep every half inactive timeout of packet time.
         let every = (s.inactive_ms / 2).max(1_000);
@@ -191,7 +191,7 @@ impl FlowTable {
             let idle = now.saturating_sub(o.last_ms) > s.inactive_ms;
             let long = now.saturating_sub(o.first_ms) >= s.active_ms;
             if idle || long {
-                ended.push((*k, *o, if idle { End::Inactive } else { End::Active }));
+                ended.push((*k, *o, if idle { Why::Inactive } else { Why::Active }));
             }
             !(idle || long)
         });
@@ -220,7 +220,7 @@ impl FlowTable {
             !evict
         });
         for (k, o) in ended {
-            out.push(self.finish(&k, &o, End::Evicted, stats));
+            out.push(self.finish(&k, &o, Why::Evicted, stats));
         }
     }
 
@@ -229,17 +229,17 @@ impl FlowTable {
         let mut all: Vec<(Key, Open)> = self.open.drain().collect();
         all.sort_by_key(|(_, o)| (o.first_ms, o.last_ms));
         for (k, o) in all {
-            out.push(self.finish(&k, &o, End::EndOfInput, stats));
+            out.push(self.finish(&k, &o, Why::InputDone, stats));
         }
     }
 
-    fn finish(&self, k: &Key, o: &Open, why: End, stats: &mut MeterStats) -> FlowRecord {
+    fn finish(&self, k: &Key, o: &Open, why: Why, stats: &mut MeterStats) -> FlowRecord {
         match why {
-            End::Inactive => stats.flows_inactive += 1,
-            End::Active => stats.flows_active += 1,
-            End::TcpEnd => stats.flows_tcp_end += 1,
-            End::Evicted => stats.flows_evicted += 1,
-            End::EndOfInput => stats.flows_end_of_input += 1,
+            Why::Inactive => stats.flows_inactive += 1,
+            Why::Active => stats.flows_active += 1,
+            Why::TcpFinRst => stats.flows_tcp_end += 1,
+            Why::Evicted => stats.flows_evicted += 1,
+            Why::InputDone => stats.flows_end_of_input += 1,
         }
         FlowRecord {
             // Exported now, on the packets' clock (what a probe's export time would be).
