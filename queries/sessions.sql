@@ -14,7 +14,10 @@
 --     millisecond: the endpoint that sorts first by address, then port).
 -- (b) Active-timeout splits. Records of one key belong to one session while each next record
 --     (by start) starts at most 60 s after the latest end seen so far; a longer silence starts
---     a new session (a new connection reusing the 5-tuple).
+--     a new session (a new connection reusing the 5-tuple) — except for a TCP record whose
+--     exported flags (non-zero) have no SYN: a new connection starts with one, so that record
+--     continues the connection however long it was quiet (an idle SSH session cut into records
+--     by an exporter's inactive timeout).
 -- (c) Duplicates. Within a session and direction, each observation point (exporter address +
 --     observation domain) contributes the sum of its records, skipping a record that starts
 --     at or before the end of an earlier record of the same observation point (ingress and
@@ -29,7 +32,7 @@
 -- rules (b) and (c), which cost several µs per record in DataFusion 55.
 CREATE VIEW sessions AS
 WITH keyed AS (
-    SELECT flow_start_ms, flow_end_ms, packets, bytes, exporter_addr, observation_domain_id, proto,
+    SELECT flow_start_ms, flow_end_ms, packets, bytes, exporter_addr, observation_domain_id, proto, tcp_flags,
            src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) AS src_is_a,
            CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN src_addr ELSE dst_addr END AS a_addr,
            CASE WHEN src_addr < dst_addr OR (src_addr = dst_addr AND src_port <= dst_port) THEN src_port ELSE dst_port END AS a_port,
@@ -77,6 +80,7 @@ gaps AS (
                     PARTITION BY a_addr, a_port, b_addr, b_port, proto
                     ORDER BY flow_start_ms, flow_end_ms, packets DESC, bytes DESC
                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) + 60000
+                 AND NOT (proto = 6 AND tcp_flags <> 0 AND tcp_flags & 2 = 0)
                 THEN 1 ELSE 0 END AS starts_session
     FROM complex
 ),

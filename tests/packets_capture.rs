@@ -293,3 +293,54 @@ fn synthetic_tap_capture_meters_back_to_the_generated_records() {
         assert!(mp == *p && mb >= *b, "{k:?}: metered {mp}/{mb}, generated {p}/{b}");
     }
 }
+
+#[test]
+fn pivots_on_a_metered_synthetic_tap_find_the_injected_chains_and_no_decoy() {
+    // In this network an injected 30-minute RDP hop has 20 packets, one every ~95 s: each
+    // becomes its own record (15 s inactive timeout), and only the sessions' TCP rule (a record
+    // without SYN continues its connection) keeps the hop one session. Without the rule this
+    // finds 4 of the 5 chains (checked).
+    let dir = tempdir("packets-synth-chains");
+    let (pcap, truth_path) = (dir.join("tap.pcap"), dir.join("truth.json"));
+    let out = run(&[
+        "synth",
+        "--flows",
+        "20000",
+        "--hosts",
+        "300",
+        "--chains",
+        "4",
+        "--seed",
+        "3",
+        "--packets",
+        pcap.to_str().unwrap(),
+        "--truth",
+        truth_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(meter(&[&pcap], &dir.join("flows"), &[]).status.success());
+    let trusted = ["--trusted", "10.8.0.0/16", "--trusted", "10.9.0.0/16"];
+    let report = pivots_json(&dir.join("flows"), &dir.join("out"), &trusted);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&truth_path).unwrap()).unwrap();
+    let untrusted: Vec<serde_json::Value> = report["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["trusted"] == false)
+        .cloned()
+        .collect();
+    let got = chain_keys(&serde_json::json!({ "chains": untrusted }));
+    assert_eq!(got, chain_keys(&truth));
+    for d in truth["decoys"].as_array().unwrap() {
+        let hosts: Vec<&str> = d["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| [h["client"].as_str().unwrap(), h["server"].as_str().unwrap()])
+            .collect();
+        for (chain_hosts, _) in &got {
+            assert!(!hosts.iter().all(|h| chain_hosts.iter().any(|c| c == h)), "decoy {}", d["id"]);
+        }
+    }
+}

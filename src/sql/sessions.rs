@@ -38,8 +38,11 @@ use datafusion::physical_plan::{
 use futures::{StreamExt, TryStreamExt};
 use hashbrown::HashMap;
 
-/// A silence longer than this (ms) between records of one key starts a new session (rule b).
+/// A silence longer than this (ms) between records of one key starts a new session (rule b),
+/// unless the later record is TCP with exported flags and no SYN.
 pub const SPLIT_GAP_MS: i64 = 60_000;
+
+const TCP_SYN: u16 = 0x02;
 
 /// Ports that make an endpoint the server (rule a); the same list as queries/sessions.sql.
 const SERVICE_PORTS: &[i32] =
@@ -58,6 +61,7 @@ pub const INPUT_COLUMNS: &[&str] = &[
     "dst_addr",
     "src_port",
     "dst_port",
+    "tcp_flags",
 ];
 
 fn is_service(port: i32) -> bool {
@@ -234,6 +238,8 @@ struct Rec {
     bytes: i64,
     domain: i64,
     exporter: u32,
+    /// TCP flags as stored (0: not exported).
+    flags: u16,
     /// The record was sent by endpoint a (`src_is_a`).
     from_a: bool,
 }
@@ -366,6 +372,8 @@ impl Builder {
         let (src, dst) = (texts(&src), texts(&dst));
         let (sport, dport) = (int32(9)?, int32(10)?);
         let (sport, dport) = (sport.as_primitive::<Int32Type>(), dport.as_primitive::<Int32Type>());
+        let flags = int32(11)?;
+        let flags = flags.as_primitive::<Int32Type>();
 
         // Exporters come in long runs: remember the last one instead of hashing each row.
         let mut last_exporter: Option<u32> = None;
@@ -400,6 +408,7 @@ impl Builder {
                 bytes: bytes.value(i),
                 domain: domain.value(i),
                 exporter: exporter_id,
+                flags: flags.value(i) as u16,
                 from_a,
             };
             let next = self.keys.len();
@@ -483,7 +492,7 @@ impl Emitter {
             }
             _ => {
                 let many: Vec<Rec> = members.iter().map(|&i| recs[i as usize]).collect();
-                for s in split(many) {
+                for s in split(many, key.proto) {
                     self.out.push(addrs, key, s)?;
                 }
                 Ok(())
@@ -568,7 +577,7 @@ type Observer = (bool, u32, i64);
 
 /// Rules (b) and (c) for a key with several records per direction or a long silence: the
 /// `gaps`, `numbered`, `per_observer`, `per_direction` and `complex_sessions` steps.
-fn split(mut recs: Vec<Rec>) -> Vec<Conn> {
+fn split(mut recs: Vec<Rec>, proto: i32) -> Vec<Conn> {
     // The SQL's window order: start, end, then the larger record first (ties are real: one
     // exporter re-exporting the same flow with other counters).
     recs.sort_by_key(|r| {
@@ -601,7 +610,10 @@ fn split(mut recs: Vec<Rec>) -> Vec<Conn> {
         observed.clear();
     };
     for r in &recs {
-        let starts_session = latest_end.is_some_and(|m| r.start > m.saturating_add(SPLIT_GAP_MS));
+        // A TCP record with exported flags but no SYN continues its connection (rule b).
+        let continues = proto == 6 && r.flags != 0 && r.flags & TCP_SYN == 0;
+        let starts_session =
+            !continues && latest_end.is_some_and(|m| r.start > m.saturating_add(SPLIT_GAP_MS));
         if starts_session {
             close(current.take(), &mut observed, &mut sessions);
         }
@@ -791,12 +803,14 @@ mod tests {
 
     use super::*;
 
-    /// (exporter, domain, src, sport, dst, dport, proto, start, duration, packets, bytes)
-    type Row = (u8, u8, u8, u8, u8, u8, u8, i64, i64, i64, i64);
+    /// (exporter, domain, src, sport, dst, dport, proto, start, duration, packets, bytes, flags)
+    type Row = (u8, u8, u8, u8, u8, u8, u8, i64, i64, i64, i64, u8);
 
     const ADDRS: &[&str] = &["10.0.0.1", "10.0.0.2", "10.0.0.10", "2001:db8::1"];
     const PORTS: &[i32] = &[22, 161, 3389, 40000, 40001, 5985];
     const EXPORTERS: &[&str] = &["192.0.2.1", "192.0.2.10", "192.0.2.9"];
+    /// Not exported, ACK, SYN+ACK, SYN, PSH+ACK, FIN+ACK.
+    const FLAGS: &[i32] = &[0, 0x10, 0x12, 0x02, 0x18, 0x11];
 
     fn flows(rows: &[Row]) -> RecordBatch {
         let schema = Arc::new(Schema::new(
@@ -805,7 +819,7 @@ mod tests {
                 .map(|c| {
                     let t = match *c {
                         "exporter_addr" | "src_addr" | "dst_addr" => DataType::Utf8,
-                        "proto" | "src_port" | "dst_port" => DataType::Int32,
+                        "proto" | "src_port" | "dst_port" | "tcp_flags" => DataType::Int32,
                         _ => DataType::Int64,
                     };
                     Field::new(*c, t, false)
@@ -837,6 +851,7 @@ mod tests {
                 text(&|r| pick(ADDRS, r.4)),
                 col32(&|r| port(r.3)),
                 col32(&|r| port(r.5)),
+                col32(&|r| FLAGS[r.11 as usize % FLAGS.len()]),
             ],
         )
         .unwrap()
@@ -881,6 +896,7 @@ mod tests {
             prop_oneof![Just(0i64), (0i64..4).prop_map(|k| k * 1_000), 0i64..200_000],
             1i64..50,
             40i64..9_000,
+            0u8..6,
         );
         prop::collection::vec(row, 1..60)
     }
@@ -901,10 +917,14 @@ mod tests {
     #[test]
     fn projection_and_filters_over_the_native_table() {
         let rows: Vec<Row> = vec![
-            (0, 0, 0, 3, 1, 0, 1, 1_000, 5_000, 10, 900),
-            (0, 0, 1, 0, 0, 3, 1, 1_001, 5_000, 12, 3_000),
-            (1, 0, 0, 3, 1, 0, 1, 1_000, 5_000, 10, 900),
-            (0, 0, 0, 3, 1, 0, 1, 200_000, 5_000, 3, 200),
+            (0, 0, 0, 3, 1, 0, 1, 1_000, 5_000, 10, 900, 2),
+            (0, 0, 1, 0, 0, 3, 1, 1_001, 5_000, 12, 3_000, 2),
+            (1, 0, 0, 3, 1, 0, 1, 1_000, 5_000, 10, 900, 2),
+            (0, 0, 0, 3, 1, 0, 1, 200_000, 5_000, 3, 200, 3),
+            // 10.0.0.1:40000 → 10.0.0.10:22: quiet 95 s, then ACK-only records: one session.
+            (0, 0, 0, 3, 2, 0, 1, 1_500, 1_000, 4, 400, 2),
+            (0, 0, 0, 3, 2, 0, 1, 97_000, 1_000, 2, 200, 1),
+            (0, 0, 2, 0, 0, 3, 1, 97_001, 1_000, 2, 300, 1),
         ];
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(async {
@@ -922,10 +942,13 @@ mod tests {
             let text = pretty_format_batches(&got).unwrap().to_string();
             // Two exporters saw the first connection (largest total counts once); 199 s later
             // the same 5-tuple is a new session.
+            // (A SYN record 199 s later is a new connection on the same 5-tuple; an ACK-only one
+            // 95 s later continues the quiet one.)
             let want = "+-------------+---------+-------------+----------------------+\n\
                         | server_port | records | packets_c2s | exporters            |\n\
                         +-------------+---------+-------------+----------------------+\n\
                         | 22          | 3       | 10          | 192.0.2.1,192.0.2.10 |\n\
+                        | 22          | 3       | 6           | 192.0.2.1            |\n\
                         | 22          | 1       | 3           | 192.0.2.1            |\n\
                         +-------------+---------+-------------+----------------------+";
             assert_eq!(text, want);
