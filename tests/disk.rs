@@ -141,6 +141,8 @@ fn the_collector_runs_as_an_unprivileged_user() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let out = child.wait_with_output().unwrap();
+    // The link keeps a whole debug binary (1.2 GB) alive once cargo rebuilds: drop it now.
+    let _ = std::fs::remove_file(dir.join("pivotflow"));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(store_rows(&data).len() >= 2000, "the unprivileged collector stored the flows");
     if unsafe { libc::geteuid() } == 0 {
