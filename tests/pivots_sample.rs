@@ -84,19 +84,7 @@ fn sample_data_chains_equal_truth_and_decoys_are_absent() {
             top.iter().all(|t| !t),
             "{format}: trusted chains ranked among the top {untrusted}"
         );
-        // No reported chain contains both hops of a decoy.
-        for d in truth["decoys"].as_array().unwrap() {
-            let hosts: Vec<&str> = d["hops"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .flat_map(|h| [h["client"].as_str().unwrap(), h["server"].as_str().unwrap()])
-                .collect();
-            for (chain_hosts, _) in &got {
-                let all = hosts.iter().all(|h| chain_hosts.iter().any(|c| c == h));
-                assert!(!all, "{format}: decoy {} reported", d["id"]);
-            }
-        }
+        crate::support::assert_no_decoy(&truth, &got, format);
         // The first chain straddles 11:00: its hops start on both sides of the boundary.
         let first = &truth["chains"][0]["hops"];
         let boundary = 1_795_777_200_000i64;

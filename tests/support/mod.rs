@@ -43,6 +43,26 @@ pub fn pivots_json(data: &Path, out: &Path, extra: &[&str]) -> serde_json::Value
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// No chain in `got` (hosts, cycle) contains every host of one of the truth's decoys.
+pub fn assert_no_decoy(
+    truth: &serde_json::Value,
+    got: &std::collections::BTreeSet<(Vec<String>, bool)>,
+    what: &str,
+) {
+    for d in truth["decoys"].as_array().unwrap() {
+        let hosts: Vec<&str> = d["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| [h["client"].as_str().unwrap(), h["server"].as_str().unwrap()])
+            .collect();
+        for (chain_hosts, _) in got {
+            let all = hosts.iter().all(|h| chain_hosts.iter().any(|c| c == h));
+            assert!(!all, "{what}: decoy {} reported", d["id"]);
+        }
+    }
+}
+
 /// The export captures of a lab scenario (`lab/<scenario>/export-*`), sorted.
 pub fn lab_exports(scenario: &str) -> Vec<PathBuf> {
     let dir = testdata().join("lab").join(scenario);
