@@ -480,14 +480,7 @@ impl Emitter {
         match members {
             // simple: at most one record per direction and no silence above the gap.
             [x] => self.out.push(addrs, key, Conn::single(&recs[*x as usize])),
-            [x, y]
-                if recs[*x as usize].from_a != recs[*y as usize].from_a
-                    && recs[*x as usize].start.max(recs[*y as usize].start)
-                        <= recs[*x as usize]
-                            .end
-                            .min(recs[*y as usize].end)
-                            .saturating_add(SPLIT_GAP_MS) =>
-            {
+            [x, y] if one_each_way(&recs[*x as usize], &recs[*y as usize]) => {
                 self.out.push(addrs, key, Conn::pair(&recs[*x as usize], &recs[*y as usize]))
             }
             _ => {
@@ -499,6 +492,12 @@ impl Emitter {
             }
         }
     }
+}
+
+/// Two records that make one session without rules (b) and (c), as the SQL's `simple`: one per
+/// direction, and the later start no more than the gap after the earlier end.
+fn one_each_way(x: &Rec, y: &Rec) -> bool {
+    x.from_a != y.from_a && x.start.max(y.start) <= x.end.min(y.end).saturating_add(SPLIT_GAP_MS)
 }
 
 impl Iterator for Emitter {

@@ -12,6 +12,7 @@ pub mod packet;
 pub mod table;
 
 use std::collections::BinaryHeap;
+use std::collections::binary_heap::PeekMut;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, sync_channel};
 
@@ -80,13 +81,19 @@ fn spawn_reader(path: PathBuf) -> (Receiver<Vec<Packet>>, std::thread::JoinHandl
 
 /// One file's next packet, for the merge heap (earliest time first, then file order).
 struct Head {
-    ts_us: i64,
+    packet: Packet,
     file: usize,
+}
+
+impl Head {
+    fn order(&self) -> (i64, usize) {
+        (self.packet.ts_us, self.file)
+    }
 }
 
 impl PartialEq for Head {
     fn eq(&self, o: &Self) -> bool {
-        (self.ts_us, self.file) == (o.ts_us, o.file)
+        self.order() == o.order()
     }
 }
 impl Eq for Head {}
@@ -97,7 +104,7 @@ impl PartialOrd for Head {
 }
 impl Ord for Head {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (o.ts_us, o.file).cmp(&(self.ts_us, self.file)) // min-heap
+        o.order().cmp(&self.order()) // min-heap
     }
 }
 
@@ -132,45 +139,23 @@ pub fn run(
         inputs.push(Input { rx, chunk: Vec::new().into_iter() });
         handles.push(h);
     }
+    // One packet per file in the heap: files stay in their own order, merged by time.
     let mut heads = BinaryHeap::new();
-    let mut next: Vec<Option<Packet>> = Vec::with_capacity(inputs.len());
-    for (i, input) in inputs.iter_mut().enumerate() {
-        let p = input.next();
-        if let Some(p) = &p {
-            heads.push(Head { ts_us: p.ts_us, file: i });
+    for (file, input) in inputs.iter_mut().enumerate() {
+        if let Some(packet) = input.next() {
+            heads.push(Head { packet, file });
         }
-        next.push(p);
     }
     let mut table = FlowTable::new(settings);
     let mut stats = MeterStats::default();
     let mut out: Vec<FlowRecord> = Vec::with_capacity(BATCH_ROWS);
     let mut sink_error = None;
-    while let Some(Head { file, .. }) = heads.pop() {
-        let Some(p) = next[file].take() else { continue };
-        table.add(&p, &mut stats, &mut out);
-        // Stay on this file while it is still the earliest (the common, single-file case).
-        loop {
-            match inputs[file].next() {
-                Some(q) if heads.peek().is_none_or(|h| q.ts_us <= h.ts_us) => {
-                    table.add(&q, &mut stats, &mut out);
-                }
-                Some(q) => {
-                    heads.push(Head { ts_us: q.ts_us, file });
-                    next[file] = Some(q);
-                    break;
-                }
-                None => break,
-            }
-            if out.len() >= BATCH_ROWS {
-                break;
-            }
-        }
-        if next[file].is_none() {
-            // Still this file's turn after a full batch: look at its next packet again.
-            if let Some(q) = inputs[file].next() {
-                heads.push(Head { ts_us: q.ts_us, file });
-                next[file] = Some(q);
-            }
+    while let Some(mut head) = heads.peek_mut() {
+        table.add(&head.packet, &mut stats, &mut out);
+        // The file's next packet takes its place (one sift instead of a pop and a push).
+        match inputs[head.file].next() {
+            Some(packet) => head.packet = packet,
+            None => drop(PeekMut::pop(head)),
         }
         if out.len() >= BATCH_ROWS
             && let Err(e) = pipeline.push_records(&mut out)

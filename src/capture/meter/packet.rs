@@ -54,7 +54,8 @@ pub enum Parsed {
     Packet(Packet),
     /// Not IP (ARP, LLDP, STP, …): skipped and counted.
     NotIp,
-    /// Too short for its IP header (or the link header): skipped and counted.
+    /// Too short for its link or IP header, or a raw-IP frame without a valid IP header:
+    /// skipped and counted.
     Truncated,
     /// The file's link type is not one we read.
     UnsupportedLinkType(i32),
@@ -71,9 +72,12 @@ pub fn parse(linktype: i32, frame: &[u8], ts_us: i64) -> Parsed {
             Ok(s) => s,
             Err(_) => return Parsed::Truncated,
         },
-        LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 | 12 | 14 => from_ip(frame),
-        LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..) {
-            Some(rest) => from_ip(rest),
+        LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 | 12 | 14 => match from_ip(frame) {
+            Some(s) => s,
+            None => return Parsed::Truncated,
+        },
+        LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..).and_then(from_ip) {
+            Some(s) => s,
             None => return Parsed::Truncated,
         },
         LINKTYPE_LINUX_SLL => match (ether_type_at(frame, 14), frame.get(16..)) {
@@ -89,15 +93,9 @@ pub fn parse(linktype: i32, frame: &[u8], ts_us: i64) -> Parsed {
     packet(&sliced, ts_us)
 }
 
-/// Raw IP: an empty or unparseable start is a truncated packet unless it is not IP at all.
-fn from_ip(data: &[u8]) -> LaxSlicedPacket<'_> {
-    LaxSlicedPacket::from_ip(data).unwrap_or(LaxSlicedPacket {
-        link: None,
-        link_exts: Default::default(),
-        net: None,
-        transport: None,
-        stop_err: None,
-    })
+/// Raw IP (no link header): a start that is no IP header is a truncated or broken packet.
+fn from_ip(data: &[u8]) -> Option<LaxSlicedPacket<'_>> {
+    LaxSlicedPacket::from_ip(data).ok()
 }
 
 fn packet(s: &LaxSlicedPacket, ts_us: i64) -> Parsed {
