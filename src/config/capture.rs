@@ -10,7 +10,7 @@ use crate::cli::CaptureArgs;
 use crate::error::{Error, Result};
 use crate::store::parquet_file::WriterSettings;
 
-use super::parse::{cidr, duration, positive};
+use super::parse::{cidr, duration, duration_ms, positive};
 
 impl CaptureConfig {
     /// Validate `capture`'s arguments (exit 2 with the offending option on error).
@@ -20,21 +20,18 @@ impl CaptureConfig {
             [true, false, false] => Source::Pcap(a.pcap.clone()),
             [false, true, false] => Source::Udp(a.listen.clone()),
             [false, false, true] => {
-                let active = duration("--active-timeout", &a.active_timeout)?;
-                let inactive = duration("--inactive-timeout", &a.inactive_timeout)?;
-                if active.is_zero() || inactive.is_zero() {
+                let active_ms = duration_ms("--active-timeout", &a.active_timeout)?;
+                let inactive_ms = duration_ms("--inactive-timeout", &a.inactive_timeout)?;
+                if active_ms <= 0 || inactive_ms <= 0 {
                     return Err(Error::config(
-                        if active.is_zero() { "--active-timeout" } else { "--inactive-timeout" },
+                        if active_ms <= 0 { "--active-timeout" } else { "--inactive-timeout" },
                         "must be greater than zero",
                     ));
                 }
+                let max_flows = positive("--max-flows", a.max_flows)?;
                 Source::Packets(
                     a.packets.clone(),
-                    MeterSettings {
-                        active_ms: active.as_millis().min(i64::MAX as u128) as i64,
-                        inactive_ms: inactive.as_millis().min(i64::MAX as u128) as i64,
-                        max_flows: positive("--max-flows", a.max_flows)?,
-                    },
+                    MeterSettings { active_ms, inactive_ms, max_flows },
                 )
             }
             [false, false, false] => {

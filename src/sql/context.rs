@@ -39,7 +39,7 @@ use crate::store::partition::HourPartition;
 pub const SESSIONS_SQL: &str = include_str!("../../queries/sessions.sql");
 
 /// Register `sessions_sql` (the view of queries/sessions.sql) and `sessions` over the current
-/// `flows`: the native operator (`sql::sessions`, same rows, ~10× faster) when `native`, else
+/// `flows`: the native operator (`sql::sessions`, same rows, 4× faster at 10 M flows) when `native`, else
 /// the same SQL view (on a cluster, where a plan must be serializable).
 pub async fn register_sessions(ctx: &SessionContext, native: bool) -> Result<()> {
     let err = |e| df_err("queries/sessions.sql", e);

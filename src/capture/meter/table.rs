@@ -11,6 +11,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use hashbrown::HashMap;
+use hashbrown::hash_map::Entry;
 use serde::Serialize;
 
 use super::packet::Packet;
@@ -95,6 +96,20 @@ struct Open {
     tos: u8,
 }
 
+impl Open {
+    fn starting(ts: i64, tos: u8) -> Open {
+        Open { first_ms: ts, last_ms: ts, packets: 0, bytes: 0, flags: 0, tos }
+    }
+
+    fn count(&mut self, p: &Packet, ts: i64) {
+        self.first_ms = self.first_ms.min(ts);
+        self.last_ms = self.last_ms.max(ts);
+        self.packets += 1;
+        self.bytes += u64::from(p.l3_bytes);
+        self.flags |= p.tcp_flags;
+    }
+}
+
 /// The table of open records.
 pub struct FlowTable {
     settings: MeterSettings,
@@ -145,35 +160,37 @@ impl FlowTable {
             proto: p.proto,
         };
         let s = self.settings;
-        if let Some(o) = self.open.get(&key).copied() {
-            let idle = ts.saturating_sub(o.last_ms) > s.inactive_ms;
-            let long = ts.saturating_sub(o.first_ms) >= s.active_ms;
-            if idle || long {
-                self.open.remove(&key);
-                let why = if idle { Why::Inactive } else { Why::Active };
-                out.push(self.finish(&key, &o, why, stats));
-            }
-        }
-        if !self.open.contains_key(&key) && self.open.len() >= s.max_flows {
+        if self.open.len() >= s.max_flows && !self.open.contains_key(&key) {
             self.make_room(stats, out);
         }
-        let o = self.open.entry(key).or_insert(Open {
-            first_ms: ts,
-            last_ms: ts,
-            packets: 0,
-            bytes: 0,
-            flags: 0,
-            tos: p.tos,
-        });
-        o.first_ms = o.first_ms.min(ts);
-        o.last_ms = o.last_ms.max(ts);
-        o.packets += 1;
-        o.bytes += u64::from(p.l3_bytes);
-        o.flags |= p.tcp_flags;
-        if p.proto == 6 && p.tcp_flags & (TCP_FIN | TCP_RST) != 0 {
-            let o = *o;
-            self.open.remove(&key);
-            out.push(self.finish(&key, &o, Why::TcpFinRst, stats));
+        let now = self.now_ms;
+        let ends = p.proto == 6 && p.tcp_flags & (TCP_FIN | TCP_RST) != 0;
+        // One hash lookup per packet: the record is found (or made) once.
+        match self.open.entry(key) {
+            Entry::Occupied(mut e) => {
+                let o = e.get_mut();
+                let idle = ts.saturating_sub(o.last_ms) > s.inactive_ms;
+                let long = ts.saturating_sub(o.first_ms) >= s.active_ms;
+                if idle || long {
+                    let old = std::mem::replace(o, Open::starting(ts, p.tos));
+                    let why = if idle { Why::Inactive } else { Why::Active };
+                    out.push(record(&key, &old, why, now, stats));
+                }
+                o.count(p, ts);
+                if ends {
+                    let o = e.remove();
+                    out.push(record(&key, &o, Why::TcpFinRst, now, stats));
+                }
+            }
+            Entry::Vacant(v) => {
+                let mut o = Open::starting(ts, p.tos);
+                o.count(p, ts);
+                if ends {
+                    out.push(record(&key, &o, Why::TcpFinRst, now, stats));
+                } else {
+                    v.insert(o);
+                }
+            }
         }
         // Idle records are found by a sweep every half inactive timeout of packet time.
         let every = (s.inactive_ms / 2).max(1_000);
@@ -197,7 +214,7 @@ impl FlowTable {
         });
         ended.sort_by_key(|(_, o, _)| (o.first_ms, o.last_ms));
         for (k, o, why) in ended {
-            out.push(self.finish(&k, &o, why, stats));
+            out.push(record(&k, &o, why, self.now_ms, stats));
         }
     }
 
@@ -220,7 +237,7 @@ impl FlowTable {
             !evict
         });
         for (k, o) in ended {
-            out.push(self.finish(&k, &o, Why::Evicted, stats));
+            out.push(record(&k, &o, Why::Evicted, self.now_ms, stats));
         }
     }
 
@@ -229,40 +246,41 @@ impl FlowTable {
         let mut all: Vec<(Key, Open)> = self.open.drain().collect();
         all.sort_by_key(|(_, o)| (o.first_ms, o.last_ms));
         for (k, o) in all {
-            out.push(self.finish(&k, &o, Why::InputDone, stats));
+            out.push(record(&k, &o, Why::InputDone, self.now_ms, stats));
         }
     }
+}
 
-    fn finish(&self, k: &Key, o: &Open, why: Why, stats: &mut MeterStats) -> FlowRecord {
-        match why {
-            Why::Inactive => stats.flows_inactive += 1,
-            Why::Active => stats.flows_active += 1,
-            Why::TcpFinRst => stats.flows_tcp_end += 1,
-            Why::Evicted => stats.flows_evicted += 1,
-            Why::InputDone => stats.flows_end_of_input += 1,
-        }
-        FlowRecord {
-            // Exported now, on the packets' clock (what a probe's export time would be).
-            received_ms: self.now_ms.max(o.last_ms),
-            flow_start_ms: o.first_ms,
-            flow_end_ms: o.last_ms,
-            time_source: TimeSource::Packets,
-            exporter_addr: METER_EXPORTER,
-            observation_domain_id: 0,
-            flow_version: METER_VERSION,
-            src_addr: k.src,
-            dst_addr: k.dst,
-            src_port: k.src_port,
-            dst_port: k.dst_port,
-            proto: k.proto,
-            tcp_flags: u16::from(o.flags),
-            packets: o.packets,
-            bytes: o.bytes,
-            in_if: None,
-            out_if: None,
-            sampling_interval: None,
-            tos: Some(o.tos),
-        }
+/// The stored record of `o`, ended for `why` at `now_ms` (packet clock); counted in `stats`.
+fn record(k: &Key, o: &Open, why: Why, now_ms: i64, stats: &mut MeterStats) -> FlowRecord {
+    match why {
+        Why::Inactive => stats.flows_inactive += 1,
+        Why::Active => stats.flows_active += 1,
+        Why::TcpFinRst => stats.flows_tcp_end += 1,
+        Why::Evicted => stats.flows_evicted += 1,
+        Why::InputDone => stats.flows_end_of_input += 1,
+    }
+    FlowRecord {
+        // Exported now, on the packets' clock (what a probe's export time would be).
+        received_ms: now_ms.max(o.last_ms),
+        flow_start_ms: o.first_ms,
+        flow_end_ms: o.last_ms,
+        time_source: TimeSource::Packets,
+        exporter_addr: METER_EXPORTER,
+        observation_domain_id: 0,
+        flow_version: METER_VERSION,
+        src_addr: k.src,
+        dst_addr: k.dst,
+        src_port: k.src_port,
+        dst_port: k.dst_port,
+        proto: k.proto,
+        tcp_flags: u16::from(o.flags),
+        packets: o.packets,
+        bytes: o.bytes,
+        in_if: None,
+        out_if: None,
+        sampling_interval: None,
+        tos: Some(o.tos),
     }
 }
 
