@@ -1,15 +1,27 @@
 #!/usr/bin/env python3
-"""Alerts against the truth of `synth --days`: per day, which attacks are alerts, how many
-alerts, decoy alerts. Usage: eval-alerts.py TRUTH.json REPORTS_DIR [FIRST_DAY LAST_DAY] [--sweep]
-(1-based, inclusive). Prints a Markdown table and a summary line; exits 1 when an attack in
-the range is not an alert or a decoy is. --sweep adds, for thresholds 2.0 .. 6.0, the attacks
-that would be alerts and the alerts per day (untrusted chains at or above the threshold, one per
-deciding hop, as `pivots` folds them).
+"""Alert incidents against the truth of `synth --days`: per night, which attacks are in an alert
+incident, how many alert incidents, decoys in alerts, and what each routine event caused.
 
-An attack counts as found when an alert, or a chain folded into an alert (another possible
-origin of the same deciding hop), holds the attack's hosts in order as a contiguous part of its
-path (a cycle's path included)."""
-import json, os, sys
+Usage: eval-alerts.py TRUTH.json REPORTS_DIR [FIRST_DAY LAST_DAY] [--sweep] [--noise] [--json FILE]
+(days 1-based, inclusive). Prints a Markdown table and a summary line; exits 1 when an attack in
+the range is not in an alert incident or a decoy is.
+
+- An attack counts as found when a chain of an alert incident (any of its chains, folded ones
+  included) holds the attack's hosts in order as a contiguous part of its path.
+- A decoy is in an alert when all of its hosts are on one chain of an alert incident.
+- A routine event "made" an alert incident when an alert incident of its night or the two
+  nights after has a chain through one of the event's hosts (new admin, new server, ...) and
+  holds no attack.
+- --sweep: for thresholds 2.0 .. 6.0, attacks found and alert incidents per night (incidents
+  with an untrusted chain at or above the threshold).
+- --noise: every alert incident that holds no attack, with its strongest reason.
+- Reports written before incidents existed (no `incidents` list) count each alert chain as one
+  incident.
+"""
+import datetime
+import json
+import os
+import sys
 
 
 def contains(path, part):
@@ -17,70 +29,131 @@ def contains(path, part):
     return any(path[i:i + n] == part for i in range(len(path) - n + 1))
 
 
+def incidents_of(r):
+    """[(incident, [chains])] of a report; old reports: one per alert chain."""
+    by_id = {c["id"]: c for c in r["chains"]}
+    if "incidents" in r:
+        return [(i, [by_id[c] for c in i["chains"] if c in by_id]) for i in r["incidents"]]
+    out = []
+    for c in r["chains"]:
+        if c["alert"]:
+            members = [c] + [by_id[a] for a in c.get("alternatives", []) if a in by_id]
+            out.append(({"id": c["id"], "alert": True, "score": c["score"],
+                         "reasons": c["reasons"]}, members))
+    return out
+
+
+def load(reports, d):
+    return json.load(open(os.path.join(reports, d["date"], "chains.json")))
+
+
 def sweep(days, reports, first, last):
     print()
-    print("| threshold | attacks found | alerts/day max | alerts/day mean |")
+    print("| threshold | attacks found | alert incidents/night max | mean |")
     print("|---|---|---|---|")
-    loaded = [(d, json.load(open(os.path.join(reports, d["date"], "chains.json"))))
-              for n, d in enumerate(days, 1) if first <= n <= last]
+    loaded = [(d, incidents_of(load(reports, d))) for n, d in enumerate(days, 1) if first <= n <= last]
     for t10 in range(20, 61, 5):
         t = t10 / 10
         found = total = 0
         per_day = []
-        for d, r in loaded:
-            above = [c for c in r["chains"] if not c["trusted"] and c["score"] >= t]
-            per_day.append(len({c["deciding_hop"] for c in above}))
+        for d, incs in loaded:
+            above = [(i, cs) for i, cs in incs
+                     if any(not c["trusted"] and c["score"] >= t for c in cs)]
+            per_day.append(len(above))
             for a in d["attacks"]:
                 total += 1
-                found += any(contains(c["hosts"], a["hosts"]) for c in above)
-        print(f"| {t:.1f} | {found}/{total} | {max(per_day)} | {sum(per_day) / len(per_day):.1f} |")
+                found += any(contains(c["hosts"], a["hosts"]) for _, cs in above for c in cs)
+        print(f"| {t:.1f} | {found}/{total} | {max(per_day)} | {sum(per_day) / len(per_day):.2f} |")
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--sweep"]
+    flags = {"--sweep", "--noise"}
+    argv = sys.argv[1:]
+    json_out = None
+    if "--json" in argv:
+        k = argv.index("--json")
+        json_out = argv[k + 1]
+        del argv[k:k + 2]
+    args = [a for a in argv if a not in flags]
     truth = json.load(open(args[0]))
     reports = args[1]
     days = truth["days"]
     first = int(args[2]) if len(args) > 2 else 1
     last = int(args[3]) if len(args) > 3 else len(days)
-    print("| day | date | weekday | attacks | found as alerts | alerts | chains | decoy alerts | history days |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    totals = dict(attacks=0, found=0, alerts=[], decoys=0)
-    missed = []
+    print("| night | date | weekday | attacks | in alerts | alert incidents | incidents | chains | decoys in alerts | routine events | history days |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    totals = dict(attacks=0, found=0, alerts=[], chains=[], incidents=[], decoys=0)
+    missed, noise = [], []
+    event_alerts = {}
     for n, d in enumerate(days, 1):
         if not first <= n <= last:
             continue
-        r = json.load(open(os.path.join(reports, d["date"], "chains.json")))
-        alerts = [c for c in r["chains"] if c["alert"]]
-        ids = {c["id"] for c in alerts}
-        shown = alerts + [c for c in r["chains"] if c.get("folded_into") in ids]
+        r = load(reports, d)
+        incs = incidents_of(r)
+        alert = [(i, cs) for i, cs in incs if i["alert"]]
         found = 0
         for a in d["attacks"]:
-            if any(contains(c["hosts"], a["hosts"]) for c in shown):
+            if any(contains(c["hosts"], a["hosts"]) for _, cs in alert for c in cs):
                 found += 1
             else:
-                missed.append(f'{d["date"]} {a["id"]} {" -> ".join(a["hosts"])}')
+                best = [c for c in r["chains"] if contains(c["hosts"], a["hosts"])]
+                where = (f'best chain rank {best[0]["rank"]} score {best[0]["score"]}'
+                         if best else "no chain")
+                missed.append(f'{d["date"]} {a["id"]} {" -> ".join(a["hosts"])} ({where})')
         decoy_alerts = 0
         for dc in d["decoys"]:
             hosts = {h for hop in dc["hops"] for h in (hop["client"], hop["server"])}
-            if any(hosts <= set(c["hosts"]) for c in alerts):
+            if any(hosts <= set(c["hosts"]) for _, cs in alert for c in cs):
                 decoy_alerts += 1
-        import datetime
+        # Alert incidents without an attack: which routine event (this night or the two before)
+        # touches them?
+        recent = [(m, e) for m, dd in enumerate(days, 1) if n - 2 <= m <= n
+                  for e in dd.get("routine_events", [])]
+        for i, cs in alert:
+            if any(contains(c["hosts"], a["hosts"]) for a in d["attacks"] for c in cs):
+                continue
+            hosts = {h for c in cs for h in c["hosts"]}
+            cause = [f'{e["kind"]} (night {m})' for m, e in recent if hosts & set(e["hosts"])]
+            for m, e in recent:
+                if hosts & set(e["hosts"]):
+                    key = (m, e["kind"], tuple(e["hosts"]))
+                    event_alerts[key] = event_alerts.get(key, 0) + 1
+            noise.append((d["date"], i, cs, cause))
         wd = datetime.date.fromisoformat(d["date"]).strftime("%a")
-        print(f'| {n} | {d["date"]} | {wd} | {len(d["attacks"])} | {found} | {len(alerts)} | '
-              f'{len(r["chains"])} | {decoy_alerts} | {r["history_days"]} |')
+        ev = ", ".join(e["kind"] for e in d.get("routine_events", [])) or "–"
+        print(f'| {n} | {d["date"]} | {wd} | {len(d["attacks"])} | {found} | {len(alert)} | '
+              f'{len(incs)} | {len(r["chains"])} | {decoy_alerts} | {ev} | {r["history_days"]} |')
         totals["attacks"] += len(d["attacks"])
         totals["found"] += found
-        totals["alerts"].append(len(alerts))
+        totals["alerts"].append(len(alert))
+        totals["incidents"].append(len(incs))
+        totals["chains"].append(len(r["chains"]))
         totals["decoys"] += decoy_alerts
     a = totals["alerts"]
     print()
-    print(f'days {first}-{last}: attacks {totals["found"]}/{totals["attacks"]} alerts, '
-          f'alerts/day max {max(a)} mean {sum(a) / len(a):.1f}, decoy alerts {totals["decoys"]}')
+    summary = dict(attacks=totals["attacks"], found=totals["found"], alerts_max=max(a),
+                   alerts_mean=round(sum(a) / len(a), 2), decoys=totals["decoys"],
+                   chains_mean=round(sum(totals["chains"]) / len(a)),
+                   incidents_mean=round(sum(totals["incidents"]) / len(a), 1),
+                   noise=len(noise), missed=missed)
+    print(f'nights {first}-{last}: attacks {totals["found"]}/{totals["attacks"]} in alert incidents, '
+          f'alert incidents/night max {max(a)} mean {sum(a) / len(a):.2f}, '
+          f'decoys in alerts {totals["decoys"]}, chains/night mean {summary["chains_mean"]}')
     for m in missed:
         print("missed:", m)
+    if event_alerts:
+        print("routine events that made alert incidents:",
+              "; ".join(f"night {m} {k} {h[0] if h else ''}: {c}" for (m, k, h), c in sorted(event_alerts.items())))
+    if "--noise" in sys.argv:
+        print()
+        for date, i, cs, cause in noise:
+            reason = (i.get("reasons") or ["?"])[0]
+            print(f'- {date} {i["id"]} score {i["score"]} ({len(cs)} chains) {" -> ".join(cs[0]["hosts"])}: '
+                  f'{reason} [{", ".join(cause) or "no routine event"}]')
     if "--sweep" in sys.argv:
         sweep(days, reports, first, last)
+    if json_out:
+        json.dump(summary, open(json_out, "w"), indent=1)
     sys.exit(0 if not missed and totals["decoys"] == 0 else 1)
 
 

@@ -172,14 +172,29 @@ pub struct SynthArgs {
     #[arg(long)]
     pub jump_hosts: Option<u32>,
     /// Several days of one network with stable routines (teams, jump hosts, automation, CI,
-    /// DBAs; weekday/weekend) and attacks from --attacks-from on, written with --parquet;
-    /// --flows is per weekday, --start a date (default 2026-11-02, a Monday); --truth lists
-    /// attacks, decoys and routine chains per day.
+    /// DBAs, git over SSH, backups; weekday/weekend), routine change (new admins, replaced
+    /// stations and bastions, new servers, maintenance, holidays) and attacks from
+    /// --attacks-from on, written with --parquet; --flows is per weekday, --start a date
+    /// (default 2026-11-02, a Monday); --truth lists attacks, decoys, routine events and
+    /// routine chains per day.
     #[arg(long, value_name = "N", requires = "parquet")]
     pub days: Option<u32>,
     /// With --days: first day (1-based) with attacks.
     #[arg(long, default_value_t = 8)]
     pub attacks_from: u32,
+    /// With --days: the network's shape: `teams` (a subnet per role, team jump hosts) or
+    /// `sites` (several sites, shared local jump hosts and central bastions).
+    #[arg(long, value_enum, default_value = "teams", requires = "days")]
+    pub shape: SynthShape,
+}
+
+/// `synth --shape`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SynthShape {
+    /// A subnet per role; each team has jump hosts of its own.
+    Teams,
+    /// Several sites with shared local jump hosts and central bastions.
+    Sites,
 }
 
 /// `pivotflow capture` as typed (validated by `config::capture`).

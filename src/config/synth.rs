@@ -127,7 +127,14 @@ impl SynthRun {
         }
         let days = match a.days {
             Some(0) => return Err(Error::config("--days", "must be at least 1")),
-            Some(n) => Some((n, a.attacks_from.max(1))),
+            Some(n) => Some(crate::synth::days::DaysPlan {
+                days: n,
+                attacks_from: a.attacks_from.max(1),
+                shape: match a.shape {
+                    crate::cli::SynthShape::Teams => crate::synth::routines::Shape::Teams,
+                    crate::cli::SynthShape::Sites => crate::synth::routines::Shape::Sites,
+                },
+            }),
             None => None,
         };
         Ok(SynthRun { cfg: config_from_args(a)?, output, truth: a.truth.clone(), days })

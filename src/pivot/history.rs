@@ -75,6 +75,10 @@ pub struct LinkFact {
     pub links: i64,
     /// Earliest outbound start, UTC epoch ms.
     pub first_ms: i64,
+    /// Of `links`, those whose outbound hop had this inbound session as its only possible
+    /// parent: what the inbound client itself did (on a busy jump host most continuations are
+    /// ambiguous: every session open at the time is a candidate).
+    pub sole: i64,
     /// The outbound hop was the deciding hop of an alert that day.
     pub alerted: bool,
 }
@@ -185,8 +189,13 @@ impl DayFacts {
 
 /// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
 pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
+    let mut parents: HashMap<usize, u32> = HashMap::new();
+    for &(_, c) in pairs {
+        *parents.entry(c).or_default() += 1;
+    }
     let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
     for &(p, c) in pairs {
+        let sole = parents.get(&c) == Some(&1);
         let (p, c) = (&hops[p], &hops[c]);
         let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
         let f = l.entry(key).or_insert(LinkFact {
@@ -197,9 +206,11 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
             out_service: c.service.clone(),
             links: 0,
             first_ms: i64::MAX,
+            sole: 0,
             alerted: false,
         });
         f.links += 1;
+        f.sole += i64::from(sole);
         f.first_ms = f.first_ms.min(c.start_ms);
     }
     l.into_values().collect()
@@ -232,6 +243,7 @@ fn link_schema() -> SchemaRef {
         i("links"),
         i("first_ms"),
         Field::new("alerted", DataType::Boolean, false),
+        i("sole"),
     ]))
 }
 
@@ -309,6 +321,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
             int(l, |f| f.links),
             int(l, |f| f.first_ms),
             flag(l, |f| f.alerted),
+            int(l, |f| f.sole),
         ],
     )
     .map_err(|e| Error::arrow("history links", e))?;
@@ -344,7 +357,8 @@ pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
 }
 
 /// Read the partition of `day`, keeping only facts about the hosts in `interest` (hop facts
-/// whose client or server is one, link facts whose pivot is one); `None` keeps everything.
+/// whose client or server is one, link facts whose pivot or inbound client is one); `None`
+/// keeps everything.
 /// Rows are tested on the column buffers, so facts about other hosts cost no allocation.
 pub fn read_day_about(
     history: &Path,
@@ -388,8 +402,10 @@ pub fn read_day_about(
             (texts(&b, o, "in_client")?, texts(&b, o, "pivot")?, texts(&b, o, "out_server")?);
         let (vi, vo) = (texts(&b, o, "in_service")?, texts(&b, o, "out_service")?);
         let (n, f) = (typed::<Int64Type>(&b, o, "links")?, typed::<Int64Type>(&b, o, "first_ms")?);
+        // `sole` is missing in partitions written before it: count every link as its own.
+        let sole = b.column_by_name("sole").and_then(|a| a.as_primitive_opt::<Int64Type>());
         for i in 0..b.num_rows() {
-            if !wanted(p.value(i)) {
+            if !wanted(p.value(i)) && !wanted(a.value(i)) {
                 continue;
             }
             facts.links.push(LinkFact {
@@ -400,6 +416,7 @@ pub fn read_day_about(
                 out_service: vo.value(i).to_string(),
                 links: n.value(i),
                 first_ms: f.value(i),
+                sole: sole.map_or(n.value(i), |s| s.value(i)),
                 alerted: alerted_at(&b, i),
             });
         }
@@ -478,6 +495,66 @@ pub struct Baseline {
     /// Alerted hop facts left out of the baseline (not yet alerted on `ALERTS_BEFORE_ROUTINE`
     /// days).
     pub withheld: usize,
+    /// Per client: of its days with a new server, those on which a new server was in a
+    /// network group (`group`) and service it never reached before.
+    pub client_new_groups: HashMap<String, Novelty>,
+    /// (client, group/service) reached.
+    pub client_groups: HashSet<(String, String)>,
+    /// Days each host reached something through a relay (was the only possible inbound client
+    /// of a continuation: `LinkFact::sole`).
+    pub reach_days: HashMap<String, u32>,
+    /// (origin, end target, service): what a host itself reached through a relay.
+    pub reach: HashSet<(String, String, String)>,
+    /// (origin, service) reached through a relay.
+    pub reach_services: HashSet<(String, String)>,
+    /// (origin, group/service of the end target) reached through a relay.
+    pub reach_groups: HashSet<(String, String)>,
+    /// Per origin: reaching days with a new end target.
+    pub reach_new_targets: HashMap<String, Novelty>,
+    /// Per origin: of its reaching days with a new end target, those with a new group.
+    pub reach_new_groups: HashMap<String, Novelty>,
+    /// Clients of each server (from `pairs`), sorted.
+    pub clients_of: HashMap<String, Vec<String>>,
+    /// Servers of each client (from `pairs`), sorted.
+    pub servers_of: HashMap<String, Vec<String>>,
+    /// Relays each host reached things through, and what: in_client → (pivot, out_server).
+    pub reached_via: HashMap<String, Vec<(String, String)>>,
+    /// (pivot, inbound service, outbound service) of continuations with one possible parent:
+    /// what a relay routinely relays for one session alone.
+    pub relay_patterns: HashSet<(String, String, String)>,
+    /// Continuations with one possible parent per (pivot, outbound service): how often a
+    /// relay was seen relaying a lone session onward over that service.
+    pub pattern_count: HashMap<(String, String), i64>,
+    /// Admin connections each host opened (over the days read).
+    pub client_sessions: HashMap<String, i64>,
+    /// (origin, end target) of every continuation, ambiguous ones included: what a host may
+    /// have reached through a relay.
+    pub reach_any: HashSet<(String, String)>,
+    /// (origin, network group of the end target), any service: groups a host reached through
+    /// a relay.
+    pub reach_group_any: HashSet<(String, String)>,
+}
+
+/// The network group of an address: its /24 (IPv4) or /64 (IPv6); anything else is its own
+/// group. Hosts of one group usually share a role (a VLAN): a new server in a group a client
+/// always reaches is less surprising than one in a group it never touched.
+pub fn group(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            let o = a.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Err(_) => addr.to_string(),
+    }
+}
+
+/// `group` of a server and the service: the unit of "the same kind of server".
+pub fn kind(server: &str, service: &str) -> String {
+    format!("{} {service}", group(server))
 }
 
 /// An alert's deciding hop stays out of the baseline (so it alerts again) until it has been
@@ -502,6 +579,36 @@ impl Baseline {
             for (client, novel) in new_pair {
                 let before = b.client_days.contains_key(client);
                 b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
+            }
+            // Of the clients' days with a new server: was one in a new group?
+            let mut new_group: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            for f in &facts.hops {
+                let e = new_group.entry(&f.client).or_default();
+                if !b.pairs.contains(&(f.client.clone(), f.server.clone(), f.service.clone())) {
+                    e.0 = true;
+                    e.1 |= !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
+                }
+            }
+            for (client, (novel, novel_group)) in new_group {
+                if b.client_days.contains_key(client) && novel {
+                    b.client_new_groups.entry(client.to_string()).or_default().record(true, novel_group);
+                }
+            }
+            // What each origin reached through relays: new end target, new group.
+            let mut new_reach: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            for l in facts.links.iter().filter(|l| l.sole > 0) {
+                let e = new_reach.entry(&l.in_client).or_default();
+                if !b.reach.contains(&(l.in_client.clone(), l.out_server.clone(), l.out_service.clone())) {
+                    e.0 = true;
+                    e.1 |= !b.reach_groups.contains(&(l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                }
+            }
+            for (origin, (novel, novel_group)) in new_reach {
+                let before = b.reach_days.contains_key(origin);
+                b.reach_new_targets.entry(origin.to_string()).or_default().record(before, novel);
+                if before && novel {
+                    b.reach_new_groups.entry(origin.to_string()).or_default().record(true, novel_group);
+                }
             }
             let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
             for f in &facts.hops {
@@ -548,6 +655,8 @@ impl Baseline {
                 let key = (f.client.clone(), f.server.clone(), f.service.clone());
                 b.pairs.insert(key);
                 b.server_services.insert((f.server.clone(), f.service.clone()));
+                b.client_groups.insert((f.client.clone(), kind(&f.server, &f.service)));
+                *b.client_sessions.entry(f.client.clone()).or_default() += f.connections;
             }
             for c in clients {
                 *b.client_days.entry(c.to_string()).or_default() += 1;
@@ -569,6 +678,44 @@ impl Baseline {
             for p in pivots {
                 *b.pivot_days.entry(p.to_string()).or_default() += 1;
             }
+            for l in &facts.links {
+                b.reach_any.insert((l.in_client.clone(), l.out_server.clone()));
+            }
+            let mut origins: HashSet<&str> = HashSet::new();
+            for l in facts.links.iter().filter(|l| l.sole > 0) {
+                origins.insert(&l.in_client);
+                *b.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() +=
+                    l.sole;
+                b.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
+                b.relay_patterns.insert((
+                    l.pivot.clone(),
+                    l.in_service.clone(),
+                    l.out_service.clone(),
+                ));
+                b.reach.insert((l.in_client.clone(), l.out_server.clone(), l.out_service.clone()));
+                b.reach_services.insert((l.in_client.clone(), l.out_service.clone()));
+                b.reach_groups.insert((l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                let via = b.reached_via.entry(l.in_client.clone()).or_default();
+                let x = (l.pivot.clone(), l.out_server.clone());
+                if !via.contains(&x) {
+                    via.push(x);
+                }
+            }
+            for o in origins {
+                *b.reach_days.entry(o.to_string()).or_default() += 1;
+            }
+
+        }
+        for (c, s, _) in &b.pairs {
+            b.clients_of.entry(s.clone()).or_default().push(c.clone());
+            b.servers_of.entry(c.clone()).or_default().push(s.clone());
+        }
+        for v in b.clients_of.values_mut().chain(b.servers_of.values_mut()) {
+            v.sort_unstable();
+            v.dedup();
+        }
+        for v in b.reached_via.values_mut() {
+            v.sort_unstable();
         }
         b
     }

@@ -12,7 +12,9 @@ pub mod graphml;
 pub mod history;
 pub mod hops;
 pub mod html;
+pub mod incident;
 pub mod model;
+pub mod peers;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -47,8 +49,10 @@ pub struct PivotReport {
     pub truncations: Truncations,
     /// Chains through trusted hosts left out by `--hide-trusted`.
     pub trusted_hidden: usize,
-    /// Alerts among the chains (untrusted, score at or above the threshold).
+    /// Alert incidents: incidents with an alert chain (the unit an analyst reads).
     pub alerts: usize,
+    /// Alert chains (untrusted, score at or above the threshold, not folded into another).
+    pub alert_chains: usize,
     /// Chains left out of the GraphML by `--hide-routine` (all chains stay in chains.json).
     pub routine_hidden: usize,
     /// The `--alert-threshold` in force.
@@ -63,6 +67,8 @@ pub struct PivotReport {
     /// Store files of the period that could not be read and were left out (the chains are
     /// incomplete; `pivots` and `report` exit 3).
     pub incomplete_files: Vec<crate::store::check::Unreadable>,
+    /// The incidents (chains grouped by root cause), ranked: alerts first.
+    pub incidents: Vec<incident::Incident>,
     /// The chains, ranked.
     pub chains: Vec<Chain>,
     /// What this period adds to the history (written by `report`).
@@ -207,7 +213,7 @@ pub async fn find(
         None => history::Baseline { days_wanted: rules.history_days, ..Default::default() },
     };
     let baseline = &baseline;
-    let mut chains = model::build(&raw, &all_hops, rules, baseline);
+    let mut chains = model::build(&raw, &all_hops, &pairs, rules, baseline);
     tracing::info!(
         chains = chains.len(),
         elapsed_ms = t0.elapsed().as_millis() as u64,
@@ -217,13 +223,27 @@ pub async fn find(
     let mut facts = history::DayFacts::default();
     if gather == Facts::Gather {
         facts = history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
-        let deciding = chains.iter().filter(|c| c.alert).map(|c| c.deciding.clone()).collect();
-        facts.mark_alerted(&deciding);
     }
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
         model::rank(&mut chains);
+    }
+    let incidents = incident::group(&mut chains);
+    if gather == Facts::Gather {
+        // The deciding hops of every alert-grade chain of an alert incident.
+        let alerted: std::collections::HashSet<&str> =
+            incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+        let deciding = chains
+            .iter()
+            .filter(|c| {
+                alerted.contains(c.incident.as_str())
+                    && !c.trusted
+                    && c.score >= rules.alert_threshold
+            })
+            .map(|c| c.deciding.clone())
+            .collect();
+        facts.mark_alerted(&deciding);
     }
     progress.finish_and_clear();
     Ok(PivotReport {
@@ -234,7 +254,8 @@ pub async fn find(
         continuations: pairs.len(),
         truncations,
         trusted_hidden: before - chains.len(),
-        alerts: chains.iter().filter(|c| c.alert).count(),
+        alerts: incidents.iter().filter(|i| i.alert).count(),
+        alert_chains: chains.iter().filter(|c| c.alert).count(),
         routine_hidden: if rules.hide_routine {
             chains.iter().filter(|c| !c.alert).count()
         } else {
@@ -245,6 +266,7 @@ pub async fn find(
         history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
         incomplete_files: unreadable,
+        incidents,
         chains,
         facts,
     })
@@ -332,15 +354,18 @@ pub fn write_outputs(
     Ok(())
 }
 
-/// Ranked summary for a human: alerts first, each with its reasons.
+/// Ranked summary for a human: incidents first (alerts with their reasons and possible
+/// origins), then every chain.
 pub fn summary_table(report: &PivotReport) -> String {
     let mut s = String::new();
     for u in &report.incomplete_files {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
     s += &format!(
-        "{} alerts, {} chains{} from {} hops ({} continuations); {}; truncated: max-hops {}, fan-out {}{}\n",
+        "{} alert incidents ({} alert chains) among {} incidents, {} chains{} from {} hops ({} continuations); {}; truncated: max-hops {}, fan-out {}{}\n",
         report.alerts,
+        report.alert_chains,
+        report.incidents.len(),
         report.chains.len(),
         report.hidden_note(),
         report.hops,
@@ -351,33 +376,53 @@ pub fn summary_table(report: &PivotReport) -> String {
         report.truncations.chain_limit_note()
     );
     s.push_str(&format!(
-        "{:>4}  {:<9} {:>6}  {:<24}  {:<18} {}\n",
-        "rank", "chain", "score", "start", "services", "path / flags"
+        "{:>4}  {:<12} {:>6}  {:<24} {:>6}  {}\n",
+        "rank", "incident", "score", "first", "chains", "cause: path / flags"
+    ));
+    for i in &report.incidents {
+        s.push_str(&format!(
+            "{:>4}  {:<12} {:>6.2}  {:<24} {:>6}  {}: {}{}\n",
+            i.rank,
+            i.id,
+            i.score,
+            i.first,
+            i.chain_count,
+            i.cause,
+            i.path.join(" -> "),
+            if i.alert { "  [alert]" } else { "" }
+        ));
+        if i.alert {
+            for r in &i.reasons {
+                s.push_str(&format!("{:>18}- {r}\n", ""));
+            }
+            if i.origins.len() > 1 {
+                let o: Vec<String> =
+                    i.origins.iter().map(|o| format!("{} ({:.2})", o.host, o.score)).collect();
+                s.push_str(&format!(
+                    "{:>18}- possible origins, most unusual for its own history first: {}\n",
+                    "",
+                    o.join(", ")
+                ));
+            }
+        }
+    }
+    s.push('\n');
+    s.push_str(&format!(
+        "{:>4}  {:<9} {:>6}  {:<24}  {:<18} {:<12} {}\n",
+        "rank", "chain", "score", "start", "services", "incident", "path / flags"
     ));
     for c in &report.chains {
         s.push_str(&format!(
-            "{:>4}  {:<9} {:>6.2}  {:<24}  {:<18} {}{}\n",
+            "{:>4}  {:<9} {:>6.2}  {:<24}  {:<18} {:<12} {}{}\n",
             c.rank,
             c.id,
             c.score,
             c.start,
             c.services.join(","),
+            c.incident,
             c.hosts.join(" -> "),
             if c.flags.is_empty() { String::new() } else { format!("  [{}]", c.flags.join(",")) }
         ));
-        if c.alert {
-            for r in &c.reasons {
-                s.push_str(&format!("{:>18}- {r}\n", ""));
-            }
-            if !c.alternatives.is_empty() {
-                s.push_str(&format!(
-                    "{:>18}- same deciding hop ({}) from: {}\n",
-                    "",
-                    c.deciding_hop,
-                    c.alternatives.join(", ")
-                ));
-            }
-        }
     }
     s
 }

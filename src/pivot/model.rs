@@ -13,7 +13,8 @@ use super::chains::RawChain;
 use super::history::Baseline;
 use super::hops::Hop;
 use super::rules::PivotRules;
-use super::score::Scorer;
+use super::peers::Night;
+use super::score::{About, Scorer};
 
 /// Epoch ms as RFC 3339 UTC with milliseconds (empty when out of range).
 pub fn iso(ms: i64) -> String {
@@ -72,6 +73,18 @@ pub struct Chain {
     /// The same as (client, server, service).
     #[serde(skip)]
     pub deciding: (String, String, String),
+    /// Start of the deciding hop, UTC epoch ms.
+    #[serde(skip)]
+    pub deciding_start_ms: i64,
+    /// The novelty that decided the score (none: routine).
+    #[serde(skip)]
+    pub novelty: Option<About>,
+    /// The incident it belongs to (`incident-N`).
+    pub incident: String,
+    /// How its origin's own history judges it: the origin part's score.
+    pub origin_score: f64,
+    /// The origin part's findings (empty: routine for the origin).
+    pub origin_reasons: Vec<String>,
     /// Every hop, in path order; more hops than hosts − 1 when parallel sessions along the same
     /// path were merged into this entry.
     pub hops: Vec<Hop>,
@@ -139,37 +152,50 @@ fn merge_same_path(raw: &[RawChain], hops: &[Hop]) -> Vec<RawChain> {
 pub fn build(
     raw: &[RawChain],
     hops: &[Hop],
+    pairs: &[(usize, usize)],
     rules: &PivotRules,
     baseline: &Baseline,
 ) -> Vec<Chain> {
-    let scorer = Scorer::new(baseline);
-    let mut keyed: Vec<(Chain, DecidingKey)> = merge_same_path(raw, hops)
+    let merged = merge_same_path(raw, hops);
+    // The path of each: first hop, then each next host (parallel hops share a position).
+    let paths: Vec<Vec<&Hop>> = merged
         .iter()
         .map(|r| {
-            let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
-            // The path: first hop, then each next host (parallel hops share a position).
-            let mut hosts = vec![hs[0].client_addr.clone()];
             let mut path: Vec<&Hop> = Vec::new();
-            for h in &hs {
+            for &i in &r.hops {
+                let h = &hops[i];
                 if path
                     .iter()
                     .all(|p| (&p.client_addr, &p.server_addr) != (&h.client_addr, &h.server_addr))
                 {
-                    hosts.push(h.server_addr.clone());
                     path.push(h);
                 }
             }
+            path
+        })
+        .collect();
+    let night = Night::new(&paths, hops, pairs, baseline);
+    let scorer = Scorer::new(baseline, &night);
+    let mut keyed: Vec<(Chain, DecidingKey)> = merged
+        .iter()
+        .zip(&paths)
+        .map(|(r, path)| {
+            let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
+            let mut hosts = vec![path[0].client_addr.clone()];
+            hosts.extend(path.iter().map(|h| h.server_addr.clone()));
             let mut services: Vec<String> = hs.iter().map(|h| h.service.clone()).collect();
             services.sort();
             services.dedup();
             let bytes: i64 = hs.iter().map(|h| h.bytes_c2s + h.bytes_s2c).sum();
             let trusted = hosts.iter().any(|h| rules.is_trusted(h));
             let off = hs.iter().any(|h| off_hours(h.start_ms));
-            let (mut score, findings, deciding) = scorer.chain(&path, r.cycle);
-            let d = path[deciding];
+            let cs = scorer.chain(path, r.cycle);
+            let mut score = cs.score;
+            let d = path[cs.deciding];
             let deciding_hop = format!("{} → {} {}", d.client_addr, d.server_addr, d.service);
             let deciding = (d.client_addr.clone(), d.server_addr.clone(), d.service.clone());
             let deciding_key = (deciding.clone(), d.start_ms);
+            let deciding_start_ms = d.start_ms;
             let new_pairs = if baseline.days == 0 {
                 0
             } else {
@@ -206,7 +232,7 @@ pub fn build(
                 rank: 0,
                 score,
                 alert,
-                reasons: findings.into_iter().map(|f| f.text).collect(),
+                reasons: cs.findings.into_iter().map(|f| f.text).collect(),
                 hosts,
                 services,
                 start_ms,
@@ -224,6 +250,11 @@ pub fn build(
                 folded_into: None,
                 deciding_hop,
                 deciding,
+                deciding_start_ms,
+                novelty: if cs.score > 0.0 { cs.novelty } else { None },
+                incident: String::new(),
+                origin_score: cs.origin_score,
+                origin_reasons: cs.origin_findings.into_iter().map(|f| f.text).collect(),
                 hops: hs,
             };
             (chain, deciding_key)
@@ -247,7 +278,15 @@ type DecidingKey = ((String, String, String), i64);
 /// `folded_into` and the flag `folded`. Input and output in id order.
 fn fold_alternatives(keyed: Vec<(Chain, DecidingKey)>) -> Vec<Chain> {
     let mut by_score: Vec<usize> = (0..keyed.len()).filter(|&i| keyed[i].0.alert).collect();
-    by_score.sort_by(|&a, &b| keyed[b].0.score.total_cmp(&keyed[a].0.score).then(a.cmp(&b)));
+    // The leader: highest score, then the origin its own history finds most unusual.
+    by_score.sort_by(|&a, &b| {
+        keyed[b]
+            .0
+            .score
+            .total_cmp(&keyed[a].0.score)
+            .then(keyed[b].0.origin_score.total_cmp(&keyed[a].0.origin_score))
+            .then(a.cmp(&b))
+    });
     let mut leader: BTreeMap<&DecidingKey, usize> = BTreeMap::new();
     let mut folds: Vec<(usize, usize)> = Vec::new();
     for i in by_score {

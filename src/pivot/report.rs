@@ -32,11 +32,11 @@ pub fn day_range(day: NaiveDate) -> TimeRange {
     TimeRange { since_ms: Some(start), until_ms: Some(start + 86_400_000) }
 }
 
-/// Rows of routine chains listed in summary.md (all of them are in chains.json).
+/// Rows of other incidents listed in summary.md (all of them are in chains.json).
 const SUMMARY_ROUTINE_ROWS: usize = 50;
 
-/// Markdown summary for a human reader: alerts first, each with its reasons, then the top of
-/// the other chains.
+/// Markdown summary for a human reader: alert incidents first, each with its reasons and
+/// possible origins, then the top of the other incidents.
 pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
     if !report.incomplete_files.is_empty() {
@@ -47,9 +47,12 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
         s.push('\n');
     }
     s.push_str(&format!(
-        "**{} alerts** among {} chains{} from {} remote-administration hops ({} continuations); \
-         {}; alert threshold {}. Services: {}. Generated {}.\n\n",
+        "**{} alert incidents** ({} alert chains) among {} incidents and {} chains{} from {} \
+         remote-administration hops ({} continuations); {}; alert threshold {}. Services: {}. \
+         Generated {}.\n\n",
         report.alerts,
+        report.alert_chains,
+        report.incidents.len(),
         report.chains.len(),
         report.hidden_note(),
         report.hops,
@@ -77,67 +80,64 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
         s.push_str("No pivot chains.\n");
         return s;
     }
-    s.push_str("## Alerts\n\n");
+    s.push_str("## Alert incidents\n\n");
     if report.alerts == 0 {
         s.push_str("None.\n\n");
     }
-    for c in report.chains.iter().filter(|c| c.alert) {
+    for i in report.incidents.iter().filter(|i| i.alert) {
         s.push_str(&format!(
-            "### {}. {} (score {:.2}): {}\n\n{} – {} UTC, {}{}\n\n",
-            c.rank,
-            c.id,
-            c.score,
-            c.hosts.join(" → "),
-            c.start,
-            c.end,
-            c.services.join(", "),
-            if c.flags.len() > 1 {
-                format!("; flags: {}", c.flags.join(", "))
-            } else {
-                String::new()
-            }
+            "### {}. {} (score {:.2}): {}\n\n{} – {} UTC; {} chain{}; path {}\n\n",
+            i.rank,
+            i.id,
+            i.score,
+            i.cause,
+            i.first,
+            i.last,
+            i.chain_count,
+            if i.chain_count == 1 { "" } else { "s" },
+            i.path.join(" → "),
         ));
-        for r in &c.reasons {
+        for r in &i.reasons {
             s.push_str(&format!("- {r}\n"));
         }
-        if !c.alternatives.is_empty() {
-            let origins: Vec<String> = report
-                .chains
-                .iter()
-                .filter(|o| c.alternatives.contains(&o.id))
-                .map(|o| format!("{} ({})", o.hosts[0], o.id))
-                .collect();
-            s.push_str(&format!(
-                "- deciding hop {}; other possible origins (sessions into the same host at the time): {}\n",
-                c.deciding_hop,
-                origins.join(", ")
-            ));
+        if i.origins.len() > 1 {
+            s.push_str(
+                "\nPossible origins (sessions into the same host at the time), most unusual for its own history first:\n\n",
+            );
+            for o in &i.origins {
+                let why = if o.reasons.is_empty() {
+                    "routine for it".to_string()
+                } else {
+                    o.reasons.join("; ")
+                };
+                s.push_str(&format!("- {} ({}, {:.2}): {why}\n", o.host, o.chain, o.score));
+            }
         }
-        s.push('\n');
+        s.push_str(&format!("\nChains: {}\n\n", i.chains.join(", ")));
     }
-    let rest: Vec<_> = report.chains.iter().filter(|c| !c.alert).collect();
-    s.push_str(&format!("## Other chains ({})\n\n", rest.len()));
+    let rest: Vec<_> = report.incidents.iter().filter(|i| !i.alert).collect();
+    s.push_str(&format!("## Other incidents ({})\n\n", rest.len()));
     if !rest.is_empty() {
-        s.push_str("| rank | chain | score | start (UTC) | services | path | flags | strongest reason |\n|---|---|---|---|---|---|---|---|\n");
+        s.push_str("| rank | incident | score | first (UTC) | chains | cause | path | strongest reason |\n|---|---|---|---|---|---|---|---|\n");
     }
-    for c in rest.iter().take(SUMMARY_ROUTINE_ROWS) {
+    for i in rest.iter().take(SUMMARY_ROUTINE_ROWS) {
         s.push_str(&format!(
             "| {} | {} | {:.2} | {} | {} | {} | {} | {} |\n",
-            c.rank,
-            c.id,
-            c.score,
-            c.start,
-            c.services.join(", "),
-            c.hosts.join(" → "),
-            c.flags.join(", "),
-            c.reasons.first().map(String::as_str).unwrap_or("routine")
+            i.rank,
+            i.id,
+            i.score,
+            i.first,
+            i.chain_count,
+            i.cause,
+            i.path.join(" → "),
+            i.reasons.first().map(String::as_str).unwrap_or("routine")
         ));
     }
     if rest.len() > SUMMARY_ROUTINE_ROWS {
         s.push_str(&format!("\n{} more in `chains.json`.\n", rest.len() - SUMMARY_ROUTINE_ROWS));
     }
     s.push_str(
-        "\nOpen `pivots.graphml` in Cytoscape or Gephi; `chains.json` has every hop for scripts.\n",
+        "\nOpen `pivots.graphml` in Cytoscape or Gephi; `chains.json` has every chain and hop for scripts.\n",
     );
     s
 }
@@ -221,8 +221,9 @@ pub fn run(c: &ReportConfig) -> Result<()> {
             summary_table(&report)
         } else {
             format!(
-                "{label}: {} alerts, {} chains; {}\n",
+                "{label}: {} alert incidents, {} incidents, {} chains; {}\n",
                 report.alerts,
+                report.incidents.len(),
                 report.chains.len(),
                 report.history_note()
             )

@@ -1,43 +1,71 @@
 //! Rarity scoring: how unusual each host of a chain behaved, measured against the history
-//! (`history::Baseline`), with a sentence for every finding.
+//! (`history::Baseline`) and tonight as a whole (`peers::Night`), with a sentence for every
+//! finding.
 //!
 //! A chain's parts are its hosts, each with what it did in this chain: the origin opened the
-//! first hop (and when); a pivot received the inbound hop, relayed, and opened the outbound hop;
-//! the target received the last hop. New pairs are judged from each side's own record: a new
-//! server for a client that reaches new servers every day is routine, a new client for a jump host
-//! that serves the same team for weeks is not. A part's score is the sum of its findings;
-//! **a chain is only as routine as its least routine host**: its score is the highest part
-//! score, plus 0.25 per hop beyond two (a tie-breaker, never an alert by itself).
+//! first hop (when, and what it reached through the relays); a pivot received the inbound hop,
+//! relayed, and opened the outbound hop; the target received the last hop. New pairs are judged
+//! from each side's own record: a new server for a client that reaches new servers every day is
+//! routine, a new client for a jump host that serves the same team for weeks is not. Every
+//! finding is about one **novelty** (a new client of a host, a host relaying for the first time,
+//! a new target or service of a host, an unusual time, a new kind of target reached): findings
+//! about the same novelty seen from two sides (a relay's new inbound client is also its new
+//! client) count once, at the larger weight. A part's score is the sum over its novelties; **a
+//! chain is only as routine as its least routine host**: its score is the highest part score,
+//! plus 0.25 per hop beyond two (a tie-breaker, never an alert by itself).
 //!
-//! | finding | host | weight |
-//! |---|---|---|
-//! | it had not opened an admin session in the history | origin, pivot (as client) | 3 |
-//! | it never used this service as a client (it used others) | origin, pivot | 2.5 |
-//! | it never reached this server over this service | origin, pivot | min(2, s(its days with a new server)) |
-//! | first hop: started `d` ≥ 2 hours from any UTC hour it ever started one | origin | min(2, d/2) × min(1, active days/5) |
-//! | first hop on a weekend, never active on the history's `w` weekend days | origin | min(2, log2(w + 2)) |
-//! | it never received this service | pivot, target | 1 |
-//! | it never had this client over this service | pivot, target | min(2, s(its days with a new client)) |
-//! | it had not relayed (opened a session while one into it was open) | pivot | 3 |
-//! | it never relayed onward over this service (it relayed over others) | pivot | 2.5 |
-//! | it never relayed to this server over this service | pivot | min(2, s(its relaying days with a new target)) |
-//! | it never relayed for this inbound client | pivot | min(2, s(its relaying days with a new inbound client)) |
-//! | the chain returns to a host already on it (cycle) | pivot | 1 |
+//! | finding | novelty | host | weight |
+//! |---|---|---|---|
+//! | it had not opened an admin session in the history | new client | origin, pivot | 3 |
+//! | it never used this service as a client (it used others) | new service | origin, pivot | 2.5 |
+//! | it never reached this server over this service | new target | origin, pivot | min(2, s(its days with a new server)) + g |
+//! | first hop: started `d` ≥ 2 hours from any UTC hour it ever started one | time | origin | min(2, d/2) × min(1, active days / 5) |
+//! | first hop on a weekend, never active on the history's `w` weekend days | time | origin | min(2, log2(w + 2)) |
+//! | it never reached anything over this service through a relay | reach | origin | 2.5 |
+//! | it never reached this host through a relay | reach | origin | min(2, s(its reaching days with a new target)) + g |
+//! | it never received this service | new server | pivot, target | 1 |
+//! | it never had this client over this service | new client | pivot, target | min(2, s(its days with a new client)) |
+//! | it had not relayed (opened a session while one into it was open) | new relay | pivot | 3 |
+//! | it never relayed onward over this service (it relayed over others) | new service | pivot | 2.5 |
+//! | it never relayed to this server over this service | new target | pivot | min(2, s(its relaying days with a new target)) |
+//! | it never relayed for this inbound client | new client | pivot | min(2, s(its relaying days with a new inbound client)) |
+//! | the chain returns to a host already on it (cycle) | cycle | pivot | 1 |
 //!
 //! `s(n of m days)` is the surprise of something new for that host, in bits, from its own
 //! record: −log2((n + 1) / (m + 2)) over its active days after its first in the window. An
 //! automation host that reaches new servers every day scores ~0 for a new server; an admin who
-//! has used the same three servers for weeks scores the cap. Every weight is scaled by
+//! has used the same three servers for weeks scores the cap. `g` adds the surprise of a new
+//! **kind** of server (network group and service, `history::kind`) among the host's days with a
+//! new server, at most 1.5: a new server next to the ones a host always reaches adds nothing.
+//!
+//! Support from the night (`peers`): a new host that is the twin of a known one (a
+//! replacement) has its new-host findings weighed at a quarter; a new client among the relay's
+//! regular clients' group that reached only the relay's routine targets at a half; an unusual
+//! time that `peers::SHARED_TIME` other origins share at a half. Every weight is scaled by
 //! min(1, days of history / 7) (cold start), and with no history there are no history findings.
 
 use chrono::{TimeZone, Timelike, Utc};
 use serde::Serialize;
 
-use super::history::Baseline;
+use super::history::{Baseline, Novelty, group, kind};
 use super::hops::Hop;
+use super::peers::{Night, SHARED_TIME, Support};
 
 /// Days of history at which findings reach full weight.
 pub const WARM_DAYS: usize = 7;
+
+/// What a finding is about: findings with the same novelty count once in a part, and a night's
+/// chains decided by the same novelty are one incident.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct About {
+    /// `new client`, `new relay`, `new service`, `new target`, `new server`, `time`, `reach`,
+    /// `cycle`.
+    pub kind: &'static str,
+    /// The host whose behaviour is new (the new client, the relay, the origin).
+    pub host: String,
+    /// What it is new towards (the target, the service), when that is part of it.
+    pub other: String,
+}
 
 /// One reason a chain is unusual.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -46,11 +74,33 @@ pub struct Finding {
     pub weight: f64,
     /// The sentence shown to the analyst.
     pub text: String,
+    /// The novelty it is about.
+    #[serde(skip)]
+    pub about: About,
 }
 
-/// Scores chains against a baseline.
+/// The score of one chain and what decided it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChainScore {
+    /// The chain's score.
+    pub score: f64,
+    /// Every finding with a weight, strongest first, each sentence once.
+    pub findings: Vec<Finding>,
+    /// Index (in path order) of the deciding hop: the one the least routine host opened, or
+    /// received for the target.
+    pub deciding: usize,
+    /// The novelty that weighs most in the deciding part (none for a routine chain).
+    pub novelty: Option<About>,
+    /// The origin's own part: its score and findings (how its own history judges it).
+    pub origin_score: f64,
+    /// The origin part's findings.
+    pub origin_findings: Vec<Finding>,
+}
+
+/// Scores chains against a baseline and the night.
 pub struct Scorer<'a> {
     b: &'a Baseline,
+    night: &'a Night,
     conf: f64,
 }
 
@@ -58,19 +108,206 @@ fn plural(n: usize, one: &str) -> String {
     if n == 1 { format!("{n} {one}") } else { format!("{n} {one}s") }
 }
 
+fn about(kind: &'static str, host: &str, other: &str) -> About {
+    About { kind, host: host.to_string(), other: other.to_string() }
+}
+
+/// Extra surprise of a new kind among a host's days with something new (at most 1.5).
+fn kind_surprise(n: Option<&Novelty>) -> f64 {
+    n.copied().unwrap_or_default().surprise().min(1.5)
+}
+
+/// Weight of "never used this service" for a host with `days` active days in that role: the
+/// surprise of a first use after that many days, log2(days + 2), at most 4.
+fn service_weight(days: u32) -> f64 {
+    (f64::from(days) + 2.0).log2().min(4.0)
+}
+
+/// Confidence in a host's own record of `days` active days: new pairs of a host seen on one
+/// or two days say little (it is still showing what it does), from `WARM_HOST_DAYS` on full.
+fn warm(days: u32) -> f64 {
+    (f64::from(days) / WARM_HOST_DAYS).min(1.0)
+}
+
+/// Packets in either direction below which a session into a relay is thin: too little to
+/// carry interactive work onward.
+pub const THIN_PACKETS: i64 = 20;
+
+/// Known clients from which a relay is a shared jump host: a first session to it is a
+/// weaker novelty (the team's other jump host, a new bastion everyone moves to).
+pub const SHARED_RELAY: usize = 5;
+
+/// Active days from which a host's own record weighs fully.
+pub const WARM_HOST_DAYS: f64 = 3.0;
+
+/// Sum over novelties of the largest weight each.
+fn part_score(findings: &[Finding]) -> f64 {
+    let mut best: std::collections::BTreeMap<&About, f64> = std::collections::BTreeMap::new();
+    for f in findings {
+        let w = best.entry(&f.about).or_default();
+        *w = w.max(f.weight);
+    }
+    best.values().sum()
+}
+
 impl<'a> Scorer<'a> {
-    /// A scorer over this baseline; fewer than `WARM_DAYS` days scale the weights down.
-    pub fn new(b: &'a Baseline) -> Self {
+    /// A scorer over this baseline and night; fewer than `WARM_DAYS` days scale the weights down.
+    pub fn new(b: &'a Baseline, night: &'a Night) -> Self {
         let conf = (b.days as f64 / WARM_DAYS as f64).min(1.0);
-        Scorer { b, conf }
+        Scorer { b, night, conf }
     }
 
     fn span(&self) -> String {
         format!("in {} of history", plural(self.b.days, "day"))
     }
 
-    fn push(&self, out: &mut Vec<Finding>, weight: f64, text: String) {
-        out.push(Finding { weight: (weight * self.conf * 100.0).round() / 100.0, text });
+    fn push(&self, out: &mut Vec<Finding>, weight: f64, text: String, about: About) {
+        out.push(Finding { weight: (weight * self.conf * 100.0).round() / 100.0, text, about });
+    }
+
+    /// Weigh the findings of a part by the night's support, adding the sentence that says why:
+    /// a new host that is a twin (a quarter) or joins its peers' group (a half), a brand-new
+    /// server reached through usual relays (a half; a quarter when two origins or more reach it
+    /// tonight), a new target of `origin` that its peers reach routinely (a half).
+    fn discount(&self, part: &mut Vec<Finding>, origin: &str) {
+        let mut notes: Vec<String> = Vec::new();
+        for f in part.iter_mut() {
+            let (mut factor, mut note) = (1.0, None);
+            let a = &f.about;
+            if matches!(a.kind, "new client" | "new relay" | "new server") {
+                let support =
+                    self.night.clients.get(&a.host).or_else(|| self.night.relays.get(&a.host));
+                if let Some(s) = support {
+                    factor = match s {
+                        Support::Twin { .. } => 0.25,
+                        Support::Peers { .. } => 0.5,
+                    };
+                    note = Some(s.describe(&a.host));
+                }
+            }
+            let target = match a.kind {
+                "new target" | "reach" => Some(&a.other),
+                "new server" => Some(&a.host),
+                _ => None,
+            };
+            if let Some(&n) = target.and_then(|t| self.night.fresh.get(t)) {
+                let fr = if n >= 2 { 0.25 } else { 0.5 };
+                if fr < factor {
+                    factor = fr;
+                    note = Some(format!(
+                        "{} is a new server (no admin session to or from it {}), reached through usual relays by {} tonight: commissioned?",
+                        target.map_or("", |t| t.as_str()),
+                        self.span(),
+                        plural(n, "origin")
+                    ));
+                }
+            }
+            if a.kind == "new target" && a.host == origin && factor > 0.5 {
+                let users = self.b.clients_of.get(&a.other).map_or(0, Vec::len);
+                if users >= SHARED_RELAY && self.days_of(&self.b.pivot_days, &a.other) > 0 {
+                    factor = 0.5;
+                    note = Some(format!(
+                        "{} is a jump host that {users} known clients use",
+                        a.other
+                    ));
+                }
+            }
+            if a.kind == "new target" && a.host == origin && factor > 0.5 {
+                let co = self.night.co_clients(self.b, &a.host, &a.other);
+                if !co.is_empty() {
+                    factor = 0.5;
+                    note = Some(format!(
+                        "hosts that share {}'s servers reach {} routinely ({})",
+                        a.host,
+                        a.other,
+                        co.join(", ")
+                    ));
+                }
+            }
+            if factor < 1.0 {
+                f.weight = (f.weight * factor * 100.0).round() / 100.0;
+                if let Some(n) = note {
+                    if !notes.contains(&n) {
+                        notes.push(n);
+                    }
+                }
+            }
+        }
+        for text in notes {
+            part.push(Finding { weight: 0.0, text, about: about("support", origin, "") });
+        }
+    }
+
+    /// The twin (replaced host) a new host stands for, if any.
+    fn twin(&self, x: &str) -> Option<&str> {
+        match self.night.clients.get(x).or_else(|| self.night.relays.get(x)) {
+            Some(Support::Twin { of, .. }) => Some(of),
+            _ => None,
+        }
+    }
+
+    /// `h`, then the known host it is a twin of.
+    fn selves<'s>(&'s self, h: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        std::iter::once(h).chain(self.twin(h))
+    }
+
+    /// Active days of `h` (or of its twin, if more) in `map`.
+    fn days_of(&self, map: &std::collections::HashMap<String, u32>, h: &str) -> u32 {
+        self.selves(h).map(|x| map.get(x).copied().unwrap_or(0)).max().unwrap_or(0)
+    }
+
+    /// The novelty record of `h`, or of its twin when that one is longer.
+    fn novelty_of(&self, map: &std::collections::HashMap<String, Novelty>, h: &str) -> Novelty {
+        self.selves(h)
+            .filter_map(|x| map.get(x).copied())
+            .max_by_key(|n| n.eligible_days)
+            .unwrap_or_default()
+    }
+
+    /// Everything `h` (or its twin) is paired with in `set`, sorted.
+    fn listed(&self, set: &std::collections::HashSet<(String, String)>, h: &str) -> Vec<String> {
+        let mut v: Vec<String> = set
+            .iter()
+            .filter(|(x, _)| self.selves(h).any(|s| s == x))
+            .map(|(_, v)| v.clone())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// `(h, v)` in `set`, for `h` or its twin.
+    fn has2(&self, set: &std::collections::HashSet<(String, String)>, h: &str, v: &str) -> bool {
+        self.selves(h).any(|x| set.contains(&(x.to_string(), v.to_string())))
+    }
+
+    /// `(h, a, v)` in `set`, for `h` or its twin.
+    fn has3(
+        &self,
+        set: &std::collections::HashSet<(String, String, String)>,
+        h: &str,
+        a: &str,
+        v: &str,
+    ) -> bool {
+        self.selves(h).any(|x| set.contains(&(x.to_string(), a.to_string(), v.to_string())))
+    }
+
+    /// Does another relay that `c` uses relay `v_in` onward over `v` for a session alone (the
+    /// way `c` works elsewhere)?
+    fn origin_relays_pattern(&self, c: &str, v_in: &str, v: &str) -> bool {
+        self.selves(c).any(|x| {
+            self.b.servers_of.get(x).is_some_and(|servers| {
+                servers.iter().any(|r| self.has3(&self.b.relay_patterns, r, v_in, v))
+            })
+        })
+    }
+
+    /// Has `c` reached `s` over `v` in the history, counting a twin as the host it replaces?
+    fn known_pair(&self, c: &str, s: &str, v: &str) -> bool {
+        let has = |c: &str, s: &str| self.b.pairs.contains(&(c.to_string(), s.to_string(), v.to_string()));
+        has(c, s)
+            || self.twin(s).is_some_and(|y| has(c, y))
+            || self.twin(c).is_some_and(|y| has(y, s))
     }
 
     /// What the client of `h` did by opening it.
@@ -81,52 +318,121 @@ impl<'a> Scorer<'a> {
         }
         let b = self.b;
         let (c, s, v) = (&h.client_addr, &h.server_addr, &h.service);
-        if !b.client_days.contains_key(c) {
+        if self.days_of(&b.client_days, c) == 0 {
             self.push(
                 &mut out,
                 3.0,
                 format!("{c} had not opened an admin session {}", self.span()),
+                about("new client", c, ""),
             );
             return out;
         }
-        if !b.client_services.contains(&(c.clone(), v.clone())) {
-            let mut used: Vec<&str> =
-                b.client_services.iter().filter(|(x, _)| x == c).map(|(_, v)| v.as_str()).collect();
-            used.sort_unstable();
+        let days = self.days_of(&b.client_days, c);
+        if !self.has2(&b.client_services, c, v) {
+            let used = self.listed(&b.client_services, c);
             self.push(
                 &mut out,
-                2.5,
-                format!(
-                    "{c} never used {v} as a client {} (used {})",
-                    self.span(),
-                    used.join(", ")
-                ),
+                service_weight(days),
+                format!("{c} never used {v} as a client {} (used {})", self.span(), used.join(", ")),
+                about("new service", c, v),
             );
         }
-        if !b.pairs.contains(&(c.clone(), s.clone(), v.clone())) {
-            let n = b.client_new_pairs.get(c).copied().unwrap_or_default();
+        if !self.known_pair(c, s, v) {
+            let n = self.novelty_of(&b.client_new_pairs, c);
+            let k = kind(s, v);
+            let new_kind = !self.has2(&b.client_groups, c, &k);
+            let g = if new_kind {
+                kind_surprise(Some(&self.novelty_of(&b.client_new_groups, c)))
+            } else {
+                0.0
+            };
             self.push(
                 &mut out,
-                n.surprise().min(2.0),
+                (n.surprise().min(2.0) + g) * warm(days),
                 format!(
-                    "{c} → {s} {v}: {c} never reached {s} over {v} {} (it reached a new server on {} of {} active days)",
+                    "{c} → {s} {v}: {c} never reached {s} over {v} {} (it reached a new server on {} of {} active days){}",
                     self.span(),
                     n.novel_days,
-                    n.eligible_days
+                    n.eligible_days,
+                    if new_kind { format!("; nor any {k} before") } else { String::new() }
                 ),
+                about("new target", c, s),
             );
         }
         out
     }
 
-    /// What the origin of a chain did by opening its first hop `h`, and when.
-    pub fn origin(&self, h: &Hop) -> Vec<Finding> {
+    /// What the origin of a chain did by opening its first hop (`path[0]`), when, and what it
+    /// reached through the relays.
+    pub fn origin(&self, path: &[&Hop]) -> Vec<Finding> {
+        let h = path[0];
         let mut out = self.client_side(h);
-        let days = self.b.client_days.get(&h.client_addr).copied().unwrap_or(0);
+        let days = self.days_of(&self.b.client_days, &h.client_addr);
         if self.b.days > 0 && days > 0 {
             self.time_of_week(&mut out, &h.client_addr, h.start_ms, days);
+            self.reach(&mut out, path);
         }
         out
+    }
+
+    /// What the origin reached through the relays, judged from its own record of reaching
+    /// things through relays (none: no finding).
+    fn reach(&self, out: &mut Vec<Finding>, path: &[&Hop]) {
+        let b = self.b;
+        let o = &path[0].client_addr;
+        let days = self.days_of(&b.reach_days, o);
+        if days == 0 {
+            return;
+        }
+        let mut best: Option<Finding> = None;
+        for h in &path[1..] {
+            let (t, v) = (&h.server_addr, &h.service);
+            if t == o || self.has3(&b.reach, o, t, v) {
+                continue;
+            }
+            let explained = self.night.explainer(b, o, h);
+            let (w, text) = if !self.has2(&b.reach_services, o, v) {
+                let used = self.listed(&b.reach_services, o);
+                // Over a new service to a network group it reaches anyway: half.
+                let known_group = self.has2(&b.reach_group_any, o, &group(t));
+                (
+                    service_weight(days) * if known_group { 0.5 } else { 1.0 },
+                    format!(
+                        "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}",
+                        h.client_addr,
+                        self.span(),
+                        used.join(", "),
+                        if known_group { format!(", though it reaches {} over those", group(t)) } else { format!(", nor anything in {}", group(t)) }
+                    ),
+                )
+            } else {
+                let n = self.novelty_of(&b.reach_new_targets, o);
+                (
+                    n.surprise().min(2.0) * warm(days),
+                    format!(
+                        "{o} reached {t} {v} through {}; it never reached {t} through a relay {} (a new target on {} of {} such days)",
+                        h.client_addr,
+                        self.span(),
+                        n.novel_days,
+                        n.eligible_days,
+                    ),
+                )
+            };
+            // Another session into the relay at the time explains the hop routinely.
+            let (w, text) = match explained {
+                Some((x, why)) => (
+                    w * 0.25,
+                    format!("{text}; but {x} was also in {} at the time: {why}", h.client_addr),
+                ),
+                None => (w, text),
+            };
+            if best.as_ref().is_none_or(|f| w > f.weight) {
+                best = Some(Finding { weight: w, text, about: about("reach", o, t) });
+            }
+        }
+        if let Some(f) = best {
+            self.push(out, f.weight, f.text, f.about);
+        }
     }
 
     /// What the server of `h` saw by receiving it.
@@ -137,20 +443,27 @@ impl<'a> Scorer<'a> {
         }
         let b = self.b;
         let (c, s, v) = (&h.client_addr, &h.server_addr, &h.service);
-        if !b.server_services.contains(&(s.clone(), v.clone())) {
-            self.push(&mut out, 1.0, format!("{s} never received {v} {}", self.span()));
-        }
-        if b.server_days.contains_key(s) && !b.pairs.contains(&(c.clone(), s.clone(), v.clone())) {
-            let n = b.server_new_clients.get(s).copied().unwrap_or_default();
+        if !self.has2(&b.server_services, s, v) {
             self.push(
                 &mut out,
-                n.surprise().min(2.0),
+                1.0,
+                format!("{s} never received {v} {}", self.span()),
+                about("new server", s, v),
+            );
+        }
+        let days = self.days_of(&b.server_days, s);
+        if days > 0 && !self.known_pair(c, s, v) {
+            let n = self.novelty_of(&b.server_new_clients, s);
+            self.push(
+                &mut out,
+                n.surprise().min(2.0) * warm(days),
                 format!(
                     "{c} → {s} {v}: {s} never had {v} from {c} {} (it got a new client on {} of {} active days)",
                     self.span(),
                     n.novel_days,
                     n.eligible_days
                 ),
+                about("new client", c, s),
             );
         }
         out
@@ -162,37 +475,65 @@ impl<'a> Scorer<'a> {
         let b = self.b;
         let t = Utc.timestamp_millis_opt(start_ms).single().unwrap_or_default();
         let hour = t.hour() as i32;
-        let mask = b.client_hours.get(c).copied().unwrap_or(0);
+        let mask = self.selves(c).fold(0, |m, x| m | b.client_hours.get(x).copied().unwrap_or(0));
         let away = (0..24)
             .filter(|h| mask & (1 << h) != 0)
             .map(|h: i32| (h - hour).rem_euclid(24).min((hour - h).rem_euclid(24)))
             .min()
             .unwrap_or(0);
+        let shared = self.night.shared_time(c, i64::from(hour));
+        let (factor, note) = if shared >= SHARED_TIME {
+            (0.5, format!("; {} other origins started at such a time tonight", shared))
+        } else {
+            (1.0, String::new())
+        };
+        // Hosts sharing its servers (its team, usually) that work at this hour or at weekends.
+        let at_hour = self.night.co_clients_where(b, c, |x| {
+            let m = b.client_hours.get(x).copied().unwrap_or(0);
+            (-1..=1).any(|d: i32| m & (1 << (hour + d).rem_euclid(24)) != 0)
+        });
+        let (hour_factor, hour_note) = if at_hour.is_empty() {
+            (factor, note.clone())
+        } else {
+            (0.5 * factor, format!("{note}; hosts sharing its servers start at that hour ({})", at_hour.join(", ")))
+        };
         if away >= 2 {
-            // 1 at two hours away, 2 from four hours on; full weight from 5 active days.
-            let w = (0.5 * f64::from(away)).min(2.0) * (f64::from(days) / 5.0).min(1.0);
+            // 0.6 per hour away: 1.2 at two hours, 2.4 at four, 3.5 from six hours on; full
+            // weight from 5 active days.
+            let sessions: i64 = self.selves(c).map(|x| b.client_sessions.get(x).copied().unwrap_or(0)).max().unwrap_or(0);
+            let w = (0.6 * f64::from(away)).min(3.5)
+                * (f64::from(days) / 5.0).min(1.0)
+                * (sessions as f64 / 15.0).min(1.0);
             self.push(
                 out,
-                w,
+                w * hour_factor,
                 format!(
-                    "{c} started it at {} UTC, {away} hours from any hour it started an admin session on its {} with them",
+                    "{c} started it at {} UTC, {away} hours from any hour it started an admin session on its {} with them{hour_note}",
                     t.format("%H:%M"),
                     plural(days as usize, "day")
                 ),
+                about("time", c, ""),
             );
         }
         let weekend = super::history::is_weekend(t);
-        if weekend && b.weekend_days > 0 && !b.client_weekend.contains(c) {
+        if weekend && b.weekend_days > 0 && !self.selves(c).any(|x| b.client_weekend.contains(x)) {
             // Surprise of weekend work never seen on w weekend days: log2(w + 2), at most 2.
             let w = ((b.weekend_days as f64) + 2.0).log2().min(2.0);
+            let team = self.night.co_clients_where(b, c, |x| b.client_weekend.contains(x));
+            let (factor, note) = if team.is_empty() {
+                (factor, note)
+            } else {
+                (0.5 * factor, format!("{note}; hosts sharing its servers work at weekends ({})", team.join(", ")))
+            };
             self.push(
                 out,
-                w,
+                w * factor,
                 format!(
-                    "{c} started it on a {}; it had no admin session on the {} in the history",
+                    "{c} started it on a {}; it had no admin session on the {} in the history{note}",
                     t.format("%A"),
                     plural(b.weekend_days, "weekend day")
                 ),
+                about("weekend", c, ""),
             );
         }
     }
@@ -200,21 +541,19 @@ impl<'a> Scorer<'a> {
     /// What the pivot (`out_hop.client_addr`) did by relaying `into` onward as `out_hop`.
     pub fn link(&self, into: &Hop, out_hop: &Hop, closes_cycle: bool) -> Vec<Finding> {
         let mut out = Vec::new();
+        let (p, t, v) = (&out_hop.client_addr, &out_hop.server_addr, &out_hop.service);
         if closes_cycle {
             out.push(Finding {
                 weight: 1.0,
-                text: format!(
-                    "{} → {} returns to a host already on the chain",
-                    out_hop.client_addr, out_hop.server_addr
-                ),
+                text: format!("{p} → {t} returns to a host already on the chain"),
+                about: about("cycle", p, t),
             });
         }
         if self.b.days == 0 {
             return out;
         }
         let b = self.b;
-        let (p, t, v) = (&out_hop.client_addr, &out_hop.server_addr, &out_hop.service);
-        let days = b.pivot_days.get(p).copied().unwrap_or(0);
+        let days = self.days_of(&b.pivot_days, p);
         if days == 0 {
             self.push(
                 &mut out,
@@ -225,28 +564,47 @@ impl<'a> Scorer<'a> {
                     into.client_addr,
                     self.span()
                 ),
+                about("new relay", p, ""),
             );
-        } else if !b.pivot_services.contains(&(p.clone(), v.clone())) {
-            let mut used: Vec<&str> =
-                b.pivot_services.iter().filter(|(x, _)| x == p).map(|(_, v)| v.as_str()).collect();
-            used.sort_unstable();
+        } else if !self.has2(&b.pivot_services, p, v) {
+            let used = self.listed(&b.pivot_services, p);
             self.push(
                 &mut out,
-                2.5,
+                service_weight(days),
                 format!(
                     "{p} never relayed onward over {v} {} (relayed over {})",
                     self.span(),
                     used.join(", ")
                 ),
+                about("new service", p, v),
             );
-        } else if !b.pivot_targets.contains(&(p.clone(), t.clone(), v.clone())) {
-            self.new_target(&mut out, p, t, v);
+        } else if let Some(f) = self.pattern(into, out_hop) {
+            out.push(f);
         }
-        if days > 0 && !b.pivot_inbound.contains(&(p.clone(), into.client_addr.clone())) {
-            let n = b.pivot_new_inbound.get(p).copied().unwrap_or_default();
+        if days > 0
+            && self.has2(&b.pivot_services, p, v)
+            && !self.has3(&b.pivot_targets, p, t, v)
+        {
+            let n = self.novelty_of(&b.pivot_new_targets, p);
             self.push(
                 &mut out,
-                n.surprise().min(2.0),
+                n.surprise().min(2.0) * warm(days),
+                format!(
+                    "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days)",
+                    self.span(),
+                    n.novel_days,
+                    n.eligible_days
+                ),
+                about("new target", p, t),
+            );
+        }
+        if days > 0
+            && !self.selves(&into.client_addr).any(|c| self.has2(&b.pivot_inbound, p, c))
+        {
+            let n = self.novelty_of(&b.pivot_new_inbound, p);
+            self.push(
+                &mut out,
+                n.surprise().min(2.0) * warm(days),
                 format!(
                     "{p} never relayed for {} {} (a new inbound client on {} of {} relaying days)",
                     into.client_addr,
@@ -254,33 +612,63 @@ impl<'a> Scorer<'a> {
                     n.novel_days,
                     n.eligible_days
                 ),
+                about("new client", &into.client_addr, p),
             );
         }
         out
     }
 
-    fn new_target(&self, out: &mut Vec<Finding>, p: &str, t: &str, v: &str) {
-        let n = self.b.pivot_new_targets.get(p).copied().unwrap_or_default();
-        self.push(
-            out,
-            n.surprise().min(2.0),
-            format!(
-                "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days)",
+    /// The relay of `out_hop` relayed a session that came in over `into.service` onward over
+    /// `out_hop.service`, which it never did for a session alone (it relayed both services,
+    /// but never this way round), and no other session into it at the time explains it.
+    fn pattern(&self, into: &Hop, out_hop: &Hop) -> Option<Finding> {
+        let b = self.b;
+        let (p, v_in, v) = (&out_hop.client_addr, &into.service, &out_hop.service);
+        let alone = self
+            .selves(p)
+            .filter_map(|x| b.pattern_count.get(&(x.to_string(), v.clone())).copied())
+            .max()?;
+        if self.has3(&b.relay_patterns, p, v_in, v)
+            || self.has2(&b.reach_services, &into.client_addr, v)
+            || self.has3(&b.reach, &into.client_addr, &out_hop.server_addr, v)
+            || self.origin_relays_pattern(&into.client_addr, v_in, v)
+        {
+            return None;
+        }
+        if self.night.explainer(b, &into.client_addr, out_hop).is_some() {
+            return None;
+        }
+        let mut usual: Vec<String> = b
+            .relay_patterns
+            .iter()
+            .filter(|(x, _, _)| x == p)
+            .map(|(_, a, o)| format!("{a} → {o}"))
+            .collect();
+        usual.sort_unstable();
+        // Each continuation out over `v` with one possible parent is one observation of what a
+        // lone session is relayed as.
+        let w = (alone as f64 + 2.0).log2().min(4.0);
+        Some(Finding {
+            weight: (w * self.conf * 100.0).round() / 100.0,
+            text: format!(
+                "{p} relayed a {v_in} session from {} onward over {v} to {}; it never did that for a session alone {} ({alone} {v} sessions out for one session alone; it relays {}), and no other session into it at the time explains it",
+                into.client_addr,
+                out_hop.server_addr,
                 self.span(),
-                n.novel_days,
-                n.eligible_days
+                usual.join(", ")
             ),
-        );
+            about: about("pattern", p, &format!("{v_in} → {v}")),
+        })
     }
 
-    /// Score of a chain of `hops` (in path order), all its findings (strongest first) and the
-    /// index of the deciding hop (the one the least routine host opened, or received for the
-    /// target).
-    pub fn chain(&self, hops: &[&Hop], cycle: bool) -> (f64, Vec<Finding>, usize) {
+    /// Score of a chain of `hops` (in path order), all its findings (strongest first), the
+    /// deciding hop and novelty, and how the origin's own record judges it.
+    pub fn chain(&self, hops: &[&Hop], cycle: bool) -> ChainScore {
         let n = hops.len();
         // Parts by host: origin, pivots 1..n-1, target; with the hop each one decides.
+        let origin = &hops[0].client_addr;
         let mut parts: Vec<(Vec<Finding>, usize)> = Vec::new();
-        parts.push((self.origin(hops[0]), 0));
+        parts.push((self.origin(hops), 0));
         for k in 1..n {
             let mut part = self.server_side(hops[k - 1]);
             part.extend(self.link(hops[k - 1], hops[k], cycle && k + 1 == n));
@@ -288,16 +676,64 @@ impl<'a> Scorer<'a> {
             parts.push((part, k));
         }
         parts.push((self.server_side(hops[n - 1]), n - 1));
-        let (deciding, best) = parts
+        for (part, _) in &mut parts {
+            self.discount(part, origin);
+        }
+        // A relay's part when the session into it was thin and its next session outlived it:
+        // perhaps the relay's own work that happened to start during someone's short session.
+        for k in 1..n {
+            let (into, out_hop) = (hops[k - 1], hops[k]);
+            let thin = into.packets_c2s < THIN_PACKETS || into.packets_s2c < THIN_PACKETS;
+            if thin && out_hop.end_ms > into.end_ms + 60_000 {
+                let part = &mut parts[k].0;
+                for f in part.iter_mut() {
+                    f.weight = (f.weight * 0.5 * 100.0).round() / 100.0;
+                }
+                part.push(Finding {
+                    weight: 0.0,
+                    text: format!(
+                        "the session into {} was short ({} packets in, {} s) and {} → {} outlived it by {} s: perhaps unrelated",
+                        into.server_addr,
+                        into.packets_c2s,
+                        (into.end_ms - into.start_ms) / 1000,
+                        out_hop.client_addr,
+                        out_hop.server_addr,
+                        (out_hop.end_ms - into.end_ms) / 1000
+                    ),
+                    about: about("support", origin, ""),
+                });
+            }
+        }
+        let scored: Vec<f64> = parts.iter().map(|(p, _)| part_score(p)).collect();
+        let best_part = (0..parts.len()).fold(0, |acc, i| if scored[i] > scored[acc] { i } else { acc });
+        let best = scored[best_part];
+        let novelty = parts[best_part]
+            .0
             .iter()
-            .map(|(p, hop)| (*hop, p.iter().map(|f| f.weight).sum::<f64>()))
-            .fold((0, 0.0), |acc, (i, w)| if w > acc.1 { (i, w) } else { acc });
-        let mut all: Vec<Finding> =
-            parts.into_iter().flat_map(|(p, _)| p).filter(|f| f.weight > 0.0).collect();
+            .filter(|f| f.weight > 0.0)
+            .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.about.cmp(&a.about)))
+            .map(|f| f.about.clone());
+        let origin_score = (scored[0] * 100.0).round() / 100.0;
+        let mut origin_findings: Vec<Finding> = parts[0].0.iter().filter(|f| f.weight > 0.0).cloned().collect();
+        origin_findings.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+        let deciding = parts[best_part].1;
+        let mut all: Vec<Finding> = parts
+            .into_iter()
+            .flat_map(|(p, _)| p)
+            .filter(|f| f.weight > 0.0 || f.about.kind == "support")
+            .collect();
         all.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        all.dedup_by(|a, b| a.text == b.text);
-        let score = best + 0.25 * (n.saturating_sub(2)) as f64;
-        ((score * 100.0).round() / 100.0, all, deciding)
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|f| seen.insert(f.text.clone()));
+        let score = if best > 0.0 { best + 0.25 * (n.saturating_sub(2)) as f64 } else { 0.25 * (n.saturating_sub(2)) as f64 };
+        ChainScore {
+            score: (score * 100.0).round() / 100.0,
+            findings: all,
+            deciding,
+            novelty,
+            origin_score,
+            origin_findings,
+        }
     }
 }
 
@@ -345,65 +781,90 @@ mod tests {
             .timestamp_millis()
     }
 
-    #[test]
-    fn the_routine_path_scores_zero_and_one_new_hop_makes_it_unusual() {
-        let b = routine();
-        let s = Scorer::new(&b);
-        let (h1, h2) = (hop("A", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
-        let (score, reasons, _) = s.chain(&[&h1, &h2], false);
-        assert_eq!((score, reasons.len()), (0.0, 0), "{reasons:?}");
-        // The same path plus S → X: S never opened an admin session, never relayed.
-        let h3 = hop("S", "X", "rdp", at(9, 10) + 120_000);
-        let (score, reasons, deciding) = s.chain(&[&h1, &h2, &h3], false);
-        assert_eq!(deciding, 2);
-        assert_eq!(score, 6.25, "S: 3 + 3, plus 0.25 for the third hop: {reasons:?}");
-        assert!(reasons.iter().any(|r| r.text.starts_with("S had not opened an admin session")));
-        // A new target over a service J never relayed: J's part decides.
-        let h2b = hop("J", "T", "rdp", at(9, 10) + 60_000);
-        let (score, reasons, deciding) = s.chain(&[&h1, &h2b], false);
-        assert_eq!(deciding, 1);
-        assert!(score >= 3.5, "{score} {reasons:?}");
-        assert!(reasons.iter().any(|r| r.text.contains("never relayed onward over rdp")));
+    fn score(b: &Baseline, path: &[&Hop], cycle: bool) -> ChainScore {
+        let hops: Vec<Hop> = path.iter().map(|h| (*h).clone()).collect();
+        let pairs: Vec<(usize, usize)> = (1..hops.len()).map(|k| (k - 1, k)).collect();
+        let night = Night::new(&[path.to_vec()], &hops, &pairs, b);
+        Scorer::new(b, &night).chain(path, cycle)
     }
 
     #[test]
-    fn a_new_client_relayed_by_a_jump_host_with_a_stable_team_is_unusual() {
+    fn the_routine_path_scores_zero_and_one_new_hop_makes_it_unusual() {
         let b = routine();
-        let s = Scorer::new(&b);
+        let (h1, h2) = (hop("A", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        let s = score(&b, &[&h1, &h2], false);
+        assert_eq!((s.score, s.findings.len()), (0.0, 0), "{:?}", s.findings);
+        // The same path plus S → X: S never opened an admin session, never relayed.
+        let h3 = hop("S", "X", "rdp", at(9, 10) + 120_000);
+        let s = score(&b, &[&h1, &h2, &h3], false);
+        assert_eq!(s.deciding, 2);
+        assert_eq!(s.score, 6.25, "S: 3 + 3, plus 0.25 for the third hop: {:?}", s.findings);
+        assert!(s.findings.iter().any(|r| r.text.starts_with("S had not opened an admin session")));
+        assert_eq!(s.novelty.unwrap().kind, "new client");
+        // A new target over a service J never relayed: J's part decides.
+        let h2b = hop("J", "T", "rdp", at(9, 10) + 60_000);
+        let s = score(&b, &[&h1, &h2b], false);
+        assert_eq!(s.deciding, 1);
+        assert!(s.score >= 3.5, "{} {:?}", s.score, s.findings);
+        assert!(s.findings.iter().any(|r| r.text.contains("never relayed onward over rdp")));
+        // The origin's own record: it never reached anything over rdp through a relay.
+        assert!(s.origin_findings.iter().any(|r| r.text.contains("never reached anything over rdp")));
+    }
+
+    #[test]
+    fn a_new_client_of_a_jump_host_counts_once_and_its_group_of_regular_clients_halves_it() {
+        let b = routine();
         // W → J (J only ever served A) → S (routine for J).
         let (h1, h2) = (hop("W", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
-        let (score, reasons, deciding) = s.chain(&[&h1, &h2], false);
-        assert_eq!(deciding, 1, "J's part: {reasons:?}");
-        assert!(score >= 3.5, "{score} {reasons:?}");
-        assert!(reasons.iter().any(|r| r.text.starts_with("J never relayed for W")), "{reasons:?}");
-        assert!(reasons.iter().any(|r| r.text.contains("J never had ssh from W")), "{reasons:?}");
+        let s = score(&b, &[&h1, &h2], false);
+        assert!(s.findings.iter().any(|r| r.text.starts_with("J never relayed for W")), "{:?}", s.findings);
+        assert!(s.findings.iter().any(|r| r.text.contains("J never had ssh from W")), "{:?}", s.findings);
+        // "never had ssh from W" and "never relayed for W" are one novelty: the larger counts.
+        assert!(s.score <= 3.0, "{} {:?}", s.score, s.findings);
+        // 10.8.0.7, next to a regular client 10.8.0.1, reaching only J's routine target.
+        let mut days = Vec::new();
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+            let hops = vec![hop("10.8.0.1", "J", "ssh", t), hop("J", "S", "ssh", t + 60_000)];
+            days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        let (n1, n2) = (hop("10.8.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        let s = score(&b, &[&n1, &n2], false);
+        assert_eq!(s.origin_score, 1.5, "had not opened an admin session, halved: {:?}", s.findings);
+        assert!(s.findings.iter().any(|f| f.text.contains("a new member of their team")), "{:?}", s.findings);
+        let (w1, w2) = (hop("10.64.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        assert_eq!(score(&b, &[&w1, &w2], false).origin_score, 3.0, "another group: no support");
     }
 
     #[test]
     fn time_of_week_findings_need_a_history_of_the_client() {
         let b = routine();
-        let s = Scorer::new(&b);
+        let night = Night::default();
+        let s = Scorer::new(&b, &night);
         // 2026-11-15 is a Sunday; 03:00 is far from 10:00.
         let h = hop("A", "J", "ssh", at(15, 3));
         assert_eq!(weekday(h.start_ms), "Sunday");
-        let f = s.origin(&h);
+        let f = s.origin(&[&h]);
         assert_eq!(f.len(), 1, "no weekend in the history yet: only the hour counts: {f:?}");
         assert!(f[0].text.contains("03:00 UTC, 7 hours from"), "{f:?}");
         assert_eq!(f[0].weight, 2.0);
         // An hour from the usual is no finding, two hours away is a weak one.
-        assert!(s.origin(&hop("A", "J", "ssh", at(10, 11))).is_empty());
-        assert_eq!(s.origin(&hop("A", "J", "ssh", at(10, 12)))[0].weight, 1.0);
+        assert!(s.origin(&[&hop("A", "J", "ssh", at(10, 11))]).is_empty());
+        assert_eq!(s.origin(&[&hop("A", "J", "ssh", at(10, 12))])[0].weight, 1.0);
     }
 
     #[test]
     fn cold_start_scales_and_no_history_has_no_findings() {
         let empty = Baseline::default();
-        let s = Scorer::new(&empty);
         let (h1, h2) = (hop("W", "B", "ssh", 0), hop("B", "C", "ssh", 60_000));
-        assert_eq!(s.chain(&[&h1, &h2], false), (0.0, vec![], 0));
+        assert_eq!(score(&empty, &[&h1, &h2], false).score, 0.0);
         let mut b = routine();
         b.days = 2;
-        let s = Scorer::new(&b);
+        let night = Night::default();
+        let s = Scorer::new(&b, &night);
         let f = s.client_side(&h1);
         assert_eq!(f[0].weight, (3.0f64 * 2.0 / 7.0 * 100.0).round() / 100.0);
     }

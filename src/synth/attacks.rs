@@ -1,45 +1,45 @@
-//! Attacks on the multi-day network (`routines`), on real hosts of it, of six kinds:
+//! Attacks on the multi-day network (`routines`), on real hosts of it:
 //!
 //! | kind | what |
 //! |---|---|
 //! | `workstation-path` | a workstation reaches a Linux server over SSH and goes on to another server |
-//! | `hijacked-admin` | a Linux admin's station, through its usual jump host, to a Windows server over RDP (its team never does) |
+//! | `hijacked-admin` | a Linux admin's station, through a jump host it uses that relays SSH only, to a Windows server over RDP |
+//! | `stolen-laptop` | (`sites`) a Linux admin's laptop takes its usual first hop to its site's shared jump host, then reaches a Windows server the jump host reaches daily for the Windows team |
 //! | `long-chain` | workstation → four servers in a row, none of which ever relays |
-//! | `off-hours-weekend` | a Linux admin who is never on call, at 02:00–04:00 on a weekend, its usual path to a usual server |
-//! | `cycle` | workstation → server → server → back to the first server |
 //! | `extra-hop` | an admin's routine path to a working-set server, then one hop further from that server |
+//! | `cycle` | workstation → server → server → back to the first server |
+//! | `off-hours-weekend` | a Linux admin who is never on call, at 02:00–04:00 on a weekend, its usual path to a usual server |
 //!
 //! Decoys that must not be reported as chains come with them: a next hop after the first
 //! session ended, a next "hop" that is a lone SYN, and two sessions into a host that never
 //! connects onward.
 
+use std::net::IpAddr;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::encode::SynthFlow;
-use super::network::{Network, Role};
-use super::routines::{HOUR, MIN, RDP, Routines, SSH, server, service_of, session, windows};
+use super::routines::{HOUR, MIN, RDP, Relay, Routines, SSH, Shape, Svc, Team, session};
 use super::scenario::{Decoy, TruthChain, TruthHop};
 use super::session::{Connection, records};
 
-/// The attack kinds `--days` injects, in rotation.
-pub const KINDS: &[&str] = &[
-    "workstation-path",
-    "hijacked-admin",
-    "long-chain",
-    "extra-hop",
-    "cycle",
-    "off-hours-weekend",
-];
+/// The attack kinds `--days` injects in rotation on the `teams` shape.
+pub const KINDS: &[&str] = &["workstation-path", "hijacked-admin", "long-chain", "extra-hop", "cycle"];
+/// The rotation on the `sites` shape.
+pub const SITES_KINDS: &[&str] =
+    &["workstation-path", "hijacked-admin", "stolen-laptop", "long-chain", "extra-hop", "cycle"];
+/// The weekend attack, on Saturdays and Sundays besides the rotation.
+pub const WEEKEND_KIND: &str = "off-hours-weekend";
 
-fn workstation(r: &Routines, rng: &mut ChaCha8Rng) -> std::net::IpAddr {
-    Network::addr(Role::Workstation, rng.random_range(0..r.net.workstations), false)
+fn workstation(r: &Routines, rng: &mut ChaCha8Rng) -> IpAddr {
+    r.workstation(rng.random_range(0..r.net.workstations))
 }
 
 fn any_server(r: &Routines, rng: &mut ChaCha8Rng, linux: bool) -> u32 {
     loop {
-        let n = rng.random_range(0..r.net.servers.saturating_sub(40));
-        if windows(n) != linux {
+        let n = rng.random_range(0..r.ordinary_servers());
+        if r.net.windows(n) != linux {
             return n;
         }
     }
@@ -48,8 +48,8 @@ fn any_server(r: &Routines, rng: &mut ChaCha8Rng, linux: bool) -> u32 {
 /// Hops of a chain along `hosts` with `svcs`, each starting inside the previous one.
 fn chain(
     rng: &mut ChaCha8Rng,
-    hosts: &[std::net::IpAddr],
-    svcs: &[super::routines::Svc],
+    hosts: &[IpAddr],
+    svcs: &[Svc],
     start: i64,
     timeout: i64,
     out: &mut Vec<SynthFlow>,
@@ -64,7 +64,105 @@ fn chain(
     hops
 }
 
-/// The attack of `kind` on the day starting at `day_start` (`weekend`: Saturday or Sunday).
+/// An established Linux admin (its station in use since the first day, so it has a usual
+/// path) who works day hours only and never worked a weekend or holiday so far (the
+/// conditions are dropped in turn when a small network has none left).
+fn linux_admin(r: &Routines, rng: &mut ChaCha8Rng) -> usize {
+    let linux = r.team(Team::Linux);
+    let established: Vec<usize> =
+        linux.iter().copied().filter(|&i| !r.admins[i].new_station).collect();
+    let quiet: Vec<usize> = established
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let a = &r.admins[i];
+            !a.late && !r.oncall_log.contains(&a.station) && !r.weekend_log.contains(&a.station)
+        })
+        .collect();
+    let pool = [quiet, established, linux].into_iter().find(|p| !p.is_empty()).unwrap_or_default();
+    pool[rng.random_range(0..pool.len())]
+}
+
+/// The path, services, start and cycle flag of an attack of `kind` on the day `day_start`.
+type Plan = (Vec<IpAddr>, Vec<Svc>, i64, bool);
+
+fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan {
+    let work = day_start + rng.random_range(9 * HOUR..16 * HOUR);
+    match kind {
+        "workstation-path" => {
+            let (a, b) = (any_server(r, rng, true), any_server(r, rng, false));
+            let svc = r.service_of(b, rng);
+            (vec![workstation(r, rng), r.server(a), r.server(b)], vec![SSH, svc], work, false)
+        }
+        "hijacked-admin" => {
+            let a = &r.admins[linux_admin(r, rng)];
+            // Through a jump host of its own that relays SSH only.
+            let j = a.jumps.iter().copied().find(|&j| r.jumps[j].relay == Relay::Ssh).unwrap_or(a.jumps[0]);
+            let t = any_server(r, rng, false);
+            (vec![a.station, r.jump(j), r.server(t)], vec![SSH, RDP], work, false)
+        }
+        "stolen-laptop" => {
+            let o = &r.admins[linux_admin(r, rng)];
+            let j = o.jumps[0];
+            // A Windows server the same jump host reaches for the Windows team.
+            let targets: Vec<u32> = r
+                .team(Team::Windows)
+                .into_iter()
+                .filter(|&w| r.admins[w].jumps.contains(&j))
+                .flat_map(|w| r.admins[w].working_set.iter().take(2).copied())
+                .collect();
+            let t = if targets.is_empty() {
+                any_server(r, rng, false)
+            } else {
+                targets[rng.random_range(0..targets.len())]
+            };
+            let svc = r.service_of(t, rng);
+            (vec![o.station, r.jump(j), r.server(t)], vec![r.first_hop(Team::Linux, j), svc], work, false)
+        }
+        "long-chain" => {
+            let mut h = vec![workstation(r, rng)];
+            let mut used = Vec::new();
+            while used.len() < 4 {
+                let s = any_server(r, rng, true);
+                if !used.contains(&s) {
+                    used.push(s);
+                    h.push(r.server(s));
+                }
+            }
+            (h, vec![SSH; 4], work, false)
+        }
+        "extra-hop" => {
+            let a = &r.admins[linux_admin(r, rng)];
+            let s = a.working_set[0];
+            let x = any_server(r, rng, true);
+            let j = a.jumps[0];
+            (
+                vec![a.station, r.jump(j), r.server(s), r.server(x)],
+                vec![r.first_hop(Team::Linux, j), SSH, SSH],
+                work,
+                false,
+            )
+        }
+        "cycle" => {
+            let (a, b) = (any_server(r, rng, true), any_server(r, rng, true));
+            (vec![workstation(r, rng), r.server(a), r.server(b), r.server(a)], vec![SSH; 3], work, true)
+        }
+        _ => {
+            // off-hours-weekend
+            let a = &r.admins[linux_admin(r, rng)];
+            let at = day_start + rng.random_range(2 * HOUR..4 * HOUR);
+            let j = a.jumps[0];
+            (
+                vec![a.station, r.jump(j), r.server(a.working_set[0])],
+                vec![r.first_hop(Team::Linux, j), SSH],
+                at,
+                false,
+            )
+        }
+    }
+}
+
+/// The attack of `kind` on the day starting at `day_start`.
 pub fn attack(
     r: &Routines,
     kind: &str,
@@ -74,88 +172,38 @@ pub fn attack(
     out: &mut Vec<SynthFlow>,
 ) -> TruthChain {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ kind.len() as u64);
-    let work = day_start + rng.random_range(9 * HOUR..16 * HOUR);
-    let week = super::routines::week_of(day_start);
-    // A Linux admin who works day hours only and was never on call in the weeks so far.
-    let candidates: Vec<&super::routines::Admin> = r
-        .admins
-        .iter()
-        .filter(|a| a.linux && !a.late && !r.ever_on_call(a.station, week))
-        .collect();
-    // A small network may have none left: then any Linux admin.
-    let candidates = if candidates.is_empty() {
-        r.admins.iter().filter(|a| a.linux).collect()
-    } else {
-        candidates
-    };
-    let linux_admin = |rng: &mut ChaCha8Rng, _week: i64| {
-        candidates[rng.random_range(0..candidates.len())].clone()
-    };
-    let (hosts, svcs, start, cycle) = match kind {
-        "workstation-path" => {
-            let (a, b) = (any_server(r, &mut rng, true), any_server(r, &mut rng, false));
-            (
-                vec![workstation(r, &mut rng), server(a), server(b)],
-                vec![SSH, service_of(b, &mut rng)],
-                work,
-                false,
-            )
-        }
-        "hijacked-admin" => {
-            let a = linux_admin(&mut rng, week);
-            let t = any_server(r, &mut rng, false);
-            (vec![r.station(a.station), r.jump(a.jumps[0]), server(t)], vec![SSH, RDP], work, false)
-        }
-        "long-chain" => {
-            let mut h = vec![workstation(r, &mut rng)];
-            let mut used = Vec::new();
-            while used.len() < 4 {
-                let s = any_server(r, &mut rng, true);
-                if !used.contains(&s) {
-                    used.push(s);
-                    h.push(server(s));
-                }
-            }
-            (h, vec![SSH; 4], work, false)
-        }
-        "extra-hop" => {
-            let a = linux_admin(&mut rng, week);
-            let s = a.working_set[0];
-            let x = any_server(r, &mut rng, true);
-            (
-                vec![r.station(a.station), r.jump(a.jumps[0]), server(s), server(x)],
-                vec![SSH, SSH, SSH],
-                work,
-                false,
-            )
-        }
-        "cycle" => {
-            let (a, b) = (any_server(r, &mut rng, true), any_server(r, &mut rng, true));
-            (
-                vec![workstation(r, &mut rng), server(a), server(b), server(a)],
-                vec![SSH; 3],
-                work,
-                true,
-            )
-        }
-        _ => {
-            // off-hours-weekend
-            let a = linux_admin(&mut rng, week);
-            let at = day_start + rng.random_range(2 * HOUR..4 * HOUR);
-            (
-                vec![r.station(a.station), r.jump(a.jumps[0]), server(a.working_set[0])],
-                vec![SSH, SSH],
-                at,
-                false,
-            )
-        }
-    };
+    let (hosts, svcs, start, cycle) = plan(r, kind, &mut rng, day_start);
     let hops = chain(&mut rng, &hosts, &svcs, start, timeout, out);
-    TruthChain {
-        id: format!("attack-{kind}"),
-        hosts: hosts.iter().map(|h| h.to_string()).collect(),
-        cycle,
-        hops,
+    TruthChain { id: format!("attack-{kind}"), hosts: hosts.iter().map(|h| h.to_string()).collect(), cycle, hops }
+}
+
+/// `earlier` again on the day starting at `day_start`, at a working hour: the attacker comes
+/// back along the same path (`attack-repeat-…`).
+pub fn repeat(
+    earlier: &TruthChain,
+    seed: u64,
+    day_start: i64,
+    timeout: i64,
+    out: &mut Vec<SynthFlow>,
+) -> TruthChain {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0x4e9e_a7);
+    let hosts: Vec<IpAddr> = earlier.hosts.iter().filter_map(|h| h.parse().ok()).collect();
+    let svcs: Vec<Svc> = earlier
+        .hops
+        .iter()
+        .map(|h| crate::services::ADMIN_SERVICES.iter().copied().find(|s| (s.1, s.2) == (h.proto, h.port)).unwrap_or(SSH))
+        .collect();
+    let start = day_start + rng.random_range(9 * HOUR..16 * HOUR);
+    let hops = chain(&mut rng, &hosts, &svcs, start, timeout, out);
+    let kind = earlier.id.trim_start_matches("attack-");
+    TruthChain { id: format!("attack-repeat-{kind}"), hosts: earlier.hosts.clone(), cycle: earlier.cycle, hops }
+}
+
+/// The rotation of attack kinds of a shape.
+pub fn kinds(shape: Shape) -> &'static [&'static str] {
+    match shape {
+        Shape::Teams => KINDS,
+        Shape::Sites => SITES_KINDS,
     }
 }
 
@@ -172,8 +220,8 @@ pub fn decoys(
     let t = day_start + rng.random_range(9 * HOUR..15 * HOUR);
     let (w, a, b) = (
         workstation(r, &mut rng),
-        server(any_server(r, &mut rng, true)),
-        server(any_server(r, &mut rng, true)),
+        r.server(any_server(r, &mut rng, true)),
+        r.server(any_server(r, &mut rng, true)),
     );
     let h1 = session(&mut rng, (w, a), SSH, (t, t + 10 * MIN), timeout, out);
     let h2 = session(&mut rng, (a, b), SSH, (t + 15 * MIN, t + 25 * MIN), timeout, out);
@@ -184,8 +232,8 @@ pub fn decoys(
     });
     let (w, a, b) = (
         workstation(r, &mut rng),
-        server(any_server(r, &mut rng, true)),
-        server(any_server(r, &mut rng, true)),
+        r.server(any_server(r, &mut rng, true)),
+        r.server(any_server(r, &mut rng, true)),
     );
     let h1 = session(&mut rng, (w, a), SSH, (t, t + 30 * MIN), timeout, out);
     let syn = Connection {
@@ -218,7 +266,7 @@ pub fn decoys(
         hops: vec![h1, h2],
     });
     let (w, a, x) =
-        (workstation(r, &mut rng), server(any_server(r, &mut rng, true)), workstation(r, &mut rng));
+        (workstation(r, &mut rng), r.server(any_server(r, &mut rng, true)), workstation(r, &mut rng));
     let h1 = session(&mut rng, (w, a), SSH, (t, t + 30 * MIN), timeout, out);
     let h2 = session(&mut rng, (x, a), SSH, (t + 5 * MIN, t + 20 * MIN), timeout, out);
     decoys.push(Decoy {

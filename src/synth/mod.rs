@@ -13,6 +13,7 @@ pub mod attacks;
 pub mod config;
 pub mod days;
 pub mod encode;
+pub mod events;
 pub mod export;
 pub mod network;
 pub mod packets_out;
@@ -107,8 +108,8 @@ pub struct SynthRun {
     pub output: SynthOutput,
     /// `--truth FILE`: the ground truth as JSON.
     pub truth: Option<std::path::PathBuf>,
-    /// `--days N` (into a store) and the first day with attacks.
-    pub days: Option<(u32, u32)>,
+    /// `--days N` (into a store): days, first day with attacks, network shape.
+    pub days: Option<days::DaysPlan>,
 }
 
 /// `pivotflow synth`: write the truth file, then the pcap / store / UDP.
@@ -119,8 +120,8 @@ pub fn run(r: &SynthRun) -> Result<SynthSummary> {
         Some(path) => std::fs::write(path, json + "\n").map_err(|e| Error::io(path, e)),
         None => Ok(()),
     };
-    if let (Some((days, attacks_from)), SynthOutput::Store(dir)) = (r.days, &r.output) {
-        let (summary, truth) = days::write(cfg, days, attacks_from, dir)?;
+    if let (Some(plan), SynthOutput::Store(dir)) = (r.days, &r.output) {
+        let (summary, truth) = days::write(cfg, plan, dir)?;
         write_truth(serde_json::to_string_pretty(&truth).expect("truth serializes"))?;
         return Ok(summary);
     }

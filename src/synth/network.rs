@@ -34,6 +34,23 @@ pub enum Role {
 /// `pivots --trusted`, and what the truth file lists as `trusted`.
 pub const TRUSTED_CIDRS: &[&str] = &["10.8.0.0/16", "10.9.0.0/16"];
 
+/// How addresses are laid out over the roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Plan {
+    /// One subnet per role (the table above).
+    #[default]
+    Roles,
+    /// `n` sites, site `s` in 172.(16+s).0.0/16, hosts spread over the sites in turn: user
+    /// floors 172.x.0–99.0/24 (one admin station in four is a laptop among the workstations, at
+    /// .251–.254), servers by function (web, app, db, file, infra) from 172.x.100.0 in blocks
+    /// of 20 /24s, the IT VLAN 172.x.200.0/24 (admin desks) and 172.x.201.0/24 (jump hosts),
+    /// domain controllers 172.x.250.0/24. IPv6 addresses follow `Roles`.
+    Sites(u32),
+}
+
+/// Server functions of the `Sites` plan, in the order of their address blocks.
+pub const FUNCTIONS: &[&str] = &["web", "app", "db", "file", "infra"];
+
 /// Host counts per role for a network of `hosts` hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Network {
@@ -47,6 +64,8 @@ pub struct Network {
     pub jump_hosts: u32,
     /// Admin stations.
     pub admin_stations: u32,
+    /// Address layout.
+    pub plan: Plan,
 }
 
 impl Network {
@@ -64,6 +83,58 @@ impl Network {
             domain_controllers,
             jump_hosts,
             admin_stations,
+            plan: Plan::Roles,
+        }
+    }
+
+    /// The same network with another address layout.
+    pub fn with_plan(mut self, plan: Plan) -> Self {
+        self.plan = match plan {
+            Plan::Sites(n) => Plan::Sites(n.max(1)),
+            p => p,
+        };
+        self
+    }
+
+    /// Address of host `n` of a role under this network's plan; one-to-one within each role
+    /// (also for `n` beyond the role's count: hosts added later).
+    pub fn host(&self, role: Role, n: u32, v6: bool) -> IpAddr {
+        match self.plan {
+            Plan::Sites(k) if !v6 => sites_addr(k, role, n),
+            _ => Self::addr(role, n, v6),
+        }
+    }
+
+    /// Site of host `n` of a role (0 under `Roles`).
+    pub fn site(&self, n: u32) -> u32 {
+        match self.plan {
+            Plan::Sites(k) => n % k,
+            Plan::Roles => 0,
+        }
+    }
+
+    /// Function of server `n` (index into `FUNCTIONS`; under `Roles` servers have none: 0).
+    pub fn function(&self, n: u32) -> usize {
+        match self.plan {
+            Plan::Sites(k) => ((n / k) % 5) as usize,
+            Plan::Roles => 0,
+        }
+    }
+
+    /// Does server `n` run Windows (RDP/WinRM) rather than Linux (SSH)? `Roles`: every third;
+    /// `Sites`: file servers, every other database server and every third infra server.
+    pub fn windows(&self, n: u32) -> bool {
+        match self.plan {
+            Plan::Roles => n.is_multiple_of(3),
+            Plan::Sites(k) => {
+                let j = n / k / 5;
+                match self.function(n) {
+                    2 => j.is_multiple_of(2),
+                    3 => true,
+                    4 => j.is_multiple_of(3),
+                    _ => false,
+                }
+            }
         }
     }
 
@@ -103,6 +174,28 @@ impl Network {
     }
 }
 
+/// Address of host `n` of `role` under `Plan::Sites(k)`.
+fn sites_addr(k: u32, role: Role, n: u32) -> IpAddr {
+    let (site, i) = (n % k, n / k);
+    let b = 16 + (site % 16) as u8;
+    let at = |third: u32, fourth: u32| IpAddr::V4(Ipv4Addr::new(172, b, third as u8, fourth as u8));
+    match role {
+        Role::Workstation => at((i / 250) % 100, i % 250 + 1),
+        Role::Server => {
+            let (f, j) = (i % 5, i / 5);
+            at(100 + f * 20 + (j / 250) % 20, j % 250 + 1)
+        }
+        Role::DomainController => at(250, i % 250 + 1),
+        Role::JumpHost => at(201, i % 250 + 1),
+        // One in four is a laptop on a user floor, after the workstations' .1–.250.
+        Role::AdminStation if i % 4 == 3 => {
+            let r = i / 4;
+            at(r % 100, 251 + (r / 100) % 4)
+        }
+        Role::AdminStation => at(200, i % 250 + 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +224,26 @@ mod tests {
         let trusted: Vec<ipnet::IpNet> = TRUSTED_CIDRS.iter().map(|c| c.parse().unwrap()).collect();
         assert!(trusted.iter().any(|t| t.contains(&Network::addr(Role::JumpHost, 3, false))));
         assert!(!trusted.iter().any(|t| t.contains(&Network::addr(Role::Server, 3, false))));
+    }
+
+    #[test]
+    fn the_sites_plan_gives_distinct_addresses_per_site_and_function() {
+        let net = Network::new(20_000).with_plan(Plan::Sites(6));
+        let mut seen = std::collections::HashSet::new();
+        for (role, count) in [
+            (Role::Workstation, net.workstations),
+            (Role::Server, net.servers + 200),
+            (Role::DomainController, net.domain_controllers),
+            (Role::JumpHost, net.jump_hosts + 10),
+            (Role::AdminStation, net.admin_stations + 20),
+        ] {
+            for n in 0..count {
+                assert!(seen.insert(net.host(role, n, false)), "{role:?} {n}");
+            }
+        }
+        assert_eq!(net.host(Role::Server, 7, false).to_string(), "172.17.120.1");
+        assert_eq!(FUNCTIONS[net.function(7)], "app");
+        assert_eq!(net.site(7), 1);
+        assert!(net.windows(6 * 3) && !net.windows(0), "file servers run Windows, web Linux");
     }
 }

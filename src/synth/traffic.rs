@@ -92,6 +92,12 @@ impl Traffic {
         }
     }
 
+    /// The same generator over a network with another address layout.
+    pub fn with_plan(mut self, plan: super::network::Plan) -> Self {
+        self.net = self.net.with_plan(plan);
+        self
+    }
+
     fn service(&mut self) -> (u16, u8, Host, bool) {
         let mut pick = self.rng.random_range(0..self.total_weight);
         for &(port, proto, w, host, answers) in SERVICES {
@@ -138,13 +144,13 @@ impl Traffic {
     fn connection(&mut self, end_ms: i64) {
         let v6 = self.rng.random_bool(self.p.ipv6_share.clamp(0.0, 1.0));
         let client =
-            Network::addr(Role::Workstation, self.rng.random_range(0..self.net.workstations), v6);
+            self.net.host(Role::Workstation, self.rng.random_range(0..self.net.workstations), v6);
         let sport = self.rng.random_range(32768..61000);
         if self.rng.random_bool(SCAN_SHARE) {
             // A SYN to an admin port of some server; a third are refused with a RST.
             let port = ADMIN_PORTS[self.rng.random_range(0..ADMIN_PORTS.len())];
             let server =
-                Network::addr(Role::Server, self.rng.random_range(0..self.net.servers), v6);
+                self.net.host(Role::Server, self.rng.random_range(0..self.net.servers), v6);
             let mut syn = Self::request(end_ms, 0, (client, sport), (server, port), 6);
             (syn.tcp_flags, syn.bytes) = (0x02, 60);
             if self.rng.random_bool(1.0 / 3.0) {
@@ -161,8 +167,11 @@ impl Traffic {
         }
         let (port, proto, host, answers) = self.service();
         let server = match host {
-            Host::Server => Network::addr(Role::Server, self.server(), v6),
-            Host::DomainController => Network::addr(
+            Host::Server => {
+                let n = self.server();
+                self.net.host(Role::Server, n, v6)
+            }
+            Host::DomainController => self.net.host(
                 Role::DomainController,
                 self.rng.random_range(0..self.net.domain_controllers),
                 v6,

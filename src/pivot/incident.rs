@@ -1,0 +1,263 @@
+//! Incidents: a night's chains grouped by root cause, the unit an analyst reads.
+//!
+//! Chains are one incident when they share the novelty that decided their score (the same new
+//! host, the same relay using a new service, the same relay → target, the same origin at an
+//! unusual time or reaching a new kind of target: `score::About`), the same deciding hop (flows
+//! cannot tell which of the sessions into a busy host led on: every possible origin is in the
+//! incident), or the same path (a path repeated during the night). Routine chains (no
+//! finding) are grouped by their first relay ("routine work through J").
+//!
+//! An incident's score is its strongest chain's, it is an alert when one of its chains is, and
+//! it lists its reasons once, its chains, hosts and times, and every possible origin with how
+//! that origin's own history judges it (`origins`, most unusual first).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::model::{Chain, iso};
+
+/// How one possible origin's own history judges the incident.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OriginView {
+    /// The origin host.
+    pub host: String,
+    /// Its strongest chain in the incident.
+    pub chain: String,
+    /// Its own part's score (what it did by opening the first hop, when, what it reached).
+    pub score: f64,
+    /// Its own findings (empty: routine for it).
+    pub reasons: Vec<String>,
+}
+
+/// One root cause of a night.
+#[derive(Debug, Clone, Serialize)]
+pub struct Incident {
+    /// `incident-N`, numbered by first start.
+    pub id: String,
+    /// Position in the report: alerts first, then by score.
+    pub rank: usize,
+    /// One of its chains is an alert.
+    pub alert: bool,
+    /// Its strongest chain's score.
+    pub score: f64,
+    /// What decided it, in a few words (`new host 10.8.0.9`, `10.9.0.1 → 10.32.0.7: new
+    /// target`, `routine work through 10.9.0.1`).
+    pub cause: String,
+    /// Its reasons, each once, the strongest chain's first.
+    pub reasons: Vec<String>,
+    /// Its chains, strongest first.
+    pub chains: Vec<String>,
+    /// How many.
+    pub chain_count: usize,
+    /// The strongest chain's path.
+    pub path: Vec<String>,
+    /// Every host of its chains, in order of first appearance.
+    pub hosts: Vec<String>,
+    /// Earliest hop start, UTC epoch ms.
+    pub first_ms: i64,
+    /// Latest hop end, UTC epoch ms.
+    pub last_ms: i64,
+    /// `first_ms` as ISO 8601 UTC.
+    pub first: String,
+    /// `last_ms` as ISO 8601 UTC.
+    pub last: String,
+    /// Every possible origin, most unusual for its own history first.
+    pub origins: Vec<OriginView>,
+    /// Chains through trusted hosts only.
+    pub trusted: bool,
+}
+
+/// The grouping key of a chain's deciding novelty.
+fn key(c: &Chain) -> (String, String, String) {
+    match &c.novelty {
+        None => ("routine".into(), c.hosts.get(1).cloned().unwrap_or_default(), String::new()),
+        Some(a) => {
+            let class = match a.kind {
+                "new client" | "new relay" | "new server" => "new host",
+                k => k,
+            };
+            let other = match class {
+                "new host" | "time" | "weekend" | "reach" => String::new(),
+                _ => a.other.clone(),
+            };
+            (class.to_string(), a.host.clone(), other)
+        }
+    }
+}
+
+/// Words for a key.
+fn cause(k: &(String, String, String)) -> String {
+    let (class, host, other) = k;
+    match class.as_str() {
+        "routine" => format!("routine work through {host}"),
+        "new host" => format!("new host {host}"),
+        "new service" => format!("{host} uses {other} for the first time"),
+        "new target" => format!("{host} → {other}: new target"),
+        "time" | "weekend" => format!("{host} at an unusual time"),
+        "reach" => format!("{host} reaches a new kind of target"),
+        "cycle" => format!("cycle through {host}"),
+        _ => format!("{class} {host} {other}"),
+    }
+}
+
+fn find(parent: &mut [usize], mut i: usize) -> usize {
+    while parent[i] != i {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    i
+}
+
+fn union(parent: &mut [usize], a: usize, b: usize) {
+    let (a, b) = (find(parent, a), find(parent, b));
+    if a != b {
+        parent[a.max(b)] = a.min(b);
+    }
+}
+
+/// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
+/// score, then first start.
+pub fn group(chains: &mut [Chain]) -> Vec<Incident> {
+    let n = chains.len();
+    let mut parent: Vec<usize> = (0..n).collect();
+    let mut by_key: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    let mut by_hop: BTreeMap<(&(String, String, String), i64), usize> = BTreeMap::new();
+    let mut by_path: BTreeMap<&[String], usize> = BTreeMap::new();
+    let keys: Vec<_> = chains.iter().map(key).collect();
+    for i in 0..n {
+        if let Some(&j) = by_key.get(&keys[i]) {
+            union(&mut parent, i, j);
+        } else {
+            by_key.insert(keys[i].clone(), i);
+        }
+        if chains[i].novelty.is_none() {
+            continue;
+        }
+        match by_path.get(chains[i].hosts.as_slice()) {
+            Some(&j) => union(&mut parent, i, j),
+            None => {
+                by_path.insert(&chains[i].hosts, i);
+            }
+        }
+        match by_hop.get(&(&chains[i].deciding, chains[i].deciding_start_ms)) {
+            Some(&j) => union(&mut parent, i, j),
+            None => {
+                by_hop.insert((&chains[i].deciding, chains[i].deciding_start_ms), i);
+            }
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        members.entry(r).or_default().push(i);
+    }
+    let mut out: Vec<(Incident, Vec<usize>)> = members
+        .into_values()
+        .map(|mut m| {
+            m.sort_by(|&a, &b| {
+                chains[b]
+                    .alert
+                    .cmp(&chains[a].alert)
+                    .then(chains[b].score.total_cmp(&chains[a].score))
+                    .then(chains[b].origin_score.total_cmp(&chains[a].origin_score))
+                    .then(chains[a].start_ms.cmp(&chains[b].start_ms))
+            });
+            (build(chains, &m, &keys[m[0]]), m)
+        })
+        .collect();
+    out.sort_by(|a, b| (a.0.first_ms, &a.0.cause).cmp(&(b.0.first_ms, &b.0.cause)));
+    for (i, (inc, m)) in out.iter_mut().enumerate() {
+        inc.id = format!("incident-{}", i + 1);
+        for &c in m.iter() {
+            chains[c].incident = inc.id.clone();
+        }
+    }
+    let mut incidents: Vec<Incident> = out.into_iter().map(|x| x.0).collect();
+    rank(&mut incidents);
+    incidents
+}
+
+/// Order alerts first, then by score (ties: untrusted first, then earlier), ranks from 1.
+pub fn rank(incidents: &mut [Incident]) {
+    incidents.sort_by(|a, b| {
+        b.alert
+            .cmp(&a.alert)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.trusted.cmp(&b.trusted))
+            .then(a.first_ms.cmp(&b.first_ms))
+            .then(a.id.cmp(&b.id))
+    });
+    for (i, c) in incidents.iter_mut().enumerate() {
+        c.rank = i + 1;
+    }
+}
+
+/// Reasons kept per incident (the rest are in its chains).
+const MAX_REASONS: usize = 12;
+
+fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Incident {
+    let lead = &chains[m[0]];
+    let mut reasons: Vec<String> = Vec::new();
+    let mut more = 0;
+    for &i in m {
+        for r in &chains[i].reasons {
+            if !reasons.contains(r) {
+                if reasons.len() < MAX_REASONS {
+                    reasons.push(r.clone());
+                } else {
+                    more += 1;
+                }
+            }
+        }
+    }
+    if more > 0 {
+        reasons.push(format!("(+{more} more reasons in its chains)"));
+    }
+    let mut hosts: Vec<String> = Vec::new();
+    for &i in m {
+        for h in &chains[i].hosts {
+            if !hosts.contains(h) {
+                hosts.push(h.clone());
+            }
+        }
+    }
+    let mut origins: BTreeMap<&str, &Chain> = BTreeMap::new();
+    for &i in m {
+        let c = &chains[i];
+        let e = origins.entry(&c.hosts[0]).or_insert(c);
+        if (c.origin_score, c.score) > (e.origin_score, e.score) {
+            *e = c;
+        }
+    }
+    let mut origins: Vec<OriginView> = origins
+        .into_iter()
+        .map(|(h, c)| OriginView {
+            host: h.to_string(),
+            chain: c.id.clone(),
+            score: c.origin_score,
+            reasons: c.origin_reasons.clone(),
+        })
+        .collect();
+    origins.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.host.cmp(&b.host)));
+    let first_ms = m.iter().map(|&i| chains[i].start_ms).min().unwrap_or(0);
+    let last_ms = m.iter().map(|&i| chains[i].end_ms).max().unwrap_or(0);
+    Incident {
+        id: String::new(),
+        rank: 0,
+        alert: m.iter().any(|&i| chains[i].alert),
+        score: lead.score,
+        cause: cause(k),
+        reasons,
+        chains: m.iter().map(|&i| chains[i].id.clone()).collect(),
+        chain_count: m.len(),
+        path: lead.hosts.clone(),
+        hosts,
+        first_ms,
+        last_ms,
+        first: iso(first_ms),
+        last: iso(last_ms),
+        origins,
+        trusted: m.iter().all(|&i| chains[i].trusted),
+    }
+}

@@ -1,0 +1,390 @@
+//! What tonight's chains say about their hosts as a whole, before any chain is scored: which
+//! new hosts are backed by the history of others, and which unusual times many origins share.
+//!
+//! Routine change looks new to a per-host history: a replaced laptop, a new admin, a new jump
+//! host or build host has no record of its own. What tells it from an intruder is that it does
+//! exactly what known hosts do:
+//!
+//! - **Twin** (a replacement): a host new in a role whose night matches one known host's record.
+//!   A new client is the twin of a known client of the same relay when at least two of the
+//!   (relay, target) pairs it reached tonight are pairs that host reached (or all of them, one
+//!   at least, and both sit in one network group). A new relay is the twin of a known host that
+//!   served the same clients and reached the same targets: shared clients + shared targets ≥ 3
+//!   (at least one of each), or all of them for a host with no history at all.
+//! - **Peers** (a new member of a group): a new client whose network group (`history::group`)
+//!   holds known clients of the relay it used, and which reached through it only targets that
+//!   relay reaches routinely.
+//! - **Commissioned server**: a brand-new server (no admin session to or from it in the
+//!   history) reached through relays that are not new themselves.
+//! - **Co-clients**: a known client's new server that at least `CO_CLIENTS` hosts sharing
+//!   another of its servers (its jump hosts, usually) reach routinely: the second jump host of
+//!   a team, a replaced bastion everyone moved to.
+//! - **Shared unusual time**: an origin's unusual hour or first weekend is less telling when at
+//!   least `SHARED_TIME` other origins start their first hops at such a time within two hours
+//!   of it (a maintenance window, an on-call rotation): the finding weighs half.
+//! - **Explained hop**: flows cannot tell which of the sessions open into a relay led to its
+//!   next session. What an origin reached through a relay is no evidence against it when
+//!   another session open into the relay at the time explains that hop routinely: the relay
+//!   routinely relays that inbound service onward over this one when it was the only possible
+//!   cause (`LinkFact::sole`), or that client itself routinely reached the target.
+//!
+//! A host with a record of its own is judged by that record: what others do never excuses a
+//! new kind of work it did alone (a stolen admin laptop reaching servers its owner never
+//! administers stays an alert even when the relay reaches them for others daily, unless one of
+//! those others was on the relay at the time).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::history::{Baseline, group, is_weekend};
+use super::hops::Hop;
+
+/// Other origins that must share an unusual time for it to weigh half.
+pub const SHARED_TIME: usize = 2;
+
+/// Hosts sharing a server with a client that must reach its new server to support it.
+pub const CO_CLIENTS: usize = 2;
+
+/// Hosts with fewer active days in a role than this are still looked for a twin.
+pub const YOUNG_DAYS: u32 = 3;
+
+/// A relayed hop tonight: (relay, target, service, start ms).
+pub type HopKey = (String, String, String, i64);
+
+/// What backs a new host.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Support {
+    /// It does what this known host did (a replacement or a twin): `shared` relations in common.
+    Twin {
+        /// The known host.
+        of: String,
+        /// Relations (clients, targets, or relay → target pairs) in common.
+        shared: usize,
+    },
+    /// Known clients of `relay` in its network group, and it reached only `relay`'s routine
+    /// targets.
+    Peers {
+        /// The relay.
+        relay: String,
+        /// Its known clients in the same group (up to 3 named).
+        peers: Vec<String>,
+    },
+}
+
+impl Support {
+    /// The sentence for the reasons.
+    pub fn describe(&self, host: &str) -> String {
+        match self {
+            Support::Twin { of, shared } => format!(
+                "{host} does what {of} did ({shared} of the same relations): a replacement or twin of {of}"
+            ),
+            Support::Peers { relay, peers } => format!(
+                "{host} is in the network group of {relay}'s regular clients ({}) and reached through it only servers it routinely reaches: a new member of their team",
+                peers.join(", ")
+            ),
+        }
+    }
+}
+
+/// Tonight as a whole.
+#[derive(Debug, Default)]
+pub struct Night {
+    /// New or young clients (fewer than `YOUNG_DAYS` days with an admin session in the
+    /// history) with support.
+    pub clients: HashMap<String, Support>,
+    /// New or young relays (fewer than `YOUNG_DAYS` relaying days) with support.
+    pub relays: HashMap<String, Support>,
+    /// Brand-new servers (no admin session to or from them in the history) reached tonight
+    /// through relays that are not new themselves, and by how many origins: commissioned
+    /// servers.
+    pub fresh: HashMap<String, usize>,
+    /// The possible parents of each relayed hop tonight: (client, service) of every session
+    /// into the relay it continues (every candidate continuation, also those the chain search
+    /// cut at `--max-fanout`).
+    pub parents: HashMap<HopKey, Vec<(String, String)>>,
+    /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
+    /// a weekend they never worked: (origin, hour of its earliest such start).
+    unusual_times: Vec<(String, i64)>,
+}
+
+/// Hours between two hours of day, around the clock.
+fn hours_apart(a: i64, b: i64) -> i64 {
+    let d = (a - b).rem_euclid(24);
+    d.min(24 - d)
+}
+
+impl Night {
+    /// The night of these chains (each a path of hops) against `b`; `hops` and `pairs` are
+    /// every hop and candidate continuation (parent, child) of the night, chained or cut.
+    pub fn new(paths: &[Vec<&Hop>], hops: &[Hop], pairs: &[(usize, usize)], b: &Baseline) -> Self {
+        let mut night = Night::default();
+        if b.days == 0 {
+            return night;
+        }
+        for &(p, c) in pairs {
+            let (p, c) = (&hops[p], &hops[c]);
+            let key = (c.client_addr.clone(), c.server_addr.clone(), c.service.clone(), c.start_ms);
+            let parents = night.parents.entry(key).or_default();
+            let parent = (p.client_addr.clone(), p.service.clone());
+            if !parents.contains(&parent) {
+                parents.push(parent);
+            }
+        }
+        // Tonight's relations.
+        let mut inbound: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut onward: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut reach: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
+        let mut unusual: BTreeMap<&str, i64> = BTreeMap::new();
+        // Services each host opened sessions over tonight (a twin must use the same).
+        let mut opened: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for p in paths {
+            for h in p {
+                opened.entry(&h.client_addr).or_default().insert(&h.service);
+            }
+            for w in p.windows(2) {
+                let relay = w[0].server_addr.as_str();
+                inbound.entry(relay).or_default().insert(&w[0].client_addr);
+                onward.entry(relay).or_default().insert(&w[1].server_addr);
+                reach.entry(&w[0].client_addr).or_default().insert((
+                    relay,
+                    &w[1].server_addr,
+                    &w[1].service,
+                ));
+            }
+            let first = p[0];
+            if let Some(h) = unusual_start(b, first) {
+                let e = unusual.entry(&first.client_addr).or_insert(h);
+                *e = (*e).min(h);
+            }
+        }
+        night.unusual_times = unusual.into_iter().map(|(o, h)| (o.to_string(), h)).collect();
+        let young = |days: Option<&u32>| days.copied().unwrap_or(0) < YOUNG_DAYS;
+        for (&x, pairs) in &reach {
+            if !young(b.client_days.get(x)) {
+                continue;
+            }
+            let svcs = &opened[x];
+            if let Some(s) = client_twin(b, x, pairs, svcs).or_else(|| client_peers(b, x, pairs)) {
+                night.clients.insert(x.to_string(), s);
+            }
+        }
+        for (&x, clients) in &inbound {
+            if !young(b.pivot_days.get(x)) {
+                continue;
+            }
+            let targets = &onward[x];
+            let svcs = opened.get(x).cloned().unwrap_or_default();
+            if let Some(s) = relay_twin(b, x, clients, targets, &svcs) {
+                night.relays.insert(x.to_string(), s);
+            }
+        }
+        let mut fresh: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for p in paths {
+            for w in p.windows(2) {
+                let (relay, t) = (&w[1].client_addr, &w[1].server_addr);
+                let usual = b.pivot_days.contains_key(relay) || night.relays.contains_key(relay);
+                let brand_new = !b.server_days.contains_key(t) && !b.client_days.contains_key(t);
+                if usual && brand_new {
+                    fresh.entry(t).or_default().insert(&p[0].client_addr);
+                }
+            }
+        }
+        night.fresh = fresh.into_iter().map(|(t, o)| (t.to_string(), o.len())).collect();
+        night
+    }
+
+    /// Hosts sharing another server with client `c` that reach `s` routinely (up to three;
+    /// empty when fewer than `CO_CLIENTS`).
+    pub fn co_clients(&self, b: &Baseline, c: &str, s: &str) -> Vec<String> {
+        let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
+        let users: Vec<&String> = b
+            .clients_of
+            .get(s)
+            .into_iter()
+            .flatten()
+            .filter(|x| x.as_str() != c)
+            .filter(|x| {
+                mine.iter().any(|m| {
+                    m != s && b.clients_of.get(m).is_some_and(|cl| cl.binary_search(x).is_ok())
+                })
+            })
+            .collect();
+        if users.len() < CO_CLIENTS {
+            return Vec::new();
+        }
+        users.into_iter().take(3).cloned().collect()
+    }
+
+    /// Hosts sharing another server with client `c` (its jump hosts, usually) for which `pred`
+    /// holds, up to three; empty when fewer than `CO_CLIENTS`.
+    pub fn co_clients_where(&self, b: &Baseline, c: &str, pred: impl Fn(&str) -> bool) -> Vec<String> {
+        let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
+        let mut found: BTreeSet<&str> = BTreeSet::new();
+        for m in mine {
+            for x in b.clients_of.get(m).into_iter().flatten() {
+                if x != c && !found.contains(x.as_str()) && pred(x) {
+                    found.insert(x);
+                }
+            }
+        }
+        if found.len() < CO_CLIENTS {
+            return Vec::new();
+        }
+        found.into_iter().take(3).map(str::to_string).collect()
+    }
+
+    /// Another session into the relay of `hop` at the time that explains it routinely: its
+    /// client (not `origin`), and why.
+    pub fn explainer(&self, b: &Baseline, origin: &str, hop: &Hop) -> Option<(String, String)> {
+        let key =
+            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
+        let relay = &hop.client_addr;
+        for (x, in_service) in self.parents.get(&key)? {
+            if x == origin {
+                continue;
+            }
+            let pattern = (relay.clone(), in_service.clone(), hop.service.clone());
+            if b.reach.contains(&(x.clone(), hop.server_addr.clone(), hop.service.clone())) {
+                return Some((x.clone(), format!("{x} reaches {} routinely", hop.server_addr)));
+            }
+            if b.relay_patterns.contains(&pattern) {
+                return Some((
+                    x.clone(),
+                    format!("{relay} relays {in_service} sessions onward over {} routinely", hop.service),
+                ));
+            }
+            if b.reach_services.contains(&(x.clone(), hop.service.clone())) {
+                return Some((
+                    x.clone(),
+                    format!("{x} reaches servers over {} through relays routinely", hop.service),
+                ));
+            }
+            // Its other relays relay its inbound service onward over this one for a lone session.
+            let elsewhere = b.servers_of.get(x).into_iter().flatten().find(|r| {
+                b.relay_patterns.contains(&(r.to_string(), in_service.clone(), hop.service.clone()))
+            });
+            if let Some(r) = elsewhere {
+                return Some((
+                    x.clone(),
+                    format!("{x} uses {r}, which relays {in_service} sessions onward over {} routinely", hop.service),
+                ));
+            }
+        }
+        None
+    }
+
+    /// Other origins whose unusual first-hop start tonight lies within two hours of `hour`.
+    pub fn shared_time(&self, origin: &str, hour: i64) -> usize {
+        self.unusual_times
+            .iter()
+            .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 2)
+            .count()
+    }
+}
+
+/// The UTC hour of `h`'s start when it is unusual for its client: two hours or more from any
+/// hour it ever started an admin session, or on a weekend when it never worked one.
+pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
+    let c = &h.client_addr;
+    b.client_days.get(c)?;
+    let hour = h.start_ms.div_euclid(3_600_000).rem_euclid(24);
+    let mask = b.client_hours.get(c).copied().unwrap_or(0);
+    let away = (0..24).filter(|k| mask & (1 << k) != 0).map(|k| hours_apart(k, hour)).min();
+    let t = chrono::DateTime::from_timestamp_millis(h.start_ms)?;
+    let weekend = is_weekend(t.date_naive()) && b.weekend_days > 0 && !b.client_weekend.contains(c);
+    (away.unwrap_or(0) >= 2 || weekend).then_some(hour)
+}
+
+/// A known client of the same relays that reached the same (relay, target) pairs.
+fn client_twin(
+    b: &Baseline,
+    x: &str,
+    pairs: &BTreeSet<(&str, &str, &str)>,
+    svcs: &BTreeSet<&str>,
+) -> Option<Support> {
+    let mut best: Option<(usize, &str)> = None;
+    let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
+    for r in relays {
+        for y in b.clients_of.get(r).into_iter().flatten() {
+            let same_services =
+                svcs.iter().all(|v| b.client_services.contains(&(y.clone(), v.to_string())));
+            if y == x || !same_services {
+                continue;
+            }
+            let via = b.reached_via.get(y.as_str());
+            let shared = pairs
+                .iter()
+                .filter(|(p, t, _)| {
+                    via.is_some_and(|v| v.iter().any(|(vp, vt)| vp == p && vt == t))
+                })
+                .count();
+            let enough = shared >= 2 || (shared >= 1 && shared == pairs.len() && group(y) == group(x));
+            if enough && best.is_none_or(|(n, _)| shared > n) {
+                best = Some((shared, y));
+            }
+        }
+    }
+    best.map(|(shared, y)| Support::Twin { of: y.to_string(), shared })
+}
+
+/// Known clients of the relay in `x`'s group, and only routine targets reached through it.
+fn client_peers(b: &Baseline, x: &str, pairs: &BTreeSet<(&str, &str, &str)>) -> Option<Support> {
+    let g = group(x);
+    let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
+    for r in relays {
+        let routine = pairs.iter().filter(|p| p.0 == r).all(|(p, t, v)| {
+            b.pivot_targets.contains(&(p.to_string(), t.to_string(), v.to_string()))
+        });
+        let peers: Vec<String> = b
+            .clients_of
+            .get(r)
+            .into_iter()
+            .flatten()
+            .filter(|y| y.as_str() != x && group(y) == g)
+            .take(3)
+            .cloned()
+            .collect();
+        if routine && !peers.is_empty() {
+            return Some(Support::Peers { relay: r.to_string(), peers });
+        }
+    }
+    None
+}
+
+/// A known host that served these clients and reached these targets.
+fn relay_twin(
+    b: &Baseline,
+    x: &str,
+    clients: &BTreeSet<&str>,
+    targets: &BTreeSet<&str>,
+    svcs: &BTreeSet<&str>,
+) -> Option<Support> {
+    let brand_new = !b.server_days.contains_key(x) && !b.client_days.contains_key(x);
+    let mut candidates: BTreeSet<&str> = BTreeSet::new();
+    for c in clients {
+        for y in b.servers_of.get(*c).into_iter().flatten() {
+            if y != x {
+                candidates.insert(y);
+            }
+        }
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for y in candidates {
+        let same_services = svcs.iter().all(|v| {
+            b.client_services.contains(&(y.to_string(), v.to_string()))
+                || b.pivot_services.contains(&(y.to_string(), v.to_string()))
+        });
+        if !same_services {
+            continue;
+        }
+        let served = b.clients_of.get(y);
+        let reached = b.servers_of.get(y);
+        let sc = clients.iter().filter(|c| served.is_some_and(|s| s.iter().any(|z| z == *c))).count();
+        let st = targets.iter().filter(|t| reached.is_some_and(|s| s.iter().any(|z| z == *t))).count();
+        let all = sc == clients.len() && st == targets.len();
+        let enough = sc >= 1 && st >= 1 && (sc + st >= 3 || (brand_new && all));
+        if enough && best.is_none_or(|(n, _)| sc + st > n) {
+            best = Some((sc + st, y));
+        }
+    }
+    best.map(|(shared, y)| Support::Twin { of: y.to_string(), shared })
+}
