@@ -527,9 +527,13 @@ pub struct Baseline {
     pub pattern_count: HashMap<(String, String), i64>,
     /// Admin connections each host opened (over the days read).
     pub client_sessions: HashMap<String, i64>,
+    /// Days each (client, service) opened a connection.
+    pub client_service_days: HashMap<(String, String), u32>,
     /// (origin, end target) of every continuation, ambiguous ones included: what a host may
     /// have reached through a relay.
     pub reach_any: HashSet<(String, String)>,
+    /// (origin, outbound service) of every continuation, ambiguous ones included.
+    pub reach_any_services: HashSet<(String, String)>,
     /// (origin, network group of the end target), any service: groups a host reached through
     /// a relay.
     pub reach_group_any: HashSet<(String, String)>,
@@ -661,6 +665,13 @@ impl Baseline {
             for c in clients {
                 *b.client_days.entry(c.to_string()).or_default() += 1;
             }
+            let mut used: HashSet<(&str, &str)> = HashSet::new();
+            for f in &facts.hops {
+                used.insert((&f.client, &f.service));
+            }
+            for (c, v) in used {
+                *b.client_service_days.entry((c.to_string(), v.to_string())).or_default() += 1;
+            }
             for x in servers {
                 *b.server_days.entry(x.to_string()).or_default() += 1;
             }
@@ -680,6 +691,7 @@ impl Baseline {
             }
             for l in &facts.links {
                 b.reach_any.insert((l.in_client.clone(), l.out_server.clone()));
+                b.reach_any_services.insert((l.in_client.clone(), l.out_service.clone()));
             }
             let mut origins: HashSet<&str> = HashSet::new();
             for l in facts.links.iter().filter(|l| l.sole > 0) {

@@ -10,7 +10,10 @@
 //!   (relay, target) pairs it reached tonight are pairs that host reached (or all of them, one
 //!   at least, and both sit in one network group). A new relay is the twin of a known host that
 //!   served the same clients and reached the same targets: shared clients + shared targets ≥ 3
-//!   (at least one of each), or all of them for a host with no history at all.
+//!   (at least one of each), or all of them when the new relay has no history at all or the
+//!   known host relays too (an old build host, a bastion being replaced). A twin uses the same
+//!   services as the host it stands for; hosts with fewer than `YOUNG_DAYS` days in the role
+//!   are looked for a twin too, and a twin's record counts as the host's own.
 //! - **Peers** (a new member of a group): a new client whose network group (`history::group`)
 //!   holds known clients of the relay it used, and which reached through it only targets that
 //!   relay reaches routinely.
@@ -20,8 +23,8 @@
 //!   another of its servers (its jump hosts, usually) reach routinely: the second jump host of
 //!   a team, a replaced bastion everyone moved to.
 //! - **Shared unusual time**: an origin's unusual hour or first weekend is less telling when at
-//!   least `SHARED_TIME` other origins start their first hops at such a time within two hours
-//!   of it (a maintenance window, an on-call rotation): the finding weighs half.
+//!   least `SHARED_TIME` other origins start their first hops at such a time within an hour
+//!   of it (a maintenance window): the finding weighs half.
 //! - **Explained hop**: flows cannot tell which of the sessions open into a relay led to its
 //!   next session. What an origin reached through a relay is no evidence against it when
 //!   another session open into the relay at the time explains that hop routinely: the relay
@@ -204,7 +207,9 @@ impl Night {
             .filter(|x| x.as_str() != c)
             .filter(|x| {
                 mine.iter().any(|m| {
-                    m != s && b.clients_of.get(m).is_some_and(|cl| cl.binary_search(x).is_ok())
+                    m != s
+                        && b.pivot_days.contains_key(m)
+                        && b.clients_of.get(m).is_some_and(|cl| cl.binary_search(x).is_ok())
                 })
             })
             .collect();
@@ -219,7 +224,7 @@ impl Night {
     pub fn co_clients_where(&self, b: &Baseline, c: &str, pred: impl Fn(&str) -> bool) -> Vec<String> {
         let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
         let mut found: BTreeSet<&str> = BTreeSet::new();
-        for m in mine {
+        for m in mine.iter().filter(|m| b.pivot_days.contains_key(m.as_str())) {
             for x in b.clients_of.get(m).into_iter().flatten() {
                 if x != c && !found.contains(x.as_str()) && pred(x) {
                     found.insert(x);
@@ -230,6 +235,13 @@ impl Night {
             return Vec::new();
         }
         found.into_iter().take(3).map(str::to_string).collect()
+    }
+
+    /// Was `origin` the only possible parent of `hop` (the session it is relayed from)?
+    pub fn only_parent(&self, origin: &str, hop: &Hop) -> bool {
+        let key =
+            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
+        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _)| x == origin))
     }
 
     /// Another session into the relay of `hop` at the time that explains it routinely: its
@@ -272,11 +284,11 @@ impl Night {
         None
     }
 
-    /// Other origins whose unusual first-hop start tonight lies within two hours of `hour`.
+    /// Other origins whose unusual first-hop start tonight lies within an hour of `hour`.
     pub fn shared_time(&self, origin: &str, hour: i64) -> usize {
         self.unusual_times
             .iter()
-            .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 2)
+            .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1)
             .count()
     }
 }
@@ -381,7 +393,10 @@ fn relay_twin(
         let sc = clients.iter().filter(|c| served.is_some_and(|s| s.iter().any(|z| z == *c))).count();
         let st = targets.iter().filter(|t| reached.is_some_and(|s| s.iter().any(|z| z == *t))).count();
         let all = sc == clients.len() && st == targets.len();
-        let enough = sc >= 1 && st >= 1 && (sc + st >= 3 || (brand_new && all));
+        // A host that relays itself (an old build host, the bastion being replaced) is a
+        // twin for any host that does all it does tonight.
+        let relays = b.pivot_days.contains_key(y);
+        let enough = sc >= 1 && st >= 1 && (sc + st >= 3 || (all && (brand_new || relays)));
         if enough && best.is_none_or(|(n, _)| sc + st > n) {
             best = Some((sc + st, y));
         }

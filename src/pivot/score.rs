@@ -129,6 +129,10 @@ fn warm(days: u32) -> f64 {
     (f64::from(days) / WARM_HOST_DAYS).min(1.0)
 }
 
+/// Days a relay must have opened sessions over a service itself for a short session of its
+/// over that service (under two minutes) to count as possibly its own work.
+pub const OWN_DAYS: u32 = 1;
+
 /// Packets in either direction below which a session into a relay is thin: too little to
 /// carry interactive work onward.
 pub const THIN_PACKETS: i64 = 20;
@@ -174,15 +178,21 @@ impl<'a> Scorer<'a> {
         for f in part.iter_mut() {
             let (mut factor, mut note) = (1.0, None);
             let a = &f.about;
-            if matches!(a.kind, "new client" | "new relay" | "new server") {
+            // What a new or young host did (its first hops, what it reached, the way it came into
+            // a relay) weighs by the same support as the host itself.
+            let subject = match a.kind {
+                "new client" | "new relay" | "new server" | "reach" => Some(a.host.as_str()),
+                _ => None,
+            };
+            if let Some(host) = subject {
                 let support =
-                    self.night.clients.get(&a.host).or_else(|| self.night.relays.get(&a.host));
+                    self.night.clients.get(host).or_else(|| self.night.relays.get(host));
                 if let Some(s) = support {
                     factor = match s {
                         Support::Twin { .. } => 0.25,
                         Support::Peers { .. } => 0.5,
                     };
-                    note = Some(s.describe(&a.host));
+                    note = Some(s.describe(host));
                 }
             }
             let target = match a.kind {
@@ -381,30 +391,65 @@ impl<'a> Scorer<'a> {
         let b = self.b;
         let o = &path[0].client_addr;
         let days = self.days_of(&b.reach_days, o);
-        if days == 0 {
-            return;
-        }
         let mut best: Option<Finding> = None;
-        for h in &path[1..] {
+        // Beyond a hop that may be its relay's own work, nothing was reached through the relays.
+        let reached = (1..path.len())
+            .take_while(|&k| self.coincidence(path[k - 1], path[k]).is_none())
+            .count();
+        for h in &path[1..1 + reached] {
             let (t, v) = (&h.server_addr, &h.service);
             if t == o || self.has3(&b.reach, o, t, v) {
                 continue;
             }
             let explained = self.night.explainer(b, o, h);
-            let (w, text) = if !self.has2(&b.reach_services, o, v) {
+            // When the origin was the only session into the relay (the hop is its own), what it
+            // ever opened as a client counts too: an ssh-only admin relaying rdp.
+            let alone = self.night.only_parent(o, h);
+            // Never even a possible parent of a session out over `v` (ambiguous ones included).
+            let never = !self.has2(&b.reach_any_services, o, v);
+            let as_client = alone && never && !self.has2(&b.client_services, o, v);
+            if days == 0 && !as_client {
+                continue;
+            }
+            let (w, text) = if !self.has2(&b.reach_services, o, v) && (never || days > 0) {
+                // Possibly reached over `v` before, in continuations with several possible
+                // parents: the claim "never" is uncertain, half.
+                let uncertain = if never { 1.0 } else { 0.5 };
                 let used = self.listed(&b.reach_services, o);
-                // Over a new service to a network group it reaches anyway: half.
-                let known_group = self.has2(&b.reach_group_any, o, &group(t));
+
+                // Alone in the relay: every session it ever opened (none over this service) is
+                // one observation.
+                let w = if as_client {
+                    service_weight(days.max(self.days_of(&b.client_days, o)))
+                } else {
+                    service_weight(days)
+                };
                 (
-                    service_weight(days) * if known_group { 0.5 } else { 1.0 },
+                    w * uncertain,
                     format!(
-                        "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}",
+                        "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}{}{}",
                         h.client_addr,
                         self.span(),
                         used.join(", "),
-                        if known_group { format!(", though it reaches {} over those", group(t)) } else { format!(", nor anything in {}", group(t)) }
+                        if as_client {
+                            format!(", and it was the only session into {}, never a {v} client itself", h.client_addr)
+                        } else {
+                            String::new()
+                        },
+                        if self.has2(&b.reach_group_any, o, &group(t)) {
+                            String::new()
+                        } else {
+                            format!(", nor anything in {}", group(t))
+                        },
+                        if never {
+                            ""
+                        } else {
+                            " (though it was one of several sessions into a relay when one went out over it)"
+                        }
                     ),
                 )
+            } else if days == 0 {
+                continue;
             } else {
                 let n = self.novelty_of(&b.reach_new_targets, o);
                 (
@@ -487,23 +532,14 @@ impl<'a> Scorer<'a> {
         } else {
             (1.0, String::new())
         };
-        // Hosts sharing its servers (its team, usually) that work at this hour or at weekends.
-        let at_hour = self.night.co_clients_where(b, c, |x| {
-            let m = b.client_hours.get(x).copied().unwrap_or(0);
-            (-1..=1).any(|d: i32| m & (1 << (hour + d).rem_euclid(24)) != 0)
-        });
-        let (hour_factor, hour_note) = if at_hour.is_empty() {
-            (factor, note.clone())
-        } else {
-            (0.5 * factor, format!("{note}; hosts sharing its servers start at that hour ({})", at_hour.join(", ")))
-        };
+        let (hour_factor, hour_note) = (factor, note.clone());
         if away >= 2 {
             // 0.6 per hour away: 1.2 at two hours, 2.4 at four, 3.5 from six hours on; full
             // weight from 5 active days.
             let sessions: i64 = self.selves(c).map(|x| b.client_sessions.get(x).copied().unwrap_or(0)).max().unwrap_or(0);
             let w = (0.6 * f64::from(away)).min(3.5)
                 * (f64::from(days) / 5.0).min(1.0)
-                * (sessions as f64 / 15.0).min(1.0);
+                * (sessions as f64 / 10.0).min(1.0);
             self.push(
                 out,
                 w * hour_factor,
@@ -519,7 +555,12 @@ impl<'a> Scorer<'a> {
         if weekend && b.weekend_days > 0 && !self.selves(c).any(|x| b.client_weekend.contains(x)) {
             // Surprise of weekend work never seen on w weekend days: log2(w + 2), at most 2.
             let w = ((b.weekend_days as f64) + 2.0).log2().min(2.0);
-            let team = self.night.co_clients_where(b, c, |x| b.client_weekend.contains(x));
+            // Weekend work at its usual hours that colleagues also do at weekends (on call).
+            let team = if away >= 2 {
+                Vec::new()
+            } else {
+                self.night.co_clients_where(b, c, |x| b.client_weekend.contains(x))
+            };
             let (factor, note) = if team.is_empty() {
                 (factor, note)
             } else {
@@ -646,8 +687,13 @@ impl<'a> Scorer<'a> {
             .collect();
         usual.sort_unstable();
         // Each continuation out over `v` with one possible parent is one observation of what a
-        // lone session is relayed as.
-        let w = (alone as f64 + 2.0).log2().min(4.0);
+        // lone session is relayed as. A new or young inbound client's ways are not known yet.
+        let young = match self.night.clients.get(&into.client_addr) {
+            Some(Support::Twin { .. }) => 0.25,
+            Some(Support::Peers { .. }) => 0.5,
+            None => 1.0,
+        };
+        let w = (alone as f64 + 2.0).log2().min(4.0) * young;
         Some(Finding {
             weight: (w * self.conf * 100.0).round() / 100.0,
             text: format!(
@@ -659,6 +705,48 @@ impl<'a> Scorer<'a> {
             ),
             about: about("pattern", p, &format!("{v_in} → {v}")),
         })
+    }
+
+    /// Why `out_hop` may be its relay's own work rather than a continuation of `into`: the
+    /// session in was thin and the next one outlived it; the next one outlived it by more than
+    /// twice its length (and five minutes); or the next one is short and thin, of the kind the
+    /// relay opens itself every few days (`OWN_DAYS`).
+    fn coincidence(&self, into: &Hop, out_hop: &Hop) -> Option<String> {
+        let (p, v) = (&out_hop.client_addr, &out_hop.service);
+        let outlived = out_hop.end_ms - into.end_ms;
+        let into_len = into.end_ms - into.start_ms;
+        let thin = |h: &Hop| h.packets_c2s < THIN_PACKETS || h.packets_s2c < THIN_PACKETS;
+        if thin(into) && outlived > 60_000 {
+            return Some(format!(
+                "the session into {p} was short ({} packets in, {} s) and {p} → {} outlived it by {} s: perhaps unrelated",
+                into.packets_c2s,
+                into_len / 1000,
+                out_hop.server_addr,
+                outlived / 1000
+            ));
+        }
+        if outlived > (2 * into_len).max(300_000) {
+            return Some(format!(
+                "{p} → {} outlived the session into {p} by {} s (that one lasted {} s): perhaps unrelated",
+                out_hop.server_addr,
+                outlived / 1000,
+                into_len / 1000
+            ));
+        }
+        let own = self
+            .selves(p)
+            .map(|x| self.b.client_service_days.get(&(x.to_string(), v.clone())).copied().unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        if own >= OWN_DAYS && out_hop.end_ms - out_hop.start_ms < 120_000 {
+            return Some(format!(
+                "{p} → {} was short ({} packets, {} s), and {p} opens {v} sessions itself (on {own} days): perhaps unrelated",
+                out_hop.server_addr,
+                out_hop.packets_c2s,
+                (out_hop.end_ms - out_hop.start_ms) / 1000
+            ));
+        }
+        None
     }
 
     /// Score of a chain of `hops` (in path order), all its findings (strongest first), the
@@ -676,32 +764,26 @@ impl<'a> Scorer<'a> {
             parts.push((part, k));
         }
         parts.push((self.server_side(hops[n - 1]), n - 1));
+        // How the first relay relayed the origin's session and what the origin reached are two
+        // records of one event (the origin doing something new through the relay): one part.
+        if n > 1 {
+            let (moved, kept): (Vec<Finding>, Vec<Finding>) =
+                std::mem::take(&mut parts[1].0).into_iter().partition(|f| f.about.kind == "pattern");
+            parts[1].0 = kept;
+            parts[0].0.extend(moved);
+        }
         for (part, _) in &mut parts {
             self.discount(part, origin);
         }
-        // A relay's part when the session into it was thin and its next session outlived it:
-        // perhaps the relay's own work that happened to start during someone's short session.
+        // A relay's part when its next session looks like its own work that happened to start
+        // during someone's session (see `coincidence`).
         for k in 1..n {
-            let (into, out_hop) = (hops[k - 1], hops[k]);
-            let thin = into.packets_c2s < THIN_PACKETS || into.packets_s2c < THIN_PACKETS;
-            if thin && out_hop.end_ms > into.end_ms + 60_000 {
+            if let Some(why) = self.coincidence(hops[k - 1], hops[k]) {
                 let part = &mut parts[k].0;
                 for f in part.iter_mut() {
                     f.weight = (f.weight * 0.5 * 100.0).round() / 100.0;
                 }
-                part.push(Finding {
-                    weight: 0.0,
-                    text: format!(
-                        "the session into {} was short ({} packets in, {} s) and {} → {} outlived it by {} s: perhaps unrelated",
-                        into.server_addr,
-                        into.packets_c2s,
-                        (into.end_ms - into.start_ms) / 1000,
-                        out_hop.client_addr,
-                        out_hop.server_addr,
-                        (out_hop.end_ms - into.end_ms) / 1000
-                    ),
-                    about: about("support", origin, ""),
-                });
+                part.push(Finding { weight: 0.0, text: why, about: about("support", origin, "") });
             }
         }
         let scored: Vec<f64> = parts.iter().map(|(p, _)| part_score(p)).collect();
