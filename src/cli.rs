@@ -39,6 +39,10 @@ pub enum Command {
     /// Nightly: pivots over a day into REPORTS/YYYY-MM-DD/ (GraphML, JSON, summary.md).
     #[command(after_help = EXIT_CODES)]
     Report(ReportArgs),
+    /// Mark an incident of a report known-good: its pattern is routine from the next night on
+    /// (`--undo` withdraws it, `--list` shows them all).
+    #[command(after_help = EXIT_CODES)]
+    Ack(AckArgs),
     /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
@@ -386,6 +390,29 @@ pub struct ReportArgs {
     /// Reports folder: the report goes to DIR/YYYY-MM-DD/ (replaced on rerun).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+/// `pivotflow ack` as typed (validated by `config::pivot::ack`).
+#[derive(Debug, Args)]
+pub struct AckArgs {
+    /// Reports folder (`report --out`); acknowledgements are kept in DIR/history/acks.json.
+    #[arg(long, value_name = "DIR")]
+    pub reports: PathBuf,
+    /// The incident: YYYY-MM-DD/incident-N as the report names it (or incident-N with --day).
+    #[arg(required_unless_present_any = ["list", "undo"], conflicts_with_all = ["list", "undo"])]
+    pub incident: Option<String>,
+    /// The report day, when INCIDENT is given as incident-N.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub day: Option<String>,
+    /// Why it is known-good (recorded with the time; shown in every later report).
+    #[arg(long, required_unless_present_any = ["list", "undo"])]
+    pub reason: Option<String>,
+    /// Withdraw the acknowledgement of this incident (YYYY-MM-DD/incident-N).
+    #[arg(long, value_name = "INCIDENT", conflicts_with = "list")]
+    pub undo: Option<String>,
+    /// Print every acknowledgement (withdrawn ones marked).
+    #[arg(long)]
+    pub list: bool,
 }
 
 /// Rules shared by `pivots` and `report`.

@@ -28,8 +28,9 @@ fn session(
 }
 
 /// Eight days, 2026-11-20 .. 2026-11-27 (T is 10:00 on the last): every day the admin station
-/// A = 10.8.0.1 opens SSH to the jump host J = 10.9.0.1 and from there SSH to S = 10.32.0.1.
-/// On the last day J also goes on to a new target T = 10.32.0.2 (in A's afternoon session),
+/// A = 10.8.0.1 opens SSH to the jump host J = 10.9.0.1 and from there SSH to S = 10.32.0.1,
+/// and an automation host M = 10.32.5.9 opens SSH to T = 10.32.0.2 (an established server).
+/// On the last day J also goes on to T, which it never reached (in A's afternoon session),
 /// and a workstation W = 10.64.0.1 reaches X = 10.32.0.3 and from there Y = 10.32.0.4.
 pub fn store(name: &str) -> PathBuf {
     let mut r = Vec::new();
@@ -37,6 +38,7 @@ pub fn store(name: &str) -> PathBuf {
         let t = -d * DAY;
         r.extend(session("10.8.0.1", 50_000, "10.9.0.1", 22, t, t + 60 * MIN));
         r.extend(session("10.9.0.1", 50_001, "10.32.0.1", 22, t + 5 * MIN, t + 30 * MIN));
+        r.extend(session("10.32.5.9", 50_009, "10.32.0.2", 22, t - 90 * MIN, t - 80 * MIN));
     }
     r.extend(session("10.8.0.1", 50_002, "10.9.0.1", 22, 4 * 60 * MIN, 5 * 60 * MIN));
     r.extend(session(
@@ -88,9 +90,16 @@ fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
     let o = report(&data, &out, &["--since", "2026-11-20", "--until", "2026-11-27"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("2026-11-20: 0 alerts, 1 chains; history: 0 of 28 days"), "{stdout}");
     assert!(
-        stdout.contains("2026-11-23: 0 alerts, 1 chains; history: 3 of 28 days (cold start"),
+        stdout.contains(
+            "2026-11-20: 0 alert incidents, 1 incidents, 1 chains; history: 0 of 28 days"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "2026-11-23: 0 alert incidents, 1 incidents, 1 chains; history: 3 of 28 days (cold start"
+        ),
         "{stdout}"
     );
     for d in 20..=27 {
@@ -123,8 +132,8 @@ fn routine_is_not_an_alert_a_new_target_and_an_attack_are_with_reasons() {
     assert_eq!(r["chains"][0]["alert"], true);
     assert_eq!(r["chains"][1]["alert"], true);
     let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
-    let alerts_at = md.find("## Alerts").unwrap();
-    let others_at = md.find("## Other chains").unwrap();
+    let alerts_at = md.find("## Alert incidents").unwrap();
+    let others_at = md.find("## Other incidents").unwrap();
     assert!(md[alerts_at..others_at].contains("never relayed to 10.32.0.2 ssh in 7 days"), "{md}");
     assert!(md[others_at..].contains("10.8.0.1 → 10.9.0.1 → 10.32.0.1"));
     // The GraphML carries the alert and its reasons on the edges.
@@ -206,15 +215,25 @@ fn multi_day_synth_attacks_are_alerts_and_routine_is_quiet() {
     for d in &days[7..] {
         let date = d["date"].as_str().unwrap();
         let r = chains(&out, date);
-        let alerts: Vec<&serde_json::Value> =
-            r["chains"].as_array().unwrap().iter().filter(|c| c["alert"] == true).collect();
-        assert!(!alerts.is_empty() && alerts.len() <= 5, "{date}: {} alerts", alerts.len());
-        let ids: Vec<&serde_json::Value> = alerts.iter().map(|c| &c["id"]).collect();
+        let alert_incidents: Vec<&str> = r["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["alert"] == true)
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(r["alerts"], alert_incidents.len());
+        assert!(
+            !alert_incidents.is_empty() && alert_incidents.len() <= 5,
+            "{date}: {} alert incidents",
+            alert_incidents.len()
+        );
+        // Every chain of an alert incident (other possible origins included).
         let shown: Vec<&serde_json::Value> = r["chains"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|c| c["alert"] == true || ids.contains(&&c["folded_into"]))
+            .filter(|c| alert_incidents.contains(&c["incident"].as_str().unwrap()))
             .collect();
         for a in d["attacks"].as_array().unwrap() {
             let want: Vec<&str> =
@@ -224,7 +243,7 @@ fn multi_day_synth_attacks_are_alerts_and_routine_is_quiet() {
                     c["hosts"].as_array().unwrap().iter().map(|h| h.as_str().unwrap()).collect();
                 hosts.windows(want.len()).any(|w| w == want.as_slice())
             });
-            assert!(found, "{date}: attack {} {want:?} is not an alert", a["id"]);
+            assert!(found, "{date}: attack {} {want:?} is not in an alert incident", a["id"]);
         }
     }
 }

@@ -32,15 +32,23 @@ fn cards_are_the_alerts_and_bars_sit_at_their_hop_times() {
     let chains = json["chains"].as_array().unwrap();
     let html = Html::parse_document(&std::fs::read_to_string(day.join("index.html")).unwrap());
 
-    let alert_ids: Vec<&str> =
-        chains.iter().filter(|c| c["alert"] == true).map(|c| c["id"].as_str().unwrap()).collect();
+    let incidents = json["incidents"].as_array().unwrap();
+    let alert_ids: Vec<&str> = incidents
+        .iter()
+        .filter(|i| i["alert"] == true)
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
     assert_eq!(alert_ids.len(), 2);
     let cards: Vec<_> = html.select(&sel("section.card")).collect();
-    let card_ids: Vec<&str> = cards.iter().map(|c| c.value().attr("data-chain").unwrap()).collect();
-    assert_eq!(card_ids, alert_ids, "one card per alert, in rank order");
+    let card_ids: Vec<&str> =
+        cards.iter().map(|c| c.value().attr("data-incident").unwrap()).collect();
+    assert_eq!(card_ids, alert_ids, "one card per alert incident, in rank order");
 
     for card in &cards {
+        let incident = card.value().attr("data-incident").unwrap();
+        let inc = incidents.iter().find(|i| i["id"] == incident).unwrap();
         let id = card.value().attr("data-chain").unwrap();
+        assert_eq!(inc["chains"][0], id, "the card draws the incident's strongest chain");
         let chain = chains.iter().find(|c| c["id"] == id).unwrap();
         // The path: one box per host, in order.
         let hosts: Vec<String> =
@@ -55,7 +63,7 @@ fn cards_are_the_alerts_and_bars_sit_at_their_hop_times() {
         // The reasons, as listed.
         let reasons: Vec<String> =
             card.select(&sel("ul.reasons li")).map(|t| t.text().collect()).collect();
-        assert_eq!(serde_json::json!(reasons), chain["reasons"], "{id}");
+        assert_eq!(serde_json::json!(reasons), inc["reasons"], "{id}");
         // The timeline: x = x0 + (t − t0) × width / (t1 − t0) for every hop's start and end.
         let tl = card.select(&sel("svg.timeline")).next().unwrap();
         let (x0, w, t0, t1) = (
@@ -221,6 +229,12 @@ fn the_sample_report_renders_in_chromium() {
     for line in log.lines() {
         assert!(!(line.contains("CONSOLE") || line.contains("Uncaught")), "console: {line}");
     }
+    // Every host label fits its box with the browser's real fonts.
+    assert!(dom.contains("data-label-overflow=\"0\""), "a host label overflows its box");
+    // No history yet: said once, in one sentence.
+    let note = "No history yet: chains are ranked by length only, and none is an alert.";
+    assert_eq!(dom.matches(note).count(), 1, "{dom}");
+    assert_eq!(dom.matches("none is an alert").count(), 2, "the note and the header fact only");
 
     let shot = day.join("shot.png");
     let o =

@@ -13,6 +13,7 @@ mod fuzz;
 mod golden_decode;
 mod hostile;
 mod html_report;
+mod incidents;
 mod live_capture;
 mod packets_capture;
 mod pcapng_input;

@@ -130,3 +130,28 @@ impl ReportConfig {
         })
     }
 }
+
+impl crate::pivot::ack::AckConfig {
+    /// Validate `pivotflow ack` arguments.
+    pub fn from_args(a: &crate::cli::AckArgs) -> crate::error::Result<Self> {
+        use crate::pivot::ack::{AckAction, parse_id};
+        let action = if a.list {
+            AckAction::List
+        } else if let Some(id) = &a.undo {
+            let (day, incident) = parse_id(id, a.day.as_deref())?;
+            AckAction::Undo {
+                id: format!("{}/{incident}", day.format("%Y-%m-%d")),
+                reason: a.reason.clone(),
+            }
+        } else {
+            let text = a.incident.as_deref().unwrap_or_default();
+            let (day, incident) = parse_id(text, a.day.as_deref())?;
+            let reason = a.reason.clone().unwrap_or_default();
+            if reason.trim().is_empty() {
+                return Err(crate::error::Error::config("--reason", "say why it is known-good"));
+            }
+            AckAction::Add { day, incident, reason }
+        };
+        Ok(crate::pivot::ack::AckConfig { reports: a.reports.clone(), action })
+    }
+}

@@ -21,6 +21,8 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("n_chains", "node", "chain_count", "int"),
     ("n_trusted", "node", "trusted", "boolean"),
     ("n_alert", "node", "alert", "boolean"),
+    ("n_incidents", "node", "incident_ids", "string"),
+    ("n_alert_incident", "node", "alert_incident", "boolean"),
     ("e_interaction", "edge", "interaction", "string"),
     ("e_proto", "edge", "proto", "int"),
     ("e_port", "edge", "port", "int"),
@@ -40,6 +42,9 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("e_alert", "edge", "alert", "boolean"),
     ("e_score", "edge", "max_chain_score", "double"),
     ("e_reasons", "edge", "reasons", "string"),
+    ("e_incidents", "edge", "incident_ids", "string"),
+    ("e_alert_incident", "edge", "alert_incident", "boolean"),
+    ("g_alert_incidents", "graph", "alert_incidents", "string"),
 ];
 
 #[derive(Default)]
@@ -52,6 +57,8 @@ struct Node {
     target: bool,
     trusted: bool,
     alert: bool,
+    incidents: BTreeSet<String>,
+    alert_incident: bool,
 }
 
 /// An edge: its hop, the chains through it, its position on the first chain, and the alert
@@ -63,6 +70,8 @@ struct Edge<'a> {
     alert: bool,
     score: f64,
     reasons: Vec<String>,
+    incidents: BTreeSet<String>,
+    alert_incident: bool,
 }
 
 fn xml_err(e: impl std::fmt::Display) -> Error {
@@ -78,12 +87,16 @@ fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
 }
 
 /// Write `chains` as one directed graph. A hop shared by several chains is one edge whose
-/// `chain_ids` lists them all (duplicate exporters were already merged by `sessions`).
+/// `chain_ids` lists them all (duplicate exporters were already merged by `sessions`);
+/// `incident_ids` name their incidents, `alert_incident` marks the hosts and hops of the alert
+/// incidents (`alerts`: id and cause, also listed first as the graph's `alert_incidents`).
 pub fn write_graphml<W: Write>(
     out: W,
     chains: &[&Chain],
     is_trusted: impl Fn(&str) -> bool,
+    alerts: &[(String, String)],
 ) -> Result<()> {
+    let alert_ids: BTreeSet<&str> = alerts.iter().map(|(id, _)| id.as_str()).collect();
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     // Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
     type EdgeKey = (String, i64, String, i64, i64, i64);
@@ -112,6 +125,8 @@ pub fn write_graphml<W: Write>(
                 }
                 n.trusted = is_trusted(addr);
                 n.alert |= c.alert;
+                n.incidents.insert(c.incident.clone());
+                n.alert_incident |= alert_ids.contains(c.incident.as_str());
             }
             let key = (
                 h.client_addr.clone(),
@@ -128,8 +143,12 @@ pub fn write_graphml<W: Write>(
                 alert: false,
                 score: f64::MIN,
                 reasons: Vec::new(),
+                incidents: BTreeSet::new(),
+                alert_incident: false,
             });
             e.chains.insert(c.id.clone());
+            e.incidents.insert(c.incident.clone());
+            e.alert_incident |= alert_ids.contains(c.incident.as_str());
             e.alert |= c.alert;
             e.score = e.score.max(c.score);
             if c.alert {
@@ -163,6 +182,8 @@ pub fn write_graphml<W: Write>(
     g.push_attribute(("id", "pivots"));
     g.push_attribute(("edgedefault", "directed"));
     w.write_event(Event::Start(g)).map_err(xml_err)?;
+    let listed: Vec<String> = alerts.iter().map(|(id, cause)| format!("{id}: {cause}")).collect();
+    data(&mut w, "g_alert_incidents", &listed.join(" | "))?;
     for (addr, n) in &nodes {
         let mut s = BytesStart::new("node");
         s.push_attribute(("id", addr.as_str()));
@@ -184,6 +205,8 @@ pub fn write_graphml<W: Write>(
         data(&mut w, "n_chains", &n.chains.len().to_string())?;
         data(&mut w, "n_trusted", if n.trusted { "true" } else { "false" })?;
         data(&mut w, "n_alert", if n.alert { "true" } else { "false" })?;
+        data(&mut w, "n_incidents", &n.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
+        data(&mut w, "n_alert_incident", if n.alert_incident { "true" } else { "false" })?;
         w.write_event(Event::End(BytesEnd::new("node"))).map_err(xml_err)?;
     }
     for (i, e) in edges.values().enumerate() {
@@ -213,6 +236,8 @@ pub fn write_graphml<W: Write>(
         data(&mut w, "e_alert", if e.alert { "true" } else { "false" })?;
         data(&mut w, "e_score", &e.score.to_string())?;
         data(&mut w, "e_reasons", &e.reasons.join(" | "))?;
+        data(&mut w, "e_incidents", &e.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
+        data(&mut w, "e_alert_incident", if e.alert_incident { "true" } else { "false" })?;
         w.write_event(Event::End(BytesEnd::new("edge"))).map_err(xml_err)?;
     }
     w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;

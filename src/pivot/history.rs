@@ -519,6 +519,8 @@ pub struct Baseline {
     pub servers_of: HashMap<String, Vec<String>>,
     /// Relays each host reached things through, and what: in_client → (pivot, out_server).
     pub reached_via: HashMap<String, Vec<(String, String)>>,
+    /// Acknowledgements in force (`ack`), oldest first.
+    pub acks: Vec<super::ack::Ack>,
     /// (pivot, inbound service, outbound service) of continuations with one possible parent:
     /// what a relay routinely relays for one session alone.
     pub relay_patterns: HashSet<(String, String, String)>,
@@ -590,28 +592,41 @@ impl Baseline {
                 let e = new_group.entry(&f.client).or_default();
                 if !b.pairs.contains(&(f.client.clone(), f.server.clone(), f.service.clone())) {
                     e.0 = true;
-                    e.1 |= !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
+                    e.1 |=
+                        !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
                 }
             }
             for (client, (novel, novel_group)) in new_group {
                 if b.client_days.contains_key(client) && novel {
-                    b.client_new_groups.entry(client.to_string()).or_default().record(true, novel_group);
+                    b.client_new_groups
+                        .entry(client.to_string())
+                        .or_default()
+                        .record(true, novel_group);
                 }
             }
             // What each origin reached through relays: new end target, new group.
             let mut new_reach: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
             for l in facts.links.iter().filter(|l| l.sole > 0) {
                 let e = new_reach.entry(&l.in_client).or_default();
-                if !b.reach.contains(&(l.in_client.clone(), l.out_server.clone(), l.out_service.clone())) {
+                if !b.reach.contains(&(
+                    l.in_client.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                )) {
                     e.0 = true;
-                    e.1 |= !b.reach_groups.contains(&(l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                    e.1 |= !b
+                        .reach_groups
+                        .contains(&(l.in_client.clone(), kind(&l.out_server, &l.out_service)));
                 }
             }
             for (origin, (novel, novel_group)) in new_reach {
                 let before = b.reach_days.contains_key(origin);
                 b.reach_new_targets.entry(origin.to_string()).or_default().record(before, novel);
                 if before && novel {
-                    b.reach_new_groups.entry(origin.to_string()).or_default().record(true, novel_group);
+                    b.reach_new_groups
+                        .entry(origin.to_string())
+                        .or_default()
+                        .record(true, novel_group);
                 }
             }
             let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
@@ -716,7 +731,6 @@ impl Baseline {
             for o in origins {
                 *b.reach_days.entry(o.to_string()).or_default() += 1;
             }
-
         }
         for (c, s, _) in &b.pairs {
             b.clients_of.entry(s.clone()).or_default().push(c.clone());
@@ -786,7 +800,13 @@ pub fn load_about(
             facts.push((d, read_day_about(history, d, interest)?));
         }
     }
-    Ok(Baseline::from_days(&facts, days))
+    // Acknowledged patterns count as learned on their day (see `ack`).
+    let acks = super::ack::Acks::load(history)?;
+    let in_force = acks.in_force(day, days);
+    super::ack::apply(&mut facts, &in_force);
+    let mut b = Baseline::from_days(&facts, days);
+    b.acks = in_force.into_iter().cloned().collect();
+    Ok(b)
 }
 
 #[cfg(test)]

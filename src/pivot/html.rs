@@ -1,8 +1,10 @@
 //! The HTML report: one self-contained file (inline CSS, SVG and a few lines of script; no
-//! network access, readable with scripts off) that shows the chains before anyone reads them:
-//! alerts first as cards with the path drawn and a timeline of the hops on one time axis (the
-//! overlap that makes a pivot), an overview graph of the alert chains, and a table of all chains
-//! (sortable and filterable with scripts on).
+//! network access, readable with scripts off) that shows the night before anyone reads it:
+//! alert incidents first as cards (cause, reasons, every possible origin with how its own
+//! history judges it, the strongest chain's path drawn and a timeline of its hops on one time
+//! axis: the overlap that makes a pivot), the acknowledgements in force, an overview graph of
+//! the alert chains, and tables of all incidents and all chains (sortable and filterable with
+//! scripts on).
 //!
 //! Geometry is computed here; `report.html` (minijinja, autoescaped: every host name and reason
 //! came from the network or the store) only places it.
@@ -13,12 +15,13 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::PivotReport;
+use super::incident::Incident;
 use super::model::{Chain, iso};
 use crate::error::{Error, Result};
 
 const TEMPLATE: &str = include_str!("report.html");
 
-/// Chains drawn as cards when there is no alert.
+/// Incidents drawn as cards when there is no alert.
 pub const TOP_CHAINS: usize = 5;
 
 /// Chains listed in the table at most (all of them stay in chains.json).
@@ -36,15 +39,18 @@ const ROW_H: f64 = 34.0;
 struct Page {
     title: String,
     period: String,
-    /// How much history the score had (says why there may be no alert).
-    history: String,
+    /// Why there may be no alert, as one sentence.
+    no_alert_note: String,
     generated: String,
     facts: Vec<(String, String)>,
     incomplete: Vec<String>,
+    acks: Vec<super::ack::AckInForce>,
     cards: Vec<Card>,
-    /// The cards are alerts (else, with no alert, the top-ranked untrusted chains).
+    /// The cards are alert incidents (else, with no alert, the top-ranked untrusted ones).
     cards_are_alerts: bool,
     overview: Option<Graph>,
+    incidents: Vec<IncidentRow>,
+    incidents_total: usize,
     rows: Vec<Row>,
     rows_total: usize,
     table_open: bool,
@@ -52,19 +58,37 @@ struct Page {
     graphml_href: String,
 }
 
+/// One incident drawn: its strongest chain's path and timeline.
 #[derive(Serialize)]
 struct Card {
     id: String,
     rank: usize,
     score: String,
-    start: String,
-    end: String,
+    cause: String,
+    first: String,
+    last: String,
+    chain: String,
+    chain_count: usize,
+    chains: String,
     path_text: String,
     reasons: Vec<String>,
-    alternatives: Vec<String>,
+    origins: Vec<super::incident::OriginView>,
     flags: Vec<String>,
     path: Graph,
     timeline: Timeline,
+}
+
+#[derive(Serialize)]
+struct IncidentRow {
+    id: String,
+    rank: usize,
+    alert: bool,
+    score: String,
+    first: String,
+    chains: usize,
+    cause: String,
+    path: String,
+    note: String,
 }
 
 /// Boxes and arrows (the path of one chain, or the overview of all alerts).
@@ -136,6 +160,7 @@ struct Row {
     services: String,
     path: String,
     flags: String,
+    incident: String,
 }
 
 /// One decimal is plenty for SVG coordinates (and keeps the file small).
@@ -149,25 +174,27 @@ fn hm(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// Box width for a host label (monospace-ish estimate, so long IPv6 addresses fit).
+/// Box width for a host label: a generous per-character width of 12 px monospace fonts (DejaVu
+/// Sans Mono is 7.2 px, others up to 7.8) plus padding, so `192.168.130.175` or a long IPv6
+/// address is never cut.
 fn box_width(label: &str) -> f64 {
-    (label.chars().count() as f64 * 7.2 + 16.0).max(70.0)
+    (label.chars().count() as f64 * 8.0 + 18.0).max(70.0)
 }
 
 /// The chain's path, left to right; each arrow names the services of the hops between its hosts.
+/// A path wider than the page widens the drawing (the browser scales it down as a whole, text
+/// and boxes together) instead of squeezing the boxes under their labels.
 fn path_graph(c: &Chain) -> Graph {
     let gap = 70.0;
-    let total: f64 = c.hosts.iter().map(|h| box_width(h)).sum::<f64>()
-        + gap * c.hosts.len().saturating_sub(1) as f64;
-    let scale = if total > WIDTH { WIDTH / total } else { 1.0 };
     let (y, h) = (34.0, 26.0);
     let mut nodes = Vec::new();
     let mut x = 0.0;
     for host in &c.hosts {
-        let w = box_width(host) * scale;
+        let w = box_width(host);
         nodes.push(Node { x: r1(x), y, w: r1(w), label: host.clone() });
-        x += w + gap * scale;
+        x += w + gap;
     }
+    let total = x - gap;
     let edges = nodes
         .windows(2)
         .zip(c.hosts.windows(2))
@@ -191,7 +218,7 @@ fn path_graph(c: &Chain) -> Graph {
             }
         })
         .collect();
-    Graph { width: WIDTH, height: y + h + 8.0, nodes, edges }
+    Graph { width: WIDTH.max(r1(total + 2.0)), height: y + h + 8.0, nodes, edges }
 }
 
 /// The hops of a chain on one time axis, in path order, one row each.
@@ -259,7 +286,8 @@ fn overview(alerts: &[&Chain]) -> Option<Graph> {
             }
         }
     }
-    let (col_w, row_h, w) = (190.0, 44.0, 160.0);
+    let w = order.iter().map(|h| box_width(h)).fold(160.0, f64::max);
+    let (col_w, row_h) = (w + 30.0, 44.0);
     let mut in_layer: BTreeMap<usize, usize> = BTreeMap::new();
     let mut at: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     let mut nodes = Vec::new();
@@ -308,28 +336,37 @@ pub fn render(
     json_href: &str,
     graphml_href: &str,
 ) -> Result<String> {
-    let alerts: Vec<&Chain> = report.chains.iter().filter(|c| c.alert).collect();
-    // No alert (no history yet, or a quiet night): the top-ranked untrusted chains are drawn
-    // instead, under a heading that says so.
-    let carded: Vec<&Chain> = if alerts.is_empty() {
+    let by_id: BTreeMap<&str, &Chain> = report.chains.iter().map(|c| (c.id.as_str(), c)).collect();
+    let lead = |i: &Incident| i.chains.first().and_then(|id| by_id.get(id.as_str())).copied();
+    let alert_incidents: Vec<&Incident> = report.incidents.iter().filter(|i| i.alert).collect();
+    // No alert (no history yet, or a quiet night): the top-ranked untrusted incidents are
+    // drawn instead, under a heading that says so.
+    let carded: Vec<&Incident> = if alert_incidents.is_empty() {
         report
-            .chains
+            .incidents
             .iter()
-            .filter(|c| !c.trusted && c.folded_into.is_none())
+            .filter(|i| !i.trusted && i.acknowledged.is_none())
             .take(TOP_CHAINS)
             .collect()
     } else {
-        alerts.clone()
+        alert_incidents.clone()
     };
+    let alerts: Vec<&Chain> = report.chains.iter().filter(|c| c.alert).collect();
     let t = &report.truncations;
     let range = |ms: Option<i64>| ms.map(iso).unwrap_or_else(|| "…".into());
     let history = report.history_note();
     let history = history.strip_prefix("history: ").unwrap_or(&history).to_string();
+    let no_alert_note = if report.history_days == 0 {
+        "No history yet: chains are ranked by length only, and none is an alert.".to_string()
+    } else {
+        format!("No incident is an alert (history: {history}).")
+    };
     let mut facts = vec![
         ("flows on service ports".to_string(), report.service_flows.to_string()),
         ("hops".into(), report.hops.to_string()),
         ("chains".into(), report.chains.len().to_string()),
-        ("alerts".into(), report.alerts.to_string()),
+        ("incidents".into(), report.incidents.len().to_string()),
+        ("alert incidents".into(), report.alerts.to_string()),
         ("history".into(), history.clone()),
     ];
     if report.trusted_hidden > 0 || report.routine_hidden > 0 {
@@ -352,28 +389,55 @@ pub fn render(
             (None, None) => "all flows in the store".to_string(),
             (s, u) => format!("{} – {}", range(s), range(u)),
         },
-        history,
+        no_alert_note,
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         facts,
         incomplete: report.incomplete_files.iter().map(ToString::to_string).collect(),
-        cards_are_alerts: !alerts.is_empty(),
+        acks: report.acknowledged.clone(),
+        cards_are_alerts: !alert_incidents.is_empty(),
         cards: carded
             .iter()
-            .map(|c| Card {
-                id: c.id.clone(),
-                rank: c.rank,
-                score: format!("{:.2}", c.score),
-                start: c.start.clone(),
-                end: c.end.clone(),
+            .filter_map(|i| lead(i).map(|c| (i, c)))
+            .map(|(i, c)| Card {
+                id: i.id.clone(),
+                rank: i.rank,
+                score: format!("{:.2}", i.score),
+                cause: i.cause.clone(),
+                first: i.first.clone(),
+                last: i.last.clone(),
+                chain: c.id.clone(),
+                chain_count: i.chain_count,
+                chains: i.chains.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+                    + if i.chains.len() > 30 { ", …" } else { "" },
                 path_text: c.hosts.join(" → "),
-                reasons: c.reasons.clone(),
-                alternatives: c.alternatives.clone(),
+                reasons: i.reasons.clone(),
+                origins: i.origins.clone(),
                 flags: c.flags.iter().filter(|f| *f != "alert").cloned().collect(),
                 path: path_graph(c),
                 timeline: timeline(c),
             })
             .collect(),
         overview: overview(&alerts),
+        incidents: report
+            .incidents
+            .iter()
+            .take(TABLE_ROWS)
+            .map(|i| IncidentRow {
+                id: i.id.clone(),
+                rank: i.rank,
+                alert: i.alert,
+                score: format!("{:.2}", i.score),
+                first: i.first.clone(),
+                chains: i.chain_count,
+                cause: i.cause.clone(),
+                path: i.path.join(" → "),
+                note: match &i.acknowledged {
+                    Some(a) => format!("acknowledged ({a})"),
+                    None => i.reasons.first().cloned().unwrap_or_else(|| "routine".into()),
+                },
+            })
+            .collect(),
+        incidents_total: report.incidents.len(),
         rows: report
             .chains
             .iter()
@@ -387,6 +451,7 @@ pub fn render(
                 services: c.services.join(","),
                 path: c.hosts.join(" → "),
                 flags: c.flags.join(" "),
+                incident: c.incident.clone(),
             })
             .collect(),
         rows_total: report.chains.len(),

@@ -5,7 +5,8 @@
 //! unusual time or reaching a new kind of target: `score::About`), the same deciding hop (flows
 //! cannot tell which of the sessions into a busy host led on: every possible origin is in the
 //! incident), or the same path (a path repeated during the night). Routine chains (no
-//! finding) are grouped by their first relay ("routine work through J").
+//! finding) are grouped by their first relay ("routine work through J"); with no history at
+//! all nothing is routine yet, and chains without a finding are grouped by path.
 //!
 //! An incident's score is its strongest chain's, it is an alert when one of its chains is, and
 //! it lists its reasons once, its chains, hosts and times, and every possible origin with how
@@ -66,15 +67,22 @@ pub struct Incident {
     pub origins: Vec<OriginView>,
     /// Chains through trusted hosts only.
     pub trusted: bool,
+    /// The acknowledgement (`DAY/incident-N`) whose pattern covers every hop of its strongest
+    /// chain: known-good, shown, never an alert.
+    pub acknowledged: Option<String>,
 }
 
-/// The grouping key of a chain's deciding novelty.
-fn key(c: &Chain) -> (String, String, String) {
+/// The grouping key of a chain's deciding novelty (`cold`: no history, nothing is routine yet:
+/// chains without a finding are grouped by path).
+fn key(c: &Chain, cold: bool) -> (String, String, String) {
     match &c.novelty {
+        None if cold => {
+            ("unjudged".into(), c.hosts.get(1).cloned().unwrap_or_default(), c.hosts.join(" "))
+        }
         None => ("routine".into(), c.hosts.get(1).cloned().unwrap_or_default(), String::new()),
         Some(a) => {
             let class = match a.kind {
-                "new client" | "new relay" | "new server" => "new host",
+                "new client" | "new relay" | "new server" | "change" => "new host",
                 k => k,
             };
             let other = match class {
@@ -86,18 +94,35 @@ fn key(c: &Chain) -> (String, String, String) {
     }
 }
 
-/// Words for a key.
-fn cause(k: &(String, String, String)) -> String {
-    let (class, host, other) = k;
-    match class.as_str() {
-        "routine" => format!("routine work through {host}"),
-        "new host" => format!("new host {host}"),
-        "new service" => format!("{host} uses {other} for the first time"),
-        "new target" => format!("{host} → {other}: new target"),
-        "time" | "weekend" => format!("{host} at an unusual time"),
-        "reach" => format!("{host} reaches a new kind of target"),
-        "cycle" => format!("cycle through {host}"),
-        _ => format!("{class} {host} {other}"),
+/// Words for what decided an incident: its strongest chain's novelty (none: routine, or no
+/// history to judge it).
+fn cause(lead: &Chain, k: &(String, String, String)) -> String {
+    let (class, host, _) = k;
+    match (&lead.novelty, class.as_str()) {
+        (_, "routine") => format!("routine work through {host}"),
+        (_, "unjudged") => format!("chain through {host} (no history to judge it yet)"),
+        (None, _) => format!("chain through {host}"),
+        (Some(a), _) => {
+            let (h, o) = (&a.host, &a.other);
+            match a.kind {
+                "new client" | "new relay" | "new server" => format!("new host {h}"),
+                "change" => format!(
+                    "routine change: {}",
+                    lead.reasons
+                        .iter()
+                        .find(|r| r.starts_with(h.as_str()))
+                        .cloned()
+                        .unwrap_or_else(|| format!("new host {h}"))
+                ),
+                "new service" => format!("{h} uses {o} for the first time"),
+                "new target" => format!("{h} → {o}: new target"),
+                "time" | "weekend" => format!("{h} at an unusual time"),
+                "reach" => format!("{h} reaches {o} through a relay for the first time"),
+                "pattern" => format!("{h} relays {o} for a lone session for the first time"),
+                "cycle" => format!("cycle through {h}"),
+                k => format!("{k} {h} {o}"),
+            }
+        }
     }
 }
 
@@ -117,14 +142,15 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 }
 
 /// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
-/// score, then first start.
-pub fn group(chains: &mut [Chain]) -> Vec<Incident> {
+/// score, then first start. An incident whose strongest chain an acknowledgement in `acks`
+/// covers is marked and never an alert.
+pub fn group(chains: &mut [Chain], acks: &[super::ack::Ack], cold: bool) -> Vec<Incident> {
     let n = chains.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut by_key: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let mut by_hop: BTreeMap<(&(String, String, String), i64), usize> = BTreeMap::new();
     let mut by_path: BTreeMap<&[String], usize> = BTreeMap::new();
-    let keys: Vec<_> = chains.iter().map(key).collect();
+    let keys: Vec<_> = chains.iter().map(|c| key(c, cold)).collect();
     for i in 0..n {
         if let Some(&j) = by_key.get(&keys[i]) {
             union(&mut parent, i, j);
@@ -171,6 +197,24 @@ pub fn group(chains: &mut [Chain]) -> Vec<Incident> {
         inc.id = format!("incident-{}", i + 1);
         for &c in m.iter() {
             chains[c].incident = inc.id.clone();
+        }
+    }
+    let acks: Vec<&super::ack::Ack> = acks.iter().collect();
+    for (inc, m) in &mut out {
+        let lead = &chains[m[0]];
+        let hops: Vec<(String, String, String)> = lead
+            .hops
+            .iter()
+            .map(|h| (h.client_addr.clone(), h.server_addr.clone(), h.service.clone()))
+            .collect();
+        if let Some(a) = super::ack::covering(&acks, &hops) {
+            inc.acknowledged = Some(a.id.clone());
+            inc.alert = false;
+            for &c in m.iter() {
+                chains[c].alert = false;
+                chains[c].flags.retain(|f| f != "alert");
+                chains[c].flags.push("acknowledged".into());
+            }
         }
     }
     let mut incidents: Vec<Incident> = out.into_iter().map(|x| x.0).collect();
@@ -247,7 +291,7 @@ fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Inciden
         rank: 0,
         alert: m.iter().any(|&i| chains[i].alert),
         score: lead.score,
-        cause: cause(k),
+        cause: cause(lead, k),
         reasons,
         chains: m.iter().map(|&i| chains[i].id.clone()).collect(),
         chain_count: m.len(),
@@ -259,5 +303,6 @@ fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Inciden
         last: iso(last_ms),
         origins,
         trusted: m.iter().all(|&i| chains[i].trusted),
+        acknowledged: None,
     }
 }

@@ -6,6 +6,7 @@
 //!   → pivots.graphml + chains.json + ranked summary on stdout
 //! ```
 
+pub mod ack;
 pub mod chains;
 pub(crate) mod columns;
 pub mod graphml;
@@ -67,6 +68,8 @@ pub struct PivotReport {
     /// Store files of the period that could not be read and were left out (the chains are
     /// incomplete; `pivots` and `report` exit 3).
     pub incomplete_files: Vec<crate::store::check::Unreadable>,
+    /// Acknowledgements in force (`pivotflow ack`): patterns analysts marked known-good.
+    pub acknowledged: Vec<ack::AckInForce>,
     /// The incidents (chains grouped by root cause), ranked: alerts first.
     pub incidents: Vec<incident::Incident>,
     /// The chains, ranked.
@@ -229,7 +232,7 @@ pub async fn find(
         chains.retain(|c| !c.trusted);
         model::rank(&mut chains);
     }
-    let incidents = incident::group(&mut chains);
+    let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
     if gather == Facts::Gather {
         // The deciding hops of every alert-grade chain of an alert incident.
         let alerted: std::collections::HashSet<&str> =
@@ -257,7 +260,9 @@ pub async fn find(
         alerts: incidents.iter().filter(|i| i.alert).count(),
         alert_chains: chains.iter().filter(|c| c.alert).count(),
         routine_hidden: if rules.hide_routine {
-            chains.iter().filter(|c| !c.alert).count()
+            let alerted: std::collections::HashSet<&str> =
+                incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+            chains.iter().filter(|c| !alerted.contains(c.incident.as_str())).count()
         } else {
             0
         },
@@ -266,6 +271,16 @@ pub async fn find(
         history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
         incomplete_files: unreadable,
+        acknowledged: baseline
+            .acks
+            .iter()
+            .map(|a| ack::AckInForce {
+                id: a.id.clone(),
+                acknowledged_at: a.acknowledged_at.clone(),
+                reason: a.reason.clone(),
+                cause: a.cause.clone(),
+            })
+            .collect(),
         incidents,
         chains,
         facts,
@@ -332,10 +347,21 @@ pub fn write_outputs(
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let trusted = |a: &str| rules.is_trusted(a);
     // References, not copies: a busy jump host makes tens of thousands of chains.
-    let shown: Vec<&Chain> =
-        report.chains.iter().filter(|c| !rules.hide_routine || c.alert).collect();
+    let alert_incidents: std::collections::BTreeSet<&str> =
+        report.incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+    let shown: Vec<&Chain> = report
+        .chains
+        .iter()
+        .filter(|c| !rules.hide_routine || alert_incidents.contains(c.incident.as_str()))
+        .collect();
+    let alerts: Vec<(String, String)> = report
+        .incidents
+        .iter()
+        .filter(|i| i.alert)
+        .map(|i| (i.id.clone(), i.cause.clone()))
+        .collect();
     crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
-        graphml::write_graphml(w, &shown, trusted)
+        graphml::write_graphml(w, &shown, trusted, &alerts)
     })?;
     let json = out.join("chains.json");
     crate::store::atomic::write_atomic(&json, |w| {
@@ -347,7 +373,7 @@ pub fn write_outputs(
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
             crate::store::atomic::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
-                graphml::write_graphml(w, &[*c], trusted)
+                graphml::write_graphml(w, &[*c], trusted, &alerts)
             })?;
         }
     }
@@ -375,6 +401,12 @@ pub fn summary_table(report: &PivotReport) -> String {
         report.truncations.fanout,
         report.truncations.chain_limit_note()
     );
+    for a in &report.acknowledged {
+        s += &format!(
+            "acknowledged {} ({}) at {}: {}\n",
+            a.id, a.cause, a.acknowledged_at, a.reason
+        );
+    }
     s.push_str(&format!(
         "{:>4}  {:<12} {:>6}  {:<24} {:>6}  {}\n",
         "rank", "incident", "score", "first", "chains", "cause: path / flags"
@@ -389,7 +421,11 @@ pub fn summary_table(report: &PivotReport) -> String {
             i.chain_count,
             i.cause,
             i.path.join(" -> "),
-            if i.alert { "  [alert]" } else { "" }
+            match (&i.acknowledged, i.alert) {
+                (Some(a), _) => format!("  [acknowledged {a}]"),
+                (None, true) => "  [alert]".to_string(),
+                (None, false) => String::new(),
+            }
         ));
         if i.alert {
             for r in &i.reasons {

@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::chains::RawChain;
 use super::history::Baseline;
 use super::hops::Hop;
-use super::rules::PivotRules;
 use super::peers::Night;
+use super::rules::PivotRules;
 use super::score::{About, Scorer};
 
 /// Epoch ms as RFC 3339 UTC with milliseconds (empty when out of range).

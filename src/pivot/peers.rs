@@ -137,11 +137,12 @@ impl Night {
         let mut onward: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
         let mut reach: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
         let mut unusual: BTreeMap<&str, i64> = BTreeMap::new();
-        // Services each host opened sessions over tonight (a twin must use the same).
-        let mut opened: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // Sessions each host opened tonight, per service (a twin uses the same services for
+        // nearly all of them).
+        let mut opened: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         for p in paths {
             for h in p {
-                opened.entry(&h.client_addr).or_default().insert(&h.service);
+                *opened.entry(&h.client_addr).or_default().entry(&h.service).or_default() += 1;
             }
             for w in p.windows(2) {
                 let relay = w[0].server_addr.as_str();
@@ -221,7 +222,12 @@ impl Night {
 
     /// Hosts sharing another server with client `c` (its jump hosts, usually) for which `pred`
     /// holds, up to three; empty when fewer than `CO_CLIENTS`.
-    pub fn co_clients_where(&self, b: &Baseline, c: &str, pred: impl Fn(&str) -> bool) -> Vec<String> {
+    pub fn co_clients_where(
+        &self,
+        b: &Baseline,
+        c: &str,
+        pred: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
         let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
         let mut found: BTreeSet<&str> = BTreeSet::new();
         for m in mine.iter().filter(|m| b.pivot_days.contains_key(m.as_str())) {
@@ -261,7 +267,10 @@ impl Night {
             if b.relay_patterns.contains(&pattern) {
                 return Some((
                     x.clone(),
-                    format!("{relay} relays {in_service} sessions onward over {} routinely", hop.service),
+                    format!(
+                        "{relay} relays {in_service} sessions onward over {} routinely",
+                        hop.service
+                    ),
                 ));
             }
             if b.reach_services.contains(&(x.clone(), hop.service.clone())) {
@@ -277,7 +286,10 @@ impl Night {
             if let Some(r) = elsewhere {
                 return Some((
                     x.clone(),
-                    format!("{x} uses {r}, which relays {in_service} sessions onward over {} routinely", hop.service),
+                    format!(
+                        "{x} uses {r}, which relays {in_service} sessions onward over {} routinely",
+                        hop.service
+                    ),
                 ));
             }
         }
@@ -286,10 +298,7 @@ impl Night {
 
     /// Other origins whose unusual first-hop start tonight lies within an hour of `hour`.
     pub fn shared_time(&self, origin: &str, hour: i64) -> usize {
-        self.unusual_times
-            .iter()
-            .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1)
-            .count()
+        self.unusual_times.iter().filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1).count()
     }
 }
 
@@ -307,19 +316,26 @@ pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
 }
 
 /// A known client of the same relays that reached the same (relay, target) pairs.
+/// Does `y` use the services of at least 80 % of the sessions in `svcs` (per service)?
+fn same_services(svcs: &BTreeMap<&str, usize>, uses: impl Fn(&str) -> bool) -> bool {
+    let total: usize = svcs.values().sum();
+    let known: usize = svcs.iter().filter(|(v, _)| uses(v)).map(|(_, n)| n).sum();
+    total > 0 && known * 5 >= total * 4
+}
+
 fn client_twin(
     b: &Baseline,
     x: &str,
     pairs: &BTreeSet<(&str, &str, &str)>,
-    svcs: &BTreeSet<&str>,
+    svcs: &BTreeMap<&str, usize>,
 ) -> Option<Support> {
     let mut best: Option<(usize, &str)> = None;
     let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
     for r in relays {
         for y in b.clients_of.get(r).into_iter().flatten() {
-            let same_services =
-                svcs.iter().all(|v| b.client_services.contains(&(y.clone(), v.to_string())));
-            if y == x || !same_services {
+            let same =
+                same_services(svcs, |v| b.client_services.contains(&(y.clone(), v.to_string())));
+            if y == x || !same {
                 continue;
             }
             let via = b.reached_via.get(y.as_str());
@@ -329,7 +345,8 @@ fn client_twin(
                     via.is_some_and(|v| v.iter().any(|(vp, vt)| vp == p && vt == t))
                 })
                 .count();
-            let enough = shared >= 2 || (shared >= 1 && shared == pairs.len() && group(y) == group(x));
+            let enough =
+                shared >= 2 || (shared >= 1 && shared == pairs.len() && group(y) == group(x));
             if enough && best.is_none_or(|(n, _)| shared > n) {
                 best = Some((shared, y));
             }
@@ -368,7 +385,7 @@ fn relay_twin(
     x: &str,
     clients: &BTreeSet<&str>,
     targets: &BTreeSet<&str>,
-    svcs: &BTreeSet<&str>,
+    svcs: &BTreeMap<&str, usize>,
 ) -> Option<Support> {
     let brand_new = !b.server_days.contains_key(x) && !b.client_days.contains_key(x);
     let mut candidates: BTreeSet<&str> = BTreeSet::new();
@@ -381,17 +398,19 @@ fn relay_twin(
     }
     let mut best: Option<(usize, &str)> = None;
     for y in candidates {
-        let same_services = svcs.iter().all(|v| {
+        let same = same_services(svcs, |v| {
             b.client_services.contains(&(y.to_string(), v.to_string()))
                 || b.pivot_services.contains(&(y.to_string(), v.to_string()))
         });
-        if !same_services {
+        if !same {
             continue;
         }
         let served = b.clients_of.get(y);
         let reached = b.servers_of.get(y);
-        let sc = clients.iter().filter(|c| served.is_some_and(|s| s.iter().any(|z| z == *c))).count();
-        let st = targets.iter().filter(|t| reached.is_some_and(|s| s.iter().any(|z| z == *t))).count();
+        let sc =
+            clients.iter().filter(|c| served.is_some_and(|s| s.iter().any(|z| z == *c))).count();
+        let st =
+            targets.iter().filter(|t| reached.is_some_and(|s| s.iter().any(|z| z == *t))).count();
         let all = sc == clients.len() && st == targets.len();
         // A host that relays itself (an old build host, the bastion being replaced) is a
         // twin for any host that does all it does tonight.

@@ -80,6 +80,16 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
         s.push_str("No pivot chains.\n");
         return s;
     }
+    if !report.acknowledged.is_empty() {
+        s.push_str("## Acknowledged patterns in force\n\n");
+        for a in &report.acknowledged {
+            s.push_str(&format!(
+                "- {} ({}), acknowledged {}: {}\n",
+                a.id, a.cause, a.acknowledged_at, a.reason
+            ));
+        }
+        s.push('\n');
+    }
     s.push_str("## Alert incidents\n\n");
     if report.alerts == 0 {
         s.push_str("None.\n\n");
@@ -118,7 +128,7 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
     let rest: Vec<_> = report.incidents.iter().filter(|i| !i.alert).collect();
     s.push_str(&format!("## Other incidents ({})\n\n", rest.len()));
     if !rest.is_empty() {
-        s.push_str("| rank | incident | score | first (UTC) | chains | cause | path | strongest reason |\n|---|---|---|---|---|---|---|---|\n");
+        s.push_str("| rank | incident | score | first (UTC) | chains | cause | path | strongest reason or acknowledgement |\n|---|---|---|---|---|---|---|---|\n");
     }
     for i in rest.iter().take(SUMMARY_ROUTINE_ROWS) {
         s.push_str(&format!(
@@ -130,7 +140,10 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
             i.chain_count,
             i.cause,
             i.path.join(" → "),
-            i.reasons.first().map(String::as_str).unwrap_or("routine")
+            match &i.acknowledged {
+                Some(a) => format!("acknowledged ({a})"),
+                None => i.reasons.first().cloned().unwrap_or_else(|| "routine".into()),
+            }
         ));
     }
     if rest.len() > SUMMARY_ROUTINE_ROWS {

@@ -137,6 +137,12 @@ pub const OWN_DAYS: u32 = 1;
 /// carry interactive work onward.
 pub const THIN_PACKETS: i64 = 20;
 
+/// Cap on a relay's surprise at a new target (bits).
+pub const PAIR_CAP: f64 = 4.0;
+
+/// Weight of the finding that names a recognized routine change (never an alert by itself).
+pub const CHANGE_WEIGHT: f64 = 0.05;
+
 /// Known clients from which a relay is a shared jump host: a first session to it is a
 /// weaker novelty (the team's other jump host, a new bastion everyone moves to).
 pub const SHARED_RELAY: usize = 5;
@@ -185,8 +191,7 @@ impl<'a> Scorer<'a> {
                 _ => None,
             };
             if let Some(host) = subject {
-                let support =
-                    self.night.clients.get(host).or_else(|| self.night.relays.get(host));
+                let support = self.night.clients.get(host).or_else(|| self.night.relays.get(host));
                 if let Some(s) = support {
                     factor = match s {
                         Support::Twin { .. } => 0.25,
@@ -216,10 +221,8 @@ impl<'a> Scorer<'a> {
                 let users = self.b.clients_of.get(&a.other).map_or(0, Vec::len);
                 if users >= SHARED_RELAY && self.days_of(&self.b.pivot_days, &a.other) > 0 {
                     factor = 0.5;
-                    note = Some(format!(
-                        "{} is a jump host that {users} known clients use",
-                        a.other
-                    ));
+                    note =
+                        Some(format!("{} is a jump host that {users} known clients use", a.other));
                 }
             }
             if a.kind == "new target" && a.host == origin && factor > 0.5 {
@@ -236,10 +239,10 @@ impl<'a> Scorer<'a> {
             }
             if factor < 1.0 {
                 f.weight = (f.weight * factor * 100.0).round() / 100.0;
-                if let Some(n) = note {
-                    if !notes.contains(&n) {
-                        notes.push(n);
-                    }
+                if let Some(n) = note
+                    && !notes.contains(&n)
+                {
+                    notes.push(n);
                 }
             }
         }
@@ -314,7 +317,9 @@ impl<'a> Scorer<'a> {
 
     /// Has `c` reached `s` over `v` in the history, counting a twin as the host it replaces?
     fn known_pair(&self, c: &str, s: &str, v: &str) -> bool {
-        let has = |c: &str, s: &str| self.b.pairs.contains(&(c.to_string(), s.to_string(), v.to_string()));
+        let has = |c: &str, s: &str| {
+            self.b.pairs.contains(&(c.to_string(), s.to_string(), v.to_string()))
+        };
         has(c, s)
             || self.twin(s).is_some_and(|y| has(c, y))
             || self.twin(c).is_some_and(|y| has(y, s))
@@ -343,7 +348,11 @@ impl<'a> Scorer<'a> {
             self.push(
                 &mut out,
                 service_weight(days),
-                format!("{c} never used {v} as a client {} (used {})", self.span(), used.join(", ")),
+                format!(
+                    "{c} never used {v} as a client {} (used {})",
+                    self.span(),
+                    used.join(", ")
+                ),
                 about("new service", c, v),
             );
         }
@@ -432,7 +441,10 @@ impl<'a> Scorer<'a> {
                         self.span(),
                         used.join(", "),
                         if as_client {
-                            format!(", and it was the only session into {}, never a {v} client itself", h.client_addr)
+                            format!(
+                                ", and it was the only session into {}, never a {v} client itself",
+                                h.client_addr
+                            )
                         } else {
                             String::new()
                         },
@@ -536,7 +548,11 @@ impl<'a> Scorer<'a> {
         if away >= 2 {
             // 0.6 per hour away: 1.2 at two hours, 2.4 at four, 3.5 from six hours on; full
             // weight from 5 active days.
-            let sessions: i64 = self.selves(c).map(|x| b.client_sessions.get(x).copied().unwrap_or(0)).max().unwrap_or(0);
+            let sessions: i64 = self
+                .selves(c)
+                .map(|x| b.client_sessions.get(x).copied().unwrap_or(0))
+                .max()
+                .unwrap_or(0);
             let w = (0.6 * f64::from(away)).min(3.5)
                 * (f64::from(days) / 5.0).min(1.0)
                 * (sessions as f64 / 10.0).min(1.0);
@@ -564,7 +580,13 @@ impl<'a> Scorer<'a> {
             let (factor, note) = if team.is_empty() {
                 (factor, note)
             } else {
-                (0.5 * factor, format!("{note}; hosts sharing its servers work at weekends ({})", team.join(", ")))
+                (
+                    0.5 * factor,
+                    format!(
+                        "{note}; hosts sharing its servers work at weekends ({})",
+                        team.join(", ")
+                    ),
+                )
             };
             self.push(
                 out,
@@ -622,26 +644,34 @@ impl<'a> Scorer<'a> {
         } else if let Some(f) = self.pattern(into, out_hop) {
             out.push(f);
         }
-        if days > 0
-            && self.has2(&b.pivot_services, p, v)
-            && !self.has3(&b.pivot_targets, p, t, v)
-        {
+        if days > 0 && self.has2(&b.pivot_services, p, v) && !self.has3(&b.pivot_targets, p, t, v) {
+            // The relay's own surprise at a new target, and half the target's at a new client
+            // (a server with a steady set of clients that never had this relay): a stable relay
+            // reaching an established server it never reached is a target never reached from
+            // it; a relay that reaches new servers daily, or a brand-new server, is not.
             let n = self.novelty_of(&b.pivot_new_targets, p);
+            let tn = self.novelty_of(&b.server_new_clients, t);
+            let t_days = self.days_of(&b.server_days, t);
+            let target_side = if t_days > 0 && !self.known_pair(p, t, v) {
+                (0.5 * tn.surprise()).min(1.5) * warm(t_days)
+            } else {
+                0.0
+            };
             self.push(
                 &mut out,
-                n.surprise().min(2.0) * warm(days),
+                n.surprise().min(PAIR_CAP) * warm(days) + target_side,
                 format!(
-                    "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days)",
+                    "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days; {t} got a new client on {} of {} active days)",
                     self.span(),
                     n.novel_days,
-                    n.eligible_days
+                    n.eligible_days,
+                    tn.novel_days,
+                    tn.eligible_days
                 ),
                 about("new target", p, t),
             );
         }
-        if days > 0
-            && !self.selves(&into.client_addr).any(|c| self.has2(&b.pivot_inbound, p, c))
-        {
+        if days > 0 && !self.selves(&into.client_addr).any(|c| self.has2(&b.pivot_inbound, p, c)) {
             let n = self.novelty_of(&b.pivot_new_inbound, p);
             self.push(
                 &mut out,
@@ -682,10 +712,11 @@ impl<'a> Scorer<'a> {
         let mut usual: Vec<String> = b
             .relay_patterns
             .iter()
-            .filter(|(x, _, _)| x == p)
+            .filter(|(x, _, _)| self.selves(p).any(|s| s == x))
             .map(|(_, a, o)| format!("{a} → {o}"))
             .collect();
         usual.sort_unstable();
+        usual.dedup();
         // Each continuation out over `v` with one possible parent is one observation of what a
         // lone session is relayed as. A new or young inbound client's ways are not known yet.
         let young = match self.night.clients.get(&into.client_addr) {
@@ -735,7 +766,9 @@ impl<'a> Scorer<'a> {
         }
         let own = self
             .selves(p)
-            .map(|x| self.b.client_service_days.get(&(x.to_string(), v.clone())).copied().unwrap_or(0))
+            .map(|x| {
+                self.b.client_service_days.get(&(x.to_string(), v.clone())).copied().unwrap_or(0)
+            })
             .max()
             .unwrap_or(0);
         if own >= OWN_DAYS && out_hop.end_ms - out_hop.start_ms < 120_000 {
@@ -767,13 +800,33 @@ impl<'a> Scorer<'a> {
         // How the first relay relayed the origin's session and what the origin reached are two
         // records of one event (the origin doing something new through the relay): one part.
         if n > 1 {
-            let (moved, kept): (Vec<Finding>, Vec<Finding>) =
-                std::mem::take(&mut parts[1].0).into_iter().partition(|f| f.about.kind == "pattern");
+            let (moved, kept): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut parts[1].0)
+                .into_iter()
+                .partition(|f| f.about.kind == "pattern");
             parts[1].0 = kept;
             parts[0].0.extend(moved);
         }
         for (part, _) in &mut parts {
             self.discount(part, origin);
+        }
+        // Routine change the night recognizes (a replacement, a new member of a team, a
+        // commissioned server) is named by a finding of its own, too light to alert: the
+        // chains it touches make one incident that says what changed.
+        let last = parts.len() - 1;
+        for (k, (part, _)) in parts.iter_mut().enumerate() {
+            let host = if k == 0 { origin } else { &hops[k - 1].server_addr };
+            let support =
+                if k == 0 { self.night.clients.get(host) } else { self.night.relays.get(host) };
+            let text = match (support, self.night.fresh.get(host)) {
+                (Some(s), _) => s.describe(host),
+                (None, Some(&n)) if k == last => format!(
+                    "{host} is a new server (no admin session to or from it {}), reached through usual relays by {} tonight: commissioned?",
+                    self.span(),
+                    plural(n, "origin")
+                ),
+                _ => continue,
+            };
+            part.push(Finding { weight: CHANGE_WEIGHT, text, about: about("change", host, "") });
         }
         // A relay's part when its next session looks like its own work that happened to start
         // during someone's session (see `coincidence`).
@@ -787,7 +840,8 @@ impl<'a> Scorer<'a> {
             }
         }
         let scored: Vec<f64> = parts.iter().map(|(p, _)| part_score(p)).collect();
-        let best_part = (0..parts.len()).fold(0, |acc, i| if scored[i] > scored[acc] { i } else { acc });
+        let best_part =
+            (0..parts.len()).fold(0, |acc, i| if scored[i] > scored[acc] { i } else { acc });
         let best = scored[best_part];
         let novelty = parts[best_part]
             .0
@@ -796,7 +850,8 @@ impl<'a> Scorer<'a> {
             .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.about.cmp(&a.about)))
             .map(|f| f.about.clone());
         let origin_score = (scored[0] * 100.0).round() / 100.0;
-        let mut origin_findings: Vec<Finding> = parts[0].0.iter().filter(|f| f.weight > 0.0).cloned().collect();
+        let mut origin_findings: Vec<Finding> =
+            parts[0].0.iter().filter(|f| f.weight > 0.0).cloned().collect();
         origin_findings.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         let deciding = parts[best_part].1;
         let mut all: Vec<Finding> = parts
@@ -807,7 +862,11 @@ impl<'a> Scorer<'a> {
         all.sort_by(|a, b| b.weight.total_cmp(&a.weight));
         let mut seen = std::collections::HashSet::new();
         all.retain(|f| seen.insert(f.text.clone()));
-        let score = if best > 0.0 { best + 0.25 * (n.saturating_sub(2)) as f64 } else { 0.25 * (n.saturating_sub(2)) as f64 };
+        let score = if best > 0.0 {
+            best + 0.25 * (n.saturating_sub(2)) as f64
+        } else {
+            0.25 * (n.saturating_sub(2)) as f64
+        };
         ChainScore {
             score: (score * 100.0).round() / 100.0,
             findings: all,
@@ -890,7 +949,9 @@ mod tests {
         assert!(s.score >= 3.5, "{} {:?}", s.score, s.findings);
         assert!(s.findings.iter().any(|r| r.text.contains("never relayed onward over rdp")));
         // The origin's own record: it never reached anything over rdp through a relay.
-        assert!(s.origin_findings.iter().any(|r| r.text.contains("never reached anything over rdp")));
+        assert!(
+            s.origin_findings.iter().any(|r| r.text.contains("never reached anything over rdp"))
+        );
     }
 
     #[test]
@@ -899,8 +960,16 @@ mod tests {
         // W → J (J only ever served A) → S (routine for J).
         let (h1, h2) = (hop("W", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
         let s = score(&b, &[&h1, &h2], false);
-        assert!(s.findings.iter().any(|r| r.text.starts_with("J never relayed for W")), "{:?}", s.findings);
-        assert!(s.findings.iter().any(|r| r.text.contains("J never had ssh from W")), "{:?}", s.findings);
+        assert!(
+            s.findings.iter().any(|r| r.text.starts_with("J never relayed for W")),
+            "{:?}",
+            s.findings
+        );
+        assert!(
+            s.findings.iter().any(|r| r.text.contains("J never had ssh from W")),
+            "{:?}",
+            s.findings
+        );
         // "never had ssh from W" and "never relayed for W" are one novelty: the larger counts.
         assert!(s.score <= 3.0, "{} {:?}", s.score, s.findings);
         // 10.8.0.7, next to a regular client 10.8.0.1, reaching only J's routine target.
@@ -913,12 +982,26 @@ mod tests {
             days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
         }
         let b = Baseline::from_days(&days, 7);
-        let (n1, n2) = (hop("10.8.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        let (n1, n2) =
+            (hop("10.8.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        // Next to a regular client, doing what it did: its twin; routine, and named as a change.
         let s = score(&b, &[&n1, &n2], false);
-        assert_eq!(s.origin_score, 1.5, "had not opened an admin session, halved: {:?}", s.findings);
-        assert!(s.findings.iter().any(|f| f.text.contains("a new member of their team")), "{:?}", s.findings);
-        let (w1, w2) = (hop("10.64.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+        assert_eq!(s.origin_score, CHANGE_WEIGHT, "{:?}", s.findings);
+        assert_eq!(s.novelty.as_ref().map(|a| a.kind), Some("change"));
+        assert!(
+            s.findings.iter().any(|f| f.text.contains("a replacement or twin of 10.8.0.1")),
+            "{:?}",
+            s.findings
+        );
+        // The same next to nobody J knows: a new client, unsupported.
+        let (w1, w2) =
+            (hop("10.64.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
         assert_eq!(score(&b, &[&w1, &w2], false).origin_score, 3.0, "another group: no support");
+        // A new client in the group that also reached a target J's clients never had through
+        // J: no twin; a peer of the group, halved.
+        let t = hop("J", "T", "ssh", at(9, 10) + 90_000);
+        let s = score(&b, &[&n1, &t], false);
+        assert!(s.findings.iter().all(|f| !f.text.contains("twin")), "{:?}", s.findings);
     }
 
     #[test]
@@ -932,10 +1015,11 @@ mod tests {
         let f = s.origin(&[&h]);
         assert_eq!(f.len(), 1, "no weekend in the history yet: only the hour counts: {f:?}");
         assert!(f[0].text.contains("03:00 UTC, 7 hours from"), "{f:?}");
-        assert_eq!(f[0].weight, 2.0);
+        // 0.6 per hour away, at most 3.5; A opened 7 sessions: × 7/10.
+        assert_eq!(f[0].weight, 2.45);
         // An hour from the usual is no finding, two hours away is a weak one.
         assert!(s.origin(&[&hop("A", "J", "ssh", at(10, 11))]).is_empty());
-        assert_eq!(s.origin(&[&hop("A", "J", "ssh", at(10, 12))])[0].weight, 1.0);
+        assert_eq!(s.origin(&[&hop("A", "J", "ssh", at(10, 12))])[0].weight, 0.84);
     }
 
     #[test]

@@ -25,7 +25,8 @@ use super::scenario::{Decoy, TruthChain, TruthHop};
 use super::session::{Connection, records};
 
 /// The attack kinds `--days` injects in rotation on the `teams` shape.
-pub const KINDS: &[&str] = &["workstation-path", "hijacked-admin", "long-chain", "extra-hop", "cycle"];
+pub const KINDS: &[&str] =
+    &["workstation-path", "hijacked-admin", "long-chain", "extra-hop", "cycle"];
 /// The rotation on the `sites` shape.
 pub const SITES_KINDS: &[&str] =
     &["workstation-path", "hijacked-admin", "stolen-laptop", "long-chain", "extra-hop", "cycle"];
@@ -97,7 +98,12 @@ fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan 
         "hijacked-admin" => {
             let a = &r.admins[linux_admin(r, rng)];
             // Through a jump host of its own that relays SSH only.
-            let j = a.jumps.iter().copied().find(|&j| r.jumps[j].relay == Relay::Ssh).unwrap_or(a.jumps[0]);
+            let j = a
+                .jumps
+                .iter()
+                .copied()
+                .find(|&j| r.jumps[j].relay == Relay::Ssh)
+                .unwrap_or(a.jumps[0]);
             let t = any_server(r, rng, false);
             (vec![a.station, r.jump(j), r.server(t)], vec![SSH, RDP], work, false)
         }
@@ -117,7 +123,12 @@ fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan 
                 targets[rng.random_range(0..targets.len())]
             };
             let svc = r.service_of(t, rng);
-            (vec![o.station, r.jump(j), r.server(t)], vec![r.first_hop(Team::Linux, j), svc], work, false)
+            (
+                vec![o.station, r.jump(j), r.server(t)],
+                vec![r.first_hop(Team::Linux, j), svc],
+                work,
+                false,
+            )
         }
         "long-chain" => {
             let mut h = vec![workstation(r, rng)];
@@ -145,7 +156,12 @@ fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan 
         }
         "cycle" => {
             let (a, b) = (any_server(r, rng, true), any_server(r, rng, true));
-            (vec![workstation(r, rng), r.server(a), r.server(b), r.server(a)], vec![SSH; 3], work, true)
+            (
+                vec![workstation(r, rng), r.server(a), r.server(b), r.server(a)],
+                vec![SSH; 3],
+                work,
+                true,
+            )
         }
         _ => {
             // off-hours-weekend
@@ -174,7 +190,12 @@ pub fn attack(
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ kind.len() as u64);
     let (hosts, svcs, start, cycle) = plan(r, kind, &mut rng, day_start);
     let hops = chain(&mut rng, &hosts, &svcs, start, timeout, out);
-    TruthChain { id: format!("attack-{kind}"), hosts: hosts.iter().map(|h| h.to_string()).collect(), cycle, hops }
+    TruthChain {
+        id: format!("attack-{kind}"),
+        hosts: hosts.iter().map(|h| h.to_string()).collect(),
+        cycle,
+        hops,
+    }
 }
 
 /// `earlier` again on the day starting at `day_start`, at a working hour: the attacker comes
@@ -186,17 +207,28 @@ pub fn repeat(
     timeout: i64,
     out: &mut Vec<SynthFlow>,
 ) -> TruthChain {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0x4e9e_a7);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0x004e_9ea7);
     let hosts: Vec<IpAddr> = earlier.hosts.iter().filter_map(|h| h.parse().ok()).collect();
     let svcs: Vec<Svc> = earlier
         .hops
         .iter()
-        .map(|h| crate::services::ADMIN_SERVICES.iter().copied().find(|s| (s.1, s.2) == (h.proto, h.port)).unwrap_or(SSH))
+        .map(|h| {
+            crate::services::ADMIN_SERVICES
+                .iter()
+                .copied()
+                .find(|s| (s.1, s.2) == (h.proto, h.port))
+                .unwrap_or(SSH)
+        })
         .collect();
     let start = day_start + rng.random_range(9 * HOUR..16 * HOUR);
     let hops = chain(&mut rng, &hosts, &svcs, start, timeout, out);
     let kind = earlier.id.trim_start_matches("attack-");
-    TruthChain { id: format!("attack-repeat-{kind}"), hosts: earlier.hosts.clone(), cycle: earlier.cycle, hops }
+    TruthChain {
+        id: format!("attack-repeat-{kind}"),
+        hosts: earlier.hosts.clone(),
+        cycle: earlier.cycle,
+        hops,
+    }
 }
 
 /// The rotation of attack kinds of a shape.
@@ -265,8 +297,11 @@ pub fn decoys(
         why: "the next hop is a lone SYN, not a session".into(),
         hops: vec![h1, h2],
     });
-    let (w, a, x) =
-        (workstation(r, &mut rng), r.server(any_server(r, &mut rng, true)), workstation(r, &mut rng));
+    let (w, a, x) = (
+        workstation(r, &mut rng),
+        r.server(any_server(r, &mut rng, true)),
+        workstation(r, &mut rng),
+    );
     let h1 = session(&mut rng, (w, a), SSH, (t, t + 30 * MIN), timeout, out);
     let h2 = session(&mut rng, (x, a), SSH, (t + 5 * MIN, t + 20 * MIN), timeout, out);
     decoys.push(Decoy {

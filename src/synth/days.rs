@@ -87,7 +87,8 @@ pub fn write(
     let date_of = |d: u32| first + chrono::Duration::days(i64::from(d - 1));
     // Not pivot::history::is_weekend: the generator shares no rule with the detector it tests.
     let weekday = |d: u32| date_of(d).weekday().number_from_monday();
-    let calendar: Vec<(bool, bool)> = (1..=days).map(|d| (weekday(d) >= 6, weekday(d) == 6)).collect();
+    let calendar: Vec<(bool, bool)> =
+        (1..=days).map(|d| (weekday(d) >= 6, weekday(d) == 6)).collect();
     let schedule = events::schedule(t.seed, &calendar, t.hosts);
     let mut migrating: Vec<(usize, usize)> = Vec::new();
     let mut first_attack: Option<TruthChain> = None;
@@ -109,10 +110,11 @@ pub fn write(
         if first_attack.is_none() {
             first_attack = attacks.first().cloned();
         }
-        if d == days && days >= attacks_from + 6 {
-            if let Some(a) = &first_attack {
-                attacks.push(attacks::repeat(a, t.seed, day_start, timeout, &mut extra));
-            }
+        if d == days
+            && days >= attacks_from + 6
+            && let Some(a) = &first_attack
+        {
+            attacks.push(attacks::repeat(a, t.seed, day_start, timeout, &mut extra));
         }
         let decoys = if d >= attacks_from {
             attacks::decoys(&routines, t.seed, day_start, timeout, &mut extra)

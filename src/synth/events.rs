@@ -21,8 +21,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::routines::{Admin, DayMode, Routines, Shape, Team};
 use super::network::Role;
+use super::routines::{Admin, DayMode, Routines, Shape, Team};
 
 /// A routine change, as the truth lists it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -53,7 +53,8 @@ pub fn schedule(seed: u64, days: &[(bool, bool)], hosts: u32) -> Vec<Vec<&'stati
             out[d].push(cycle.pop().expect("refilled"));
         }
     }
-    let bastion_days: Vec<usize> = weekdays.iter().copied().filter(|&d| (3..12).contains(&d)).collect();
+    let bastion_days: Vec<usize> =
+        weekdays.iter().copied().filter(|&d| (3..12).contains(&d)).collect();
     let mut bastion = None;
     if !bastion_days.is_empty() {
         let d = bastion_days[rng.random_range(0..bastion_days.len())];
@@ -100,11 +101,13 @@ pub fn apply(
     day_start: i64,
     tomorrow: &mut Vec<(usize, usize)>,
 ) -> RoutineEvent {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0xc4a7_6e00 ^ kind.len() as u64);
+    let mut rng =
+        ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0xc4a7_6e00 ^ kind.len() as u64);
     let ev = |hosts: Vec<String>, note: String| RoutineEvent { kind: kind.into(), hosts, note };
     match kind {
         "station-replaced" => {
-            let active: Vec<usize> = (0..r.admins.len()).filter(|&i| !r.admins[i].retired).collect();
+            let active: Vec<usize> =
+                (0..r.admins.len()).filter(|&i| !r.admins[i].retired).collect();
             let i = active[rng.random_range(0..active.len())];
             let site = r.admins[i].site;
             let n = next_index(r, Role::AdminStation, site);
@@ -113,7 +116,10 @@ pub fn apply(
             r.admins[i].new_station = true;
             ev(
                 vec![old.to_string(), new.to_string()],
-                format!("{:?} admin's station {old} replaced by {new}; {old} goes quiet", r.admins[i].team),
+                format!(
+                    "{:?} admin's station {old} replaced by {new}; {old} goes quiet",
+                    r.admins[i].team
+                ),
             )
         }
         "new-admin" => {
@@ -124,7 +130,9 @@ pub fn apply(
             let site = r.admins[p].site;
             let n = next_index(r, Role::AdminStation, site);
             let mut ws: Vec<u32> = Vec::new();
-            for &x in r.admins[p].working_set.iter().take(3).chain(r.admins[q].working_set.iter().take(2)) {
+            for &x in
+                r.admins[p].working_set.iter().take(3).chain(r.admins[q].working_set.iter().take(2))
+            {
                 if !ws.contains(&x) {
                     ws.push(x);
                 }
@@ -161,7 +169,8 @@ pub fn apply(
                     }
                 }
             }
-            let mut at_site: Vec<usize> = members.iter().copied().filter(|&i| r.admins[i].site == site).collect();
+            let mut at_site: Vec<usize> =
+                members.iter().copied().filter(|&i| r.admins[i].site == site).collect();
             at_site.shuffle(&mut rng);
             let k = rng.random_range(2..=5).min(at_site.len().max(1));
             for &i in at_site.iter().take(k) {
@@ -170,7 +179,14 @@ pub fn apply(
                 }
             }
             let hosts: Vec<String> = new.iter().map(|&s| r.server(s).to_string()).collect();
-            ev(hosts.clone(), format!("{} new {team:?} servers ({}) taken on by {k} admins", new.len(), hosts.join(", ")))
+            ev(
+                hosts.clone(),
+                format!(
+                    "{} new {team:?} servers ({}) taken on by {k} admins",
+                    new.len(),
+                    hosts.join(", ")
+                ),
+            )
         }
         "bastion-replaced" => {
             let old = match r.shape {
@@ -186,7 +202,8 @@ pub fn apply(
             let relay = r.jumps[old].relay;
             r.jumps.push(super::routines::Jump { addr, relay });
             let new = r.jumps.len() - 1;
-            let users: Vec<usize> = (0..r.admins.len()).filter(|&i| r.admins[i].jumps.contains(&old)).collect();
+            let users: Vec<usize> =
+                (0..r.admins.len()).filter(|&i| r.admins[i].jumps.contains(&old)).collect();
             for (k, &i) in users.iter().enumerate() {
                 if k % 2 == 0 {
                     migrate(&mut r.admins[i], old, new);
@@ -195,7 +212,11 @@ pub fn apply(
             tomorrow.push((old, new));
             ev(
                 vec![r.jumps[old].addr.to_string(), addr.to_string()],
-                format!("jump host {} replaced by {addr}: half of its {} admins move today, the rest tomorrow", r.jumps[old].addr, users.len()),
+                format!(
+                    "jump host {} replaced by {addr}: half of its {} admins move today, the rest tomorrow",
+                    r.jumps[old].addr,
+                    users.len()
+                ),
             )
         }
         "new-build-host" => {
@@ -207,7 +228,10 @@ pub fn apply(
             };
             r.build_hosts.push(n);
             let a = r.server(n);
-            ev(vec![a.to_string()], format!("CI builds on a new build host {a} too (it fetches from git over SSH)"))
+            ev(
+                vec![a.to_string()],
+                format!("CI builds on a new build host {a} too (it fetches from git over SSH)"),
+            )
         }
         "maintenance-weekend" => {
             let mut teams = vec![a_team(&mut rng)];
@@ -282,7 +306,9 @@ mod tests {
                 assert_eq!(e.kind, *k);
                 match *k {
                     "new-admin" => assert_eq!(r.admins.len(), before.0 + 1),
-                    "bastion-replaced" => assert_eq!((r.jumps.len(), later.len()), (before.1 + 1, 1)),
+                    "bastion-replaced" => {
+                        assert_eq!((r.jumps.len(), later.len()), (before.1 + 1, 1))
+                    }
                     "new-build-host" => assert_eq!(r.build_hosts.len(), before.2 + 1),
                     "servers-commissioned" | "station-replaced" => assert!(!e.hosts.is_empty()),
                     _ => {}

@@ -341,7 +341,7 @@ impl Routines {
             // Teams alternate within each site (stations go round the sites in turn).
             let team = if a >= team_admins {
                 Team::Dba
-            } else if (a / self.sites()) % 2 == 0 {
+            } else if (a / self.sites()).is_multiple_of(2) {
                 Team::Linux
             } else {
                 Team::Windows
@@ -366,8 +366,10 @@ impl Routines {
             self.admins.push(admin);
         }
         // The first two Linux admins run the automation.
-        self.operators =
-            (0..self.admins.len()).filter(|&i| self.admins[i].team == Team::Linux).take(2).collect();
+        self.operators = (0..self.admins.len())
+            .filter(|&i| self.admins[i].team == Team::Linux)
+            .take(2)
+            .collect();
         self.rng = rng;
     }
 
@@ -525,7 +527,11 @@ impl Routines {
                     (rng.random_bool(0.9), w, rng.random_range(2..=4))
                 }
                 _ if quiet => (oncall.contains(&i) && rng.random_bool(0.7), (8, 18), 1),
-                _ => (rng.random_bool(0.85), (8, if a.late { 21 } else { 18 }), rng.random_range(1..=4)),
+                _ => (
+                    rng.random_bool(0.85),
+                    (8, if a.late { 21 } else { 18 }),
+                    rng.random_range(1..=4),
+                ),
             };
             if !works {
                 continue;
@@ -542,7 +548,8 @@ impl Routines {
             }
             let other = if self.shape == Shape::Teams { 0.2 } else { 0.3 };
             for _ in 0..episodes {
-                let start = day_start + rng.random_range(window.0 * HOUR..(window.1 * HOUR - 30 * MIN));
+                let start =
+                    day_start + rng.random_range(window.0 * HOUR..(window.1 * HOUR - 30 * MIN));
                 let end = start + rng.random_range(15..=90) * MIN;
                 let j = a.jumps[usize::from(a.jumps.len() > 1 && rng.random_bool(other))];
                 let parent = session(
@@ -567,7 +574,8 @@ impl Routines {
                 for s in used {
                     let svc = self.service_of(s, &mut rng);
                     let w = inside(&mut rng, start, end);
-                    let child = session(&mut rng, (self.jump(j), self.server(s)), svc, w, timeout, out);
+                    let child =
+                        session(&mut rng, (self.jump(j), self.server(s)), svc, w, timeout, out);
                     chains.push(routine_chain("admin", &parent, child));
                 }
             }
@@ -625,7 +633,8 @@ impl Routines {
         out: &mut Vec<SynthFlow>,
         chains: &mut Vec<TruthChain>,
     ) {
-        let mut rng = ChaCha8Rng::seed_from_u64(day_start as u64 ^ 0x617_5e55 ^ u64::from(self.git));
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(day_start as u64 ^ 0x617_5e55 ^ u64::from(self.git));
         let git = self.server(self.git);
         for &d in &self.developers {
             if quiet && !rng.random_bool(0.1) {
@@ -635,7 +644,15 @@ impl Routines {
             for _ in 0..n {
                 let start = day_start + rng.random_range(8 * HOUR..19 * HOUR);
                 let end = start + rng.random_range(10_000..180_000);
-                session_with(&mut rng, (self.workstation(d), git), SSH, (start, end), 10..200, timeout, out);
+                session_with(
+                    &mut rng,
+                    (self.workstation(d), git),
+                    SSH,
+                    (start, end),
+                    10..200,
+                    timeout,
+                    out,
+                );
             }
         }
         let builds = if quiet { rng.random_range(0..=3) } else { rng.random_range(6..=16) };
@@ -660,13 +677,14 @@ impl Routines {
             let end = start + rng.random_range(1..=20) * MIN;
             session(&mut rng, (backup, self.server(s)), SSH, (start, end), timeout, out);
         }
-        if !quiet && rng.random_bool(0.3) {
-            if let Some(&op) = self.operators.first() {
-                let start = day_start + rng.random_range(9 * HOUR..10 * HOUR);
-                let end = start + rng.random_range(10..=30) * MIN;
-                let station = self.admins[op].station;
-                session(&mut rng, (station, backup), SSH, (start, end), timeout, out);
-            }
+        if !quiet
+            && rng.random_bool(0.3)
+            && let Some(&op) = self.operators.first()
+        {
+            let start = day_start + rng.random_range(9 * HOUR..10 * HOUR);
+            let end = start + rng.random_range(10..=30) * MIN;
+            let station = self.admins[op].station;
+            session(&mut rng, (station, backup), SSH, (start, end), timeout, out);
         }
     }
 }
