@@ -20,14 +20,18 @@
 //! `out_server`, `in_service`, `out_service` (text), `links` (count of continuation pairs),
 //! `first_ms` (earliest outbound start).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+// The baseline's maps and sets use hashbrown's default (foldhash) hasher: a month of history
+// at 100 M flows a day is millions of lookups, and SipHash was a third of the night.
+use hashbrown::{HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{
-    Array, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, StringArray,
+    Array, AsArray, BooleanArray, Int32Array, Int64Array, PrimitiveArray, RecordBatch, StringArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
@@ -90,7 +94,30 @@ pub struct DayFacts {
     pub hops: Vec<HopFact>,
     /// One fact per continuation pattern.
     pub links: Vec<LinkFact>,
+    /// Hosts of interest with more than `BUSY_FACTS` counterparts that day, summed up instead
+    /// of listed (only read, never written): their facts with hosts of no interest are left out.
+    pub busy: Vec<BusyFact>,
 }
+
+/// A busy host's day, summed up: a server that thousands of clients reached (or a client that
+/// reached thousands of servers) gets a new counterpart every day; which ones does not matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusyFact {
+    /// The host.
+    pub host: String,
+    /// As a server (else as a client).
+    pub as_server: bool,
+    /// Services of the facts left out.
+    pub services: Vec<String>,
+    /// Their UTC hours (bit h).
+    pub hours: i32,
+    /// Their connections.
+    pub connections: i64,
+}
+
+/// Counterparts a host of interest may have in one day before its facts with hosts of no
+/// interest are summed up (`BusyFact`) instead of kept one by one.
+pub const BUSY_FACTS: usize = 200;
 
 /// Saturday or Sunday: weekend work is judged against earlier weekends.
 pub(crate) fn is_weekend(d: impl Datelike) -> bool {
@@ -167,7 +194,7 @@ impl DayFacts {
             let (c, s, v) = (x.client_addr.clone(), x.server_addr.clone(), x.service.clone());
             (c, s, v, i64::from(hour_of(x.start_ms)), x.sessions.max(1), x.start_ms, x.end_ms)
         });
-        DayFacts { hops: hop_facts(rows), links: links(hops, pairs) }
+        DayFacts { hops: hop_facts(rows), links: links(hops, pairs), busy: Vec::new() }
     }
 }
 
@@ -351,6 +378,55 @@ fn read_file(path: &Path) -> Result<Vec<RecordBatch>> {
     reader.map(|b| b.map_err(|e| Error::arrow(path.display().to_string(), e))).collect()
 }
 
+/// Read `path` with its text columns `dict` as dictionaries (Int32 keys, as Parquet stores
+/// them): a filter on hosts then tests each distinct address once, not each row.
+fn read_file_dict(path: &Path, dict: &[&str]) -> Result<Vec<RecordBatch>> {
+    let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let schema = ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?.schema().clone();
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            if dict.contains(&f.name().as_str()) && f.data_type() == &DataType::Utf8 {
+                let d = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+                Field::new(f.name(), d, f.is_nullable())
+            } else {
+                f.as_ref().clone()
+            }
+        })
+        .collect();
+    let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new()
+        .with_schema(Arc::new(Schema::new(fields)));
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    // Big batches: each carries its row group's whole dictionary, tested once per batch.
+    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
+        .map_err(perr)?
+        .with_batch_size(1 << 20)
+        .build()
+        .map_err(perr)?;
+    reader.map(|b| b.map_err(|e| Error::arrow(path.display().to_string(), e))).collect()
+}
+
+/// A dictionary column's keys and values, or an error naming the column.
+fn dict_column<'a>(
+    b: &'a RecordBatch,
+    o: Origin,
+    name: &str,
+) -> Result<(&'a PrimitiveArray<Int32Type>, &'a StringArray)> {
+    let a = b
+        .column_by_name(name)
+        .ok_or_else(|| Error::config(format!("{o:?}"), format!("no column {name}")))?;
+    let d = a
+        .as_dictionary_opt::<Int32Type>()
+        .ok_or_else(|| Error::config(format!("{o:?}"), format!("column {name} is not text")))?;
+    let values = d
+        .values()
+        .as_string_opt::<i32>()
+        .ok_or_else(|| Error::config(format!("{o:?}"), format!("column {name} is not text")))?;
+    Ok((d.keys(), values))
+}
+
 /// Read the partition of `day` (an error names the file when it is unreadable).
 pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
     read_day_about(history, day, None)
@@ -363,38 +439,88 @@ pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
 pub fn read_day_about(
     history: &Path,
     day: NaiveDate,
-    interest: Option<&HashSet<String>>,
+    interest: Option<&std::collections::HashSet<String>>,
 ) -> Result<DayFacts> {
     let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
     let dir = day_dir(history, day);
     let mut facts = DayFacts::default();
     let path = dir.join("hops.parquet");
     let o = Origin::File(&path);
-    for b in read_file(&path)? {
-        let (c, s, v) =
-            (texts(&b, o, "client")?, texts(&b, o, "server")?, texts(&b, o, "service")?);
+    let batches = read_file_dict(&path, &["client", "server", "service"])?;
+    // Per batch: which dictionary values are hosts of interest (tested once each).
+    let mut masks: Vec<(Vec<bool>, Vec<bool>)> = Vec::with_capacity(batches.len());
+    for b in &batches {
+        let (_, cv) = dict_column(b, o, "client")?;
+        let (_, sv) = dict_column(b, o, "server")?;
+        let m = |v: &StringArray| (0..v.len()).map(|i| wanted(v.value(i))).collect::<Vec<bool>>();
+        masks.push((m(cv), m(sv)));
+    }
+    // Counterparts per host of interest, to sum up the busy ones.
+    let mut count: HashMap<&str, (usize, usize)> = HashMap::new();
+    if interest.is_some() {
+        for (b, (mc, ms)) in batches.iter().zip(&masks) {
+            let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
+            for i in 0..b.num_rows() {
+                let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
+                if mc[c] {
+                    count.entry(cv.value(c)).or_default().0 += 1;
+                }
+                if ms[s] {
+                    count.entry(sv.value(s)).or_default().1 += 1;
+                }
+            }
+        }
+    }
+    let busy_as = |h: &str, server: bool| {
+        count.get(h).is_some_and(|n| if server { n.1 } else { n.0 } > BUSY_FACTS)
+    };
+    let mut summed: BTreeMap<(String, bool), BusyFact> = BTreeMap::new();
+    for (b, (mc, ms)) in batches.iter().zip(&masks) {
+        let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
+        let (vk, vv) = dict_column(b, o, "service")?;
         let (n, f, l) = (
-            typed::<Int64Type>(&b, o, "connections")?,
-            typed::<Int64Type>(&b, o, "first_ms")?,
-            typed::<Int64Type>(&b, o, "last_ms")?,
+            typed::<Int64Type>(b, o, "connections")?,
+            typed::<Int64Type>(b, o, "first_ms")?,
+            typed::<Int64Type>(b, o, "last_ms")?,
         );
-        let hours = typed::<Int32Type>(&b, o, "hours")?;
+        let hours = typed::<Int32Type>(b, o, "hours")?;
         for i in 0..b.num_rows() {
-            if !wanted(c.value(i)) && !wanted(s.value(i)) {
+            let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
+            let (wc, ws) = (mc[c], ms[s]);
+            if !wc && !ws {
+                continue;
+            }
+            let (ci, si, vi) = (cv.value(c), sv.value(s), vv.value(vk.value(i) as usize));
+            let keep = (wc && ws) || (wc && !busy_as(ci, false)) || (ws && !busy_as(si, true));
+            if !keep {
+                let (host, as_server) = if wc { (ci, false) } else { (si, true) };
+                let e = summed.entry((host.to_string(), as_server)).or_insert_with(|| BusyFact {
+                    host: host.to_string(),
+                    as_server,
+                    services: Vec::new(),
+                    hours: 0,
+                    connections: 0,
+                });
+                if !e.services.iter().any(|x| x == vi) {
+                    e.services.push(vi.to_string());
+                }
+                e.hours |= hours.value(i);
+                e.connections += n.value(i);
                 continue;
             }
             facts.hops.push(HopFact {
-                client: c.value(i).to_string(),
-                server: s.value(i).to_string(),
-                service: v.value(i).to_string(),
+                client: ci.to_string(),
+                server: si.to_string(),
+                service: vi.to_string(),
                 connections: n.value(i),
                 first_ms: f.value(i),
                 last_ms: l.value(i),
                 hours: hours.value(i),
-                alerted: alerted_at(&b, i),
+                alerted: alerted_at(b, i),
             });
         }
     }
+    facts.busy = summed.into_values().collect();
     let path = dir.join("links.parquet");
     let o = Origin::File(&path);
     for b in read_file(&path)? {
@@ -519,6 +645,12 @@ pub struct Baseline {
     pub servers_of: HashMap<String, Vec<String>>,
     /// Relays each host reached things through, and what: in_client → (pivot, out_server).
     pub reached_via: HashMap<String, Vec<(String, String)>>,
+    /// Services per client, per relay (outbound) and per origin reaching through relays: the
+    /// lists the findings name ("it used ssh, rdp").
+    pub service_lists: [HashMap<String, Vec<String>>; 3],
+    /// Hosts with more than `BUSY_FACTS` counterparts on a day (busy servers, scanners): their
+    /// facts with hosts of no interest were summed up, so their lists are not complete.
+    pub busy: HashSet<String>,
     /// Acknowledgements in force (`ack`), oldest first.
     pub acks: Vec<super::ack::Ack>,
     /// (pivot, inbound service, outbound service) of continuations with one possible parent:
@@ -582,6 +714,9 @@ impl Baseline {
                 let novel = !b.pairs.contains(&key);
                 *new_pair.entry(&f.client).or_default() |= novel;
             }
+            for x in all.busy.iter().filter(|x| !x.as_server) {
+                new_pair.insert(&x.host, true);
+            }
             for (client, novel) in new_pair {
                 let before = b.client_days.contains_key(client);
                 b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
@@ -634,6 +769,9 @@ impl Baseline {
                 let key = (f.client.clone(), f.server.clone(), f.service.clone());
                 *new_client.entry(&f.server).or_default() |= !b.pairs.contains(&key);
             }
+            for x in all.busy.iter().filter(|x| x.as_server) {
+                new_client.insert(&x.host, true);
+            }
             for (server, novel) in new_client {
                 let before = b.server_days.contains_key(server);
                 b.server_new_clients.entry(server.to_string()).or_default().record(before, novel);
@@ -677,12 +815,36 @@ impl Baseline {
                 b.client_groups.insert((f.client.clone(), kind(&f.server, &f.service)));
                 *b.client_sessions.entry(f.client.clone()).or_default() += f.connections;
             }
+            for x in &all.busy {
+                b.busy.insert(x.host.clone());
+                if x.as_server {
+                    servers.insert(&x.host);
+                    for v in &x.services {
+                        b.server_services.insert((x.host.clone(), v.clone()));
+                    }
+                } else {
+                    clients.insert(&x.host);
+                    *b.client_hours.entry(x.host.clone()).or_default() |= x.hours as u32;
+                    *b.client_sessions.entry(x.host.clone()).or_default() += x.connections;
+                    if weekend {
+                        b.client_weekend.insert(x.host.clone());
+                    }
+                    for v in &x.services {
+                        b.client_services.insert((x.host.clone(), v.clone()));
+                    }
+                }
+            }
             for c in clients {
                 *b.client_days.entry(c.to_string()).or_default() += 1;
             }
             let mut used: HashSet<(&str, &str)> = HashSet::new();
             for f in &facts.hops {
                 used.insert((&f.client, &f.service));
+            }
+            for x in all.busy.iter().filter(|x| !x.as_server) {
+                for v in &x.services {
+                    used.insert((&x.host, v));
+                }
             }
             for (c, v) in used {
                 *b.client_service_days.entry((c.to_string(), v.to_string())).or_default() += 1;
@@ -743,6 +905,20 @@ impl Baseline {
         for v in b.reached_via.values_mut() {
             v.sort_unstable();
         }
+        let mut lists: [HashMap<String, Vec<String>>; 3] = Default::default();
+        for (k, set) in
+            [&b.client_services, &b.pivot_services, &b.reach_services].into_iter().enumerate()
+        {
+            for (h, v) in set {
+                lists[k].entry(h.clone()).or_default().push(v.clone());
+            }
+        }
+        for m in &mut lists {
+            for v in m.values_mut() {
+                v.sort_unstable();
+            }
+        }
+        b.service_lists = lists;
         b
     }
 }
@@ -791,15 +967,40 @@ pub fn load_about(
     history: &Path,
     day: NaiveDate,
     days: usize,
-    interest: Option<&HashSet<String>>,
+    interest: Option<&std::collections::HashSet<String>>,
 ) -> Result<Baseline> {
-    let mut facts = Vec::new();
-    for k in (1..=days as i64).rev() {
-        let d = day - chrono::Duration::days(k);
-        if day_dir(history, d).is_dir() {
-            facts.push((d, read_day_about(history, d, interest)?));
+    let present: Vec<NaiveDate> = (1..=days as i64)
+        .rev()
+        .map(|k| day - chrono::Duration::days(k))
+        .filter(|d| day_dir(history, *d).is_dir())
+        .collect();
+    // The days are read on all cores (each a Parquet decode and a filter), kept in order.
+    let workers =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(present.len().max(1));
+    let mut read: Vec<Option<Result<DayFacts>>> = (0..present.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let chunks: Vec<_> = read.chunks_mut(present.len().div_ceil(workers).max(1)).collect();
+        let mut start = 0;
+        for chunk in chunks {
+            let days = &present[start..start + chunk.len()];
+            start += chunk.len();
+            scope.spawn(move || {
+                for (slot, d) in chunk.iter_mut().zip(days) {
+                    *slot = Some(read_day_about(history, *d, interest));
+                }
+            });
         }
+    });
+    let mut facts = Vec::with_capacity(present.len());
+    for (d, r) in present.into_iter().zip(read) {
+        facts.push((d, r.expect("every day read")?));
     }
+    tracing::debug!(
+        hop_facts = facts.iter().map(|f| f.1.hops.len()).sum::<usize>(),
+        link_facts = facts.iter().map(|f| f.1.links.len()).sum::<usize>(),
+        busy = facts.iter().map(|f| f.1.busy.len()).sum::<usize>(),
+        "history days read"
+    );
     // Acknowledged patterns count as learned on their day (see `ack`).
     let acks = super::ack::Acks::load(history)?;
     let in_force = acks.in_force(day, days);
@@ -914,7 +1115,7 @@ mod tests {
         }
         let day = d0 + chrono::Duration::days(6);
         let full = load_about(&dir, day, 28, None).unwrap();
-        let interest: HashSet<String> = ["J".to_string(), "S".to_string()].into();
+        let interest: std::collections::HashSet<String> = ["J".to_string(), "S".to_string()].into();
         let about = load_about(&dir, day, 28, Some(&interest)).unwrap();
         assert_eq!(about.days, full.days);
         for h in &interest {
@@ -937,6 +1138,41 @@ mod tests {
             }
         }
         assert!(about.pairs.len() < full.pairs.len(), "facts about other hosts were skipped");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_busy_server_is_summed_up_and_its_pairs_with_hosts_of_interest_kept() {
+        let dir =
+            std::env::temp_dir().join(format!("pivotflow-history-busy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..3 {
+            // S has BUSY_FACTS + 50 clients a day (a popular server); A reaches S and J.
+            let mut hops: Vec<Hop> = (0..BUSY_FACTS + 50)
+                .map(|i| hop(&format!("10.64.{}.{}", i / 250, i % 250 + 1), "S", 3_600_000))
+                .collect();
+            hops.push(hop("A", "S", 7_200_000));
+            hops.push(hop("A", "J", 7_200_000));
+            write_day(&dir, d0 + chrono::Duration::days(k), &DayFacts::from_hops(&hops, &[]))
+                .unwrap();
+        }
+        let interest: std::collections::HashSet<String> = ["S".to_string(), "A".to_string()].into();
+        let f = read_day_about(&dir, d0, Some(&interest)).unwrap();
+        assert_eq!(f.hops.len(), 2, "only A → S and A → J are kept: {:?}", f.hops);
+        assert_eq!(f.busy.len(), 1);
+        assert!(f.busy[0].as_server && f.busy[0].host == "S" && f.busy[0].services == ["ssh"]);
+        let b = load_about(&dir, d0 + chrono::Duration::days(3), 28, Some(&interest)).unwrap();
+        let full = load_about(&dir, d0 + chrono::Duration::days(3), 28, None).unwrap();
+        // What the score asks about S and A is the same as with every fact read, but that a
+        // busy day counts as a day with a new client (here the same 250 every day: the one
+        // thing the summary cannot know; a new client of a busy server is never surprising).
+        assert_eq!(b.server_days.get("S"), full.server_days.get("S"));
+        assert_eq!(full.server_new_clients["S"], Novelty { eligible_days: 2, novel_days: 0 });
+        assert_eq!(b.server_new_clients["S"], Novelty { eligible_days: 2, novel_days: 2 });
+        assert_eq!(b.client_days.get("A"), full.client_days.get("A"));
+        assert!(b.pairs.contains(&("A".into(), "S".into(), "ssh".into())));
+        assert!(b.busy.contains("S") && !b.busy.contains("A"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

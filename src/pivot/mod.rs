@@ -225,7 +225,11 @@ pub async fn find(
     // What was alerted does not become routine by itself (see history::ALERTS_BEFORE_ROUTINE).
     let mut facts = history::DayFacts::default();
     if gather == Facts::Gather {
-        facts = history::DayFacts { hops: admin_pairs, links: history::links(&all_hops, &pairs) };
+        facts = history::DayFacts {
+            hops: admin_pairs,
+            links: history::links(&all_hops, &pairs),
+            busy: Vec::new(),
+        };
     }
     let before = chains.len();
     if rules.hide_trusted {

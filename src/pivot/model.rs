@@ -174,7 +174,9 @@ pub fn build(
             path
         })
         .collect();
+    let t = std::time::Instant::now();
     let night = Night::new(&paths, hops, pairs, baseline);
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis() as u64, "night's support found");
     let scorer = Scorer::new(baseline, &night);
     let mut keyed: Vec<(Chain, DecidingKey)> = merged
         .iter()
@@ -261,6 +263,7 @@ pub fn build(
         })
         .collect::<Vec<_>>();
     // Ids follow time (stable across score changes); rank follows score.
+    tracing::debug!(elapsed_ms = t.elapsed().as_millis() as u64, "chains scored");
     keyed.sort_by(|a, b| (a.0.start_ms, &a.0.hosts).cmp(&(b.0.start_ms, &b.0.hosts)));
     for (i, (c, _)) in keyed.iter_mut().enumerate() {
         c.id = format!("chain-{}", i + 1);

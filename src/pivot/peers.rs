@@ -44,6 +44,27 @@ use super::hops::Hop;
 /// Other origins that must share an unusual time for it to weigh half.
 pub const SHARED_TIME: usize = 2;
 
+/// Known clients above which a host is a busy server rather than a jump host: it is not looked
+/// through for twins, peers or co-clients (its clients are everyone).
+pub const BUSY: usize = 2000;
+
+/// Same network group (`history::group`) without allocating: the text before the last dot of
+/// IPv4 addresses, else the parsed groups.
+fn same_group(a: &str, b: &str) -> bool {
+    match (a.rsplit_once('.'), b.rsplit_once('.')) {
+        (Some((x, _)), Some((y, _))) if !a.contains(':') && !b.contains(':') => x == y,
+        _ => group(a) == group(b),
+    }
+}
+
+/// Known clients of `r`, unless it is a busy server.
+fn clients_of<'a>(b: &'a Baseline, r: &str) -> &'a [String] {
+    match b.clients_of.get(r) {
+        Some(c) if c.len() <= BUSY && !b.busy.contains(r) => c,
+        _ => &[],
+    }
+}
+
 /// Hosts sharing a server with a client that must reach its new server to support it.
 pub const CO_CLIENTS: usize = 2;
 
@@ -199,25 +220,8 @@ impl Night {
     /// Hosts sharing another server with client `c` that reach `s` routinely (up to three;
     /// empty when fewer than `CO_CLIENTS`).
     pub fn co_clients(&self, b: &Baseline, c: &str, s: &str) -> Vec<String> {
-        let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
-        let users: Vec<&String> = b
-            .clients_of
-            .get(s)
-            .into_iter()
-            .flatten()
-            .filter(|x| x.as_str() != c)
-            .filter(|x| {
-                mine.iter().any(|m| {
-                    m != s
-                        && b.pivot_days.contains_key(m)
-                        && b.clients_of.get(m).is_some_and(|cl| cl.binary_search(x).is_ok())
-                })
-            })
-            .collect();
-        if users.len() < CO_CLIENTS {
-            return Vec::new();
-        }
-        users.into_iter().take(3).cloned().collect()
+        let Some(users) = b.clients_of.get(s) else { return Vec::new() };
+        self.co_clients_where(b, c, |x| users.binary_search_by(|u| u.as_str().cmp(x)).is_ok())
     }
 
     /// Hosts sharing another server with client `c` (its jump hosts, usually) for which `pred`
@@ -231,7 +235,7 @@ impl Night {
         let Some(mine) = b.servers_of.get(c) else { return Vec::new() };
         let mut found: BTreeSet<&str> = BTreeSet::new();
         for m in mine.iter().filter(|m| b.pivot_days.contains_key(m.as_str())) {
-            for x in b.clients_of.get(m).into_iter().flatten() {
+            for x in clients_of(b, m) {
                 if x != c && !found.contains(x.as_str()) && pred(x) {
                     found.insert(x);
                 }
@@ -332,7 +336,7 @@ fn client_twin(
     let mut best: Option<(usize, &str)> = None;
     let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
     for r in relays {
-        for y in b.clients_of.get(r).into_iter().flatten() {
+        for y in clients_of(b, r) {
             let same =
                 same_services(svcs, |v| b.client_services.contains(&(y.clone(), v.to_string())));
             if y == x || !same {
@@ -357,18 +361,14 @@ fn client_twin(
 
 /// Known clients of the relay in `x`'s group, and only routine targets reached through it.
 fn client_peers(b: &Baseline, x: &str, pairs: &BTreeSet<(&str, &str, &str)>) -> Option<Support> {
-    let g = group(x);
     let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
     for r in relays {
         let routine = pairs.iter().filter(|p| p.0 == r).all(|(p, t, v)| {
             b.pivot_targets.contains(&(p.to_string(), t.to_string(), v.to_string()))
         });
-        let peers: Vec<String> = b
-            .clients_of
-            .get(r)
-            .into_iter()
-            .flatten()
-            .filter(|y| y.as_str() != x && group(y) == g)
+        let peers: Vec<String> = clients_of(b, r)
+            .iter()
+            .filter(|y| y.as_str() != x && same_group(y, x))
             .take(3)
             .cloned()
             .collect();
@@ -407,10 +407,11 @@ fn relay_twin(
         }
         let served = b.clients_of.get(y);
         let reached = b.servers_of.get(y);
-        let sc =
-            clients.iter().filter(|c| served.is_some_and(|s| s.iter().any(|z| z == *c))).count();
-        let st =
-            targets.iter().filter(|t| reached.is_some_and(|s| s.iter().any(|z| z == *t))).count();
+        let has = |list: Option<&Vec<String>>, x: &str| {
+            list.is_some_and(|l| l.binary_search_by(|z| z.as_str().cmp(x)).is_ok())
+        };
+        let sc = clients.iter().filter(|c| has(served, c)).count();
+        let st = targets.iter().filter(|t| has(reached, t)).count();
         let all = sc == clients.len() && st == targets.len();
         // A host that relays itself (an old build host, the bastion being replaced) is a
         // twin for any host that does all it does tonight.

@@ -265,12 +265,12 @@ impl<'a> Scorer<'a> {
     }
 
     /// Active days of `h` (or of its twin, if more) in `map`.
-    fn days_of(&self, map: &std::collections::HashMap<String, u32>, h: &str) -> u32 {
+    fn days_of(&self, map: &hashbrown::HashMap<String, u32>, h: &str) -> u32 {
         self.selves(h).map(|x| map.get(x).copied().unwrap_or(0)).max().unwrap_or(0)
     }
 
     /// The novelty record of `h`, or of its twin when that one is longer.
-    fn novelty_of(&self, map: &std::collections::HashMap<String, Novelty>, h: &str) -> Novelty {
+    fn novelty_of(&self, map: &hashbrown::HashMap<String, Novelty>, h: &str) -> Novelty {
         self.selves(h)
             .filter_map(|x| map.get(x).copied())
             .max_by_key(|n| n.eligible_days)
@@ -278,11 +278,12 @@ impl<'a> Scorer<'a> {
     }
 
     /// Everything `h` (or its twin) is paired with in `set`, sorted.
-    fn listed(&self, set: &std::collections::HashSet<(String, String)>, h: &str) -> Vec<String> {
-        let mut v: Vec<String> = set
-            .iter()
-            .filter(|(x, _)| self.selves(h).any(|s| s == x))
-            .map(|(_, v)| v.clone())
+    fn listed(&self, list: usize, h: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .selves(h)
+            .filter_map(|x| self.b.service_lists[list].get(x))
+            .flatten()
+            .cloned()
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -290,14 +291,14 @@ impl<'a> Scorer<'a> {
     }
 
     /// `(h, v)` in `set`, for `h` or its twin.
-    fn has2(&self, set: &std::collections::HashSet<(String, String)>, h: &str, v: &str) -> bool {
+    fn has2(&self, set: &hashbrown::HashSet<(String, String)>, h: &str, v: &str) -> bool {
         self.selves(h).any(|x| set.contains(&(x.to_string(), v.to_string())))
     }
 
     /// `(h, a, v)` in `set`, for `h` or its twin.
     fn has3(
         &self,
-        set: &std::collections::HashSet<(String, String, String)>,
+        set: &hashbrown::HashSet<(String, String, String)>,
         h: &str,
         a: &str,
         v: &str,
@@ -344,7 +345,7 @@ impl<'a> Scorer<'a> {
         }
         let days = self.days_of(&b.client_days, c);
         if !self.has2(&b.client_services, c, v) {
-            let used = self.listed(&b.client_services, c);
+            let used = self.listed(0, c);
             self.push(
                 &mut out,
                 service_weight(days),
@@ -424,7 +425,7 @@ impl<'a> Scorer<'a> {
                 // Possibly reached over `v` before, in continuations with several possible
                 // parents: the claim "never" is uncertain, half.
                 let uncertain = if never { 1.0 } else { 0.5 };
-                let used = self.listed(&b.reach_services, o);
+                let used = self.listed(2, o);
 
                 // Alone in the relay: every session it ever opened (none over this service) is
                 // one observation.
@@ -630,7 +631,7 @@ impl<'a> Scorer<'a> {
                 about("new relay", p, ""),
             );
         } else if !self.has2(&b.pivot_services, p, v) {
-            let used = self.listed(&b.pivot_services, p);
+            let used = self.listed(1, p);
             self.push(
                 &mut out,
                 service_weight(days),
