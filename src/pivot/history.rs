@@ -491,7 +491,10 @@ pub fn read_day_about(
                 continue;
             }
             let (ci, si, vi) = (cv.value(c), sv.value(s), vv.value(vk.value(i) as usize));
-            let keep = (wc && ws) || (wc && !busy_as(ci, false)) || (ws && !busy_as(si, true));
+            // Keep the row when both ends are watched, or when a watched end is not
+            // busy in that role; otherwise it is summed into the busy host's fact.
+            let client_kept = wc && (ws || !busy_as(ci, false));
+            let keep = client_kept || (ws && !busy_as(si, true));
             if !keep {
                 let (host, as_server) = if wc { (ci, false) } else { (si, true) };
                 let e = summed.entry((host.to_string(), as_server)).or_insert_with(|| BusyFact {

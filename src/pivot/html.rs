@@ -431,10 +431,7 @@ pub fn render(
                 chains: i.chain_count,
                 cause: i.cause.clone(),
                 path: i.path.join(" → "),
-                note: match &i.acknowledged {
-                    Some(a) => format!("acknowledged ({a})"),
-                    None => i.reasons.first().cloned().unwrap_or_else(|| "routine".into()),
-                },
+                note: i.note(),
             })
             .collect(),
         incidents_total: report.incidents.len(),

@@ -72,6 +72,16 @@ pub struct Incident {
     pub acknowledged: Option<String>,
 }
 
+impl Incident {
+    /// One line for tables: the acknowledgement that covers it, or its strongest reason.
+    pub fn note(&self) -> String {
+        match &self.acknowledged {
+            Some(a) => format!("acknowledged ({a})"),
+            None => self.reasons.first().cloned().unwrap_or_else(|| "routine".into()),
+        }
+    }
+}
+
 /// The grouping key of a chain's deciding novelty (`cold`: no history, nothing is routine yet:
 /// chains without a finding are grouped by path).
 fn key(c: &Chain, cold: bool) -> (String, String, String) {

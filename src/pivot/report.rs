@@ -140,10 +140,7 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
             i.chain_count,
             i.cause,
             i.path.join(" → "),
-            match &i.acknowledged {
-                Some(a) => format!("acknowledged ({a})"),
-                None => i.reasons.first().cloned().unwrap_or_else(|| "routine".into()),
-            }
+            i.note()
         ));
     }
     if rest.len() > SUMMARY_ROUTINE_ROWS {
