@@ -128,6 +128,8 @@ alerts_section() {
     {
         echo "## Alerts: nightly reports with history, no --trusted (held-out seeds)"
         echo
+        echo "Run: $(date -u +%FT%H:%MZ), \`scripts/bench.sh alerts\` at $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+        echo
         echo "Weights and thresholds were chosen on tuning seeds $TUNING_SEEDS only (both shapes, both"
         echo "sizes, and \`othernet\`); the rows are the evaluation seeds $EVAL_SEEDS, never used for"
         echo "tuning. \`synth --days 14 --flows 1000000 --hosts H --seed S --shape teams|sites\` (routine"

@@ -388,6 +388,20 @@ fn relay_twin(
     svcs: &BTreeMap<&str, usize>,
 ) -> Option<Support> {
     let brand_new = !b.server_days.contains_key(x) && !b.client_days.contains_key(x);
+    // A host with an established record of its own (a workstation seen for days) that starts
+    // relaying stands for another only if that one relayed for every one of its inbound clients
+    // to every one of its targets tonight (a server turned build agent); sharing clients and
+    // servers is not enough (every workstation the helpdesk visits shares those).
+    let days = b.server_days.get(x).max(b.client_days.get(x)).copied().unwrap_or(0);
+    let established = days >= YOUNG_DAYS;
+    let relayed_all = |y: &str| {
+        clients.iter().all(|c| b.pivot_inbound.contains(&(y.to_string(), c.to_string())))
+            && targets.iter().all(|t| {
+                svcs.keys().any(|v| {
+                    b.pivot_targets.contains(&(y.to_string(), t.to_string(), v.to_string()))
+                })
+            })
+    };
     let mut candidates: BTreeSet<&str> = BTreeSet::new();
     for c in clients {
         for y in b.servers_of.get(*c).into_iter().flatten() {
@@ -403,6 +417,9 @@ fn relay_twin(
                 || b.pivot_services.contains(&(y.to_string(), v.to_string()))
         });
         if !same {
+            continue;
+        }
+        if established && !relayed_all(y) {
             continue;
         }
         let served = b.clients_of.get(y);
