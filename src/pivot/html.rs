@@ -355,7 +355,12 @@ pub fn render(
     let t = &report.truncations;
     let range = |ms: Option<i64>| ms.map(iso).unwrap_or_else(|| "…".into());
     let history = report.history_note();
-    let history = history.strip_prefix("history: ").unwrap_or(&history).to_string();
+    let history = history.strip_prefix("history: ").unwrap_or(&history);
+    // Without history the note under the heading says what that means; the fact stays short.
+    let history = history
+        .strip_suffix(" (no history: chains are ranked by length only, none is an alert)")
+        .unwrap_or(history)
+        .to_string();
     let no_alert_note = if report.history_days == 0 {
         "No history yet: chains are ranked by length only, and none is an alert.".to_string()
     } else {
