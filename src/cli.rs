@@ -244,8 +244,10 @@ pub struct CaptureArgs {
     #[arg(long, default_value = "10m")]
     pub hold_max_age: String,
     /// Template scopes (exporter address, version, observation domain) kept at most. A new one
-    /// replaces the least recently seen scope if that was idle for --scope-idle; else its
-    /// datagrams are refused and counted (scope_table_full): spoofed exporters cannot grow memory.
+    /// takes the place of the oldest scope that sent one datagram only (scopes_displaced), else
+    /// of one idle for --scope-idle; else v9/IPFIX datagrams are refused and counted
+    /// (scope_table_full) and v5 ones decoded without a scope (v5_without_scope): spoofed
+    /// exporters can neither grow memory nor lock out real ones.
     #[arg(long, default_value_t = 1024)]
     pub max_scopes: usize,
     /// Templates kept per scope (least recently used ones are forgotten).

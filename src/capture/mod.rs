@@ -119,11 +119,22 @@ impl Pipeline {
     /// Write the counters to `--stats-json`, if given (atomically).
     pub fn write_stats_json(&self) -> Result<()> {
         let Some(path) = &self.config.stats_json else { return Ok(()) };
-        let json = serde_json::to_string_pretty(&self.stats).expect("stats serialize");
+        let mut stats = self.stats.clone();
+        stats.peak_rss_kib = peak_rss_kib();
+        let json = serde_json::to_string_pretty(&stats).expect("stats serialize");
         crate::store::atomic::write_atomic(path, |w| {
             writeln!(w, "{json}").map_err(|e| Error::io(path, e))
         })
     }
+}
+
+/// This process's peak resident memory so far (`VmHWM` of /proc/self/status, KiB; Linux).
+/// Unlike a parent's `wait4` figure it never includes the memory of the process that started
+/// it (Linux records the parent's peak for a child started with `posix_spawn`).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Run a capture to completion (pcap) or until SIGINT/SIGTERM (UDP). Returns the statistics

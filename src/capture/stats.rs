@@ -116,6 +116,29 @@ pub struct ExporterStats {
     pub rows_written: u64,
 }
 
+impl ExporterStats {
+    /// Add another exporter's counters (folding it into `OTHER_EXPORTERS`).
+    pub fn add(&mut self, o: &ExporterStats) {
+        self.datagrams += o.datagrams;
+        self.datagram_bytes += o.datagram_bytes;
+        self.records += o.records;
+        self.records_without_addresses += o.records_without_addresses;
+        self.biflow_reverse_rows += o.biflow_reverse_rows;
+        for (k, n) in &o.decode_errors {
+            *self.decode_errors.entry(*k).or_default() += n;
+        }
+        self.sequence_gaps += o.sequence_gaps;
+        self.sequence_lost += o.sequence_lost;
+        self.sequence_reordered += o.sequence_reordered;
+        self.held_sets += o.held_sets;
+        self.replayed_sets += o.replayed_sets;
+        self.replayed_records += o.replayed_records;
+        self.expired_sets += o.expired_sets;
+        self.expired_bytes += o.expired_bytes;
+        self.rows_written += o.rows_written;
+    }
+}
+
 /// Everything a capture run counts.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct CaptureStats {
@@ -141,13 +164,34 @@ pub struct CaptureStats {
     pub rows_recovered: u64,
     /// Idle scopes whose decoder state was dropped to make room for a new one (`--max-scopes`).
     pub scopes_evicted: u64,
+    /// Scopes that never proved themselves (one datagram) dropped to make room for a new one.
+    pub scopes_displaced: u64,
+    /// v5 datagrams decoded without a scope because the table was full of proven, active
+    /// scopes (their records are kept; their sequence numbers are not checked).
+    pub v5_without_scope: u64,
+    /// Exporters whose counters were folded into `::` to make room for new addresses in the
+    /// statistics (those that had sent one datagram; see `EXPORTERS_TRACKED`).
+    pub exporters_folded: u64,
+    /// New addresses admitted to the statistics since the last fold (folding again before any
+    /// new address came in would find nothing new to fold).
+    #[serde(skip)]
+    admitted_since_fold: usize,
+    /// Whether the statistics ever filled up (the first fold is always tried).
+    #[serde(skip)]
+    folded_once: bool,
+    /// Peak resident memory of the capture process when the counters were written (KiB,
+    /// from /proc/self/status `VmHWM`; absent where that is not available).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kib: Option<u64>,
     /// `--packets`: what the flow meter counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meter: Option<super::meter::MeterStats>,
 }
 
-/// Exporter addresses counted one by one; later ones are counted together under
-/// `OTHER_EXPORTERS` (spoofed source addresses cannot grow the statistics without bound).
+/// Exporter addresses counted one by one. When the table is full, the exporters that sent only
+/// one datagram are folded into `OTHER_EXPORTERS` to make room (the busiest stay listed,
+/// whoever came first); when none can be folded, new addresses are counted under it (spoofed
+/// source addresses cannot grow the statistics without bound).
 pub const EXPORTERS_TRACKED: usize = 16_384;
 
 /// The key of the exporters beyond `EXPORTERS_TRACKED`: `::` (no real exporter has it).
@@ -158,15 +202,48 @@ const SUMMARY_EXPORTERS: usize = 50;
 
 impl CaptureStats {
     /// The counters of one exporter (created on first use; beyond `EXPORTERS_TRACKED`
-    /// addresses, the shared `OTHER_EXPORTERS` entry).
+    /// addresses, after folding one-datagram exporters, the shared `OTHER_EXPORTERS` entry).
     pub fn exporter(&mut self, addr: IpAddr) -> &mut ExporterStats {
-        let key =
-            if self.exporters.len() >= EXPORTERS_TRACKED && !self.exporters.contains_key(&addr) {
-                OTHER_EXPORTERS
-            } else {
-                addr
-            };
+        let full = self.exporters.len() >= EXPORTERS_TRACKED;
+        let room =
+            !full || self.exporters.contains_key(&addr) || self.fold_one_datagram_exporters();
+        let key = if room { addr } else { OTHER_EXPORTERS };
+        if key == addr && !self.exporters.contains_key(&addr) {
+            self.admitted_since_fold += 1;
+        }
         self.exporters.entry(key).or_default()
+    }
+
+    /// Fold the exporters that sent at most one datagram into `OTHER_EXPORTERS`; true when
+    /// that made room. Tried again only after new addresses were admitted since the last
+    /// fold, so a flood costs one pass over the table per table's worth of new addresses.
+    fn fold_one_datagram_exporters(&mut self) -> bool {
+        if self.folded_once && self.admitted_since_fold == 0 {
+            return false;
+        }
+        self.folded_once = true;
+        self.admitted_since_fold = 0;
+        let quiet: Vec<IpAddr> = self
+            .exporters
+            .iter()
+            .filter(|(a, e)| **a != OTHER_EXPORTERS && e.datagrams <= 1)
+            .map(|(a, _)| *a)
+            .collect();
+        let mut other = self.exporters.remove(&OTHER_EXPORTERS).unwrap_or_default();
+        for a in &quiet {
+            if let Some(e) = self.exporters.remove(a) {
+                other.add(&e);
+            }
+        }
+        self.exporters.insert(OTHER_EXPORTERS, other);
+        self.exporters_folded += quiet.len() as u64;
+        if !quiet.is_empty() {
+            tracing::warn!(
+                folded = quiet.len(),
+                "exporter statistics full: exporters that sent one datagram folded into '::'"
+            );
+        }
+        self.exporters.len() < EXPORTERS_TRACKED
     }
 
     /// Count one decode error of this kind for this exporter.
@@ -226,7 +303,8 @@ impl CaptureStats {
         }
         out.push_str(&format!(
             "total: records={} rows_written={} files_written={} rows_recovered={} not_netflow={} malformed={} \
-             fragments_incomplete={} not_allowed={} queue_full={} scopes_evicted={}",
+             fragments_incomplete={} not_allowed={} queue_full={} scopes_evicted={} \
+             scopes_displaced={} v5_without_scope={} exporters_folded={}",
             self.total_records(),
             self.rows_written,
             self.files_written,
@@ -236,7 +314,10 @@ impl CaptureStats {
             self.fragments_incomplete,
             self.datagrams_not_allowed,
             self.datagrams_queue_full,
-            self.scopes_evicted
+            self.scopes_evicted,
+            self.scopes_displaced,
+            self.v5_without_scope,
+            self.exporters_folded
         ));
         out
     }
@@ -270,5 +351,38 @@ mod tests {
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["exporters"]["192.0.2.1"]["decode_errors"]["data_set_undecodable"], 1);
         assert!(s.summary().contains("(data_set_undecodable=1)"), "{}", s.summary());
+    }
+
+    /// A full statistics table folds the one-datagram exporters into `::` (their counters
+    /// summed, nothing lost) and admits the newcomer; a busy exporter that came later stays
+    /// listed, and with only busy exporters left the newcomer goes to `::`.
+    #[test]
+    fn a_full_table_keeps_the_busiest_exporters() {
+        let mut s = CaptureStats::default();
+        let ip = |i: u32| IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+        for i in 0..EXPORTERS_TRACKED as u32 - 1 {
+            let e = s.exporter(ip(i));
+            e.datagrams += 1;
+            e.records += 2;
+        }
+        let busy = ip(1_000_000);
+        s.exporter(busy).datagrams += 5; // the last free place
+        s.exporter(busy).records += 7;
+        let late = ip(2_000_000);
+        s.exporter(late).datagrams += 3;
+        assert_eq!(s.exporters_folded, EXPORTERS_TRACKED as u64 - 1);
+        assert_eq!(s.exporters.len(), 3, "busy, late and ::");
+        assert_eq!(s.exporters[&busy].records, 7);
+        assert_eq!(s.exporters[&OTHER_EXPORTERS].records, 2 * (EXPORTERS_TRACKED as u64 - 1));
+        assert_eq!(s.total_records(), 2 * (EXPORTERS_TRACKED as u64 - 1) + 7);
+        // Fill again with busy exporters: nothing to fold, a newcomer is counted under `::`.
+        for i in 0..EXPORTERS_TRACKED as u32 {
+            s.exporter(ip(3_000_000 + i)).datagrams += 2;
+        }
+        let before = s.exporters[&OTHER_EXPORTERS].datagrams;
+        s.exporter(ip(9_000_000)).datagrams += 1;
+        assert!(!s.exporters.contains_key(&ip(9_000_000)));
+        assert_eq!(s.exporters[&OTHER_EXPORTERS].datagrams, before + 1);
+        assert!(s.exporters.len() <= EXPORTERS_TRACKED + 1);
     }
 }

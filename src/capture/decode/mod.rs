@@ -6,7 +6,7 @@
 //! exporter" and as nfdump does. Two exporters (different IPs) reusing a template id never mix,
 //! nor do two observation domains of one exporter.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use netflow_parser::variable_versions::ipfix::{FlowSetBody as IpfixBody, IPFix};
 use netflow_parser::variable_versions::v9::{FlowSetBody as V9Body, V9};
@@ -32,6 +32,10 @@ struct Scope {
     system_init_ms: Option<i64>,
     /// Arrival time of its last datagram (idle scopes make room when the table is full).
     last_seen_ms: i64,
+    /// Arrival time of its first datagram.
+    first_seen_ms: i64,
+    /// Datagrams decoded in this scope (one: not proven yet, see `ScopeLimits::max_scopes`).
+    datagrams: u64,
 }
 
 fn new_parser(limits: &ScopeLimits) -> NetflowParser {
@@ -61,6 +65,10 @@ fn error_kind(e: &NetflowError) -> DecodeErrorKind {
 /// Stateful decoder for all exporters of one capture.
 pub struct Decoder {
     scopes: HashMap<ScopeKey, Scope>,
+    /// Scopes with one datagram so far, by its arrival: the first to make room.
+    unproven: BTreeSet<(i64, ScopeKey)>,
+    /// Decodes v5 datagrams that found no room in the scope table (v5 needs no state).
+    v5_overflow: Option<NetflowParser>,
     limits: ScopeLimits,
     hold: HoldBuffer,
     /// Arrival time of the last expiry sweep of the hold buffer.
@@ -76,6 +84,8 @@ impl Decoder {
     pub fn new(hold_limits: HoldLimits, limits: ScopeLimits) -> Self {
         Decoder {
             scopes: HashMap::new(),
+            unproven: BTreeSet::new(),
+            v5_overflow: None,
             limits,
             hold: HoldBuffer::new(hold_limits),
             last_expiry_ms: i64::MIN,
@@ -98,7 +108,12 @@ impl Decoder {
         let key = ScopeKey { exporter, version, domain };
         let ctx = PacketContext { exporter, received_ms: dg.received_ms };
         if !self.scopes.contains_key(&key) && !self.make_room(dg.received_ms, stats) {
-            stats.count_error(exporter, DecodeErrorKind::ScopeTableFull);
+            if version == 5 {
+                stats.v5_without_scope += 1;
+                self.decode_v5_without_scope(dg, &ctx, stats, out);
+            } else {
+                stats.count_error(exporter, DecodeErrorKind::ScopeTableFull);
+            }
             return;
         }
         let limits = &self.limits;
@@ -107,8 +122,20 @@ impl Decoder {
             sequence: SequenceTracker::default(),
             system_init_ms: None,
             last_seen_ms: dg.received_ms,
+            first_seen_ms: dg.received_ms,
+            datagrams: 0,
         });
         scope.last_seen_ms = scope.last_seen_ms.max(dg.received_ms);
+        scope.datagrams += 1;
+        match scope.datagrams {
+            1 => {
+                self.unproven.insert((scope.first_seen_ms, key));
+            }
+            2 => {
+                self.unproven.remove(&(scope.first_seen_ms, key));
+            }
+            _ => {}
+        }
         if version != 5 {
             let refused = templates::oversized(
                 &dg.payload,
@@ -191,10 +218,16 @@ impl Decoder {
         }
     }
 
-    /// Room for one more scope: true when the table has space or an idle scope was evicted
-    /// (its held sets are dropped and counted as expired).
+    /// Room for one more scope: true when the table has space, or a scope that never proved
+    /// itself was displaced, or an idle scope was evicted (their held sets are dropped and
+    /// counted as expired).
     fn make_room(&mut self, now_ms: i64, stats: &mut CaptureStats) -> bool {
         if self.scopes.len() < self.limits.max_scopes {
+            return true;
+        }
+        if let Some((_, key)) = self.unproven.pop_first() {
+            self.drop_scope(key, stats);
+            stats.scopes_displaced += 1;
             return true;
         }
         let Some((&oldest, seen)) =
@@ -205,10 +238,48 @@ impl Decoder {
         if now_ms.saturating_sub(seen) < self.limits.idle_ms {
             return false;
         }
-        self.scopes.remove(&oldest);
+        self.drop_scope(oldest, stats);
         stats.scopes_evicted += 1;
-        count_expired(stats, &oldest, self.hold.drain_scope(&oldest));
         true
+    }
+
+    fn drop_scope(&mut self, key: ScopeKey, stats: &mut CaptureStats) {
+        if let Some(s) = self.scopes.remove(&key)
+            && s.datagrams == 1
+        {
+            self.unproven.remove(&(s.first_seen_ms, key));
+        }
+        count_expired(stats, &key, self.hold.drain_scope(&key));
+    }
+
+    /// A v5 datagram with no room for its scope: its records, without sequence checks.
+    fn decode_v5_without_scope(
+        &mut self,
+        dg: &Datagram,
+        ctx: &PacketContext,
+        stats: &mut CaptureStats,
+        out: &mut Vec<FlowRecord>,
+    ) {
+        let limits = &self.limits;
+        let parser = self.v5_overflow.get_or_insert_with(|| new_parser(limits));
+        let result = parser.parse_bytes(&dg.payload);
+        if let Some(e) = &result.error {
+            let kind = if result.packets.is_empty() {
+                error_kind(e)
+            } else {
+                DecodeErrorKind::TrailingBytes
+            };
+            stats.count_error(ctx.exporter, kind);
+        }
+        for packet in &result.packets {
+            let mut records = NormalizeCounts::default();
+            if let NetflowPacket::V5(v5) = packet {
+                records = normalize::v5::normalize_v5(v5, ctx, out);
+            }
+            let es = stats.exporter(ctx.exporter);
+            es.records += records.records;
+            es.records_without_addresses += records.without_addresses;
+        }
     }
 
     fn expire_held(&mut self, now_ms: i64, stats: &mut CaptureStats) {

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 /// Template scope (see module docs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ScopeKey {
     /// Source address of the export datagrams.
     pub exporter: IpAddr,
@@ -21,8 +21,13 @@ pub struct ScopeKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ScopeLimits {
     /// Scopes (exporter, version, domain) kept at most. When the table is full a new scope
-    /// takes the place of the least recently seen one if that one has been idle for
-    /// `idle_ms`; otherwise the new scope's datagram is refused (`scope_table_full`).
+    /// takes the place of the oldest scope that never proved itself (one datagram so far:
+    /// `scopes_displaced`), else of the least recently seen one if that one has been idle for
+    /// `idle_ms` (`scopes_evicted`); otherwise a v9/IPFIX datagram is refused
+    /// (`scope_table_full`) and a v5 one is decoded without a scope (v5 has no templates;
+    /// only its sequence numbers go unchecked: `v5_without_scope`). A scope that has sent
+    /// twice is never displaced by a newcomer, only evicted when idle: spoofed one-datagram
+    /// sources cannot lock real exporters out, whoever came first.
     pub max_scopes: usize,
     /// Templates kept per scope and export version (least recently used ones are forgotten).
     pub max_templates: usize,
