@@ -12,12 +12,9 @@ use pivotflow::synth::pcap_out::{PcapWriter, collector};
 
 use crate::support::{Row, capture_pcaps, store_rows, tempdir, testdata};
 
-/// Peak RSS every hostile case must stay under.
-const RSS_LIMIT_MIB: u64 = 1024;
-
-/// Peak RSS of a capture under a spoofed-exporter flood (RELIABILITY.md states the measured
-/// figure; this is that bound with headroom).
-const FLOOD_RSS_MIB: u64 = 256;
+/// Peak RSS (the capture's own VmHWM) every hostile case must stay under: RELIABILITY.md states
+/// the measured figures (86–167 MiB in debug builds); this is that bound with headroom.
+const RSS_LIMIT_MIB: u64 = 256;
 
 /// The legitimate exporter's address in the hostile pcaps.
 const LEGIT: Ipv4Addr = Ipv4Addr::new(10, 255, 0, 1);
@@ -239,7 +236,7 @@ fn a_flood_first_cannot_lock_out_a_real_exporter() {
         let data = tempdir(&format!("{name}-out")).join("data");
         let (stats, peak) = capture_measured(&pcap, &data, &[]);
         eprintln!("hostile: flood first, {between} between, {export}: peak RSS {peak} MiB");
-        assert!(peak < FLOOD_RSS_MIB, "peak RSS {peak} MiB");
+        assert!(peak < RSS_LIMIT_MIB, "peak RSS {peak} MiB");
         let e = &stats["exporters"][LEGIT.to_string()];
         assert_eq!(e["datagrams"].as_u64(), Some(legit.len() as u64), "{export}: {e}");
         assert_eq!(e["decode_errors"]["scope_table_full"].as_u64(), None, "{export}: {e}");
