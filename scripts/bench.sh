@@ -244,8 +244,27 @@ if [ "$QUICK" = packets ]; then
     exit 0
 fi
 
+# keep NAME: the block of BENCHMARKS.md between its markers as it is now (a section this run
+# does not measure keeps its figures and their date instead of being erased).
+keep() {
+    python3 - "$1" > "$DIR/kept-$1.md" <<'PY'
+import sys
+name = sys.argv[1]
+try:
+    text = open("BENCHMARKS.md").read()
+except FileNotFoundError:
+    text = ""
+start, end = f"<!-- {name} -->\n", f"<!-- /{name} -->\n"
+if start in text and end in text:
+    sys.stdout.write(text[text.index(start) + len(start):text.index(end)])
+else:
+    sys.stdout.write(f"({name}: not measured yet)\n")
+PY
+}
+keep alerts
+keep cluster
 [ "$QUICK" = quick ] || alerts_section
-[ -f "$DIR/alerts.md" ] || echo "(alerts: run \`scripts/bench.sh alerts\`)" > "$DIR/alerts.md"
+[ -f "$DIR/alerts.md" ] || cp "$DIR/kept-alerts.md" "$DIR/alerts.md"
 
 packets_section
 
@@ -463,5 +482,9 @@ T_END=$(date +%s)
     echo "<!-- alerts -->"
     cat "$DIR/alerts.md"
     echo "<!-- /alerts -->"
+    echo
+    echo "<!-- cluster -->"
+    cat "$DIR/kept-cluster.md"  # written by scripts/bench-cluster.sh, kept as it was
+    echo "<!-- /cluster -->"
 } > BENCHMARKS.md
 cat BENCHMARKS.md
