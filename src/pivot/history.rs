@@ -312,7 +312,8 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     crate::store::atomic::commit(file, &tmp, path)
 }
 
-/// Write (or replace) the partition of `day`: built under a hidden name, then renamed.
+/// Write (or replace) the partition of `day`: built under a hidden name, then swapped into
+/// place in one step (`store::atomic::replace_dir`).
 /// Returns its size in bytes.
 pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64> {
     std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
@@ -354,13 +355,7 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
     .map_err(|e| Error::arrow("history links", e))?;
     write_file(&tmp.join("hops.parquet"), &hops)?;
     write_file(&tmp.join("links.parquet"), &links)?;
-    let old = history.join(format!(".{name}.old-{}", std::process::id()));
-    if dir.exists() {
-        std::fs::rename(&dir, &old).map_err(|e| Error::io(&dir, e))?;
-    }
-    std::fs::rename(&tmp, &dir).map_err(|e| Error::io(&dir, e))?;
-    let _ = std::fs::remove_dir_all(&old);
-    crate::store::atomic::sync_dir(history);
+    crate::store::atomic::replace_dir(&tmp, &dir)?;
     Ok(dir_size(&dir))
 }
 

@@ -152,7 +152,8 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
     s
 }
 
-/// Write a finished report folder to `<reports>/<label>/`, replacing an earlier one.
+/// Write a finished report folder to `<reports>/<label>/`, replacing an earlier one in one step
+/// (`store::atomic::replace_dir`): a reader sees the old report or the new one.
 pub fn publish(
     reports: &Path,
     label: &str,
@@ -168,12 +169,7 @@ pub fn publish(
         .map_err(|e| Error::io(&tmp, e))?;
     let title = format!("Pivot report {label}");
     super::html::write(&tmp.join("index.html"), report, &title, "chains.json", "pivots.graphml")?;
-    let old = reports.join(format!(".{label}.old-{}", std::process::id()));
-    if final_dir.exists() {
-        std::fs::rename(&final_dir, &old).map_err(|e| Error::io(&final_dir, e))?;
-    }
-    std::fs::rename(&tmp, &final_dir).map_err(|e| Error::io(&final_dir, e))?;
-    let _ = std::fs::remove_dir_all(&old);
+    crate::store::atomic::replace_dir(&tmp, &final_dir)?;
     Ok(final_dir)
 }
 
