@@ -72,8 +72,6 @@ enum Known {
     ZeroPacketEvents(&'static str),
     /// Records without addresses are counted (`records_without_addresses`), not stored.
     NoAddresses(&'static str),
-    /// A limit of ours: no rows, and the loss is counted under this decode-error kind.
-    CountedLoss { error_kind: &'static str, why: &'static str },
 }
 
 impl Known {
@@ -83,7 +81,7 @@ impl Known {
             | Known::Biflow(w)
             | Known::ZeroPacketEvents(w)
             | Known::NoAddresses(w) => w,
-            Known::ExtraRows { why, .. } | Known::CountedLoss { why, .. } => why,
+            Known::ExtraRows { why, .. } => why,
         }
     }
 }
@@ -120,11 +118,6 @@ fn known(capture: &str) -> Option<Known> {
         "logstash__netflow9_test_cisco_wlc" => {
             NoAddresses("Cisco WLC records identify clients by MAC address, without IP addresses")
         }
-        "logstash__netflow9_test_h3c_netstream_varstring" => CountedLoss {
-            error_kind: "partial",
-            why: "the v9 template uses field type 0 and a variable-length field (length 65535), \
-                  which RFC 3954 does not allow; netflow_parser rejects the template. Known limit.",
-        },
         _ => return None,
     })
 }
@@ -289,17 +282,6 @@ fn compare_inner(pcap: &Path, expected_csv: &Path) -> String {
                 format!(
                     "{name}: expected 0 rows and {} counted address-less records, got {} rows, {without} counted\n",
                     expected.len(),
-                    rows.len()
-                )
-            };
-        }
-        Some(Known::CountedLoss { error_kind, .. }) => {
-            let errors = cap.decode_errors(error_kind);
-            return if rows.is_empty() && errors > 0 {
-                String::new()
-            } else {
-                format!(
-                    "{name}: known loss changed: {} rows, {errors} '{error_kind}' errors (update the table)\n",
                     rows.len()
                 )
             };

@@ -983,15 +983,19 @@ impl Template {
             return false;
         }
 
-        // V9 does not support variable-length fields, so reject the IPFIX
-        // variable-length sentinel. Individual zero-length fields are valid as
-        // long as the complete record still consumes input.
-        if self.fields.is_empty() || self.fields.iter().any(|f| f.field_length == 65535) {
+        // pivotflow patch (PATCHES.md 2): RFC 3954 defines no variable-length
+        // fields, but H3C NetStream sends v9 templates with the IPFIX sentinel
+        // 65535 and length-prefixed values (goflow2 and nfdump read them so):
+        // such a field counts as one byte toward the minimum record size and is
+        // decoded with the IPFIX length prefix. Individual zero-length fields are
+        // valid as long as the complete record still consumes input.
+        if self.fields.is_empty() {
             return false;
         }
 
-        // Check total size limit
-        let total_size = usize::from(self.get_total_size());
+        // Check total size limit (a variable-length field at least its 1-byte prefix)
+        let varlen = self.fields.iter().filter(|f| f.field_length == 65535).count();
+        let total_size = usize::from(self.get_total_size()) + varlen;
         if total_size == 0 || total_size > max_template_total_size {
             return false;
         }
@@ -1179,6 +1183,13 @@ impl FlowSetParser {
         let capacity = (remaining.len() / 4).min(64);
         let mut flowsets = Vec::with_capacity(capacity);
         while !remaining.is_empty() {
+            // pivotflow patch (PATCHES.md 3): zero bytes after the last flowset are
+            // padding (PAN-OS 8.1 pads datagrams with zeros); before, they parsed as a
+            // template flowset of length 0 and the whole datagram failed, records lost.
+            if !flowsets.is_empty() && remaining.iter().all(|&b| b == 0) {
+                remaining = &remaining[remaining.len()..];
+                break;
+            }
             let before = remaining;
             let (next, flowset) = FlowSet::parse(remaining, parser)?;
             if next.len() >= before.len() {
@@ -1278,6 +1289,31 @@ impl<'a> FieldParser {
 impl TemplateField {
     #[inline]
     pub fn parse_as_field_value<'a>(&self, input: &'a [u8]) -> IResult<&'a [u8], FieldValue> {
+        if self.field_length == 65535 {
+            // pivotflow patch (PATCHES.md 2): a variable-length field (H3C) carries its
+            // length as IPFIX does: one octet, or 255 and a 16-bit length.
+            let (input, length) = varlen_prefix(input)?;
+            return FieldValue::from_field_type(input, self.field_type.into(), length);
+        }
         FieldValue::from_field_type(input, self.field_type.into(), self.field_length)
     }
+}
+
+/// The length prefix of a variable-length value (RFC 7011 Section 7), checked against the
+/// bytes that follow.
+fn varlen_prefix(input: &[u8]) -> IResult<&[u8], u16> {
+    let eof = |i| nom::Err::Error(NomError::new(i, ErrorKind::Eof));
+    let (&first, rest) = input.split_first().ok_or_else(|| eof(input))?;
+    let (rest, length) = if first == 255 {
+        match rest {
+            [a, b, tail @ ..] => (tail, u16::from_be_bytes([*a, *b])),
+            _ => return Err(eof(rest)),
+        }
+    } else {
+        (rest, u16::from(first))
+    };
+    if usize::from(length) > rest.len() {
+        return Err(eof(rest));
+    }
+    Ok((rest, length))
 }
