@@ -20,6 +20,7 @@ mod pcapng_input;
 mod pivots_lab;
 mod pivots_sample;
 mod readme;
+mod report_crash;
 mod sessions_native;
 mod sql_fixture;
 mod sql_golden;

@@ -169,8 +169,63 @@ pub fn publish(
         .map_err(|e| Error::io(&tmp, e))?;
     let title = format!("Pivot report {label}");
     super::html::write(&tmp.join("index.html"), report, &title, "chains.json", "pivots.graphml")?;
+    fault_point("report-folder-built");
     crate::store::atomic::replace_dir(&tmp, &final_dir)?;
     Ok(final_dir)
+}
+
+/// The marker of a day whose history and report are being replaced.
+fn pending_path(history: &Path, day: NaiveDate) -> PathBuf {
+    history.join(format!(".pending-{day}"))
+}
+
+fn pending_mark(history: &Path, day: NaiveDate) -> Result<()> {
+    std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
+    use std::io::Write;
+    let path = pending_path(history, day);
+    crate::store::atomic::write_atomic(&path, |w| {
+        writeln!(w, "{day}").map_err(|e| Error::io(&path, e))
+    })
+}
+
+fn pending_clear(history: &Path, day: NaiveDate) -> Result<()> {
+    let path = pending_path(history, day);
+    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+    crate::store::atomic::sync_dir(history);
+    Ok(())
+}
+
+/// The days to report: `days` and every day an earlier run left half replaced (its marker in
+/// `history/`: killed between the day's history and its report), oldest first, so that no
+/// later day reads a history its report does not match. Temporary folders of killed runs are
+/// removed.
+fn with_repairs(out: &Path, history: &Path, days: &[NaiveDate]) -> Result<Vec<NaiveDate>> {
+    let mut all: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
+    for (dir, prefix) in [(history, ".pending-"), (out, ".")] {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if prefix == ".pending-" {
+                if let Some(d) = name.strip_prefix(prefix).and_then(|d| d.parse().ok())
+                    && all.insert(d)
+                {
+                    tracing::warn!(day = %d, "an earlier report run stopped between this day's history and its report: reporting it again");
+                }
+            } else if name.starts_with('.') && name.contains(".tmp-") && e.path().is_dir() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    Ok(all.into_iter().collect())
+}
+
+/// Test hook: `PIVOTFLOW_FAULT=<point>` aborts the process at that point, as a crash or
+/// `kill -9` would (used by tests/report_crash.rs; no effect otherwise).
+fn fault_point(point: &str) {
+    if std::env::var("PIVOTFLOW_FAULT").is_ok_and(|p| p == point) {
+        eprintln!("pivotflow: PIVOTFLOW_FAULT={point}: aborting");
+        std::process::abort();
+    }
 }
 
 /// `pivotflow report`, validated.
@@ -194,6 +249,7 @@ pub fn run(c: &ReportConfig) -> Result<()> {
     let runtime = settings.runtime()?;
     let history_dir = c.out.join("history");
     let mut incomplete = Vec::new();
+    let days = &with_repairs(&c.out, &history_dir, days)?;
     for day in days {
         let t0 = std::time::Instant::now();
         let report = runtime.block_on(super::find(
@@ -206,14 +262,21 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         ))?;
         // A day without any flow on a service port has no data (collector down, or not yet
         // captured): it is not a day of history, or "never seen in N days" would overclaim.
+        // The day's history and its report are two folders, each swapped in one step: a
+        // marker says the pair is being replaced until both are, and a run that finds a marker
+        // (this one having been killed in between) reports that day again first.
+        pending_mark(&history_dir, *day)?;
         let history_bytes = if report.service_flows > 0 {
             history::write_day(&history_dir, *day, &report.facts)?
         } else {
             tracing::warn!(day = %day, "no flows on service ports: no history kept for this day");
             0
         };
+        fault_point("history-written");
         let label = day.format("%Y-%m-%d").to_string();
         let dir = publish(&c.out, &label, &report, rules)?;
+        fault_point("report-written");
+        pending_clear(&history_dir, *day)?;
         tracing::info!(
             folder = %dir.display(),
             chains = report.chains.len(),
