@@ -28,8 +28,7 @@ impl Origin<'_> {
     }
 }
 
-/// A column by name; a missing one is an error naming where the batch came from.
-pub(crate) fn column<'a>(b: &'a RecordBatch, origin: Origin, name: &str) -> Result<&'a ArrayRef> {
+fn column<'a>(b: &'a RecordBatch, origin: Origin, name: &str) -> Result<&'a ArrayRef> {
     b.column_by_name(name).ok_or_else(|| origin.error(format!("no column {name}")))
 }
 

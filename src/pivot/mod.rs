@@ -7,7 +7,6 @@
 //! ```
 
 pub mod ack;
-pub mod admin;
 pub mod chains;
 pub(crate) mod columns;
 pub mod graphml;
@@ -153,11 +152,10 @@ pub async fn find(
     // On a cluster the service-port flows stay there (every stage below reads them through the
     // filtered view); locally they are read once into memory.
     let remote = settings.cluster.is_some();
-    let (service_rows, in_memory) = if remote {
-        (hops::count_flows(&ctx).await?, Vec::new())
+    let service_rows = if remote {
+        hops::count_flows(&ctx).await?
     } else {
-        let batches = hops::materialize_service_flows(&ctx).await?;
-        (batches.iter().map(|b| b.num_rows()).sum(), batches)
+        hops::materialize_service_flows(&ctx).await?
     };
     tracing::info!(
         service_rows,
@@ -166,18 +164,13 @@ pub async fn find(
     );
     let mut admin_pairs = Vec::new();
     if gather == Facts::Gather {
-        admin_pairs = if remote {
-            history::admin_pairs(&ctx, rules).await?
-        } else {
-            admin::admin_pairs(&in_memory, rules)?
-        };
+        admin_pairs = history::admin_pairs(&ctx, rules).await?;
         tracing::info!(
             admin_pairs = admin_pairs.len(),
             elapsed_ms = t0.elapsed().as_millis() as u64,
             "admin connections for the history"
         );
     }
-    drop(in_memory);
     // The flows of possible pivot hosts are few: from here on everything runs in process.
     let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
     let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
