@@ -349,16 +349,19 @@ pub struct PivotsArgs {
     #[arg(long)]
     pub until: Option<String>,
     /// Output folder: pivots.graphml, chains.json (and chains/*.graphml with --per-chain).
+    /// Without it nothing is written: the ranked table, or with --json the report, goes to
+    /// stdout (`pivotflow pivots --data flows/ --json | jq .chains[0]`).
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Also write one GraphML per chain.
-    #[arg(long)]
+    #[arg(long, requires = "out")]
     pub per_chain: bool,
     /// Also write the HTML report (one self-contained file: alert cards with path and timeline,
-    /// overview, table of all chains) to FILE.
-    #[arg(long, value_name = "FILE")]
+    /// overview, table of all chains) to FILE; it links to the files in --out.
+    #[arg(long, value_name = "FILE", requires = "out")]
     pub html: Option<PathBuf>,
-    /// Print the report as JSON on stdout instead of the ranked table.
+    /// Print the report as JSON on stdout (the content of chains.json) instead of the ranked
+    /// table.
     #[arg(long)]
     pub json: bool,
     /// Memory for the SQL stages (e.g. 4G; default half the RAM).

@@ -131,3 +131,32 @@ fn hide_trusted_leaves_only_the_injected_chains_and_counts_the_rest() {
         serde_json::from_str(&std::fs::read_to_string(out.join("chains.json")).unwrap()).unwrap();
     assert_eq!(chain_keys(&file), want);
 }
+
+/// `pivots --json` without `--out` writes no file and prints the report, the same as
+/// chains.json, to stdout for pipes (`| jq .chains[0]`); `--per-chain` and `--html` need
+/// `--out` (a usage error naming it).
+#[test]
+fn pivots_json_without_out_goes_to_stdout_only() {
+    let data = capture_pcaps("pivots-stdout", &[&sample("ipfix.pcap")]).data;
+    let out = tempdir("pivots-stdout-out");
+    let with_files = pivots_json(&data, &out, &[]);
+    let cwd = tempdir("pivots-stdout-cwd");
+    let o = std::process::Command::new(crate::support::bin())
+        .args(["pivots", "--data", data.to_str().unwrap(), "--json"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let piped: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(piped, with_files, "the same report as with --out");
+    assert!(piped["chains"][0]["hosts"].is_array(), "jq .chains[0] has a chain");
+    let written = std::fs::read_dir(&cwd).unwrap().count();
+    assert_eq!(written, 0, "no file written without --out");
+    for flag in [["--per-chain", ""], ["--html", "x.html"]] {
+        let mut args = vec!["pivots", "--data", data.to_str().unwrap()];
+        args.extend(flag.iter().filter(|a| !a.is_empty()));
+        let o = crate::support::run(&args);
+        assert_eq!(o.status.code(), Some(2), "{flag:?}: a usage error");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--out"), "{flag:?}: names --out");
+    }
+}

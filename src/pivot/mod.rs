@@ -88,8 +88,8 @@ pub struct PivotsConfig {
     pub rules: PivotRules,
     /// The period (arrival time).
     pub range: TimeRange,
-    /// Output folder.
-    pub out: std::path::PathBuf,
+    /// Output folder (`None`: nothing is written, stdout is the output).
+    pub out: Option<std::path::PathBuf>,
     /// Also one GraphML per chain.
     pub per_chain: bool,
     /// `--html FILE`: the HTML report.
@@ -473,14 +473,23 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
     let history_at = c.history.as_ref().map(|(dir, day)| HistoryAt { dir, day: *day });
     let report =
         runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at, Facts::Skip))?;
-    write_outputs(&c.out, &report, &c.rules, c.per_chain)?;
-    if let Some(file) = &c.html {
-        // Links to chains.json and the GraphML: relative when the page sits beside them.
-        let beside = file.parent().map(|p| p.join("x")) == Some(c.out.join("x"));
-        let href = |name: &str| {
-            if beside { name.to_string() } else { c.out.join(name).display().to_string() }
-        };
-        html::write(file, &report, "Pivot chains", &href("chains.json"), &href("pivots.graphml"))?;
+    // Without --out nothing is written: the table (or the JSON) on stdout is the output.
+    if let Some(out) = &c.out {
+        write_outputs(out, &report, &c.rules, c.per_chain)?;
+        if let Some(file) = &c.html {
+            // Links to chains.json and the GraphML: relative when the page sits beside them.
+            let beside = file.parent().map(|p| p.join("x")) == Some(out.join("x"));
+            let href = |name: &str| {
+                if beside { name.to_string() } else { out.join(name).display().to_string() }
+            };
+            html::write(
+                file,
+                &report,
+                "Pivot chains",
+                &href("chains.json"),
+                &href("pivots.graphml"),
+            )?;
+        }
     }
     let text = if c.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
