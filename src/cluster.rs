@@ -76,6 +76,9 @@ pub fn run(role: &ClusterRole) -> Result<()> {
                 .map_err(|e| ballista_err(bind, e))
         }),
         ClusterRole::Executor { scheduler, bind, grpc_port, slots } => rt.block_on(async move {
+            // Ballista reports a taken port as the --bind address whichever it was: name it.
+            port_free(bind, "--bind")?;
+            port_free(SocketAddr::new(bind.ip(), grpc_port), "--grpc-port")?;
             use ballista_executor::executor_process::{
                 ExecutorProcessConfig, start_executor_process,
             };
@@ -93,6 +96,22 @@ pub fn run(role: &ClusterRole) -> Result<()> {
             }
             start_executor_process(Arc::new(config)).await.map_err(|e| ballista_err(bind, e))
         }),
+    }
+}
+
+/// Can this process listen on `addr`? An error names the option that gave it (a second
+/// executor on one host needs its own `--bind` port and `--grpc-port`).
+#[cfg(feature = "cluster")]
+fn port_free(addr: SocketAddr, option: &str) -> Result<()> {
+    match std::net::TcpListener::bind(addr) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::io(
+            format!("{option} {addr}"),
+            std::io::Error::new(
+                e.kind(),
+                format!("{e} (another executor on this host? give each its own {option})"),
+            ),
+        )),
     }
 }
 

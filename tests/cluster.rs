@@ -155,3 +155,24 @@ fn an_unreachable_cluster_is_an_error_naming_it() {
     assert_eq!(o.status.code(), Some(4), "{err}");
     assert!(err.contains(&url) || err.contains("127.0.0.1"), "{err}");
 }
+
+/// A second executor on one host with a gRPC port already taken fails at once, and the error
+/// names `--grpc-port` and that port (Ballista's own error named the `--bind` address).
+#[test]
+fn a_taken_grpc_port_is_named() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let grpc = taken.local_addr().unwrap().port();
+    let o = run(&[
+        "cluster",
+        "executor",
+        "--scheduler",
+        &format!("127.0.0.1:{}", port()),
+        "--bind",
+        &format!("127.0.0.1:{}", port()),
+        "--grpc-port",
+        &grpc.to_string(),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains(&format!("--grpc-port 127.0.0.1:{grpc}")), "{err}");
+}
