@@ -364,6 +364,9 @@ pub struct PivotsArgs {
     /// table.
     #[arg(long)]
     pub json: bool,
+    /// Append one JSON line per new alert incident to FILE (as `report --events`).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
     /// Memory for the SQL stages (e.g. 4G; default half the RAM).
     #[arg(long)]
     pub memory_limit: Option<String>,
@@ -395,6 +398,11 @@ pub struct ReportArgs {
     /// Reports folder: the report goes to DIR/YYYY-MM-DD/ (replaced on rerun).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Append one JSON line per new alert incident (Elastic Common Schema: @timestamp,
+    /// event.kind alert, source/destination/related.ip, rule.name, message, pivotflow.*) to
+    /// FILE, for Filebeat/Vector/Fluent Bit; a rerun of a day adds none twice (stable event.id).
+    #[arg(long, value_name = "FILE")]
+    pub events: Option<PathBuf>,
 }
 
 /// `pivotflow ack` as typed (validated by `config::pivot::ack`).

@@ -9,6 +9,7 @@ mod cluster;
 mod damaged_store;
 mod decode_patches;
 mod disk;
+mod events;
 mod fuzz;
 mod golden_decode;
 mod hostile;

@@ -97,6 +97,7 @@ impl PivotsConfig {
             per_chain: a.per_chain,
             html: a.html.clone(),
             json: a.json,
+            events: a.events.clone(),
             settings: settings(a.memory_limit.as_deref(), a.rules.cluster.as_deref())?,
             history,
         })
@@ -126,6 +127,7 @@ impl ReportConfig {
             rules: rules(&a.pivots)?,
             days,
             out: a.out.clone(),
+            events: a.events.clone(),
             settings: settings(a.memory_limit.as_deref(), a.pivots.cluster.as_deref())?,
         })
     }

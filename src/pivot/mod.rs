@@ -9,6 +9,7 @@
 pub mod ack;
 pub mod chains;
 pub(crate) mod columns;
+pub mod events;
 pub mod graphml;
 pub mod history;
 pub mod hops;
@@ -92,6 +93,8 @@ pub struct PivotsConfig {
     pub out: Option<std::path::PathBuf>,
     /// Also one GraphML per chain.
     pub per_chain: bool,
+    /// `--events FILE`: alert incidents appended as ECS JSON lines.
+    pub events: Option<std::path::PathBuf>,
     /// `--html FILE`: the HTML report.
     pub html: Option<std::path::PathBuf>,
     /// JSON on stdout instead of the table.
@@ -490,6 +493,14 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
                 &href("pivots.graphml"),
             )?;
         }
+    }
+    if let Some(file) = &c.events {
+        // The period's label: its first day (a pivots period is not a report day).
+        let label = report
+            .since_ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        events::append(file, &label, &report)?;
     }
     let text = if c.json {
         serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"

@@ -239,6 +239,8 @@ pub struct ReportConfig {
     pub days: Vec<NaiveDate>,
     /// The reports folder (the history is kept in its `history/`).
     pub out: PathBuf,
+    /// `--events FILE`: alert incidents appended as ECS JSON lines.
+    pub events: Option<PathBuf>,
     /// Memory and parallelism of the SQL stages.
     pub settings: crate::sql::context::SqlSettings,
 }
@@ -277,6 +279,10 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         let dir = publish(&c.out, &label, &report, rules)?;
         fault_point("report-written");
         pending_clear(&history_dir, *day)?;
+        if let Some(file) = &c.events {
+            let n = super::events::append(file, &label, &report)?;
+            tracing::info!(file = %file.display(), events = n, "alert events appended");
+        }
         tracing::info!(
             folder = %dir.display(),
             chains = report.chains.len(),
