@@ -25,14 +25,7 @@ fn report(data: &Path, out: &Path, events: &Path, args: &[&str]) {
 
 #[test]
 fn alert_incidents_become_one_ecs_line_each_and_reruns_add_none() {
-    let data = tempdir("events-data").join("flows");
-    let o = Command::new(bin())
-        .args(["--quiet", "synth", "--days", "3", "--flows", "20000", "--hosts", "300"])
-        .args(["--seed", "5", "--parquet"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let data = crate::support::synth_three_days("events-data");
     let out = tempdir("events-out");
     let events = out.join("alerts.jsonl");
     report(&data, &out, &events, &["--since", DAYS[0], "--until", DAYS[2]]);

@@ -51,14 +51,7 @@ fn chains(out: &Path, day: &str) -> serde_json::Value {
 
 #[test]
 fn a_report_killed_at_any_step_leaves_a_readable_day_and_the_next_run_repairs_it() {
-    let data = tempdir("report-crash-data").join("flows");
-    let o = Command::new(bin())
-        .args(["--quiet", "synth", "--days", "3", "--flows", "20000", "--hosts", "300"])
-        .args(["--seed", "5", "--parquet"])
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let data = crate::support::synth_three_days("report-crash-data");
     let range = ["--since", DAYS[0], "--until", DAYS[2]];
     // What an uninterrupted run writes.
     let clean = tempdir("report-crash-clean");

@@ -282,3 +282,17 @@ pub fn export_datagrams(pcap: &Path) -> Vec<(i64, Vec<u8>)> {
 pub fn payloads(pcap: &Path) -> Vec<Vec<u8>> {
     export_datagrams(pcap).into_iter().map(|(_, p)| p).collect()
 }
+
+/// A small 3-day `synth --days` store (300 hosts, 20 000 flows a weekday, seed 5; days
+/// 2026-11-02 to 2026-11-04) in a fresh temp folder `name`.
+pub fn synth_three_days(name: &str) -> PathBuf {
+    let data = tempdir(name).join("flows");
+    let o = Command::new(bin())
+        .args(["--quiet", "synth", "--days", "3", "--flows", "20000", "--hosts", "300"])
+        .args(["--seed", "5", "--parquet"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    data
+}
