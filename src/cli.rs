@@ -357,14 +357,16 @@ pub struct PivotsArgs {
     #[arg(long, requires = "out")]
     pub per_chain: bool,
     /// Also write the HTML report (one self-contained file: alert cards with path and timeline,
-    /// overview, table of all chains) to FILE; it links to the files in --out.
-    #[arg(long, value_name = "FILE", requires = "out")]
+    /// overview, table of all chains) to FILE (`-`: stdout, instead of the table); it links to
+    /// the files in --out when there is one.
+    #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
     /// Print the report as JSON on stdout (the content of chains.json) instead of the ranked
     /// table.
     #[arg(long)]
     pub json: bool,
-    /// Append one JSON line per new alert incident to FILE (as `report --events`).
+    /// Append one JSON line per new alert incident to FILE (as `report --events`; `-`: every
+    /// alert incident to stdout, instead of the table).
     #[arg(long, value_name = "FILE")]
     pub events: Option<PathBuf>,
     /// Memory for the SQL stages (e.g. 4G; default half the RAM).

@@ -133,8 +133,8 @@ fn hide_trusted_leaves_only_the_injected_chains_and_counts_the_rest() {
 }
 
 /// `pivots --json` without `--out` writes no file and prints the report, the same as
-/// chains.json, to stdout for pipes (`| jq .chains[0]`); `--per-chain` and `--html` need
-/// `--out` (a usage error naming it).
+/// chains.json, to stdout for pipes (`| jq .chains[0]`); `--html -` prints the page instead;
+/// `--per-chain` needs `--out` (a usage error naming it); two outputs for stdout are an error.
 #[test]
 fn pivots_json_without_out_goes_to_stdout_only() {
     let data = capture_pcaps("pivots-stdout", &[&sample("ipfix.pcap")]).data;
@@ -152,11 +152,29 @@ fn pivots_json_without_out_goes_to_stdout_only() {
     assert!(piped["chains"][0]["hosts"].is_array(), "jq .chains[0] has a chain");
     let written = std::fs::read_dir(&cwd).unwrap().count();
     assert_eq!(written, 0, "no file written without --out");
-    for flag in [["--per-chain", ""], ["--html", "x.html"]] {
-        let mut args = vec!["pivots", "--data", data.to_str().unwrap()];
-        args.extend(flag.iter().filter(|a| !a.is_empty()));
-        let o = crate::support::run(&args);
-        assert_eq!(o.status.code(), Some(2), "{flag:?}: a usage error");
-        assert!(String::from_utf8_lossy(&o.stderr).contains("--out"), "{flag:?}: names --out");
-    }
+    let o = crate::support::run(&["pivots", "--data", data.to_str().unwrap(), "--per-chain"]);
+    assert_eq!(o.status.code(), Some(2), "--per-chain without --out: a usage error");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--out"), "names --out");
+    // `--html -`: the page on stdout instead of the table, without links to absent files.
+    let o = std::process::Command::new(crate::support::bin())
+        .args(["pivots", "--data", data.to_str().unwrap(), "--html", "-"])
+        .current_dir(&cwd)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(page.trim_start().starts_with("<!DOCTYPE html>"), "{}", &page[..page.len().min(200)]);
+    assert!(page.contains("</html>") && !page.contains("chains.json"), "no dead links");
+    assert_eq!(std::fs::read_dir(&cwd).unwrap().count(), 0, "no file written");
+    // Two outputs for stdout are refused, naming them.
+    let o = crate::support::run(&[
+        "pivots",
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+        "--events",
+        "-",
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--events -"), "names the options");
 }

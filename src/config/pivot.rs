@@ -89,6 +89,14 @@ impl PivotsConfig {
             )),
             _ => None,
         };
+        let dash = |p: &Option<std::path::PathBuf>| p.as_deref() == Some(std::path::Path::new("-"));
+        let to_stdout = [a.json, dash(&a.html), dash(&a.events)].iter().filter(|x| **x).count();
+        if to_stdout > 1 {
+            return Err(Error::config(
+                "--json, --html -, --events -",
+                "only one of them can write to stdout",
+            ));
+        }
         Ok(PivotsConfig {
             data: a.rules.data.clone(),
             rules: rules(&a.rules)?,
@@ -122,6 +130,12 @@ impl ReportConfig {
             }
             (None, None) => vec![parse_day("yesterday", today)?],
         };
+        if a.events.as_deref() == Some(std::path::Path::new("-")) {
+            return Err(Error::config(
+                "--events -",
+                "report appends to a file, one night after another (pivots --events - prints)",
+            ));
+        }
         Ok(ReportConfig {
             data: a.pivots.data.clone(),
             rules: rules(&a.pivots)?,

@@ -111,6 +111,19 @@ fn ids_in(file: &Path) -> Result<std::collections::HashSet<String>> {
     Ok(ids)
 }
 
+/// Every alert incident of `report` (day `label`) as JSON lines (`--events -`).
+pub fn lines(label: &str, report: &PivotReport) -> Result<String> {
+    let mut out = String::new();
+    for i in report.incidents.iter().filter(|i| i.alert && i.acknowledged.is_none()) {
+        out.push_str(
+            &serde_json::to_string(&event(label, report, i))
+                .map_err(|e| Error::io("events", e.into()))?,
+        );
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Append the alert incidents of `report` (day `label`) that `file` does not hold yet, as JSON
 /// lines in one write; returns how many were appended.
 pub fn append(file: &Path, label: &str, report: &PivotReport) -> Result<usize> {

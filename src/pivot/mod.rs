@@ -479,19 +479,22 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
     // Without --out nothing is written: the table (or the JSON) on stdout is the output.
     if let Some(out) = &c.out {
         write_outputs(out, &report, &c.rules, c.per_chain)?;
-        if let Some(file) = &c.html {
-            // Links to chains.json and the GraphML: relative when the page sits beside them.
-            let beside = file.parent().map(|p| p.join("x")) == Some(out.join("x"));
-            let href = |name: &str| {
-                if beside { name.to_string() } else { out.join(name).display().to_string() }
-            };
-            html::write(
-                file,
-                &report,
-                "Pivot chains",
-                &href("chains.json"),
-                &href("pivots.graphml"),
-            )?;
+    }
+    let stdout = std::path::Path::new("-");
+    let mut text = None;
+    if let Some(file) = &c.html {
+        // Links to chains.json and the GraphML: relative when the page sits beside them, none
+        // without --out.
+        let href = |name: &str| match &c.out {
+            None => String::new(),
+            Some(out) if file.parent().map(|p| p.join("x")) == Some(out.join("x")) => name.into(),
+            Some(out) => out.join(name).display().to_string(),
+        };
+        let (json, graphml) = (href("chains.json"), href("pivots.graphml"));
+        if file == stdout {
+            text = Some(html::render(&report, "Pivot chains", &json, &graphml)?);
+        } else {
+            html::write(file, &report, "Pivot chains", &json, &graphml)?;
         }
     }
     if let Some(file) = &c.events {
@@ -500,12 +503,18 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
             .since_ms
             .and_then(chrono::DateTime::from_timestamp_millis)
             .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-        events::append(file, &label, &report)?;
+        if file == stdout {
+            text = Some(events::lines(&label, &report)?);
+        } else {
+            events::append(file, &label, &report)?;
+        }
     }
-    let text = if c.json {
-        serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
-    } else {
-        summary_table(&report)
+    let text = match text {
+        Some(t) => t,
+        None if c.json => {
+            serde_json::to_string_pretty(&report).map_err(|e| Error::io("json", e.into()))? + "\n"
+        }
+        None => summary_table(&report),
     };
     crate::sql::print::print_text(&text)?;
     report.incomplete_error("the chains leave them out")
