@@ -144,12 +144,17 @@ fn reasons(i: &serde_json::Value) -> String {
         .join(" | ")
 }
 
-#[test]
-fn routine_change_makes_one_named_incident_and_attacks_are_alerts_on_consecutive_nights() {
-    let data = store("incidents-store");
-    let out = tempdir("incidents-out");
+/// The store of `store`, reported night by night from 2026-11-16 to 2026-11-24: (data, reports).
+fn eight_nights(data: &str, out: &str) -> (PathBuf, PathBuf) {
+    let (data, out) = (store(data), tempdir(out));
     let o = report(&data, &out, &["--since", "2026-11-16", "--until", "2026-11-24"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (data, out)
+}
+
+#[test]
+fn routine_change_makes_one_named_incident_and_attacks_are_alerts_on_consecutive_nights() {
+    let (data, out) = eight_nights("incidents-store", "incidents-out");
     let night = json(&out, "2026-11-24");
     let alerts: Vec<&serde_json::Value> =
         incidents(&night).iter().filter(|i| i["alert"] == true).collect();
@@ -195,10 +200,7 @@ fn routine_change_makes_one_named_incident_and_attacks_are_alerts_on_consecutive
 
 #[test]
 fn an_acknowledged_incident_is_routine_the_next_night_and_listed() {
-    let data = store("incidents-ack-store");
-    let out = tempdir("incidents-ack-out");
-    let o = report(&data, &out, &["--since", "2026-11-16", "--until", "2026-11-24"]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (data, out) = eight_nights("incidents-ack-store", "incidents-ack-out");
     let night = json(&out, "2026-11-24");
     let ci = holding(&night, &["10.32.5.1", "10.32.5.2", "10.32.5.3"]);
     assert_eq!(ci["alert"], true, "the new build host is new: {}", reasons(ci));

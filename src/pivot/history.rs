@@ -1012,6 +1012,14 @@ pub fn load_about(
 mod tests {
     use super::*;
 
+    /// An empty temporary history folder for one test (`pivotflow-history{suffix}-PID`).
+    fn fresh_dir(suffix: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("pivotflow-history{suffix}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
     fn hop(c: &str, s: &str, start: i64) -> Hop {
         Hop {
             client_addr: c.into(),
@@ -1026,8 +1034,7 @@ mod tests {
 
     #[test]
     fn a_day_round_trips_and_a_rewrite_replaces_it() {
-        let dir = std::env::temp_dir().join(format!("pivotflow-history-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = fresh_dir("");
         let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
         let hops =
             vec![hop("A", "J", 3_600_000), hop("J", "S", 3_700_000), hop("A", "J", 7_300_000)];
@@ -1078,8 +1085,7 @@ mod tests {
         );
         assert_eq!(knows(&[day(0, false)]), (true, true, 0));
         // The round trip keeps the mark.
-        let dir =
-            std::env::temp_dir().join(format!("pivotflow-history-alerted-{}", std::process::id()));
+        let dir = fresh_dir("-alerted");
         let (d, f) = day(0, true);
         write_day(&dir, d, &f).unwrap();
         assert_eq!(read_day(&dir, d).unwrap(), f);
@@ -1088,9 +1094,7 @@ mod tests {
 
     #[test]
     fn the_baseline_about_some_hosts_answers_like_the_full_one_for_them() {
-        let dir =
-            std::env::temp_dir().join(format!("pivotflow-history-about-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = fresh_dir("-about");
         let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
         let hosts = ["A", "B", "J", "K", "S", "T", "X"];
         for k in 0..6u32 {
@@ -1141,9 +1145,7 @@ mod tests {
 
     #[test]
     fn a_busy_server_is_summed_up_and_its_pairs_with_hosts_of_interest_kept() {
-        let dir =
-            std::env::temp_dir().join(format!("pivotflow-history-busy-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = fresh_dir("-busy");
         let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
         for k in 0..3 {
             // S has BUSY_FACTS + 50 clients a day (a popular server); A reaches S and J.
