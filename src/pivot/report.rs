@@ -199,24 +199,24 @@ fn pending_clear(history: &Path, day: NaiveDate) -> Result<()> {
 /// `history/`: killed between the day's history and its report), oldest first, so that no
 /// later day reads a history its report does not match. Temporary folders of killed runs are
 /// removed.
-fn with_repairs(out: &Path, history: &Path, days: &[NaiveDate]) -> Result<Vec<NaiveDate>> {
-    let mut all: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
-    for (dir, prefix) in [(history, ".pending-"), (out, ".")] {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().to_string();
-            if prefix == ".pending-" {
-                if let Some(d) = name.strip_prefix(prefix).and_then(|d| d.parse().ok())
-                    && all.insert(d)
-                {
-                    tracing::warn!(day = %d, "an earlier report run stopped between this day's history and its report: reporting it again");
-                }
-            } else if name.starts_with('.') && name.contains(".tmp-") && e.path().is_dir() {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
+fn with_repairs(out: &Path, history: &Path, days: &[NaiveDate]) -> Vec<NaiveDate> {
+    let entries = |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten();
+    for e in entries(out) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(".tmp-") && e.path().is_dir() {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
-    Ok(all.into_iter().collect())
+    let mut all: std::collections::BTreeSet<NaiveDate> = days.iter().copied().collect();
+    for e in entries(history) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(d) = name.strip_prefix(".pending-").and_then(|d| d.parse().ok())
+            && all.insert(d)
+        {
+            tracing::warn!(day = %d, "an earlier report run stopped between this day's history and its report: reporting it again");
+        }
+    }
+    all.into_iter().collect()
 }
 
 /// Test hook: `PIVOTFLOW_FAULT=<point>` aborts the process at that point, as a crash or
@@ -251,7 +251,7 @@ pub fn run(c: &ReportConfig) -> Result<()> {
     let runtime = settings.runtime()?;
     let history_dir = c.out.join("history");
     let mut incomplete = Vec::new();
-    let days = &with_repairs(&c.out, &history_dir, days)?;
+    let days = &with_repairs(&c.out, &history_dir, days);
     for day in days {
         let t0 = std::time::Instant::now();
         let report = runtime.block_on(super::find(
