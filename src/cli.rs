@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid arguments or configuration; \
-3 bad input (corrupt or truncated pcap: flows before the bad point are still written); \
+3 bad input (corrupt or truncated pcap: flows before the bad point are still written; bad Zeek log lines: every other line is written); \
 4 I/O failure (data folder, Parquet, socket); 5 query failed (SQL error, memory limit).";
 
 /// The command line: global flags and one subcommand.
@@ -214,6 +214,10 @@ pub struct CaptureArgs {
     /// exporter needed). Repeatable: the files are merged by packet time.
     #[arg(long, value_name = "FILE")]
     pub packets: Vec<PathBuf>,
+    /// Read flows from a Zeek conn log (repeatable; TSV or JSON lines, plain or gzip; `-`
+    /// for stdin): one record per direction, TCP flags from `history`/`conn_state`.
+    #[arg(long, value_name = "FILE")]
+    pub zeek: Vec<PathBuf>,
     /// --packets: a flow record lasting this long is ended and a new one started.
     #[arg(long, default_value = "30m")]
     pub active_timeout: String,

@@ -58,6 +58,21 @@ pub enum Error {
         linktype: i32,
     },
 
+    /// Lines of a Zeek log that could not be read; every other line was stored (exit 3).
+    #[error(
+        "{path}: line {line}: {detail}; {bad} bad line(s) in all were skipped (counted as lines_bad), every other line was stored"
+    )]
+    ZeekLines {
+        /// The log (or `-` for stdin).
+        path: PathBuf,
+        /// The first bad line's number (1-based).
+        line: u64,
+        /// What is wrong with it.
+        detail: String,
+        /// Bad lines in all the logs of the run.
+        bad: u64,
+    },
+
     /// A Parquet file could not be written or read (exit 4).
     #[error("parquet {path}: {source}")]
     Parquet {
@@ -146,6 +161,7 @@ impl Error {
             | Error::PcapTruncated { .. }
             | Error::PcapCorrupt { .. }
             | Error::LinkType { .. }
+            | Error::ZeekLines { .. }
             | Error::StoreFiles { .. } => 3,
             Error::Io { .. }
             | Error::Parquet { .. }

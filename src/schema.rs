@@ -26,7 +26,7 @@ pub const RECEIVED_MS: &str = "received_ms";
 pub const FLOW_START_MS: &str = "flow_start_ms";
 /// Column `flow_end_ms`: last packet of the flow, epoch ms UTC (see time_source).
 pub const FLOW_END_MS: &str = "flow_end_ms";
-/// Column `time_source`: where the flow times came from: absolute | uptime | export_time | arrival | packets.
+/// Column `time_source`: where the flow times came from: absolute | uptime | export_time | arrival | packets | zeek.
 pub const TIME_SOURCE: &str = "time_source";
 /// Column `exporter_addr`: IP address the export datagram came from, canonical text.
 pub const EXPORTER_ADDR: &str = "exporter_addr";
@@ -74,7 +74,7 @@ pub fn columns() -> Vec<Column> {
             RECEIVED_MS,
             Int64,
             false,
-            "arrival time at the collector (pcap: packet timestamp; --packets: packet time the record ended), epoch ms UTC",
+            "arrival time at the collector (pcap: packet timestamp; --packets: packet time the record ended; Zeek: ts + duration, when Zeek logged it), epoch ms UTC",
         ),
         c(FLOW_START_MS, Int64, false, "first packet of the flow, epoch ms UTC (see time_source)"),
         c(FLOW_END_MS, Int64, false, "last packet of the flow, epoch ms UTC (see time_source)"),
@@ -82,13 +82,13 @@ pub fn columns() -> Vec<Column> {
             TIME_SOURCE,
             Utf8,
             false,
-            "where the flow times came from: absolute | uptime | export_time | arrival | packets (metered from a packet capture)",
+            "where the flow times came from: absolute | uptime | export_time | arrival | packets (metered from a packet capture) | zeek (a Zeek conn log: ts, ts + duration)",
         ),
         c(
             EXPORTER_ADDR,
             Utf8,
             false,
-            "IP address the export datagram came from, canonical text; 0.0.0.0 when metered from packets",
+            "IP address the export datagram came from, canonical text; 0.0.0.0 when metered from packets; for a Zeek log the sensor its lines name (_system_name, _node_name, @system), else 0.0.0.0",
         ),
         c(
             OBSERVATION_DOMAIN_ID,
@@ -100,7 +100,7 @@ pub fn columns() -> Vec<Column> {
             FLOW_VERSION,
             Int32,
             false,
-            "export protocol version: 5, 9 or 10 (IPFIX); 0 when metered from packets (capture --packets)",
+            "export protocol version: 5, 9 or 10 (IPFIX); 0 when metered from packets (capture --packets) or read from a Zeek conn log",
         ),
         c(SRC_ADDR, Utf8, false, "source IPv4/IPv6 address, canonical text (RFC 5952 for IPv6)"),
         c(DST_ADDR, Utf8, false, "destination IPv4/IPv6 address, canonical text"),

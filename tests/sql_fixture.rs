@@ -40,6 +40,7 @@ pub fn rec(
         flow_end_ms: T + end,
         time_source: TimeSource::Uptime,
         exporter_addr: exp.parse::<IpAddr>().unwrap(),
+        exporter_name: None,
         observation_domain_id: 0,
         flow_version: 10,
         src_addr: src.parse().unwrap(),

@@ -27,3 +27,4 @@ mod sql_fixture;
 mod sql_golden;
 mod synth_roundtrip;
 mod synth_tshark;
+mod zeek;

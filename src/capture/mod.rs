@@ -1,4 +1,5 @@
-//! capture: export datagrams (UDP sockets or pcap files) → decode → normalize → hourly Parquet.
+//! capture: export datagrams (UDP sockets or pcap files) → decode → normalize → hourly Parquet;
+//! raw packets (`meter`) and Zeek conn logs (`zeek`) feed the same sink.
 //!
 //! ```text
 //! pcap file ─ frames (link/IP/UDP, reassembly) ─┐
@@ -12,6 +13,7 @@ pub mod normalize;
 pub mod settings;
 pub mod source;
 pub mod stats;
+pub mod zeek;
 
 use std::io::Write;
 use std::path::Path;
@@ -144,7 +146,26 @@ pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
         Source::Pcap(files) => run_pcap(config, &files),
         Source::Udp(addrs) => source::udp::run_live(config, &addrs).map(|s| (s, None)),
         Source::Packets(files, settings) => run_packets(config, &files, settings),
+        Source::Zeek(files) => run_zeek(config, &files),
     }
+}
+
+fn run_zeek(
+    config: CaptureConfig,
+    files: &[std::path::PathBuf],
+) -> Result<(CaptureStats, Option<Error>)> {
+    let mut pipeline = Pipeline::new(config, false)?;
+    let (zeek_stats, bad_lines) = match zeek::run(files, &mut pipeline) {
+        Ok(r) => r,
+        Err(e) => {
+            // An unreadable file or output trouble: write what was read, then fail.
+            let _ = pipeline.finish();
+            return Err(e);
+        }
+    };
+    pipeline.stats.zeek = Some(zeek_stats);
+    pipeline.finish()?;
+    Ok((pipeline.stats, bad_lines))
 }
 
 fn run_packets(

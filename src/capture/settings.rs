@@ -19,6 +19,8 @@ pub enum Source {
     Udp(Vec<SocketAddr>),
     /// Raw packet captures to meter flows from (merged by packet time).
     Packets(Vec<PathBuf>, super::meter::MeterSettings),
+    /// Zeek conn logs (TSV or JSON lines, plain or gzip; `-` is stdin), read in order.
+    Zeek(Vec<PathBuf>),
 }
 
 /// `pivotflow capture`, validated.

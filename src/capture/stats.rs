@@ -186,6 +186,9 @@ pub struct CaptureStats {
     /// `--packets`: what the flow meter counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meter: Option<super::meter::MeterStats>,
+    /// `--zeek`: what reading the conn logs counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zeek: Option<super::zeek::ZeekStats>,
 }
 
 /// Exporter addresses counted one by one. When the table is full, the exporters that sent only
@@ -266,6 +269,10 @@ impl CaptureStats {
         let mut out = String::new();
         if let Some(m) = &self.meter {
             out.push_str(&super::meter::summary(m));
+            out.push('\n');
+        }
+        if let Some(z) = &self.zeek {
+            out.push_str(&super::zeek::summary(z));
             out.push('\n');
         }
         let mut busiest: Vec<_> = self.exporters.iter().collect();

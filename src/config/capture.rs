@@ -15,11 +15,12 @@ use super::parse::{cidr, duration, duration_ms, positive};
 impl CaptureConfig {
     /// Validate `capture`'s arguments (exit 2 with the offending option on error).
     pub fn from_args(a: &CaptureArgs) -> Result<Self> {
-        let given = [!a.pcap.is_empty(), !a.listen.is_empty(), !a.packets.is_empty()];
+        let given =
+            [!a.pcap.is_empty(), !a.listen.is_empty(), !a.packets.is_empty(), !a.zeek.is_empty()];
         let source = match given {
-            [true, false, false] => Source::Pcap(a.pcap.clone()),
-            [false, true, false] => Source::Udp(a.listen.clone()),
-            [false, false, true] => {
+            [true, false, false, false] => Source::Pcap(a.pcap.clone()),
+            [false, true, false, false] => Source::Udp(a.listen.clone()),
+            [false, false, true, false] => {
                 let active_ms = duration_ms("--active-timeout", &a.active_timeout)?;
                 let inactive_ms = duration_ms("--inactive-timeout", &a.inactive_timeout)?;
                 if active_ms <= 0 || inactive_ms <= 0 {
@@ -34,16 +35,22 @@ impl CaptureConfig {
                     MeterSettings { active_ms, inactive_ms, max_flows },
                 )
             }
-            [false, false, false] => {
+            [false, false, false, true] => {
+                if a.zeek.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+                    return Err(Error::config("--zeek", "stdin (-) given more than once"));
+                }
+                Source::Zeek(a.zeek.clone())
+            }
+            [false, false, false, false] => {
                 return Err(Error::config(
                     "source",
-                    "give --listen ADDR:PORT, --pcap FILE (NetFlow/IPFIX exports) or --packets FILE (raw packets)",
+                    "give --listen ADDR:PORT, --pcap FILE (NetFlow/IPFIX exports), --packets FILE (raw packets) or --zeek FILE (Zeek conn logs)",
                 ));
             }
             _ => {
                 return Err(Error::config(
                     "source",
-                    "use one of --listen, --pcap and --packets, not several",
+                    "use one of --listen, --pcap, --packets and --zeek, not several",
                 ));
             }
         };
@@ -90,14 +97,14 @@ impl CaptureConfig {
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,
             queue_datagrams: a.queue.max(1),
-            retention: match (&a.retention, a.pcap.is_empty() && a.packets.is_empty()) {
-                (Some(_), false) => {
+            retention: match (&a.retention, a.listen.is_empty()) {
+                (Some(_), true) => {
                     return Err(Error::config(
                         "--retention",
                         "applies to a live collector (--listen) only; it would delete by today's date",
                     ));
                 }
-                (Some(r), true) => Some(duration("--retention", r)?),
+                (Some(r), false) => Some(duration("--retention", r)?),
                 (None, _) => None,
             },
         })

@@ -75,6 +75,9 @@ pub fn records_iter_to_batch<'a>(
         end.append_value(r.flow_end_ms);
         time_source.append_value(r.time_source.as_str());
         match &last_exporter {
+            _ if r.exporter_name.is_some() => {
+                exporter.append_option(r.exporter_name.as_deref().map(String::as_str))
+            }
             Some((addr, text)) if *addr == r.exporter_addr => exporter.append_value(text),
             _ => {
                 let text = r.exporter_addr.to_string();
@@ -144,6 +147,7 @@ mod tests {
             flow_end_ms: start + 5,
             time_source: TimeSource::Uptime,
             exporter_addr: "192.0.2.1".parse().unwrap(),
+            exporter_name: None,
             observation_domain_id: 7,
             flow_version: 9,
             src_addr: src.parse().unwrap(),

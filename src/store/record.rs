@@ -15,6 +15,8 @@ pub enum TimeSource {
     Arrival,
     /// Metered from raw packets (`capture --packets`): first and last packet's capture time.
     Packets,
+    /// Read from a Zeek conn log (`capture --zeek`): `ts` and `ts + duration`.
+    Zeek,
 }
 
 impl TimeSource {
@@ -26,6 +28,7 @@ impl TimeSource {
             TimeSource::ExportTime => "export_time",
             TimeSource::Arrival => "arrival",
             TimeSource::Packets => "packets",
+            TimeSource::Zeek => "zeek",
         }
     }
 }
@@ -43,6 +46,10 @@ pub struct FlowRecord {
     pub time_source: TimeSource,
     /// The exporter: source address of the export datagram.
     pub exporter_addr: IpAddr,
+    /// A sensor known by name rather than address (a Zeek log's `_system_name`, `_node_name`
+    /// or `@system`): stored in `exporter_addr` instead of the address. `Arc<String>`, not
+    /// `Arc<str>`: a thin pointer keeps the record at 144 bytes (136 without it).
+    pub exporter_name: Option<std::sync::Arc<String>>,
     /// IPFIX observation domain / v9 source id / v5 engine type and id.
     pub observation_domain_id: u32,
     /// Export protocol version: 5, 9 or 10 (IPFIX).

@@ -53,6 +53,7 @@ pub fn write_store_from(
             flow_end_ms: f.end_ms,
             time_source: TimeSource::Absolute,
             exporter_addr: std::net::IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1 + e as u8)),
+            exporter_name: None,
             observation_domain_id: e,
             flow_version: version,
             src_addr: f.src,

@@ -267,6 +267,7 @@ fn record(k: &Key, o: &Open, why: Why, now_ms: i64, stats: &mut MeterStats) -> F
         flow_end_ms: o.last_ms,
         time_source: TimeSource::Packets,
         exporter_addr: METER_EXPORTER,
+        exporter_name: None,
         observation_domain_id: 0,
         flow_version: METER_VERSION,
         src_addr: k.src,

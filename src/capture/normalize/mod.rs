@@ -55,6 +55,7 @@ fn finish_record(
         flow_end_ms,
         time_source,
         exporter_addr: ctx.exporter,
+        exporter_name: None,
         observation_domain_id: domain,
         flow_version: version,
         src_addr,

@@ -21,6 +21,7 @@ pub fn normalize_v5(p: &V5, ctx: &PacketContext, out: &mut Vec<FlowRecord>) -> N
             flow_end_ms: end,
             time_source: TimeSource::Uptime,
             exporter_addr: ctx.exporter,
+            exporter_name: None,
             observation_domain_id: domain,
             flow_version: 5,
             src_addr: r.src_addr.into(),
