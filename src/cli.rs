@@ -307,6 +307,13 @@ pub struct SqlArgs {
     /// Root of the flow store (as given to `capture --data`).
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
+    /// Host inventory CSV (as for `pivots`): registered as the table `hosts` (address or
+    /// CIDR, name, role, owner, the other columns).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// A hosts(5) file: its names join the `hosts` table.
+    #[arg(long, value_name = "FILE")]
+    pub hosts_file: Option<PathBuf>,
     /// The query. Without it and without -f: an interactive prompt on a terminal, else stdin.
     pub query: Option<String>,
     /// Run the query in FILE (e.g. queries/top_talkers.sql).
@@ -440,6 +447,14 @@ pub struct PivotRulesArgs {
     /// Root of the flow store.
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
+    /// Host names and roles, CSV with a header: address or CIDR, name, role, owner/team, any
+    /// other columns (kept). Shown next to addresses in every output.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+    /// Names from a hosts(5) file (`address name …`: a cached reverse-DNS or `getent hosts`
+    /// export) where the inventory has none. Nothing is looked up on the network.
+    #[arg(long, value_name = "FILE")]
+    pub hosts_file: Option<PathBuf>,
     /// JSON file with "services" (["ssh=tcp/22", ...]) and "trusted" (["10.0.9.0/24", ...]);
     /// command-line --service replaces its services, --trusted adds to its trusted list.
     #[arg(long, value_name = "FILE")]

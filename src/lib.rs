@@ -22,6 +22,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod inventory;
 pub mod pivot;
 pub mod progress;
 pub mod schema;

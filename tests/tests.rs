@@ -15,6 +15,7 @@ mod golden_decode;
 mod hostile;
 mod html_report;
 mod incidents;
+mod inventory;
 mod live_capture;
 mod packets_capture;
 mod pcapng_input;

@@ -63,6 +63,10 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.max_fanout = a.max_fanout.max(1);
     r.min_packets_each_way = a.min_packets;
     r.min_bytes = a.min_bytes;
+    r.inventory = std::sync::Arc::new(crate::inventory::Inventory::load(
+        a.inventory.as_deref(),
+        a.hosts_file.as_deref(),
+    )?);
     Ok(r)
 }
 

@@ -27,6 +27,10 @@ impl SqlConfig {
             settings,
             format: a.format,
             output: a.output.clone(),
+            inventory: crate::inventory::Inventory::load(
+                a.inventory.as_deref(),
+                a.hosts_file.as_deref(),
+            )?,
         })
     }
 }

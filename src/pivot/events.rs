@@ -16,6 +16,7 @@
 //!   appending, then fsynced; readers that follow the file (they read up to the last newline)
 //!   never take half an event.
 
+use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -59,7 +60,29 @@ pub fn event(label: &str, report: &PivotReport, i: &Incident) -> Value {
         .iter()
         .map(|o| json!({ "host": o.host, "score": o.score, "reasons": o.reasons }))
         .collect();
-    json!({
+    // The inventory's names (ECS `*.domain`, `related.hosts`) and entries for the hosts.
+    let name = |addr: Option<&String>| {
+        addr.and_then(|a| report.hosts.get(a))
+            .filter(|h| !h.name.is_empty())
+            .map(|h| h.name.clone())
+    };
+    let known: BTreeMap<&String, &crate::inventory::HostInfo> =
+        i.hosts.iter().filter_map(|h| report.hosts.get(h).map(|info| (h, info))).collect();
+    let names: Vec<&str> =
+        known.values().filter(|h| !h.name.is_empty()).map(|h| h.name.as_str()).collect();
+    let mut source = json!({ "ip": i.path.first() });
+    let mut destination = json!({ "ip": i.path.last() });
+    if let Some(n) = name(i.path.first()) {
+        source["domain"] = json!(n);
+    }
+    if let Some(n) = name(i.path.last()) {
+        destination["domain"] = json!(n);
+    }
+    let mut related = json!({ "ip": i.hosts });
+    if !names.is_empty() {
+        related["hosts"] = json!(names);
+    }
+    let mut event = json!({
         "@timestamp": i.first,
         "event": {
             "kind": "alert",
@@ -73,9 +96,9 @@ pub fn event(label: &str, report: &PivotReport, i: &Incident) -> Value {
         },
         "rule": { "name": "pivotflow lateral movement", "description": i.cause },
         "message": i.reasons.join("; "),
-        "source": { "ip": i.path.first() },
-        "destination": { "ip": i.path.last() },
-        "related": { "ip": i.hosts },
+        "source": source,
+        "destination": destination,
+        "related": related,
         "pivotflow": {
             "day": label,
             "incident": i.id,
@@ -88,7 +111,11 @@ pub fn event(label: &str, report: &PivotReport, i: &Incident) -> Value {
             "origins": origins,
             "hops": hops,
         },
-    })
+    });
+    if !known.is_empty() {
+        event["pivotflow"]["hosts"] = json!(known);
+    }
+    event
 }
 
 /// `event.id`s already in `file` (none when it does not exist). A line that is not an event

@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 const KEYS: &[(&str, &str, &str, &str)] = &[
     ("n_name", "node", "name", "string"),
     ("n_role", "node", "role", "string"),
+    ("n_label", "node", "label", "string"),
+    ("n_host_name", "node", "host_name", "string"),
+    ("n_host_role", "node", "host_role", "string"),
+    ("n_host_owner", "node", "host_owner", "string"),
     ("n_first_ms", "node", "first_seen_ms", "long"),
     ("n_last_ms", "node", "last_seen_ms", "long"),
     ("n_first", "node", "first_seen", "string"),
@@ -95,6 +99,7 @@ pub fn write_graphml<W: Write>(
     chains: &[&Chain],
     is_trusted: impl Fn(&str) -> bool,
     alerts: &[(String, String)],
+    hosts: &BTreeMap<String, crate::inventory::HostInfo>,
 ) -> Result<()> {
     let alert_ids: BTreeSet<&str> = alerts.iter().map(|(id, _)| id.as_str()).collect();
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
@@ -198,6 +203,12 @@ pub fn write_graphml<W: Write>(
         };
         data(&mut w, "n_name", addr)?;
         data(&mut w, "n_role", role)?;
+        // The inventory's word on the host (empty when it has none); `label` for display.
+        let known = hosts.get(addr.as_str());
+        data(&mut w, "n_label", &known.map_or_else(|| addr.clone(), |h| h.label(addr)))?;
+        data(&mut w, "n_host_name", known.map_or("", |h| h.name.as_str()))?;
+        data(&mut w, "n_host_role", known.map_or("", |h| h.role.as_str()))?;
+        data(&mut w, "n_host_owner", known.map_or("", |h| h.owner.as_str()))?;
         data(&mut w, "n_first_ms", &n.first.to_string())?;
         data(&mut w, "n_last_ms", &n.last.to_string())?;
         data(&mut w, "n_first", &iso(n.first))?;

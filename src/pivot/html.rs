@@ -105,7 +105,19 @@ struct Node {
     x: f64,
     y: f64,
     w: f64,
+    /// In the box: the host's name when the inventory has one, else its address.
     label: String,
+    /// On hover: name, address and role.
+    title: String,
+}
+
+/// A host's box text: its inventory name, else its address.
+fn short_label(report: &PivotReport, addr: &str) -> String {
+    report
+        .hosts
+        .get(addr)
+        .filter(|h| !h.name.is_empty())
+        .map_or_else(|| addr.to_string(), |h| h.name.clone())
 }
 
 #[derive(Serialize)]
@@ -184,14 +196,15 @@ fn box_width(label: &str) -> f64 {
 /// The chain's path, left to right; each arrow names the services of the hops between its hosts.
 /// A path wider than the page widens the drawing (the browser scales it down as a whole, text
 /// and boxes together) instead of squeezing the boxes under their labels.
-fn path_graph(c: &Chain) -> Graph {
+fn path_graph(c: &Chain, report: &PivotReport) -> Graph {
     let gap = 70.0;
     let (y, h) = (34.0, 26.0);
     let mut nodes = Vec::new();
     let mut x = 0.0;
     for host in &c.hosts {
-        let w = box_width(host);
-        nodes.push(Node { x: r1(x), y, w: r1(w), label: host.clone() });
+        let label = short_label(report, host);
+        let w = box_width(&label);
+        nodes.push(Node { x: r1(x), y, w: r1(w), label, title: report.label(host) });
         x += w + gap;
     }
     let total = x - gap;
@@ -271,7 +284,7 @@ fn timeline(c: &Chain) -> Timeline {
 
 /// The alert chains as one layered graph: a host's layer is its earliest position on any alert
 /// path, its place in the layer the order hosts first appear in (ranked alerts first).
-fn overview(alerts: &[&Chain]) -> Option<Graph> {
+fn overview(alerts: &[&Chain], report: &PivotReport) -> Option<Graph> {
     if alerts.is_empty() {
         return None;
     }
@@ -286,7 +299,7 @@ fn overview(alerts: &[&Chain]) -> Option<Graph> {
             }
         }
     }
-    let w = order.iter().map(|h| box_width(h)).fold(160.0, f64::max);
+    let w = order.iter().map(|h| box_width(&short_label(report, h))).fold(160.0, f64::max);
     let (col_w, row_h) = (w + 30.0, 44.0);
     let mut in_layer: BTreeMap<usize, usize> = BTreeMap::new();
     let mut at: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
@@ -297,7 +310,7 @@ fn overview(alerts: &[&Chain]) -> Option<Graph> {
         let (x, y) = (10.0 + l as f64 * col_w, 10.0 + *k as f64 * row_h);
         *k += 1;
         at.insert(h, (x, y));
-        nodes.push(Node { x, y, w, label: (*h).to_string() });
+        nodes.push(Node { x, y, w, label: short_label(report, h), title: report.label(h) });
     }
     let mut edges = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -407,22 +420,30 @@ pub fn render(
                 id: i.id.clone(),
                 rank: i.rank,
                 score: format!("{:.2}", i.score),
-                cause: i.cause.clone(),
+                cause: report.annotate(&i.cause),
                 first: i.first.clone(),
                 last: i.last.clone(),
                 chain: c.id.clone(),
                 chain_count: i.chain_count,
                 chains: i.chains.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
                     + if i.chains.len() > 30 { ", …" } else { "" },
-                path_text: c.hosts.join(" → "),
-                reasons: i.reasons.clone(),
-                origins: i.origins.clone(),
+                path_text: report.path_label(&c.hosts, " → "),
+                reasons: i.reasons.iter().map(|r| report.annotate(r)).collect(),
+                origins: i
+                    .origins
+                    .iter()
+                    .map(|o| super::incident::OriginView {
+                        host: report.label(&o.host),
+                        reasons: o.reasons.iter().map(|r| report.annotate(r)).collect(),
+                        ..o.clone()
+                    })
+                    .collect(),
                 flags: c.flags.iter().filter(|f| *f != "alert").cloned().collect(),
-                path: path_graph(c),
+                path: path_graph(c, report),
                 timeline: timeline(c),
             })
             .collect(),
-        overview: overview(&alerts),
+        overview: overview(&alerts, report),
         incidents: report
             .incidents
             .iter()
@@ -434,9 +455,9 @@ pub fn render(
                 score: format!("{:.2}", i.score),
                 first: i.first.clone(),
                 chains: i.chain_count,
-                cause: i.cause.clone(),
-                path: i.path.join(" → "),
-                note: i.note(),
+                cause: report.annotate(&i.cause),
+                path: report.path_label(&i.path, " → "),
+                note: report.annotate(&i.note()),
             })
             .collect(),
         incidents_total: report.incidents.len(),
@@ -451,7 +472,7 @@ pub fn render(
                 score: format!("{:.2}", c.score),
                 start: c.start.clone(),
                 services: c.services.join(","),
-                path: c.hosts.join(" → "),
+                path: report.path_label(&c.hosts, " → "),
                 flags: c.flags.join(" "),
                 incident: c.incident.clone(),
             })

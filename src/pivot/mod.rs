@@ -75,6 +75,10 @@ pub struct PivotReport {
     pub incidents: Vec<incident::Incident>,
     /// The chains, ranked.
     pub chains: Vec<Chain>,
+    /// What `--inventory`/`--hosts-file` say about the hosts of the incidents and chains, by
+    /// address (absent without an inventory; hosts it does not know are not listed).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub hosts: std::collections::BTreeMap<String, crate::inventory::HostInfo>,
     /// What this period adds to the history (written by `report`).
     #[serde(skip)]
     pub facts: history::DayFacts,
@@ -256,6 +260,7 @@ pub async fn find(
         facts.mark_alerted(&deciding);
     }
     progress.finish_and_clear();
+    let hosts = known_hosts(&rules.inventory, &chains);
     Ok(PivotReport {
         since_ms: range.since_ms,
         until_ms: range.until_ms,
@@ -290,11 +295,74 @@ pub async fn find(
             .collect(),
         incidents,
         chains,
+        hosts,
         facts,
     })
 }
 
+/// The inventory's entries for every host on a chain (incidents' hosts and origins are on
+/// their chains).
+fn known_hosts(
+    inventory: &crate::inventory::Inventory,
+    chains: &[Chain],
+) -> std::collections::BTreeMap<String, crate::inventory::HostInfo> {
+    let mut out = std::collections::BTreeMap::new();
+    if inventory.is_empty() {
+        return out;
+    }
+    for h in chains.iter().flat_map(|c| &c.hosts) {
+        if !out.contains_key(h)
+            && let Some(info) = inventory.lookup(h)
+        {
+            out.insert(h.clone(), info.clone());
+        }
+    }
+    out
+}
+
 impl PivotReport {
+    /// A host as a person reads it: `name (address, role)` when the inventory knows it, else
+    /// the address.
+    pub fn label(&self, addr: &str) -> String {
+        self.hosts.get(addr).map_or_else(|| addr.to_string(), |h| h.label(addr))
+    }
+
+    /// `text` (a cause, a reason) with every address the inventory knows labelled: whole
+    /// address tokens only (`10.0.0.1` never matches inside `10.0.0.12`).
+    pub fn annotate(&self, text: &str) -> String {
+        if self.hosts.is_empty() {
+            return text.to_string();
+        }
+        let is_addr_char = |c: char| c.is_ascii_hexdigit() || c == '.' || c == ':';
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(is_addr_char) {
+            out.push_str(&rest[..start]);
+            let run_len =
+                rest[start..].find(|c: char| !is_addr_char(c)).unwrap_or(rest.len() - start);
+            let run = &rest[start..start + run_len];
+            // A sentence's full stop or a list's colon after the address is not part of it.
+            let token = run.trim_end_matches(['.', ':']);
+            let preceded_by_word =
+                out.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
+            match self.hosts.get(token) {
+                Some(h) if !preceded_by_word => {
+                    out.push_str(&h.label(token));
+                    out.push_str(&run[token.len()..]);
+                }
+                _ => out.push_str(run),
+            }
+            rest = &rest[start + run_len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A path of hosts, each labelled, joined by `sep`.
+    pub fn path_label(&self, hosts: &[String], sep: &str) -> String {
+        hosts.iter().map(|h| self.label(h)).collect::<Vec<_>>().join(sep)
+    }
+
     /// `Err(StoreFiles)` (exit 3) when store files were left out, naming them.
     pub fn incomplete_error(&self, what: &str) -> Result<()> {
         if self.incomplete_files.is_empty() {
@@ -368,7 +436,7 @@ pub fn write_outputs(
         .map(|i| (i.id.clone(), i.cause.clone()))
         .collect();
     crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
-        graphml::write_graphml(w, &shown, trusted, &alerts)
+        graphml::write_graphml(w, &shown, trusted, &alerts, &report.hosts)
     })?;
     let json = out.join("chains.json");
     crate::store::atomic::write_atomic(&json, |w| {
@@ -380,7 +448,7 @@ pub fn write_outputs(
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
             crate::store::atomic::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
-                graphml::write_graphml(w, &[*c], trusted, &alerts)
+                graphml::write_graphml(w, &[*c], trusted, &alerts, &report.hosts)
             })?;
         }
     }
@@ -426,8 +494,8 @@ pub fn summary_table(report: &PivotReport) -> String {
             i.score,
             i.first,
             i.chain_count,
-            i.cause,
-            i.path.join(" -> "),
+            report.annotate(&i.cause),
+            report.path_label(&i.path, " -> "),
             match (&i.acknowledged, i.alert) {
                 (Some(a), _) => format!("  [acknowledged {a}]"),
                 (None, true) => "  [alert]".to_string(),
@@ -436,11 +504,14 @@ pub fn summary_table(report: &PivotReport) -> String {
         ));
         if i.alert {
             for r in &i.reasons {
-                s.push_str(&format!("{:>18}- {r}\n", ""));
+                s.push_str(&format!("{:>18}- {}\n", "", report.annotate(r)));
             }
             if i.origins.len() > 1 {
-                let o: Vec<String> =
-                    i.origins.iter().map(|o| format!("{} ({:.2})", o.host, o.score)).collect();
+                let o: Vec<String> = i
+                    .origins
+                    .iter()
+                    .map(|o| format!("{} ({:.2})", report.label(&o.host), o.score))
+                    .collect();
                 s.push_str(&format!(
                     "{:>18}- possible origins, most unusual for its own history first: {}\n",
                     "",
@@ -463,7 +534,7 @@ pub fn summary_table(report: &PivotReport) -> String {
             c.start,
             c.services.join(","),
             c.incident,
-            c.hosts.join(" -> "),
+            report.path_label(&c.hosts, " -> "),
             if c.flags.is_empty() { String::new() } else { format!("  [{}]", c.flags.join(",")) }
         ));
     }

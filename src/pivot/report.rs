@@ -100,15 +100,15 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
             i.rank,
             i.id,
             i.score,
-            i.cause,
+            report.annotate(&i.cause),
             i.first,
             i.last,
             i.chain_count,
             if i.chain_count == 1 { "" } else { "s" },
-            i.path.join(" → "),
+            report.path_label(&i.path, " → "),
         ));
         for r in &i.reasons {
-            s.push_str(&format!("- {r}\n"));
+            s.push_str(&format!("- {}\n", report.annotate(r)));
         }
         if i.origins.len() > 1 {
             s.push_str(
@@ -118,9 +118,14 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
                 let why = if o.reasons.is_empty() {
                     "routine for it".to_string()
                 } else {
-                    o.reasons.join("; ")
+                    report.annotate(&o.reasons.join("; "))
                 };
-                s.push_str(&format!("- {} ({}, {:.2}): {why}\n", o.host, o.chain, o.score));
+                s.push_str(&format!(
+                    "- {} ({}, {:.2}): {why}\n",
+                    report.label(&o.host),
+                    o.chain,
+                    o.score
+                ));
             }
         }
         s.push_str(&format!("\nChains: {}\n\n", i.chains.join(", ")));
@@ -138,9 +143,9 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
             i.score,
             i.first,
             i.chain_count,
-            i.cause,
-            i.path.join(" → "),
-            i.note()
+            report.annotate(&i.cause),
+            report.path_label(&i.path, " → "),
+            report.annotate(&i.note())
         ));
     }
     if rest.len() > SUMMARY_ROUTINE_ROWS {

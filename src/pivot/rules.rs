@@ -53,6 +53,8 @@ pub struct PivotRules {
     pub join: JoinStrategy,
     /// Time bucket of the bucketed candidate join.
     pub bucket: Duration,
+    /// Host names and roles (`--inventory`, `--hosts-file`) shown next to addresses.
+    pub inventory: std::sync::Arc<crate::inventory::Inventory>,
 }
 
 impl Default for PivotRules {
@@ -73,6 +75,7 @@ impl Default for PivotRules {
             alert_threshold: DEFAULT_ALERT_THRESHOLD,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),
+            inventory: Default::default(),
         }
     }
 }

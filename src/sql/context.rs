@@ -256,6 +256,49 @@ pub async fn register_services(
     Ok(())
 }
 
+/// The `hosts` table of `--inventory` / `--hosts-file`: one row per entry (`address`: the
+/// address or the CIDR network as written, canonical; `name`, `role`, `owner`, then the
+/// inventory's other columns, all text, NULL when empty). A view over VALUES, as `services`.
+pub async fn register_hosts(
+    ctx: &SessionContext,
+    inventory: &crate::inventory::Inventory,
+) -> Result<()> {
+    let quote = |s: &str| {
+        if s.is_empty() {
+            "CAST(NULL AS VARCHAR)".to_string()
+        } else {
+            format!("'{}'", s.replace('\'', "''"))
+        }
+    };
+    let extra = &inventory.extra_columns;
+    let rows: Vec<String> = inventory
+        .entries()
+        .iter()
+        .map(|h| {
+            let mut cells = vec![quote(&h.entry), quote(&h.name), quote(&h.role), quote(&h.owner)];
+            cells.extend(extra.iter().map(|c| quote(h.extra.get(c).map_or("", String::as_str))));
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    let mut names = vec!["address".to_string(), "name".into(), "role".into(), "owner".into()];
+    names.extend(extra.iter().cloned());
+    let columns: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| format!("CAST(column{} AS VARCHAR) AS \"{}\"", i + 1, n.replace('"', "\"\"")))
+        .collect();
+    let values = if rows.is_empty() {
+        let nulls = vec!["CAST(NULL AS VARCHAR)"; names.len()].join(", ");
+        format!("SELECT * FROM (VALUES ({nulls})) WHERE false")
+    } else {
+        format!("SELECT * FROM (VALUES {})", rows.join(", "))
+    };
+    let sql =
+        format!("CREATE OR REPLACE VIEW hosts AS SELECT {} FROM ({values})", columns.join(", "));
+    ctx.sql(&sql).await.map_err(|e| df_err("hosts (--inventory)", e))?;
+    Ok(())
+}
+
 /// `CREATE OR REPLACE VIEW services …` for these services (names quoted as SQL strings).
 fn services_view_sql(services: &[crate::services::Service]) -> String {
     let rows: Vec<String> = services

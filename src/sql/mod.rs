@@ -78,6 +78,8 @@ pub struct SqlConfig {
     pub format: Option<OutputFormat>,
     /// `--output FILE`; stdout when `None`.
     pub output: Option<std::path::PathBuf>,
+    /// `--inventory` / `--hosts-file`: registered as the `hosts` table.
+    pub inventory: crate::inventory::Inventory,
 }
 
 /// `pivotflow sql`.
@@ -87,6 +89,9 @@ pub fn run(c: &SqlConfig) -> Result<()> {
     let runtime = settings.runtime()?;
     runtime.block_on(async {
         let ctx = flow_context(&c.data, c.range, settings).await?;
+        if !c.inventory.is_empty() {
+            context::register_hosts(&ctx, &c.inventory).await?;
+        }
         let (name, sql) = match (&c.query, &c.file) {
             (Some(q), _) => ("(command line)".to_string(), q.clone()),
             (None, Some(f)) => {
