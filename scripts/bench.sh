@@ -14,8 +14,9 @@
 # kept in $BENCH_DIR between runs (generation time is reported when it happens).
 #
 # Usage: scripts/bench.sh [quick|alerts|packets]   quick = sizes 1 M and 10 M only (checks the
-#        script faster); alerts / packets = only that section, spliced into BENCHMARKS.md between
-#        its markers
+#        script faster; written to $BENCH_DIR/BENCHMARKS-quick.md, never over BENCHMARKS.md's
+#        full run); alerts / packets = only that section, spliced into BENCHMARKS.md between
+#        its markers (every other section kept as it was, with its date)
 # Env:   BENCH_DIR (default /tmp/pivotflow-bench), CAPTURE_FLOWS (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -486,5 +487,12 @@ T_END=$(date +%s)
     echo "<!-- cluster -->"
     cat "$DIR/kept-cluster.md"  # written by scripts/bench-cluster.sh, kept as it was
     echo "<!-- /cluster -->"
-} > BENCHMARKS.md
-cat BENCHMARKS.md
+} > "$DIR/BENCHMARKS-new.md"
+# A quick run checks the script: it never replaces the full run's figures.
+if [ "$QUICK" = quick ]; then
+    mv "$DIR/BENCHMARKS-new.md" "$DIR/BENCHMARKS-quick.md"
+    cat "$DIR/BENCHMARKS-quick.md"
+else
+    mv "$DIR/BENCHMARKS-new.md" BENCHMARKS.md
+    cat BENCHMARKS.md
+fi

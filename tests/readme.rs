@@ -107,3 +107,68 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
         assert!(readme.contains(&quoted), "README does not quote BENCHMARKS.md: {quoted:?}");
     }
 }
+
+/// Text without anything inside parentheses (nested too): the README puts earlier runs' figures
+/// in brackets.
+fn outside_parentheses(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => out.push(c),
+            _ => out.push(' '),
+        }
+    }
+    out
+}
+
+/// Decimal numbers (`6.07`, `0.80`) in `text`.
+fn decimals(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() || (c == '.' && !cur.is_empty() && !cur.contains('.')) {
+            cur.push(c);
+        } else {
+            let t = cur.trim_end_matches('.');
+            if t.contains('.') {
+                out.push(t.to_string());
+            }
+            cur.clear();
+        }
+    }
+    out
+}
+
+/// Every current-run figure of the README's benchmark table (decimals outside brackets, which
+/// hold earlier runs) is in BENCHMARKS.md: as written there, or as its flows/s or packets/s in
+/// millions, or its MiB in GiB. A rerun of `scripts/bench.sh` that changes a figure makes this
+/// fail until the README quotes the new one.
+#[test]
+fn readme_benchmark_table_quotes_benchmarks_md() {
+    let bench = std::fs::read_to_string("BENCHMARKS.md").unwrap();
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let mut known: std::collections::HashSet<String> = decimals(&bench).into_iter().collect();
+    for word in bench.split(|c: char| !c.is_ascii_digit()) {
+        if let Ok(n) = word.parse::<u64>() {
+            known.insert(format!("{:.2}", n as f64 / 1e6)); // flows/s → M flows/s
+            known.insert(format!("{:.1}", n as f64 / 1024.0)); // MiB → GiB
+        }
+    }
+    let start = readme.find("| what | last run").expect("the README's benchmark table");
+    let table: Vec<&str> =
+        readme[start..].lines().skip(2).take_while(|l| l.starts_with('|')).collect();
+    assert!(table.len() >= 8, "{} rows", table.len());
+    let mut missing = Vec::new();
+    for row in table {
+        let quoted = row.trim_matches('|').split('|').nth(1).unwrap_or_default();
+        for d in decimals(&outside_parentheses(quoted)) {
+            if !known.contains(&d) {
+                missing.push(format!("{d} in: {}", &row[..row.len().min(60)]));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "README figures not in BENCHMARKS.md:\n{}", missing.join("\n"));
+}

@@ -1,9 +1,10 @@
 //! `report` killed at every step (issue 21): the process aborts (`PIVOTFLOW_FAULT`, as a crash
-//! or `kill -9` would) after the day's report folder is built, after its history is swapped in,
-//! and after its report is swapped in. Each time the day's folder stays readable (the old report
-//! or the new one, never none), no temporary folder is left visible, and the next run of *any*
-//! day repairs the day: its history and its report are again from one run, byte for byte what
-//! an uninterrupted run writes.
+//! or `kill -9` would) after the day's history link is made, after its report folder (with the
+//! day's history inside) is built, and after that folder is swapped in. Each time the day's
+//! folder stays readable (the old report or the new one, never none), its history and report
+//! are from one run, byte for byte what an uninterrupted run writes, and the next run leaves no
+//! temporary folder. A history partition in the layout of earlier versions (a folder of its own)
+//! is moved into the report folder and linked.
 
 use std::path::Path;
 use std::process::Command;
@@ -28,7 +29,8 @@ fn day_files(out: &Path, day: &str) -> Vec<(String, Vec<u8>)> {
     let mut v = Vec::new();
     for dir in [out.join(day), out.join("history").join(format!("date={day}"))] {
         for e in std::fs::read_dir(&dir).unwrap().flatten() {
-            if e.file_name() == "index.html" || e.file_name() == "summary.md" {
+            // The report folder's history/ is read through history/date=D.
+            if e.file_name() == "index.html" || e.file_name() == "summary.md" || e.path().is_dir() {
                 continue;
             }
             let name = format!(
@@ -49,41 +51,44 @@ fn chains(out: &Path, day: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+fn assert_same(got: &[(String, Vec<u8>)], want: &[(String, Vec<u8>)], what: &str) {
+    let differ: Vec<&String> =
+        got.iter().zip(want).filter(|(g, w)| g != w).map(|(g, _)| &g.0).collect();
+    assert!(got.len() == want.len() && differ.is_empty(), "{what}: differ: {differ:?}");
+}
+
 #[test]
-fn a_report_killed_at_any_step_leaves_a_readable_day_and_the_next_run_repairs_it() {
+fn a_report_killed_at_any_step_leaves_a_readable_day_with_history_and_report_from_one_run() {
     let data = crate::support::synth_three_days("report-crash-data");
     let range = ["--since", DAYS[0], "--until", DAYS[2]];
-    // What an uninterrupted run writes.
+    // The killed run reports the last day with other settings, so that its history and report
+    // differ from the first run's (alerted hops are kept in the history).
+    let rerun = ["--day", DAYS[2], "--alert-threshold", "0.01"];
+    // What uninterrupted runs write: the first run, and the first run then the rerun.
     let clean = tempdir("report-crash-clean");
     assert!(report(&data, &clean, &range, None).status.success());
-    let want = day_files(&clean, DAYS[2]);
-    for fault in ["report-folder-built", "history-written", "report-written"] {
+    let old = day_files(&clean, DAYS[2]);
+    assert!(report(&data, &clean, &rerun, None).status.success());
+    let new = day_files(&clean, DAYS[2]);
+    assert_ne!(old, new, "the rerun writes another history and report");
+    for fault in ["history-linked", "report-folder-built", "report-written"] {
         let out = tempdir(&format!("report-crash-{fault}"));
         assert!(report(&data, &out, &range, None).status.success());
-        // The killed run reports the last day with other settings, so that its history and
-        // report differ from the first run's (alerted hops are kept in the history).
-        let killed =
-            report(&data, &out, &["--day", DAYS[2], "--alert-threshold", "0.01"], Some(fault));
+        let killed = report(&data, &out, &rerun, Some(fault));
         assert!(!killed.status.success(), "{fault}: the fault point was not reached");
         let before = chains(&out, DAYS[2]); // readable: the old report or the new one
         let threshold = before["alert_threshold"].as_f64().unwrap();
-        assert!(
-            threshold == 3.5 || (fault == "report-written" && threshold == 0.01),
-            "{fault}: {threshold}"
-        );
-        let pending = out.join("history").join(format!(".pending-{}", DAYS[2]));
-        assert!(pending.exists(), "{fault}: the day is marked as being replaced");
-        // The next run, of another day, repairs the interrupted one first.
+        // History and report of the day are one run's, whichever: old before the swap, new after.
+        let now = day_files(&out, DAYS[2]);
+        match threshold {
+            3.5 if fault != "report-written" => assert_same(&now, &old, fault),
+            0.01 if fault == "report-written" => assert_same(&now, &new, fault),
+            t => panic!("{fault}: a report of threshold {t}"),
+        }
+        // The next run, of another day, cleans up and leaves the day as it was.
         let next = report(&data, &out, &["--day", DAYS[1]], None);
         assert!(next.status.success(), "{fault}: {}", String::from_utf8_lossy(&next.stderr));
-        assert!(!pending.exists(), "{fault}: the marker is cleared");
-        let got = day_files(&out, DAYS[2]);
-        let differ: Vec<&String> =
-            got.iter().zip(&want).filter(|(g, w)| g != w).map(|(g, _)| &g.0).collect();
-        assert!(
-            got.len() == want.len() && differ.is_empty(),
-            "{fault}: differ from a clean run: {differ:?}"
-        );
+        assert_same(&day_files(&out, DAYS[2]), &now, fault);
         let hidden: Vec<_> = std::fs::read_dir(&out)
             .unwrap()
             .flatten()
@@ -92,4 +97,30 @@ fn a_report_killed_at_any_step_leaves_a_readable_day_and_the_next_run_repairs_it
             .collect();
         assert!(hidden.is_empty(), "{fault}: temporary folders left: {hidden:?}");
     }
+}
+
+#[test]
+fn a_history_partition_of_the_earlier_layout_is_moved_into_its_report_folder() {
+    let data = crate::support::synth_three_days("report-layout-data");
+    let range = ["--since", DAYS[0], "--until", DAYS[2]];
+    let out = tempdir("report-layout");
+    assert!(report(&data, &out, &range, None).status.success());
+    let want = day_files(&out, DAYS[1]);
+    // The earlier layout: history/date=D a folder of its own, no facts in the report folder.
+    let link = out.join("history").join(format!("date={}", DAYS[1]));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    let facts = out.join(DAYS[1]).join("history");
+    std::fs::remove_file(&link).unwrap();
+    std::fs::rename(&facts, &link).unwrap();
+    assert_same(&day_files(&out, DAYS[1]), &want, "the earlier layout reads the same");
+    // A later day reads it, and a rerun of the day moves it into the report folder.
+    assert!(report(&data, &out, &["--day", DAYS[2]], None).status.success());
+    assert!(report(&data, &out, &["--day", DAYS[1]], None).status.success());
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(facts.join("hops.parquet").is_file());
+    assert_same(&day_files(&out, DAYS[1]), &want, "after the move");
+    // A link lost between moving and linking is made again by the next run.
+    std::fs::remove_file(&link).unwrap();
+    assert!(report(&data, &out, &["--day", DAYS[2]], None).status.success());
+    assert_same(&day_files(&out, DAYS[1]), &want, "after the repair");
 }

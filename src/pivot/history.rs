@@ -312,16 +312,77 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     crate::store::atomic::commit(file, &tmp, path)
 }
 
-/// Write (or replace) the partition of `day`: built under a hidden name, then swapped into
-/// place in one step (`store::atomic::replace_dir`).
-/// Returns its size in bytes.
+/// Write (or replace) the partition of `day` as a folder of its own: built under a hidden
+/// name, then swapped into place in one step (`store::atomic::replace_dir`). `report` keeps a
+/// day's facts inside its report folder instead (see [`link_day`]). Returns its size in bytes.
 pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64> {
     std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
     let dir = day_dir(history, day);
     let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("date").to_string();
     let tmp = history.join(format!(".{name}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    write_facts(&tmp, facts)?;
+    crate::store::atomic::replace_dir(&tmp, &dir)?;
+    Ok(dir_size(&dir))
+}
+
+/// The folder of a day's facts inside its report folder (`<reports>/<day>/history`).
+pub const FACTS_DIR: &str = "history";
+
+/// Where `<reports>/history/date=D` points: the facts inside the day's report folder.
+fn link_target(day: NaiveDate) -> PathBuf {
+    Path::new("..").join(day.format("%Y-%m-%d").to_string()).join(FACTS_DIR)
+}
+
+/// Make `<history>/date=D` the link to `../D/history`, the facts inside the day's report
+/// folder, so that one swap of that folder replaces the day's report and history together.
+/// Readers of `history/` follow the link; a day whose report folder has no facts (no flows on
+/// service ports) reads as absent. A partition written as a folder by an earlier version is
+/// first moved into the report folder, when that folder has no facts yet.
+pub fn link_day(history: &Path, day: NaiveDate) -> Result<()> {
+    std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
+    let link = day_dir(history, day);
+    let meta = std::fs::symlink_metadata(&link);
+    if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+        let facts = history.join(link_target(day));
+        let report = facts.parent().unwrap_or(history);
+        if report.is_dir() && !facts.exists() {
+            std::fs::rename(&link, &facts).map_err(|e| Error::io(&link, e))?;
+            crate::store::atomic::sync_dir(report);
+        } else {
+            // No report folder to move it into: its replacement arrives in one step.
+            let old = history.join(format!(".{}.old-{}", day, std::process::id()));
+            std::fs::rename(&link, &old).map_err(|e| Error::io(&link, e))?;
+            let r = crate::store::atomic::replace_symlink(&link_target(day), &link);
+            let _ = std::fs::remove_dir_all(&old);
+            return r;
+        }
+    }
+    crate::store::atomic::replace_symlink(&link_target(day), &link)
+}
+
+/// Links for report folders that hold facts but whose link is missing (a run killed between
+/// moving an old partition and linking it): made again.
+pub fn repair_links(reports: &Path, history: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(reports) else { return Ok(()) };
+    for e in entries.flatten() {
+        let Some(day) = e.file_name().to_str().and_then(|n| n.parse::<NaiveDate>().ok()) else {
+            continue;
+        };
+        let link = day_dir(history, day);
+        if e.path().join(FACTS_DIR).is_dir() && std::fs::symlink_metadata(&link).is_err() {
+            tracing::warn!(day = %day, "history link missing: made again");
+            link_day(history, day)?;
+        }
+    }
+    Ok(())
+}
+
+/// Write the day's facts (`hops.parquet`, `links.parquet`) into the new folder `dir`.
+pub fn write_facts(dir: &Path, facts: &DayFacts) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tmp = dir;
     let h = &facts.hops;
     let hops = RecordBatch::try_new(
         hop_schema(),
@@ -354,12 +415,11 @@ pub fn write_day(history: &Path, day: NaiveDate, facts: &DayFacts) -> Result<u64
     )
     .map_err(|e| Error::arrow("history links", e))?;
     write_file(&tmp.join("hops.parquet"), &hops)?;
-    write_file(&tmp.join("links.parquet"), &links)?;
-    crate::store::atomic::replace_dir(&tmp, &dir)?;
-    Ok(dir_size(&dir))
+    write_file(&tmp.join("links.parquet"), &links)
 }
 
-fn dir_size(dir: &Path) -> u64 {
+/// Bytes of the files in `dir` (the history kept for a day).
+pub fn dir_size(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
         .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
         .unwrap_or(0)

@@ -157,19 +157,24 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
     s
 }
 
-/// Write a finished report folder to `<reports>/<label>/`, replacing an earlier one in one step
-/// (`store::atomic::replace_dir`): a reader sees the old report or the new one.
+/// Write a finished report folder to `<reports>/<label>/`, with the day's history `facts` in
+/// its `history/` subfolder, replacing an earlier one in one step
+/// (`store::atomic::replace_dir`): a reader sees the old report and history or the new ones.
 pub fn publish(
     reports: &Path,
     label: &str,
     report: &PivotReport,
     rules: &PivotRules,
+    facts: Option<&history::DayFacts>,
 ) -> Result<PathBuf> {
     std::fs::create_dir_all(reports).map_err(|e| Error::io(reports, e))?;
     let final_dir = reports.join(label);
     let tmp = reports.join(format!(".{label}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     write_outputs(&tmp, report, rules, false)?;
+    if let Some(facts) = facts {
+        history::write_facts(&tmp.join(history::FACTS_DIR), facts)?;
+    }
     std::fs::write(tmp.join("summary.md"), summary_markdown(label, report, rules))
         .map_err(|e| Error::io(&tmp, e))?;
     let title = format!("Pivot report {label}");
@@ -179,31 +184,26 @@ pub fn publish(
     Ok(final_dir)
 }
 
-/// The marker of a day whose history and report are being replaced.
+/// The marker of a day whose history and report were being replaced by an earlier version
+/// (which swapped them in two steps); read so that such a day is reported again.
 fn pending_path(history: &Path, day: NaiveDate) -> PathBuf {
     history.join(format!(".pending-{day}"))
 }
 
-fn pending_mark(history: &Path, day: NaiveDate) -> Result<()> {
-    std::fs::create_dir_all(history).map_err(|e| Error::io(history, e))?;
-    use std::io::Write;
-    let path = pending_path(history, day);
-    crate::store::atomic::write_atomic(&path, |w| {
-        writeln!(w, "{day}").map_err(|e| Error::io(&path, e))
-    })
-}
-
 fn pending_clear(history: &Path, day: NaiveDate) -> Result<()> {
     let path = pending_path(history, day);
-    std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-    crate::store::atomic::sync_dir(history);
+    match std::fs::remove_file(&path) {
+        Ok(()) => crate::store::atomic::sync_dir(history),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(&path, e)),
+    }
     Ok(())
 }
 
-/// The days to report: `days` and every day an earlier run left half replaced (its marker in
-/// `history/`: killed between the day's history and its report), oldest first, so that no
-/// later day reads a history its report does not match. Temporary folders of killed runs are
-/// removed.
+/// The days to report: `days` and every day an earlier version's run left half replaced (its
+/// marker in `history/`: killed between the day's history and its report), oldest first, so
+/// that no later day reads a history its report does not match. Temporary folders of killed
+/// runs are removed.
 fn with_repairs(out: &Path, history: &Path, days: &[NaiveDate]) -> Vec<NaiveDate> {
     let entries = |dir: &Path| std::fs::read_dir(dir).into_iter().flatten().flatten();
     for e in entries(out) {
@@ -257,6 +257,7 @@ pub fn run(c: &ReportConfig) -> Result<()> {
     let history_dir = c.out.join("history");
     let mut incomplete = Vec::new();
     let days = &with_repairs(&c.out, &history_dir, days);
+    history::repair_links(&c.out, &history_dir)?;
     for day in days {
         let t0 = std::time::Instant::now();
         let report = runtime.block_on(super::find(
@@ -269,21 +270,21 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         ))?;
         // A day without any flow on a service port has no data (collector down, or not yet
         // captured): it is not a day of history, or "never seen in N days" would overclaim.
-        // The day's history and its report are two folders, each swapped in one step: a
-        // marker says the pair is being replaced until both are, and a run that finds a marker
-        // (this one having been killed in between) reports that day again first.
-        pending_mark(&history_dir, *day)?;
-        let history_bytes = if report.service_flows > 0 {
-            history::write_day(&history_dir, *day, &report.facts)?
+        // The day's facts are kept inside its report folder (`history/`), linked from
+        // `history/date=D`: one swap replaces report and history together.
+        let facts = if report.service_flows > 0 {
+            Some(&report.facts)
         } else {
             tracing::warn!(day = %day, "no flows on service ports: no history kept for this day");
-            0
+            None
         };
-        fault_point("history-written");
+        history::link_day(&history_dir, *day)?;
+        fault_point("history-linked");
         let label = day.format("%Y-%m-%d").to_string();
-        let dir = publish(&c.out, &label, &report, rules)?;
+        let dir = publish(&c.out, &label, &report, rules, facts)?;
         fault_point("report-written");
         pending_clear(&history_dir, *day)?;
+        let history_bytes = history::dir_size(&dir.join(history::FACTS_DIR));
         if let Some(file) = &c.events {
             let n = super::events::append(file, &label, &report)?;
             tracing::info!(file = %file.display(), events = n, "alert events appended");

@@ -59,13 +59,7 @@ pub fn write_atomic(
 /// removed and the parent fsynced. Where the filesystem cannot exchange, the old folder is
 /// renamed away first (a reader may then briefly find no folder; said in the log).
 pub fn replace_dir(tmp: &Path, dir: &Path) -> Result<()> {
-    for entry in std::fs::read_dir(tmp).map_err(|e| Error::io(tmp, e))? {
-        let path = entry.map_err(|e| Error::io(tmp, e))?.path();
-        if path.is_file() {
-            File::open(&path).and_then(|f| f.sync_all()).map_err(|e| Error::io(&path, e))?;
-        }
-    }
-    sync_dir(tmp);
+    sync_tree(tmp)?;
     let parent = dir.parent().unwrap_or(Path::new("."));
     if dir.exists() {
         match exchange(tmp, dir) {
@@ -85,6 +79,36 @@ pub fn replace_dir(tmp: &Path, dir: &Path) -> Result<()> {
         std::fs::rename(tmp, dir).map_err(|e| Error::io(dir, e))?;
     }
     sync_dir(parent);
+    Ok(())
+}
+
+/// fsync every file and folder below `dir` (symbolic links are not followed), then `dir`.
+fn sync_tree(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let (path, kind) = (entry.path(), entry.file_type().map_err(|e| Error::io(dir, e))?);
+        if kind.is_dir() {
+            sync_tree(&path)?;
+        } else if kind.is_file() {
+            File::open(&path).and_then(|f| f.sync_all()).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
+/// Make `link` a symbolic link to `target` in one step (a link made under a temporary name,
+/// renamed over the old link; the parent fsynced). `link` must not be a real folder.
+#[cfg(unix)]
+pub fn replace_symlink(target: &Path, link: &Path) -> Result<()> {
+    if std::fs::read_link(link).is_ok_and(|t| t == target) {
+        return Ok(());
+    }
+    let tmp = temp_path(link);
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, link).map_err(|e| Error::io(link, e))?;
+    sync_dir(link.parent().unwrap_or(Path::new(".")));
     Ok(())
 }
 
