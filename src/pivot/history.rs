@@ -652,6 +652,8 @@ pub struct Baseline {
     pub client_hours: HashMap<String, u32>,
     /// Clients seen opening connections on a Saturday or Sunday.
     pub client_weekend: HashSet<String>,
+    /// Per client: weekend days (of `weekend_days`) it opened connections on.
+    pub client_weekend_days: HashMap<String, u32>,
     /// Per client: days it reached a new (server, service).
     pub client_new_pairs: HashMap<String, Novelty>,
     /// (client, server, service) seen.
@@ -890,6 +892,11 @@ impl Baseline {
                     for v in &x.services {
                         b.client_services.insert((x.host.clone(), v.clone()));
                     }
+                }
+            }
+            if weekend {
+                for c in &clients {
+                    *b.client_weekend_days.entry(c.to_string()).or_default() += 1;
                 }
             }
             for c in clients {

@@ -14,22 +14,8 @@
 //! chain is only as routine as its least routine host**: its score is the highest part score,
 //! plus 0.25 per hop beyond two (a tie-breaker, never an alert by itself).
 //!
-//! | finding | novelty | host | weight |
-//! |---|---|---|---|
-//! | it had not opened an admin session in the history | new client | origin, pivot | 3 |
-//! | it never used this service as a client (it used others) | new service | origin, pivot | 2.5 |
-//! | it never reached this server over this service | new target | origin, pivot | min(2, s(its days with a new server)) + g |
-//! | first hop: started `d` ≥ 2 hours from any UTC hour it ever started one | time | origin | min(2, d/2) × min(1, active days / 5) |
-//! | first hop on a weekend, never active on the history's `w` weekend days | time | origin | min(2, log2(w + 2)) |
-//! | it never reached anything over this service through a relay | reach | origin | 2.5 |
-//! | it never reached this host through a relay | reach | origin | min(2, s(its reaching days with a new target)) + g |
-//! | it never received this service | new server | pivot, target | 1 |
-//! | it never had this client over this service | new client | pivot, target | min(2, s(its days with a new client)) |
-//! | it had not relayed (opened a session while one into it was open) | new relay | pivot | 3 |
-//! | it never relayed onward over this service (it relayed over others) | new service | pivot | 2.5 |
-//! | it never relayed to this server over this service | new target | pivot | min(2, s(its relaying days with a new target)) |
-//! | it never relayed for this inbound client | new client | pivot | min(2, s(its relaying days with a new inbound client)) |
-//! | the chain returns to a host already on it (cycle) | cycle | pivot | 1 |
+//! Every finding, its novelty, the host it is about and its weight are tabled once, in the
+//! README ("Incidents and alerts"); the functions below say which finding each computes.
 //!
 //! `s(n of m days)` is the surprise of something new for that host, in bits, from its own
 //! record: −log2((n + 1) / (m + 2)) over its active days after its first in the window. An
@@ -569,9 +555,16 @@ impl<'a> Scorer<'a> {
             );
         }
         let weekend = super::history::is_weekend(t);
-        if weekend && b.weekend_days > 0 && !self.selves(c).any(|x| b.client_weekend.contains(x)) {
-            // Surprise of weekend work never seen on w weekend days: log2(w + 2), at most 2.
-            let w = ((b.weekend_days as f64) + 2.0).log2().min(2.0);
+        let worked = self
+            .selves(c)
+            .map(|x| b.client_weekend_days.get(x).copied().unwrap_or(0))
+            .max()
+            .unwrap_or(0);
+        if weekend && b.weekend_days > 0 && (worked as usize) < b.weekend_days {
+            // Surprise of weekend work seen on k of the w weekend days: −log2((k + 1)/(w + 2)),
+            // at most 2 (k = 0: log2(w + 2), never worked one).
+            let w = -((f64::from(worked) + 1.0) / (b.weekend_days as f64 + 2.0)).log2();
+            let w = w.min(2.0);
             // Weekend work at its usual hours that colleagues also do at weekends (on call).
             let team = if away >= 2 {
                 Vec::new()
@@ -592,11 +585,19 @@ impl<'a> Scorer<'a> {
             self.push(
                 out,
                 w * factor,
-                format!(
-                    "{c} started it on a {}; it had no admin session on the {} in the history{note}",
-                    t.format("%A"),
-                    plural(b.weekend_days, "weekend day")
-                ),
+                if worked == 0 {
+                    format!(
+                        "{c} started it on a {}; it had no admin session on the {} in the history{note}",
+                        t.format("%A"),
+                        plural(b.weekend_days, "weekend day")
+                    )
+                } else {
+                    format!(
+                        "{c} started it on a {}; it had admin sessions on {worked} of the {} in the history{note}",
+                        t.format("%A"),
+                        plural(b.weekend_days, "weekend day")
+                    )
+                },
                 about("weekend", c, ""),
             );
         }
@@ -1021,6 +1022,39 @@ mod tests {
         // An hour from the usual is no finding, two hours away is a weak one.
         assert!(s.origin(&[&hop("A", "J", "ssh", at(10, 11))]).is_empty());
         assert_eq!(s.origin(&[&hop("A", "J", "ssh", at(10, 12))])[0].weight, 0.84);
+    }
+
+    #[test]
+    fn weekend_work_is_judged_by_the_share_of_weekend_days_a_host_worked() {
+        // A works every day at 10:00; B on weekdays and on the Saturday only; C never at weekends.
+        let mut days = Vec::new();
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+            let mut hops = vec![hop("A", "J", "ssh", t)];
+            if k != 6 {
+                hops.push(hop("B", "J", "ssh", t));
+            }
+            if k < 5 {
+                hops.push(hop("C", "J", "ssh", t));
+            }
+            days.push((d, DayFacts::from_hops(&hops, &[])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        let night = Night::default();
+        let s = Scorer::new(&b, &night);
+        let weekend = |c: &str| {
+            let f = s.origin(&[&hop(c, "J", "ssh", at(14, 10))]); // a Saturday, its usual hour
+            f.iter().find(|f| f.text.contains("Saturday")).map(|f| (f.weight, f.text.clone()))
+        };
+        assert_eq!(weekend("A"), None, "worked both weekend days");
+        let (w, text) = weekend("B").expect("worked one of two");
+        assert_eq!(w, 1.0, "−log2(2/4)");
+        assert!(text.contains("admin sessions on 1 of the 2 weekend days"), "{text}");
+        let (w, text) = weekend("C").expect("never worked one");
+        assert_eq!(w, 2.0, "log2(4)");
+        assert!(text.contains("no admin session on the 2 weekend days"), "{text}");
     }
 
     #[test]
