@@ -123,8 +123,9 @@ alerts_section() {
     read -r wp rp < <(MEASURE_CLEAN="$H/pivots" measure "$BIN" pivots --data "$H/flows" --since 2026-12-01 --until 2026-12-02 --out "$H/pivots")
     rm -rf "$H/reports"
     read -r w0 r0 < <(once "$BIN" report --data "$H/flows" --day 2026-12-01 --out "$H/reports")
-    local part="$H/reports/history/date=2026-12-01" hb100; hb100=$(du -sb "$part" | cut -f1)
-    for k in $(seq 1 28); do cp -r "$part" "$H/reports/history/date=$(date -u -d "2026-12-01 - $k day" +%F)"; done
+    # history/date=D is a link to the facts in the day's report folder: copies follow it (-L).
+    local part="$H/reports/history/date=2026-12-01" hb100; hb100=$(du -sbL "$part" | cut -f1)
+    for k in $(seq 1 28); do cp -rL "$part" "$H/reports/history/date=$(date -u -d "2026-12-01 - $k day" +%F)"; done
     read -r w28 r28 < <(measure "$BIN" report --data "$H/flows" --day 2026-12-01 --out "$H/reports")
     {
         echo "## Alerts: nightly reports with history, no --trusted (held-out seeds)"
