@@ -345,6 +345,9 @@ pub struct SqlArgs {
     /// on every executor.
     #[arg(long, value_name = "URL")]
     pub cluster: Option<String>,
+    /// With --cluster: give up after this long without a result (exit 5, naming the cluster).
+    #[arg(long, default_value = "1h")]
+    pub timeout: String,
 }
 
 /// `pivotflow pivots` as typed (validated by `config::pivot`).
@@ -510,4 +513,8 @@ pub struct PivotRulesArgs {
     /// outputs stay on this machine.
     #[arg(long, value_name = "URL")]
     pub cluster: Option<String>,
+    /// With --cluster: give up after this long without a result, per run or report day (exit
+    /// 5, naming the cluster).
+    #[arg(long, default_value = "1h")]
+    pub timeout: String,
 }

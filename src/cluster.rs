@@ -115,6 +115,28 @@ fn port_free(addr: SocketAddr, option: &str) -> Result<()> {
     }
 }
 
+/// The client's session settings for a cluster: Ballista's, with its adaptive query planner
+/// (AQE) off. Ballista 55's AQE replans a stage whose input turns out empty and then cannot
+/// cancel the stage it replaced ("there are stages to be cancelled but its not implemented";
+/// "task metrics array size 8 does not equal with the stage metrics array size 9"): the
+/// scheduler relaunched the tasks forever and `SELECT count(*) FROM sessions` on a small lab
+/// store never returned. The static planner runs every plan of ours.
+#[cfg(feature = "cluster")]
+pub fn client_config(
+    config: datafusion::prelude::SessionConfig,
+) -> datafusion::prelude::SessionConfig {
+    use ballista::prelude::SessionConfigExt;
+    config.upgrade_for_ballista().with_ballista_adaptive_query_planner(false)
+}
+
+/// Without `--features cluster`: the settings as they are (no cluster can be reached).
+#[cfg(not(feature = "cluster"))]
+pub fn client_config(
+    config: datafusion::prelude::SessionConfig,
+) -> datafusion::prelude::SessionConfig {
+    config
+}
+
 /// Without `--features cluster`: a clear refusal.
 #[cfg(not(feature = "cluster"))]
 pub fn run(_role: &ClusterRole) -> Result<()> {

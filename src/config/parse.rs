@@ -35,6 +35,12 @@ pub fn cluster(given: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// `--timeout` of a cluster run: a duration longer than zero.
+pub fn cluster_timeout(text: &str) -> Result<std::time::Duration> {
+    let d = duration("--timeout", text)?;
+    if d.is_zero() { Err(Error::config("--timeout", "must be longer than 0")) } else { Ok(d) }
+}
+
 /// A count that must be at least 1 (a limit of 0 would refuse everything).
 pub fn positive(what: &str, n: usize) -> Result<usize> {
     if n == 0 { Err(Error::config(what, "must be at least 1")) } else { Ok(n) }

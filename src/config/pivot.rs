@@ -71,12 +71,17 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
 }
 
 /// `--memory-limit` and `--cluster` on top of the default SQL settings.
-fn settings(memory_limit: Option<&str>, cluster: Option<&str>) -> Result<SqlSettings> {
+fn settings(
+    memory_limit: Option<&str>,
+    cluster: Option<&str>,
+    timeout: &str,
+) -> Result<SqlSettings> {
     let mut s = SqlSettings::default();
     if let Some(m) = memory_limit {
         s.memory_limit_bytes = size("--memory-limit", m)?;
     }
     s.cluster = super::parse::cluster(cluster)?;
+    s.cluster_timeout = super::parse::cluster_timeout(timeout)?;
     Ok(s)
 }
 
@@ -110,7 +115,11 @@ impl PivotsConfig {
             html: a.html.clone(),
             json: a.json,
             events: a.events.clone(),
-            settings: settings(a.memory_limit.as_deref(), a.rules.cluster.as_deref())?,
+            settings: settings(
+                a.memory_limit.as_deref(),
+                a.rules.cluster.as_deref(),
+                &a.rules.timeout,
+            )?,
             history,
         })
     }
@@ -146,7 +155,11 @@ impl ReportConfig {
             days,
             out: a.out.clone(),
             events: a.events.clone(),
-            settings: settings(a.memory_limit.as_deref(), a.pivots.cluster.as_deref())?,
+            settings: settings(
+                a.memory_limit.as_deref(),
+                a.pivots.cluster.as_deref(),
+                &a.pivots.timeout,
+            )?,
         })
     }
 }

@@ -18,6 +18,7 @@ impl SqlConfig {
             settings.target_partitions = p;
         }
         settings.cluster = super::parse::cluster(a.cluster.as_deref())?;
+        settings.cluster_timeout = super::parse::cluster_timeout(&a.timeout)?;
         Ok(SqlConfig {
             data: a.data.clone(),
             query: a.query.clone(),

@@ -545,8 +545,11 @@ pub fn summary_table(report: &PivotReport) -> String {
 pub fn run(c: &PivotsConfig) -> Result<()> {
     let runtime = c.settings.runtime()?;
     let history_at = c.history.as_ref().map(|(dir, day)| HistoryAt { dir, day: *day });
-    let report =
-        runtime.block_on(find(&c.data, c.range, &c.rules, &c.settings, history_at, Facts::Skip))?;
+    let report = c.settings.block_on(
+        &runtime,
+        "pivots",
+        find(&c.data, c.range, &c.rules, &c.settings, history_at, Facts::Skip),
+    )?;
     // Without --out nothing is written: the table (or the JSON) on stdout is the output.
     if let Some(out) = &c.out {
         write_outputs(out, &report, &c.rules, c.per_chain)?;

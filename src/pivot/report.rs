@@ -260,14 +260,18 @@ pub fn run(c: &ReportConfig) -> Result<()> {
     history::repair_links(&c.out, &history_dir)?;
     for day in days {
         let t0 = std::time::Instant::now();
-        let report = runtime.block_on(super::find(
-            &c.data,
-            day_range(*day),
-            rules,
-            settings,
-            Some(super::HistoryAt { dir: &history_dir, day: *day }),
-            super::Facts::Gather,
-        ))?;
+        let report = settings.block_on(
+            &runtime,
+            &format!("report {day}"),
+            super::find(
+                &c.data,
+                day_range(*day),
+                rules,
+                settings,
+                Some(super::HistoryAt { dir: &history_dir, day: *day }),
+                super::Facts::Gather,
+            ),
+        )?;
         // A day without any flow on a service port has no data (collector down, or not yet
         // captured): it is not a day of history, or "never seen in N days" would overclaim.
         // The day's facts are kept inside its report folder (`history/`), linked from

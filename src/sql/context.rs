@@ -76,6 +76,8 @@ pub struct SqlSettings {
     pub batch_size: usize,
     /// Run plans on this Ballista cluster (`df://HOST:PORT`) instead of in process.
     pub cluster: Option<String>,
+    /// On a cluster: give up (exit 5, naming the cluster) when a run has no result after this.
+    pub cluster_timeout: std::time::Duration,
 }
 
 impl Default for SqlSettings {
@@ -85,11 +87,35 @@ impl Default for SqlSettings {
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
             batch_size: 8192,
             cluster: None,
+            cluster_timeout: std::time::Duration::from_secs(3600),
         }
     }
 }
 
 impl SqlSettings {
+    /// Run `work` on `runtime`; on a cluster, at most `cluster_timeout` (a job the scheduler
+    /// cannot finish ends with an error naming the cluster and `what`, instead of a hang).
+    pub fn block_on<T>(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        what: &str,
+        work: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let Some(url) = &self.cluster else { return runtime.block_on(work) };
+        let limit = self.cluster_timeout;
+        runtime.block_on(async {
+            tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(Error::Query {
+                    name: format!("{what} on cluster {url}"),
+                    detail: format!(
+                        "no result after {} (--timeout); the job was left to the scheduler, whose log names it",
+                        humantime::format_duration(limit)
+                    ),
+                })
+            })
+        })
+    }
+
     /// The tokio runtime DataFusion runs on: one worker per target partition.
     pub fn runtime(&self) -> Result<tokio::runtime::Runtime> {
         tokio::runtime::Builder::new_multi_thread()
@@ -360,7 +386,7 @@ pub async fn flow_context_filtered(
         Some(url) => {
             let (config, runtime) = session_parts(settings)?;
             let state = datafusion::execution::SessionStateBuilder::new()
-                .with_config(config)
+                .with_config(crate::cluster::client_config(config))
                 .with_runtime_env(runtime)
                 .with_default_features()
                 .build();

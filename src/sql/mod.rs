@@ -87,7 +87,12 @@ pub fn run(c: &SqlConfig) -> Result<()> {
     let (params, settings) = (&c.params, &c.settings);
     let format = c.format.unwrap_or_else(default_format);
     let runtime = settings.runtime()?;
-    runtime.block_on(async {
+    let what = match (&c.query, &c.file) {
+        (Some(_), _) => "(command line)".to_string(),
+        (None, Some(f)) => f.display().to_string(),
+        (None, None) => "(stdin)".to_string(),
+    };
+    settings.block_on(&runtime, &what, async {
         let ctx = flow_context(&c.data, c.range, settings).await?;
         if !c.inventory.is_empty() {
             context::register_hosts(&ctx, &c.inventory).await?;
