@@ -517,4 +517,8 @@ pub struct PivotRulesArgs {
     /// 5, naming the cluster).
     #[arg(long, default_value = "1h")]
     pub timeout: String,
+    /// Also send every alert incident as an RFC 5424 syslog message (its text the ECS JSON of
+    /// --events) to `unix:///dev/log` or `udp://HOST:PORT`.
+    #[arg(long, value_name = "URL")]
+    pub syslog: Option<String>,
 }

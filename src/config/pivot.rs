@@ -115,6 +115,12 @@ impl PivotsConfig {
             html: a.html.clone(),
             json: a.json,
             events: a.events.clone(),
+            syslog: a
+                .rules
+                .syslog
+                .as_deref()
+                .map(crate::pivot::syslog::Target::parse)
+                .transpose()?,
             settings: settings(
                 a.memory_limit.as_deref(),
                 a.rules.cluster.as_deref(),
@@ -155,6 +161,12 @@ impl ReportConfig {
             days,
             out: a.out.clone(),
             events: a.events.clone(),
+            syslog: a
+                .pivots
+                .syslog
+                .as_deref()
+                .map(crate::pivot::syslog::Target::parse)
+                .transpose()?,
             settings: settings(
                 a.memory_limit.as_deref(),
                 a.pivots.cluster.as_deref(),

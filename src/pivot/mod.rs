@@ -20,6 +20,7 @@ pub mod peers;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod syslog;
 
 use std::io::Write;
 use std::path::Path;
@@ -99,6 +100,8 @@ pub struct PivotsConfig {
     pub per_chain: bool,
     /// `--events FILE`: alert incidents appended as ECS JSON lines.
     pub events: Option<std::path::PathBuf>,
+    /// `--syslog URL`: alert incidents sent as RFC 5424 messages.
+    pub syslog: Option<syslog::Target>,
     /// `--html FILE`: the HTML report.
     pub html: Option<std::path::PathBuf>,
     /// JSON on stdout instead of the table.
@@ -582,6 +585,13 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
         } else {
             events::append(file, &label, &report)?;
         }
+    }
+    if let Some(target) = &c.syslog {
+        let label = report
+            .since_ms
+            .and_then(chrono::DateTime::from_timestamp_millis)
+            .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        syslog::send(target, &label, &report)?;
     }
     let text = match text {
         Some(t) => t,

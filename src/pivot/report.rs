@@ -246,6 +246,8 @@ pub struct ReportConfig {
     pub out: PathBuf,
     /// `--events FILE`: alert incidents appended as ECS JSON lines.
     pub events: Option<PathBuf>,
+    /// `--syslog URL`: alert incidents sent as RFC 5424 messages.
+    pub syslog: Option<super::syslog::Target>,
     /// Memory and parallelism of the SQL stages.
     pub settings: crate::sql::context::SqlSettings,
 }
@@ -292,6 +294,10 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         if let Some(file) = &c.events {
             let n = super::events::append(file, &label, &report)?;
             tracing::info!(file = %file.display(), events = n, "alert events appended");
+        }
+        if let Some(target) = &c.syslog {
+            let n = super::syslog::send(target, &label, &report)?;
+            tracing::info!(events = n, "alert events sent to syslog");
         }
         tracing::info!(
             folder = %dir.display(),
