@@ -1,0 +1,482 @@
+//! The baseline: the days of history read, folded into what the scorer asks (per-host novelty
+//! records, pairs, hours, weekends, reach and relay patterns, busy hosts, acknowledgements).
+
+use std::collections::BTreeMap;
+
+// The baseline's maps and sets use hashbrown's default (foldhash) hasher: a month of history
+// at 100 M flows a day is millions of lookups, and SipHash was a third of the night.
+use hashbrown::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::error::Result;
+
+use super::*;
+
+/// Novelty record of one actor: on how many of its active days (after its first) it did
+/// something new of one kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Novelty {
+    /// Days active with at least one earlier active day in the window.
+    pub eligible_days: u32,
+    /// Of those, days with something new.
+    pub novel_days: u32,
+}
+
+impl Novelty {
+    /// Surprise in bits of "something new today" for this actor, from its own record with a
+    /// Laplace prior: -log2((novel + 1) / (eligible + 2)). 1 bit with no record; near 0 for an
+    /// actor that does new things every day; large for one that never does.
+    pub fn surprise(&self) -> f64 {
+        let p = (f64::from(self.novel_days) + 1.0) / (f64::from(self.eligible_days) + 2.0);
+        -p.log2()
+    }
+
+    fn record(&mut self, was_active_before: bool, novel: bool) {
+        if was_active_before {
+            self.eligible_days += 1;
+            self.novel_days += u32::from(novel);
+        }
+    }
+}
+
+/// What the history says, ready for scoring.
+#[derive(Debug, Default)]
+pub struct Baseline {
+    /// Days of history read (partitions present before the report day, within the window).
+    pub days: usize,
+    /// Days the window asks for.
+    pub days_wanted: usize,
+    /// Weekend days among `days`.
+    pub weekend_days: usize,
+    /// Days each host opened an admin session (as a hop client).
+    pub client_days: HashMap<String, u32>,
+    /// (client, service) pairs seen.
+    pub client_services: HashSet<(String, String)>,
+    /// Per client: bit h set when it started a connection in UTC hour h.
+    pub client_hours: HashMap<String, u32>,
+    /// Clients seen opening connections on a Saturday or Sunday.
+    pub client_weekend: HashSet<String>,
+    /// Per client: weekend days (of `weekend_days`) it opened connections on.
+    pub client_weekend_days: HashMap<String, u32>,
+    /// Per client: days it reached a new (server, service).
+    pub client_new_pairs: HashMap<String, Novelty>,
+    /// (client, server, service) seen.
+    pub pairs: HashSet<(String, String, String)>,
+    /// (server, service) pairs seen.
+    pub server_services: HashSet<(String, String)>,
+    /// Per server: days it had a connection from a new (client, service).
+    pub server_new_clients: HashMap<String, Novelty>,
+    /// Days each host served an admin connection.
+    pub server_days: HashMap<String, u32>,
+    /// Days each host relayed (was the pivot of a continuation).
+    pub pivot_days: HashMap<String, u32>,
+    /// (pivot, outbound service) pairs it relayed over.
+    pub pivot_services: HashSet<(String, String)>,
+    /// (pivot, outbound server, service) it relayed to.
+    pub pivot_targets: HashSet<(String, String, String)>,
+    /// Per pivot: relaying days with a new target.
+    pub pivot_new_targets: HashMap<String, Novelty>,
+    /// (pivot, inbound client) pairs it relayed for.
+    pub pivot_inbound: HashSet<(String, String)>,
+    /// Per pivot: relaying days with a new inbound client.
+    pub pivot_new_inbound: HashMap<String, Novelty>,
+    /// Days each (client, server, service) was the deciding hop of an alert.
+    pub alerted_days: HashMap<(String, String, String), u32>,
+    /// Alerted hop facts left out of the baseline (not yet alerted on `ALERTS_BEFORE_ROUTINE`
+    /// days).
+    pub withheld: usize,
+    /// Per client: of its days with a new server, those on which a new server was in a
+    /// network group (`group`) and service it never reached before.
+    pub client_new_groups: HashMap<String, Novelty>,
+    /// (client, group/service) reached.
+    pub client_groups: HashSet<(String, String)>,
+    /// Days each host reached something through a relay (was the only possible inbound client
+    /// of a continuation: `LinkFact::sole`).
+    pub reach_days: HashMap<String, u32>,
+    /// (origin, end target, service): what a host itself reached through a relay.
+    pub reach: HashSet<(String, String, String)>,
+    /// (origin, service) reached through a relay.
+    pub reach_services: HashSet<(String, String)>,
+    /// (origin, group/service of the end target) reached through a relay.
+    pub reach_groups: HashSet<(String, String)>,
+    /// Per origin: reaching days with a new end target.
+    pub reach_new_targets: HashMap<String, Novelty>,
+    /// Per origin: of its reaching days with a new end target, those with a new group.
+    pub reach_new_groups: HashMap<String, Novelty>,
+    /// Clients of each server (from `pairs`), sorted.
+    pub clients_of: HashMap<String, Vec<String>>,
+    /// Servers of each client (from `pairs`), sorted.
+    pub servers_of: HashMap<String, Vec<String>>,
+    /// Relays each host reached things through, and what: in_client → (pivot, out_server).
+    pub reached_via: HashMap<String, Vec<(String, String)>>,
+    /// Services per client, per relay (outbound) and per origin reaching through relays: the
+    /// lists the findings name ("it used ssh, rdp").
+    pub service_lists: [HashMap<String, Vec<String>>; 3],
+    /// Hosts with more than `BUSY_FACTS` counterparts on a day (busy servers, scanners): their
+    /// facts with hosts of no interest were summed up, so their lists are not complete.
+    pub busy: HashSet<String>,
+    /// Acknowledgements in force (`ack`), oldest first.
+    pub acks: Vec<crate::pivot::ack::Ack>,
+    /// (pivot, inbound service, outbound service) of continuations with one possible parent:
+    /// what a relay routinely relays for one session alone.
+    pub relay_patterns: HashSet<(String, String, String)>,
+    /// Continuations with one possible parent per (pivot, outbound service): how often a
+    /// relay was seen relaying a lone session onward over that service.
+    pub pattern_count: HashMap<(String, String), i64>,
+    /// Admin connections each host opened (over the days read).
+    pub client_sessions: HashMap<String, i64>,
+    /// Days each (client, service) opened a connection.
+    pub client_service_days: HashMap<(String, String), u32>,
+    /// (origin, end target) of every continuation, ambiguous ones included: what a host may
+    /// have reached through a relay.
+    pub reach_any: HashSet<(String, String)>,
+    /// (origin, outbound service) of every continuation, ambiguous ones included.
+    pub reach_any_services: HashSet<(String, String)>,
+    /// (origin, network group of the end target), any service: groups a host reached through
+    /// a relay.
+    pub reach_group_any: HashSet<(String, String)>,
+}
+
+/// The network group of an address: its /24 (IPv4) or /64 (IPv6); anything else is its own
+/// group. Hosts of one group usually share a role (a VLAN): a new server in a group a client
+/// always reaches is less surprising than one in a group it never touched.
+pub fn group(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => {
+            let o = a.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        Ok(std::net::IpAddr::V6(a)) => {
+            let s = a.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Err(_) => addr.to_string(),
+    }
+}
+
+/// `group` of a server and the service: the unit of "the same kind of server".
+pub fn kind(server: &str, service: &str) -> String {
+    format!("{} {service}", group(server))
+}
+
+/// An alert's deciding hop stays out of the baseline (so it alerts again) until it has been
+/// alerted on this many days; from then on the recurring pattern counts as routine.
+pub const ALERTS_BEFORE_ROUTINE: u32 = 3;
+
+impl Baseline {
+    /// Build from the facts of consecutive earlier days, oldest first.
+    pub fn from_days(days: &[(NaiveDate, DayFacts)], days_wanted: usize) -> Self {
+        let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
+        for (date, all) in days {
+            let facts = &b.learnable(all);
+            let weekend = is_weekend(*date);
+            b.weekend_days += usize::from(weekend);
+            // Per client: active before today? anything new today?
+            let mut new_pair: BTreeMap<&str, bool> = BTreeMap::new();
+            for f in &facts.hops {
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                let novel = !b.pairs.contains(&key);
+                *new_pair.entry(&f.client).or_default() |= novel;
+            }
+            for x in all.busy.iter().filter(|x| !x.as_server) {
+                new_pair.insert(&x.host, true);
+            }
+            for (client, novel) in new_pair {
+                let before = b.client_days.contains_key(client);
+                b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
+            }
+            // Of the clients' days with a new server: was one in a new group?
+            let mut new_group: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            for f in &facts.hops {
+                let e = new_group.entry(&f.client).or_default();
+                if !b.pairs.contains(&(f.client.clone(), f.server.clone(), f.service.clone())) {
+                    e.0 = true;
+                    e.1 |=
+                        !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
+                }
+            }
+            for (client, (novel, novel_group)) in new_group {
+                if b.client_days.contains_key(client) && novel {
+                    b.client_new_groups
+                        .entry(client.to_string())
+                        .or_default()
+                        .record(true, novel_group);
+                }
+            }
+            // What each origin reached through relays: new end target, new group.
+            let mut new_reach: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            for l in facts.links.iter().filter(|l| l.sole > 0) {
+                let e = new_reach.entry(&l.in_client).or_default();
+                if !b.reach.contains(&(
+                    l.in_client.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                )) {
+                    e.0 = true;
+                    e.1 |= !b
+                        .reach_groups
+                        .contains(&(l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                }
+            }
+            for (origin, (novel, novel_group)) in new_reach {
+                let before = b.reach_days.contains_key(origin);
+                b.reach_new_targets.entry(origin.to_string()).or_default().record(before, novel);
+                if before && novel {
+                    b.reach_new_groups
+                        .entry(origin.to_string())
+                        .or_default()
+                        .record(true, novel_group);
+                }
+            }
+            let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
+            for f in &facts.hops {
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                *new_client.entry(&f.server).or_default() |= !b.pairs.contains(&key);
+            }
+            for x in all.busy.iter().filter(|x| x.as_server) {
+                new_client.insert(&x.host, true);
+            }
+            for (server, novel) in new_client {
+                let before = b.server_days.contains_key(server);
+                b.server_new_clients.entry(server.to_string()).or_default().record(before, novel);
+            }
+            let mut new_inbound: BTreeMap<&str, bool> = BTreeMap::new();
+            for l in &facts.links {
+                let novel = !b.pivot_inbound.contains(&(l.pivot.clone(), l.in_client.clone()));
+                *new_inbound.entry(&l.pivot).or_default() |= novel;
+            }
+            for (pivot, novel) in new_inbound {
+                let before = b.pivot_days.contains_key(pivot);
+                b.pivot_new_inbound.entry(pivot.to_string()).or_default().record(before, novel);
+            }
+            let mut new_target: BTreeMap<&str, bool> = BTreeMap::new();
+            for l in &facts.links {
+                let novel = !b.pivot_targets.contains(&(
+                    l.pivot.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                ));
+                *new_target.entry(&l.pivot).or_default() |= novel;
+            }
+            for (pivot, novel) in new_target {
+                let before = b.pivot_days.contains_key(pivot);
+                b.pivot_new_targets.entry(pivot.to_string()).or_default().record(before, novel);
+            }
+            // Now fold today in.
+            let mut clients: HashSet<&str> = HashSet::new();
+            let mut servers: HashSet<&str> = HashSet::new();
+            for f in &facts.hops {
+                clients.insert(&f.client);
+                servers.insert(&f.server);
+                b.client_services.insert((f.client.clone(), f.service.clone()));
+                *b.client_hours.entry(f.client.clone()).or_default() |= f.hours as u32;
+                if weekend {
+                    b.client_weekend.insert(f.client.clone());
+                }
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
+                b.pairs.insert(key);
+                b.server_services.insert((f.server.clone(), f.service.clone()));
+                b.client_groups.insert((f.client.clone(), kind(&f.server, &f.service)));
+                *b.client_sessions.entry(f.client.clone()).or_default() += f.connections;
+            }
+            for x in &all.busy {
+                b.busy.insert(x.host.clone());
+                if x.as_server {
+                    servers.insert(&x.host);
+                    for v in &x.services {
+                        b.server_services.insert((x.host.clone(), v.clone()));
+                    }
+                } else {
+                    clients.insert(&x.host);
+                    *b.client_hours.entry(x.host.clone()).or_default() |= x.hours as u32;
+                    *b.client_sessions.entry(x.host.clone()).or_default() += x.connections;
+                    if weekend {
+                        b.client_weekend.insert(x.host.clone());
+                    }
+                    for v in &x.services {
+                        b.client_services.insert((x.host.clone(), v.clone()));
+                    }
+                }
+            }
+            if weekend {
+                for c in &clients {
+                    *b.client_weekend_days.entry(c.to_string()).or_default() += 1;
+                }
+            }
+            for c in clients {
+                *b.client_days.entry(c.to_string()).or_default() += 1;
+            }
+            let mut used: HashSet<(&str, &str)> = HashSet::new();
+            for f in &facts.hops {
+                used.insert((&f.client, &f.service));
+            }
+            for x in all.busy.iter().filter(|x| !x.as_server) {
+                for v in &x.services {
+                    used.insert((&x.host, v));
+                }
+            }
+            for (c, v) in used {
+                *b.client_service_days.entry((c.to_string(), v.to_string())).or_default() += 1;
+            }
+            for x in servers {
+                *b.server_days.entry(x.to_string()).or_default() += 1;
+            }
+            let mut pivots: HashSet<&str> = HashSet::new();
+            for l in &facts.links {
+                pivots.insert(&l.pivot);
+                b.pivot_inbound.insert((l.pivot.clone(), l.in_client.clone()));
+                b.pivot_services.insert((l.pivot.clone(), l.out_service.clone()));
+                b.pivot_targets.insert((
+                    l.pivot.clone(),
+                    l.out_server.clone(),
+                    l.out_service.clone(),
+                ));
+            }
+            for p in pivots {
+                *b.pivot_days.entry(p.to_string()).or_default() += 1;
+            }
+            for l in &facts.links {
+                b.reach_any.insert((l.in_client.clone(), l.out_server.clone()));
+                b.reach_any_services.insert((l.in_client.clone(), l.out_service.clone()));
+            }
+            let mut origins: HashSet<&str> = HashSet::new();
+            for l in facts.links.iter().filter(|l| l.sole > 0) {
+                origins.insert(&l.in_client);
+                *b.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() +=
+                    l.sole;
+                b.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
+                b.relay_patterns.insert((
+                    l.pivot.clone(),
+                    l.in_service.clone(),
+                    l.out_service.clone(),
+                ));
+                b.reach.insert((l.in_client.clone(), l.out_server.clone(), l.out_service.clone()));
+                b.reach_services.insert((l.in_client.clone(), l.out_service.clone()));
+                b.reach_groups.insert((l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                let via = b.reached_via.entry(l.in_client.clone()).or_default();
+                let x = (l.pivot.clone(), l.out_server.clone());
+                if !via.contains(&x) {
+                    via.push(x);
+                }
+            }
+            for o in origins {
+                *b.reach_days.entry(o.to_string()).or_default() += 1;
+            }
+        }
+        for (c, s, _) in &b.pairs {
+            b.clients_of.entry(s.clone()).or_default().push(c.clone());
+            b.servers_of.entry(c.clone()).or_default().push(s.clone());
+        }
+        for v in b.clients_of.values_mut().chain(b.servers_of.values_mut()) {
+            v.sort_unstable();
+            v.dedup();
+        }
+        for v in b.reached_via.values_mut() {
+            v.sort_unstable();
+        }
+        let mut lists: [HashMap<String, Vec<String>>; 3] = Default::default();
+        for (k, set) in
+            [&b.client_services, &b.pivot_services, &b.reach_services].into_iter().enumerate()
+        {
+            for (h, v) in set {
+                lists[k].entry(h.clone()).or_default().push(v.clone());
+            }
+        }
+        for m in &mut lists {
+            for v in m.values_mut() {
+                v.sort_unstable();
+            }
+        }
+        b.service_lists = lists;
+        b
+    }
+}
+
+impl Baseline {
+    /// The facts of a day the baseline may learn from: everything but alerted facts whose
+    /// pattern has not yet been alerted on `ALERTS_BEFORE_ROUTINE` days (counting this one).
+    fn learnable(&mut self, facts: &DayFacts) -> DayFacts {
+        let mut out = DayFacts::default();
+        let mut learned: HashSet<(String, String, String)> = HashSet::new();
+        for f in &facts.hops {
+            let key = (f.client.clone(), f.server.clone(), f.service.clone());
+            if f.alerted {
+                let n = self.alerted_days.entry(key.clone()).or_default();
+                *n += 1;
+                if *n < ALERTS_BEFORE_ROUTINE {
+                    self.withheld += 1;
+                    continue;
+                }
+                learned.insert(key);
+            }
+            out.hops.push(f.clone());
+        }
+        out.links = facts
+            .links
+            .iter()
+            .filter(|l| {
+                !l.alerted
+                    || learned.contains(&(
+                        l.pivot.clone(),
+                        l.out_server.clone(),
+                        l.out_service.clone(),
+                    ))
+            })
+            .cloned()
+            .collect();
+        out
+    }
+}
+
+/// Read the history of the `days` days before `day` (only those present) into a baseline,
+/// with only the facts about the hosts in `interest` (`None`: all; see `read_day_about`): every
+/// lookup the scorer makes is keyed by a host of the chains being scored, so the baseline of
+/// tonight's chain hosts is exact while months of history about everyone else are skipped.
+pub fn load_about(
+    history: &Path,
+    day: NaiveDate,
+    days: usize,
+    interest: Option<&std::collections::HashSet<String>>,
+) -> Result<Baseline> {
+    let present: Vec<NaiveDate> = (1..=days as i64)
+        .rev()
+        .map(|k| day - chrono::Duration::days(k))
+        .filter(|d| day_dir(history, *d).is_dir())
+        .collect();
+    // The days are read on all cores (each a Parquet decode and a filter), kept in order.
+    let workers =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(present.len().max(1));
+    let mut read: Vec<Option<Result<DayFacts>>> = (0..present.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let chunks: Vec<_> = read.chunks_mut(present.len().div_ceil(workers).max(1)).collect();
+        let mut start = 0;
+        for chunk in chunks {
+            let days = &present[start..start + chunk.len()];
+            start += chunk.len();
+            scope.spawn(move || {
+                for (slot, d) in chunk.iter_mut().zip(days) {
+                    *slot = Some(read_day_about(history, *d, interest));
+                }
+            });
+        }
+    });
+    let mut facts = Vec::with_capacity(present.len());
+    for (d, r) in present.into_iter().zip(read) {
+        facts.push((d, r.expect("every day read")?));
+    }
+    tracing::debug!(
+        hop_facts = facts.iter().map(|f| f.1.hops.len()).sum::<usize>(),
+        link_facts = facts.iter().map(|f| f.1.links.len()).sum::<usize>(),
+        busy = facts.iter().map(|f| f.1.busy.len()).sum::<usize>(),
+        "history days read"
+    );
+    // Acknowledged patterns count as learned on their day (see `ack`).
+    let acks = crate::pivot::ack::Acks::load(history)?;
+    let in_force = acks.in_force(day, days);
+    crate::pivot::ack::apply(&mut facts, &in_force);
+    let mut b = Baseline::from_days(&facts, days);
+    b.acks = in_force.into_iter().cloned().collect();
+    Ok(b)
+}

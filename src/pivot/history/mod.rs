@@ -1,0 +1,433 @@
+//! History: compact per-day facts about remote administration, kept by `report` beside the
+//! reports, so a night can tell routine from new without rescanning months of flows.
+//!
+//! ```text
+//! <reports>/history/date=YYYY-MM-DD/hops.parquet    one row per (client, server, service):
+//!                                                   every established admin connection
+//!                                                   (queries/admin_pairs.sql)
+//! <reports>/history/date=YYYY-MM-DD/links.parquet   one row per (in_client, pivot, out_server,
+//!                                                   in_service, out_service) continuation
+//! ```
+//!
+//! A day's partition is built under a hidden name and renamed into place (a reader never sees
+//! half of it); a day with flows but no admin sessions still gets one (empty files), so it counts
+//! as a day of history; `report` writes none for a day without data. Reading for day D takes the partitions of the `days` days before D only: never D
+//! itself or later, so rerunning an old day gives the same result.
+//!
+//! Columns (hops): `client`, `server`, `service` (text), `connections` (count), `first_ms`,
+//! `last_ms` (UTC epoch ms of the first start / last end), `hours` (bit h set = a connection
+//! started in UTC hour h). Links: `in_client`, `pivot`,
+//! `out_server`, `in_service`, `out_service` (text), `links` (count of continuation pairs),
+//! `first_ms` (earliest outbound start).
+//!
+//! Code: the facts model here; `store` writes and reads a day's facts (Parquet, the link from
+//! `history/date=D` into the day's report folder); `baseline` turns the days read into what the
+//! scorer asks (`Baseline`).
+
+mod baseline;
+mod store;
+
+pub use baseline::*;
+pub use store::*;
+
+use std::collections::BTreeMap;
+
+// The baseline's maps and sets use hashbrown's default (foldhash) hasher: a month of history
+// at 100 M flows a day is millions of lookups, and SipHash was a third of the night.
+use hashbrown::{HashMap, HashSet};
+
+use chrono::Datelike;
+
+use super::columns::{Origin, ints, strings};
+use super::hops::Hop;
+use crate::error::Result;
+
+/// One day's facts about one (client, server, service).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HopFact {
+    /// The host that opened the connections.
+    pub client: String,
+    /// The host they went to.
+    pub server: String,
+    /// Service name (`ssh`, `rdp`, `winrm`, or a `--service` name).
+    pub service: String,
+    /// Established connections that day.
+    pub connections: i64,
+    /// Start of the first, UTC epoch ms.
+    pub first_ms: i64,
+    /// End of the last, UTC epoch ms.
+    pub last_ms: i64,
+    /// Bit h set: a connection started in UTC hour h.
+    pub hours: i32,
+    /// This (client, server, service) was the deciding hop of an alert that day.
+    pub alerted: bool,
+}
+
+/// One day's facts about one continuation pattern: `in_client` → `pivot` → `out_server`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkFact {
+    /// Client of the inbound session into the pivot.
+    pub in_client: String,
+    /// The host that relayed.
+    pub pivot: String,
+    /// Server of the outbound session.
+    pub out_server: String,
+    /// Service of the inbound session.
+    pub in_service: String,
+    /// Service of the outbound session.
+    pub out_service: String,
+    /// Continuation pairs of this pattern that day.
+    pub links: i64,
+    /// Earliest outbound start, UTC epoch ms.
+    pub first_ms: i64,
+    /// Of `links`, those whose outbound hop had this inbound session as its only possible
+    /// parent: what the inbound client itself did (on a busy jump host most continuations are
+    /// ambiguous: every session open at the time is a candidate).
+    pub sole: i64,
+    /// The outbound hop was the deciding hop of an alert that day.
+    pub alerted: bool,
+}
+
+/// What one day adds to the history.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DayFacts {
+    /// One fact per (client, server, service).
+    pub hops: Vec<HopFact>,
+    /// One fact per continuation pattern.
+    pub links: Vec<LinkFact>,
+    /// Hosts of interest with more than `BUSY_FACTS` counterparts that day, summed up instead
+    /// of listed (only read, never written): their facts with hosts of no interest are left out.
+    pub busy: Vec<BusyFact>,
+}
+
+/// A busy host's day, summed up: a server that thousands of clients reached (or a client that
+/// reached thousands of servers) gets a new counterpart every day; which ones does not matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BusyFact {
+    /// The host.
+    pub host: String,
+    /// As a server (else as a client).
+    pub as_server: bool,
+    /// Services of the facts left out.
+    pub services: Vec<String>,
+    /// Their UTC hours (bit h).
+    pub hours: i32,
+    /// Their connections.
+    pub connections: i64,
+}
+
+/// Counterparts a host of interest may have in one day before its facts with hosts of no
+/// interest are summed up (`BusyFact`) instead of kept one by one.
+pub const BUSY_FACTS: usize = 200;
+
+/// Saturday or Sunday: weekend work is judged against earlier weekends.
+pub(crate) fn is_weekend(d: impl Datelike) -> bool {
+    d.weekday().number_from_monday() >= 6
+}
+
+fn hour_of(ms: i64) -> i32 {
+    ms.div_euclid(3_600_000).rem_euclid(24) as i32
+}
+
+/// Fold (client, server, service, hour, connections, first_ms, last_ms) rows of
+/// queries/admin_pairs.sql into one fact per (client, server, service), in a fixed order.
+pub fn hop_facts(
+    rows: impl IntoIterator<Item = (String, String, String, i64, i64, i64, i64)>,
+) -> Vec<HopFact> {
+    let mut h: BTreeMap<(String, String, String), HopFact> = BTreeMap::new();
+    for (client, server, service, hour, n, first, last) in rows {
+        let f = h.entry((client.clone(), server.clone(), service.clone())).or_insert(HopFact {
+            client,
+            server,
+            service,
+            connections: 0,
+            first_ms: i64::MAX,
+            last_ms: i64::MIN,
+            hours: 0,
+            alerted: false,
+        });
+        f.connections += n;
+        f.first_ms = f.first_ms.min(first);
+        f.last_ms = f.last_ms.max(last);
+        f.hours |= 1 << hour.rem_euclid(24);
+    }
+    h.into_values().collect()
+}
+
+/// Every established admin connection in `flows` (queries/admin_pairs.sql), as history facts.
+pub async fn admin_pairs(
+    ctx: &datafusion::prelude::SessionContext,
+    rules: &super::rules::PivotRules,
+) -> Result<Vec<HopFact>> {
+    let params = [(
+        "min_packets".to_string(),
+        datafusion::common::ScalarValue::Int64(Some(rules.min_packets_each_way)),
+    )]
+    .into_iter()
+    .collect();
+    let (_, batches) = crate::sql::run_query(
+        ctx,
+        "queries/admin_pairs.sql",
+        super::hops::ADMIN_PAIRS_SQL,
+        &params,
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for b in &batches {
+        let q = Origin::Query("queries/admin_pairs.sql");
+        let (c, s, v) =
+            (strings(b, q, "client")?, strings(b, q, "server")?, strings(b, q, "service")?);
+        let (h, n) = (ints(b, q, "hour")?, ints(b, q, "connections")?);
+        let (f, l) = (ints(b, q, "first_ms")?, ints(b, q, "last_ms")?);
+        for i in 0..b.num_rows() {
+            rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
+        }
+    }
+    Ok(hop_facts(rows))
+}
+
+impl DayFacts {
+    /// Facts of a day's `hops` (as the admin connections) and candidate continuations
+    /// (parent, child). `pivots` takes the hop facts from queries/admin_pairs.sql instead, which
+    /// also sees connections that touch no possible pivot host.
+    pub fn from_hops(hops: &[Hop], pairs: &[(usize, usize)]) -> Self {
+        let rows = hops.iter().map(|x| {
+            let (c, s, v) = (x.client_addr.clone(), x.server_addr.clone(), x.service.clone());
+            (c, s, v, i64::from(hour_of(x.start_ms)), x.sessions.max(1), x.start_ms, x.end_ms)
+        });
+        DayFacts { hops: hop_facts(rows), links: links(hops, pairs), busy: Vec::new() }
+    }
+}
+
+impl DayFacts {
+    /// Mark the facts of the alerts' deciding hops (client, server, service) as `alerted`.
+    pub fn mark_alerted(&mut self, deciding: &HashSet<(String, String, String)>) -> usize {
+        let mut n = 0;
+        for f in &mut self.hops {
+            f.alerted = deciding.contains(&(f.client.clone(), f.server.clone(), f.service.clone()));
+            n += usize::from(f.alerted);
+        }
+        for l in &mut self.links {
+            l.alerted =
+                deciding.contains(&(l.pivot.clone(), l.out_server.clone(), l.out_service.clone()));
+        }
+        n
+    }
+}
+
+/// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
+pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
+    let mut parents: HashMap<usize, u32> = HashMap::new();
+    for &(_, c) in pairs {
+        *parents.entry(c).or_default() += 1;
+    }
+    let mut l: BTreeMap<(&str, &str, &str, &str, &str), LinkFact> = BTreeMap::new();
+    for &(p, c) in pairs {
+        let sole = parents.get(&c) == Some(&1);
+        let (p, c) = (&hops[p], &hops[c]);
+        let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
+        let f = l.entry(key).or_insert(LinkFact {
+            in_client: p.client_addr.clone(),
+            pivot: p.server_addr.clone(),
+            out_server: c.server_addr.clone(),
+            in_service: p.service.clone(),
+            out_service: c.service.clone(),
+            links: 0,
+            first_ms: i64::MAX,
+            sole: 0,
+            alerted: false,
+        });
+        f.links += 1;
+        f.sole += i64::from(sole);
+        f.first_ms = f.first_ms.min(c.start_ms);
+    }
+    l.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use std::path::PathBuf;
+
+    /// An empty temporary history folder for one test (`pivotflow-history{suffix}-PID`).
+    fn fresh_dir(suffix: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("pivotflow-history{suffix}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    fn hop(c: &str, s: &str, start: i64) -> Hop {
+        Hop {
+            client_addr: c.into(),
+            server_addr: s.into(),
+            service: "ssh".into(),
+            start_ms: start,
+            end_ms: start + 600_000,
+            sessions: 1,
+            ..Hop::default()
+        }
+    }
+
+    #[test]
+    fn a_day_round_trips_and_a_rewrite_replaces_it() {
+        let dir = fresh_dir("");
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let hops =
+            vec![hop("A", "J", 3_600_000), hop("J", "S", 3_700_000), hop("A", "J", 7_300_000)];
+        let facts = DayFacts::from_hops(&hops, &[(0, 1)]);
+        assert_eq!(facts.hops.len(), 2);
+        assert_eq!(facts.hops[0].connections, 2);
+        assert_eq!(facts.hops[0].hours, 0b110, "hours 1 and 2");
+        assert_eq!(facts.links.len(), 1);
+        write_day(&dir, day, &facts).unwrap();
+        assert_eq!(read_day(&dir, day).unwrap(), facts);
+        write_day(&dir, day, &DayFacts::default()).unwrap();
+        assert_eq!(read_day(&dir, day).unwrap(), DayFacts::default());
+        // The report day itself and later days are never read.
+        write_day(&dir, day, &facts).unwrap();
+        assert_eq!(load_about(&dir, day, 7, None).unwrap().days, 0);
+        let b = load_about(&dir, day + chrono::Duration::days(1), 7, None).unwrap();
+        assert_eq!((b.days, b.client_days["A"], b.pivot_days["J"]), (1, 1, 1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_alerted_pattern_stays_out_of_the_baseline_until_alerted_on_three_days() {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let deciding: HashSet<(String, String, String)> =
+            [("J".to_string(), "T".to_string(), "ssh".to_string())].into();
+        let day = |k: i64, alerted: bool| {
+            let hops = vec![hop("A", "J", 0), hop("J", "T", 60_000)];
+            let mut f = DayFacts::from_hops(&hops, &[(0, 1)]);
+            if alerted {
+                assert_eq!(f.mark_alerted(&deciding), 1);
+            }
+            (d0 + chrono::Duration::days(k), f)
+        };
+        let knows = |days: &[(NaiveDate, DayFacts)]| {
+            let b = Baseline::from_days(days, 28);
+            (
+                b.pairs.contains(&("J".into(), "T".into(), "ssh".into())),
+                b.pivot_days.contains_key("J"),
+                b.withheld,
+            )
+        };
+        assert_eq!(knows(&[day(0, true)]), (false, false, 1), "an alert teaches nothing");
+        assert_eq!(knows(&[day(0, true), day(1, true)]), (false, false, 2));
+        assert_eq!(
+            knows(&[day(0, true), day(1, true), day(2, true)]),
+            (true, true, 2),
+            "learned on the third"
+        );
+        assert_eq!(knows(&[day(0, false)]), (true, true, 0));
+        // The round trip keeps the mark.
+        let dir = fresh_dir("-alerted");
+        let (d, f) = day(0, true);
+        write_day(&dir, d, &f).unwrap();
+        assert_eq!(read_day(&dir, d).unwrap(), f);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_baseline_about_some_hosts_answers_like_the_full_one_for_them() {
+        let dir = fresh_dir("-about");
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let hosts = ["A", "B", "J", "K", "S", "T", "X"];
+        for k in 0..6u32 {
+            // A varied week: each day a different mix of sessions and continuations.
+            let mut hops = Vec::new();
+            for (i, c) in hosts.iter().enumerate() {
+                let s = hosts[(i + 1 + (k as usize) % 3) % hosts.len()];
+                hops.push(hop(c, s, i64::from(k * 7 + i as u32) * 3_600_000 % 86_400_000));
+            }
+            let pairs: Vec<(usize, usize)> = (0..hops.len())
+                .flat_map(|p| (0..hops.len()).map(move |c| (p, c)))
+                .filter(|&(p, c)| p != c && hops[c].client_addr == hops[p].server_addr)
+                .collect();
+            write_day(
+                &dir,
+                d0 + chrono::Duration::days(i64::from(k)),
+                &DayFacts::from_hops(&hops, &pairs),
+            )
+            .unwrap();
+        }
+        let day = d0 + chrono::Duration::days(6);
+        let full = load_about(&dir, day, 28, None).unwrap();
+        let interest: std::collections::HashSet<String> = ["J".to_string(), "S".to_string()].into();
+        let about = load_about(&dir, day, 28, Some(&interest)).unwrap();
+        assert_eq!(about.days, full.days);
+        for h in &interest {
+            assert_eq!(about.client_days.get(h), full.client_days.get(h), "{h}");
+            assert_eq!(about.client_new_pairs.get(h), full.client_new_pairs.get(h), "{h}");
+            assert_eq!(about.server_new_clients.get(h), full.server_new_clients.get(h), "{h}");
+            assert_eq!(about.pivot_days.get(h), full.pivot_days.get(h), "{h}");
+            assert_eq!(about.pivot_new_targets.get(h), full.pivot_new_targets.get(h), "{h}");
+            assert_eq!(about.pivot_new_inbound.get(h), full.pivot_new_inbound.get(h), "{h}");
+            assert_eq!(about.client_hours.get(h), full.client_hours.get(h), "{h}");
+            for other in hosts {
+                for key in [(h.clone(), other.to_string()), (other.to_string(), h.clone())] {
+                    let k3 = (key.0.clone(), key.1.clone(), "ssh".to_string());
+                    assert_eq!(about.pairs.contains(&k3), full.pairs.contains(&k3), "{k3:?}");
+                }
+                let t = (h.clone(), other.to_string(), "ssh".to_string());
+                assert_eq!(about.pivot_targets.contains(&t), full.pivot_targets.contains(&t));
+                let i = (h.clone(), other.to_string());
+                assert_eq!(about.pivot_inbound.contains(&i), full.pivot_inbound.contains(&i));
+            }
+        }
+        assert!(about.pairs.len() < full.pairs.len(), "facts about other hosts were skipped");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_busy_server_is_summed_up_and_its_pairs_with_hosts_of_interest_kept() {
+        let dir = fresh_dir("-busy");
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..3 {
+            // S has BUSY_FACTS + 50 clients a day (a popular server); A reaches S and J.
+            let mut hops: Vec<Hop> = (0..BUSY_FACTS + 50)
+                .map(|i| hop(&format!("10.64.{}.{}", i / 250, i % 250 + 1), "S", 3_600_000))
+                .collect();
+            hops.push(hop("A", "S", 7_200_000));
+            hops.push(hop("A", "J", 7_200_000));
+            write_day(&dir, d0 + chrono::Duration::days(k), &DayFacts::from_hops(&hops, &[]))
+                .unwrap();
+        }
+        let interest: std::collections::HashSet<String> = ["S".to_string(), "A".to_string()].into();
+        let f = read_day_about(&dir, d0, Some(&interest)).unwrap();
+        assert_eq!(f.hops.len(), 2, "only A → S and A → J are kept: {:?}", f.hops);
+        assert_eq!(f.busy.len(), 1);
+        assert!(f.busy[0].as_server && f.busy[0].host == "S" && f.busy[0].services == ["ssh"]);
+        let b = load_about(&dir, d0 + chrono::Duration::days(3), 28, Some(&interest)).unwrap();
+        let full = load_about(&dir, d0 + chrono::Duration::days(3), 28, None).unwrap();
+        // What the score asks about S and A is the same as with every fact read, but that a
+        // busy day counts as a day with a new client (here the same 250 every day: the one
+        // thing the summary cannot know; a new client of a busy server is never surprising).
+        assert_eq!(b.server_days.get("S"), full.server_days.get("S"));
+        assert_eq!(full.server_new_clients["S"], Novelty { eligible_days: 2, novel_days: 0 });
+        assert_eq!(b.server_new_clients["S"], Novelty { eligible_days: 2, novel_days: 2 });
+        assert_eq!(b.client_days.get("A"), full.client_days.get("A"));
+        assert!(b.pairs.contains(&("A".into(), "S".into(), "ssh".into())));
+        assert!(b.busy.contains("S") && !b.busy.contains("A"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn novelty_counts_only_days_after_the_first() {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let day = |k: i64, servers: &[&str]| {
+            let hops: Vec<Hop> = servers.iter().map(|s| hop("A", s, 0)).collect();
+            (d0 + chrono::Duration::days(k), DayFacts::from_hops(&hops, &[]))
+        };
+        // Day 0: S1 (first day, not counted); day 1: S1 again; day 2: S2 new; day 3: S1.
+        let b = Baseline::from_days(
+            &[day(0, &["S1"]), day(1, &["S1"]), day(2, &["S2"]), day(3, &["S1"])],
+            7,
+        );
+        assert_eq!(b.client_new_pairs["A"], Novelty { eligible_days: 3, novel_days: 1 });
+        assert!((b.client_new_pairs["A"].surprise() - (5f64 / 2.0).log2()).abs() < 1e-9);
+        assert!(Novelty { eligible_days: 6, novel_days: 6 }.surprise() < 0.2);
+    }
+}
