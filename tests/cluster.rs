@@ -84,13 +84,18 @@ fn start(data: &Path) -> Cluster {
     Cluster { children, url }
 }
 
-fn sql(data: &Path, cluster: &str, args: &[&str]) -> String {
-    let mut argv =
-        vec!["sql", "--data", data.to_str().unwrap(), "--cluster", cluster, "--format", "csv"];
+/// `sql --format csv ARGS` on `cluster` (None: locally); must succeed; its stdout.
+fn sql_at(data: &Path, cluster: Option<&str>, args: &[&str]) -> String {
+    let mut argv = vec!["sql", "--data", data.to_str().unwrap(), "--format", "csv"];
+    argv.extend(cluster.iter().flat_map(|c| ["--cluster", c]));
     argv.extend_from_slice(args);
     let o = run(&argv);
-    assert!(o.status.success(), "sql --cluster {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "sql {cluster:?} {args:?}: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8(o.stdout).unwrap()
+}
+
+fn sql(data: &Path, cluster: &str, args: &[&str]) -> String {
+    sql_at(data, Some(cluster), args)
 }
 
 #[test]
@@ -180,11 +185,7 @@ fn a_taken_grpc_port_is_named() {
 }
 
 fn local_sql(data: &Path, args: &[&str]) -> String {
-    let mut argv = vec!["sql", "--data", data.to_str().unwrap(), "--format", "csv"];
-    argv.extend_from_slice(args);
-    let o = run(&argv);
-    assert!(o.status.success(), "sql {args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
+    sql_at(data, None, args)
 }
 
 /// Every lab export of the test data as a store: the sessions view on the cluster equals the

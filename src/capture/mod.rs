@@ -145,46 +145,37 @@ pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
     match config.source.clone() {
         Source::Pcap(files) => run_pcap(config, &files),
         Source::Udp(addrs) => source::udp::run_live(config, &addrs).map(|s| (s, None)),
-        Source::Packets(files, settings) => run_packets(config, &files, settings),
-        Source::Zeek(files) => run_zeek(config, &files),
+        Source::Packets(files, settings) => run_reader(
+            config,
+            |p| meter::run(&files, settings, p),
+            |stats, m| stats.meter = Some(m),
+        ),
+        Source::Zeek(files) => {
+            run_reader(config, |p| zeek::run(&files, p), |stats, z| stats.zeek = Some(z))
+        }
     }
 }
 
-fn run_zeek(
+/// Run a reader that feeds the pipeline itself (the packet meter, the Zeek reader) and keeps its
+/// own counters (`keep` files them in the statistics). Trouble that stops the reader (output, an
+/// unreadable file) still writes what was read, then fails; its input errors come back with
+/// the statistics.
+fn run_reader<S>(
     config: CaptureConfig,
-    files: &[std::path::PathBuf],
+    read: impl FnOnce(&mut Pipeline) -> Result<(S, Option<Error>)>,
+    keep: impl FnOnce(&mut CaptureStats, S),
 ) -> Result<(CaptureStats, Option<Error>)> {
     let mut pipeline = Pipeline::new(config, false)?;
-    let (zeek_stats, bad_lines) = match zeek::run(files, &mut pipeline) {
+    let (counters, input_error) = match read(&mut pipeline) {
         Ok(r) => r,
         Err(e) => {
-            // An unreadable file or output trouble: write what was read, then fail.
             let _ = pipeline.finish();
             return Err(e);
         }
     };
-    pipeline.stats.zeek = Some(zeek_stats);
+    keep(&mut pipeline.stats, counters);
     pipeline.finish()?;
-    Ok((pipeline.stats, bad_lines))
-}
-
-fn run_packets(
-    config: CaptureConfig,
-    files: &[std::path::PathBuf],
-    settings: meter::MeterSettings,
-) -> Result<(CaptureStats, Option<Error>)> {
-    let mut pipeline = Pipeline::new(config, false)?;
-    let (meter_stats, first_error) = match meter::run(files, settings, &mut pipeline) {
-        Ok(r) => r,
-        Err(e) => {
-            // Output trouble: write what can be written, then fail.
-            let _ = pipeline.finish();
-            return Err(e);
-        }
-    };
-    pipeline.stats.meter = Some(meter_stats);
-    pipeline.finish()?;
-    Ok((pipeline.stats, first_error))
+    Ok((pipeline.stats, input_error))
 }
 
 fn run_pcap(

@@ -70,21 +70,21 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     Ok(r)
 }
 
-/// `--memory-limit` and `--cluster` on top of the default SQL settings.
-fn settings(
-    memory_limit: Option<&str>,
-    cluster: Option<&str>,
-    timeout: &str,
-) -> Result<SqlSettings> {
+/// `--memory-limit`, `--cluster` and `--timeout` on top of the default SQL settings.
+fn settings(memory_limit: Option<&str>, a: &PivotRulesArgs) -> Result<SqlSettings> {
     let mut s = SqlSettings::default();
     if let Some(m) = memory_limit {
         s.memory_limit_bytes = size("--memory-limit", m)?;
     }
-    s.cluster = super::parse::cluster(cluster)?;
-    s.cluster_timeout = super::parse::cluster_timeout(timeout)?;
+    s.cluster = super::parse::cluster(a.cluster.as_deref())?;
+    s.cluster_timeout = super::parse::cluster_timeout(&a.timeout)?;
     Ok(s)
 }
 
+/// `--syslog URL`, parsed.
+fn syslog(a: &PivotRulesArgs) -> Result<Option<crate::pivot::syslog::Target>> {
+    a.syslog.as_deref().map(crate::pivot::syslog::Target::parse).transpose()
+}
 impl PivotsConfig {
     /// Validate `pivots`' arguments; `now_ms` anchors relative `--since`/`--until`.
     pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
@@ -115,17 +115,8 @@ impl PivotsConfig {
             html: a.html.clone(),
             json: a.json,
             events: a.events.clone(),
-            syslog: a
-                .rules
-                .syslog
-                .as_deref()
-                .map(crate::pivot::syslog::Target::parse)
-                .transpose()?,
-            settings: settings(
-                a.memory_limit.as_deref(),
-                a.rules.cluster.as_deref(),
-                &a.rules.timeout,
-            )?,
+            syslog: syslog(&a.rules)?,
+            settings: settings(a.memory_limit.as_deref(), &a.rules)?,
             history,
         })
     }
@@ -161,17 +152,8 @@ impl ReportConfig {
             days,
             out: a.out.clone(),
             events: a.events.clone(),
-            syslog: a
-                .pivots
-                .syslog
-                .as_deref()
-                .map(crate::pivot::syslog::Target::parse)
-                .transpose()?,
-            settings: settings(
-                a.memory_limit.as_deref(),
-                a.pivots.cluster.as_deref(),
-                &a.pivots.timeout,
-            )?,
+            syslog: syslog(&a.pivots)?,
+            settings: settings(a.memory_limit.as_deref(), &a.pivots)?,
         })
     }
 }
