@@ -6,12 +6,9 @@
 
 use std::net::IpAddr;
 
-use etherparse::{EtherType, IpNumber, LaxNetSlice, LaxSlicedPacket, TransportSlice};
+use etherparse::{IpNumber, LaxNetSlice, LaxSlicedPacket, TransportSlice};
 
-use crate::capture::source::frames::{
-    LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,
-    LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_RAW,
-};
+use crate::capture::source::frames::{Link, link};
 
 /// What a flow meter needs of one IP packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,35 +58,16 @@ pub enum Parsed {
     UnsupportedLinkType(i32),
 }
 
-fn ether_type_at(data: &[u8], at: usize) -> Option<EtherType> {
-    data.get(at..at + 2).map(|b| EtherType(u16::from_be_bytes([b[0], b[1]])))
-}
-
 /// Parse one frame of link type `linktype` captured at `ts_us` (epoch µs).
 pub fn parse(linktype: i32, frame: &[u8], ts_us: i64) -> Parsed {
-    let sliced = match linktype {
-        LINKTYPE_ETHERNET => match LaxSlicedPacket::from_ethernet(frame) {
-            Ok(s) => s,
-            Err(_) => return Parsed::Truncated,
-        },
-        LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 | 12 | 14 => match from_ip(frame) {
-            Some(s) => s,
-            None => return Parsed::Truncated,
-        },
-        LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..).and_then(from_ip) {
-            Some(s) => s,
-            None => return Parsed::Truncated,
-        },
-        LINKTYPE_LINUX_SLL => match (ether_type_at(frame, 14), frame.get(16..)) {
-            (Some(et), Some(rest)) => LaxSlicedPacket::from_ether_type(et, rest),
-            _ => return Parsed::Truncated,
-        },
-        LINKTYPE_LINUX_SLL2 => match (ether_type_at(frame, 0), frame.get(20..)) {
-            (Some(et), Some(rest)) => LaxSlicedPacket::from_ether_type(et, rest),
-            _ => return Parsed::Truncated,
-        },
-        other => return Parsed::UnsupportedLinkType(other),
+    let sliced = match link(linktype, frame) {
+        Link::Ethernet(f) => LaxSlicedPacket::from_ethernet(f).ok(),
+        Link::Ip(ip) => from_ip(ip),
+        Link::EtherType(et, rest) => Some(LaxSlicedPacket::from_ether_type(et, rest)),
+        Link::Truncated(_) => None,
+        Link::Unsupported(other) => return Parsed::UnsupportedLinkType(other),
     };
+    let Some(sliced) = sliced else { return Parsed::Truncated };
     packet(&sliced, ts_us)
 }
 
@@ -197,6 +175,7 @@ mod tests {
     use etherparse::PacketBuilder;
 
     use super::*;
+    use crate::capture::source::frames::{LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW};
 
     fn tcp_frame(flags_syn: bool, payload: &[u8]) -> Vec<u8> {
         let b = PacketBuilder::ethernet2([1; 6], [2; 6])

@@ -79,26 +79,53 @@ fn ether_type_at(data: &[u8], at: usize) -> Option<EtherType> {
     data.get(at..at + 2).map(|b| EtherType(u16::from_be_bytes([b[0], b[1]])))
 }
 
+/// What a frame's link layer holds, for the IP slicers (strict for export datagrams, lax for
+/// metered packets): the one place that knows the link types.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Link<'a> {
+    /// An Ethernet frame (VLAN tags included).
+    Ethernet(&'a [u8]),
+    /// A bare IP packet (raw IP; loopback after its 4-byte family header).
+    Ip(&'a [u8]),
+    /// The payload of a Linux cooked header, with its EtherType.
+    EtherType(EtherType, &'a [u8]),
+    /// The link header is cut short (what is missing).
+    Truncated(&'static str),
+    /// A link type we do not read.
+    Unsupported(i32),
+}
+
+/// The link layer of one frame of `linktype`.
+pub fn link(linktype: i32, frame: &[u8]) -> Link<'_> {
+    match linktype {
+        LINKTYPE_ETHERNET => Link::Ethernet(frame),
+        LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 => Link::Ip(frame),
+        t if DLT_RAW_ALT.contains(&t) => Link::Ip(frame),
+        LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..) {
+            Some(rest) => Link::Ip(rest),
+            None => Link::Truncated("loopback header truncated"),
+        },
+        LINKTYPE_LINUX_SLL => match (ether_type_at(frame, 14), frame.get(16..)) {
+            (Some(et), Some(rest)) => Link::EtherType(et, rest),
+            _ => Link::Truncated("SLL header truncated"),
+        },
+        LINKTYPE_LINUX_SLL2 => match (ether_type_at(frame, 0), frame.get(20..)) {
+            (Some(et), Some(rest)) => Link::EtherType(et, rest),
+            _ => Link::Truncated("SLL2 header truncated"),
+        },
+        other => Link::Unsupported(other),
+    }
+}
+
 impl FrameDecoder {
     /// Decode one captured frame of `linktype` captured at `ts_ms`.
     pub fn decode(&mut self, linktype: i32, frame: &[u8], ts_ms: i64) -> FrameOutcome {
-        let sliced = match linktype {
-            LINKTYPE_ETHERNET => SlicedPacket::from_ethernet(frame),
-            LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 => SlicedPacket::from_ip(frame),
-            t if DLT_RAW_ALT.contains(&t) => SlicedPacket::from_ip(frame),
-            LINKTYPE_NULL | LINKTYPE_LOOP => match frame.get(4..) {
-                Some(rest) => SlicedPacket::from_ip(rest),
-                None => return FrameOutcome::Malformed("loopback header truncated".into()),
-            },
-            LINKTYPE_LINUX_SLL => match (ether_type_at(frame, 14), frame.get(16..)) {
-                (Some(et), Some(rest)) => SlicedPacket::from_ether_type(et, rest),
-                _ => return FrameOutcome::Malformed("SLL header truncated".into()),
-            },
-            LINKTYPE_LINUX_SLL2 => match (ether_type_at(frame, 0), frame.get(20..)) {
-                (Some(et), Some(rest)) => SlicedPacket::from_ether_type(et, rest),
-                _ => return FrameOutcome::Malformed("SLL2 header truncated".into()),
-            },
-            other => return FrameOutcome::UnsupportedLinkType(other),
+        let sliced = match link(linktype, frame) {
+            Link::Ethernet(f) => SlicedPacket::from_ethernet(f),
+            Link::Ip(ip) => SlicedPacket::from_ip(ip),
+            Link::EtherType(et, rest) => SlicedPacket::from_ether_type(et, rest),
+            Link::Truncated(why) => return FrameOutcome::Malformed(why.into()),
+            Link::Unsupported(other) => return FrameOutcome::UnsupportedLinkType(other),
         };
         let sliced = match sliced {
             Ok(s) => s,
