@@ -159,14 +159,18 @@ pub async fn find(
     let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
     let ctx = flow_context_filtered(data, range, settings, filter, &exclude).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
-    // On a cluster the service-port flows stay there (every stage below reads them through the
-    // filtered view); locally they are read once into memory.
+    // The service-port flows are read once into memory: locally, or on a cluster as one job
+    // whose result comes back to this process (every later stage runs here on it).
     let remote = settings.cluster.is_some();
-    let service_rows = if remote {
-        hops::count_flows(&ctx).await?
+    let local = if remote {
+        let local = crate::sql::context::local_session(settings)?;
+        crate::sql::context::register_services(&local, &rules.services).await?;
+        local
     } else {
-        hops::materialize_service_flows(&ctx).await?
+        ctx.clone()
     };
+    let service_rows = hops::materialize_service_flows(&ctx, &local).await?;
+    let ctx = local;
     tracing::info!(
         service_rows,
         elapsed_ms = t0.elapsed().as_millis() as u64,
@@ -181,10 +185,7 @@ pub async fn find(
             "admin connections for the history"
         );
     }
-    // The flows of possible pivot hosts are few: from here on everything runs in process.
-    let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
-    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
-    let ctx = local;
+    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &ctx, rules).await?;
     tracing::info!(
         pivot_hosts,
         elapsed_ms = t0.elapsed().as_millis() as u64,
