@@ -299,6 +299,10 @@ pub struct CaptureArgs {
     /// Live mode: datagrams queued between the sockets and the decoder before drops.
     #[arg(long, default_value_t = 65_536)]
     pub queue: usize,
+    /// The options given on the command line (clap ids), filled in after parsing: options of
+    /// another source are refused instead of silently ignored.
+    #[arg(skip)]
+    pub given: Vec<String>,
 }
 
 /// `pivotflow sql` as typed (validated by `config::sql`).

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use pivotflow::cli::{Cli, Command};
 use pivotflow::error::Error;
 use pivotflow::sql::print::print_text;
@@ -66,7 +66,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 
 /// Exit codes, messages and panics: `pivotflow::error::exit_with`, the one exit policy.
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Which capture options were typed (not defaulted): `config::capture` refuses those that
+    // do not apply to the chosen source.
+    if let (Command::Capture(args), Some(("capture", sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
+        args.given = sub
+            .ids()
+            .filter(|id| {
+                sub.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+            })
+            .map(|id| id.to_string())
+            .collect();
+    }
     init_logging(&cli);
     pivotflow::error::exit_with(|| run(cli))
 }

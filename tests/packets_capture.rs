@@ -260,6 +260,31 @@ fn packets_with_pcap_or_a_zero_timeout_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--inactive-timeout"));
 }
 
+/// An option of another source is refused, naming it, instead of being silently ignored; the
+/// same option with its own source is accepted.
+#[test]
+fn options_of_another_source_are_refused() {
+    let raw = testdata().join("lab/s1_onehop/raw.pcap");
+    let dir = tempdir("packets-options");
+    let d = dir.join("d");
+    let (r, d) = (raw.to_str().unwrap(), d.to_str().unwrap());
+    for (source, option, value, owner) in [
+        ("--pcap", "--flush-interval", "2s", "--listen"),
+        ("--pcap", "--active-timeout", "5m", "--packets"),
+        ("--packets", "--max-scopes", "5", "--listen or --pcap"),
+        ("--packets", "--port", "2055", "--pcap"),
+        ("--zeek", "--queue", "10", "--listen"),
+        ("--zeek", "--allow-exporter", "10.0.0.0/8", "--listen or --pcap"),
+    ] {
+        let o = run(&["capture", source, r, option, value, "--data", d]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{source} {option}: {err}");
+        assert!(err.contains(&format!("invalid {option}: applies to {owner} only")), "{err}");
+    }
+    let o = run(&["capture", "--packets", r, "--active-timeout", "5m", "--data", d]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn synthetic_tap_capture_meters_back_to_the_generated_records() {
     let dir = tempdir("packets-synth");

@@ -54,6 +54,58 @@ impl CaptureConfig {
                 ));
             }
         };
+        // Options of another source are refused rather than silently ignored.
+        let (mode, applies): (&str, &[&str]) = match &source {
+            Source::Udp(_) => ("--listen", &[]),
+            Source::Pcap(_) => ("--pcap", &["port"]),
+            Source::Packets(..) => {
+                ("--packets", &["active_timeout", "inactive_timeout", "max_flows"])
+            }
+            Source::Zeek(_) => ("--zeek", &[]),
+        };
+        const LIVE: &[&str] = &[
+            "flush_interval",
+            "stats_interval",
+            "close_grace",
+            "recv_buffer",
+            "queue",
+            "retention",
+        ];
+        const EXPORTS: &[&str] = &[
+            "allow_exporter",
+            "hold_max_sets",
+            "hold_max_bytes",
+            "hold_max_age",
+            "max_scopes",
+            "max_templates",
+            "max_template_fields",
+            "scope_idle",
+        ];
+        const PER_SOURCE: &[(&str, &str)] = &[
+            ("port", "--pcap"),
+            ("active_timeout", "--packets"),
+            ("inactive_timeout", "--packets"),
+            ("max_flows", "--packets"),
+        ];
+        for given in &a.given {
+            let g = given.as_str();
+            let wrong = if LIVE.contains(&g) {
+                (!matches!(source, Source::Udp(_))).then_some("--listen")
+            } else if EXPORTS.contains(&g) {
+                (!matches!(source, Source::Udp(_) | Source::Pcap(_)))
+                    .then_some("--listen or --pcap")
+            } else if let Some((_, owner)) = PER_SOURCE.iter().find(|(o, _)| *o == g) {
+                (!applies.contains(&g)).then_some(*owner)
+            } else {
+                None
+            };
+            if let Some(owner) = wrong {
+                return Err(Error::config(
+                    format!("--{}", g.replace('_', "-")),
+                    format!("applies to {owner} only, not to {mode}"),
+                ));
+            }
+        }
         let allow = a
             .allow_exporter
             .iter()
