@@ -29,33 +29,35 @@ pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 /// Columns of `flows` that the sessions table and queries/pivot_hosts.sql read.
 const SESSION_COLUMNS: &[&str] = crate::sql::sessions::INPUT_COLUMNS;
 
-/// Read `flows` of `source` (already restricted to service ports) once, into an in-memory table
-/// `flows` of `target` holding the columns the pivot queries read: pivot_hosts.sql and
-/// admin_pairs.sql read flows several times, and each read was a full Parquet scan (~3 s per
-/// 100 M flows here). Locally `source` and `target` are one session; on a cluster `source` runs
-/// the scan as one job and `target` is the client's own session, so every later step reads
-/// what came back instead of scanning the store again. Returns the rows kept.
-pub async fn materialize_service_flows(
-    source: &SessionContext,
-    target: &SessionContext,
-) -> Result<usize> {
+/// Replace `flows` (already restricted to service ports) by an in-memory copy of the columns
+/// the pivot queries read: pivot_hosts.sql reads flows several times, and each read was a
+/// full Parquet scan (~3 s per 100 M flows here). Returns the rows kept.
+pub async fn materialize_service_flows(ctx: &SessionContext) -> Result<usize> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
         detail: e.to_string(),
     };
     let flows =
-        source.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
+        ctx.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
     let batches = flows.collect().await.map_err(err)?;
     let rows = batches.iter().map(RecordBatch::num_rows).sum();
-    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-    tracing::debug!(rows, bytes, "service-port flows in memory");
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
-    for t in ["sessions", "sessions_sql", "flows"] {
-        let _ = target.deregister_table(t);
-    }
-    target.register_table("flows", Arc::new(table)).map_err(err)?;
+    let _ = ctx.deregister_table("sessions");
+    let _ = ctx.deregister_table("sessions_sql");
+    let _ = ctx.deregister_table("flows");
+    ctx.register_table("flows", Arc::new(table)).map_err(err)?;
     Ok(rows)
+}
+
+/// Rows of `flows` (on a cluster, where nothing is materialized on the client).
+pub async fn count_flows(ctx: &SessionContext) -> Result<usize> {
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "service-port flows".into(),
+        detail: e.to_string(),
+    };
+    let n = ctx.table("flows").await.map_err(err)?.count().await.map_err(err)?;
+    Ok(n)
 }
 
 /// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql, run in `ctx`), and
@@ -91,7 +93,9 @@ pub async fn restrict_to_pivot_hosts(
     let schema = Arc::new(restricted.schema().as_arrow().clone());
     let batches = restricted.collect().await.map_err(err)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
-    tracing::info!(rows, "flow records touching possible pivot hosts");
+    // On a cluster this is what comes back to the client for the hop and chain stages.
+    let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+    tracing::info!(rows, bytes, "flow records touching possible pivot hosts");
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
     let _ = target.deregister_table("sessions");
     let _ = target.deregister_table("flows");

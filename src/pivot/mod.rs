@@ -159,18 +159,14 @@ pub async fn find(
     let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
     let ctx = flow_context_filtered(data, range, settings, filter, &exclude).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
-    // The service-port flows are read once into memory: locally, or on a cluster as one job
-    // whose result comes back to this process (every later stage runs here on it).
+    // On a cluster the service-port flows stay there (every stage below reads them through the
+    // filtered view); locally they are read once into memory.
     let remote = settings.cluster.is_some();
-    let local = if remote {
-        let local = crate::sql::context::local_session(settings)?;
-        crate::sql::context::register_services(&local, &rules.services).await?;
-        local
+    let service_rows = if remote {
+        hops::count_flows(&ctx).await?
     } else {
-        ctx.clone()
+        hops::materialize_service_flows(&ctx).await?
     };
-    let service_rows = hops::materialize_service_flows(&ctx, &local).await?;
-    let ctx = local;
     tracing::info!(
         service_rows,
         elapsed_ms = t0.elapsed().as_millis() as u64,
@@ -185,7 +181,10 @@ pub async fn find(
             "admin connections for the history"
         );
     }
-    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &ctx, rules).await?;
+    // The flows of possible pivot hosts are few: from here on everything runs in process.
+    let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
+    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
+    let ctx = local;
     tracing::info!(
         pivot_hosts,
         elapsed_ms = t0.elapsed().as_millis() as u64,
