@@ -4,12 +4,12 @@
 # benchmark data. On this 2-core machine this measures correctness and overhead, not speed-up.
 # Writes a block between <!-- cluster --> markers in BENCHMARKS.md.
 # Usage: scripts/bench-cluster.sh [FLOWS] (default 100000000; the day must exist in $BENCH_DIR,
-#        made by scripts/bench.sh)
+#        made by scripts/bench.sh; CLUSTER_DATA=DIR measures another store, named in the block)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-100000000}"
 DIR="${BENCH_DIR:-/tmp/pivotflow-bench}"
-DATA="$DIR/day-$N"
+DATA="${CLUSTER_DATA:-$DIR/day-$N}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/pivotflow-target}"
 cargo build --release --features cluster --quiet
 BIN="$CARGO_TARGET_DIR/release/pivotflow"
@@ -56,8 +56,8 @@ BLOCK="$(cat <<MD
 <!-- cluster -->
 ## Cluster: local vs Ballista (scheduler + 2 executors on this machine)
 
-\`scripts/bench-cluster.sh\` ($(date -u +%FT%H:%MZ)), release build with \`--features cluster\`, one
-run each. Two cores serve the client, the scheduler and both executors: this shows correctness
+\`scripts/bench-cluster.sh\` ($(date -u +%FT%H:%MZ), at $(git rev-parse --short HEAD 2>/dev/null || echo '?')), release build with \`--features cluster\`, one
+run each, on \`$DATA\`. Two cores serve the client, the scheduler and both executors: this shows correctness
 and overhead, not speed-up. What comes back to the client is the last column.
 
 | command | flows | local s | local RSS MiB | cluster s | client RSS MiB | shipped back |

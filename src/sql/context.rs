@@ -78,6 +78,9 @@ pub struct SqlSettings {
     pub cluster: Option<String>,
     /// On a cluster: give up (exit 5, naming the cluster) when a run has no result after this.
     pub cluster_timeout: std::time::Duration,
+    /// On a cluster: Ballista's adaptive planner (off for queries on the sessions view, see
+    /// `cluster::client_config`).
+    pub cluster_adaptive: bool,
 }
 
 impl Default for SqlSettings {
@@ -88,6 +91,7 @@ impl Default for SqlSettings {
             batch_size: 8192,
             cluster: None,
             cluster_timeout: std::time::Duration::from_secs(3600),
+            cluster_adaptive: true,
         }
     }
 }
@@ -386,7 +390,7 @@ pub async fn flow_context_filtered(
         Some(url) => {
             let (config, runtime) = session_parts(settings)?;
             let state = datafusion::execution::SessionStateBuilder::new()
-                .with_config(crate::cluster::client_config(config))
+                .with_config(crate::cluster::client_config(config, settings.cluster_adaptive))
                 .with_runtime_env(runtime)
                 .with_default_features()
                 .build();

@@ -84,34 +84,39 @@ pub struct SqlConfig {
 
 /// `pivotflow sql`.
 pub fn run(c: &SqlConfig) -> Result<()> {
-    let (params, settings) = (&c.params, &c.settings);
+    let params = &c.params;
     let format = c.format.unwrap_or_else(default_format);
-    let runtime = settings.runtime()?;
-    let what = match (&c.query, &c.file) {
-        (Some(_), _) => "(command line)".to_string(),
-        (None, Some(f)) => f.display().to_string(),
-        (None, None) => "(stdin)".to_string(),
+    // The statement first (None: the interactive prompt), so the session can be set up for it.
+    let statement = match (&c.query, &c.file) {
+        (Some(q), _) => Some(("(command line)".to_string(), q.clone())),
+        (None, Some(f)) => Some((
+            f.display().to_string(),
+            std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?,
+        )),
+        (None, None) if std::io::stdin().is_terminal() => None,
+        (None, None) => {
+            let mut q = String::new();
+            std::io::stdin().read_to_string(&mut q).map_err(|e| Error::io("<stdin>", e))?;
+            Some(("(stdin)".to_string(), q))
+        }
     };
+    // On a cluster, statements on the sessions view run with Ballista's static planner (see
+    // `cluster::client_config`); so does the prompt, whose statements are not known yet.
+    let mut settings = c.settings.clone();
+    settings.cluster_adaptive =
+        statement.as_ref().is_some_and(|(_, sql)| !sql.to_ascii_lowercase().contains("sessions"));
+    let settings = &settings;
+    let runtime = settings.runtime()?;
+    let what = statement.as_ref().map_or("(prompt)", |(name, _)| name.as_str()).to_string();
     settings.block_on(&runtime, &what, async {
         let ctx = flow_context(&c.data, c.range, settings).await?;
         if !c.inventory.is_empty() {
             context::register_hosts(&ctx, &c.inventory).await?;
         }
-        let (name, sql) = match (&c.query, &c.file) {
-            (Some(q), _) => ("(command line)".to_string(), q.clone()),
-            (None, Some(f)) => {
-                (f.display().to_string(), std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?)
-            }
-            (None, None) if std::io::stdin().is_terminal() => {
-                return interactive(&ctx, params, format).await;
-            }
-            (None, None) => {
-                let mut q = String::new();
-                std::io::stdin().read_to_string(&mut q).map_err(|e| Error::io("<stdin>", e))?;
-                ("(stdin)".to_string(), q)
-            }
+        let Some((name, sql)) = &statement else {
+            return interactive(&ctx, params, format).await;
         };
-        let (schema, batches) = match run_query(&ctx, &name, &sql, params).await {
+        let (schema, batches) = match run_query(&ctx, name, sql, params).await {
             Ok(result) => result,
             Err(e) => return Err(name_unreadable_files(c, e)),
         };
