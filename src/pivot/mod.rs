@@ -574,12 +574,12 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
             html::write(file, &report, "Pivot chains", &json, &graphml)?;
         }
     }
+    // The period's label in events: its start (a pivots period is not a report day).
+    let label = report
+        .since_ms
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     if let Some(file) = &c.events {
-        // The period's label: its first day (a pivots period is not a report day).
-        let label = report
-            .since_ms
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         if file == stdout {
             text = Some(events::lines(&label, &report)?);
         } else {
@@ -587,10 +587,6 @@ pub fn run(c: &PivotsConfig) -> Result<()> {
         }
     }
     if let Some(target) = &c.syslog {
-        let label = report
-            .since_ms
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map_or_else(|| "all".to_string(), |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
         syslog::send(target, &label, &report)?;
     }
     let text = match text {

@@ -128,11 +128,13 @@ impl Conn {
         let proto = proto_number(&self.proto, orig.is_ipv6()).ok_or(Skip::UnknownProto)?;
         let start_ms = self.ts_us.div_euclid(1000);
         let end_ms = (self.ts_us + self.duration_us.max(0)).div_euclid(1000);
-        let (exporter_addr, exporter_name) = match (&self.sensor, sensor) {
-            (Some(s), _) if s.parse::<IpAddr>().is_ok() => (s.parse().unwrap(), None),
-            (_, Some(name)) => (METER_EXPORTER, Some(name.clone())),
-            _ => (METER_EXPORTER, None),
-        };
+        // A sensor named by its address is stored as one; a name goes in as text.
+        let (exporter_addr, exporter_name) =
+            match (self.sensor.as_deref().and_then(|s| s.parse::<IpAddr>().ok()), sensor) {
+                (Some(ip), _) => (ip, None),
+                (None, Some(name)) => (METER_EXPORTER, Some(name.clone())),
+                (None, None) => (METER_EXPORTER, None),
+            };
         let (orig_flags, resp_flags) =
             if proto == 6 { tcp_flags(&self.history, &self.conn_state) } else { (0, 0) };
         // ICMP: Zeek logs the type as orig_p and the code as resp_p; the store keeps

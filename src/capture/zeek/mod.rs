@@ -153,14 +153,20 @@ impl Reader<'_> {
     }
 
     fn sensor(&mut self, name: Option<&str>) -> Option<Arc<String>> {
+        // Counted without a new String per line once the sensor is known.
         let key = name.unwrap_or("-");
-        let tracked =
-            self.stats.sensors.len() < SENSORS_TRACKED || self.stats.sensors.contains_key(key);
-        *self
-            .stats
-            .sensors
-            .entry(if tracked { key } else { "(other)" }.to_string())
-            .or_default() += 1;
+        let key =
+            if self.stats.sensors.contains_key(key) || self.stats.sensors.len() < SENSORS_TRACKED {
+                key
+            } else {
+                "(other)"
+            };
+        match self.stats.sensors.get_mut(key) {
+            Some(n) => *n += 1,
+            None => {
+                self.stats.sensors.insert(key.to_string(), 1);
+            }
+        }
         let name = name?;
         if let Some(a) = self.sensors.get(name) {
             return Some(a.clone());
