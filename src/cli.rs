@@ -43,6 +43,10 @@ pub enum Command {
     /// (`--undo` withdraws it, `--list` shows them all).
     #[command(after_help = EXIT_CODES)]
     Ack(AckArgs),
+    /// Build or repair the admin layout (`<data>/admin/`) of an existing store: idempotent,
+    /// resumable; only missing, stale or narrower pieces are written.
+    #[command(after_help = EXIT_CODES)]
+    Index(IndexArgs),
     /// Generate synthetic export traffic (benchmarks, sample data) into a pcap.
     Synth(SynthArgs),
     /// Print the flow schema (columns, types, meaning) as Markdown.
@@ -51,6 +55,18 @@ pub enum Command {
     /// then runs queries on it.
     #[command(subcommand, after_help = EXIT_CODES)]
     Cluster(ClusterCommand),
+}
+
+/// `pivotflow index`.
+#[derive(Debug, Clone, Args)]
+pub struct IndexArgs {
+    /// Root of the flow store.
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Keep the flows of these services (NAME=PROTO/PORT[,PORT…]; repeatable), replacing the
+    /// default SSH, RDP and WinRM — the same list `pivots --service` is given.
+    #[arg(long, value_name = "NAME=PROTO/PORT")]
+    pub service: Vec<String>,
 }
 
 /// `pivotflow cluster scheduler|executor`.
@@ -289,6 +305,10 @@ pub struct CaptureArgs {
     /// An hour with more rows than this is written as several files (bounds memory).
     #[arg(long, default_value_t = 2_000_000)]
     pub max_rows_per_file: usize,
+    /// Do not write the admin layout (`<data>/admin/`: each hour file's flows on SSH, RDP and
+    /// WinRM ports, which `pivots` and `report` read instead of the whole store).
+    #[arg(long)]
+    pub no_admin_layout: bool,
     /// Live mode: socket receive buffer in bytes (the kernel may cap it: net.core.rmem_max).
     #[arg(long, default_value_t = 32 << 20)]
     pub recv_buffer: usize,

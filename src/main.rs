@@ -46,6 +46,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             pivot::report::run(&pivot::report::ReportConfig::from_args(&args, today)?)?
         }
         Command::Sql(args) => sql::run(&sql::SqlConfig::from_args(&args, now_ms)?)?,
+        Command::Index(args) => {
+            pivotflow::store::admin::run_index(&args)?;
+        }
         Command::Ack(args) => pivot::ack::run(&pivot::ack::AckConfig::from_args(&args)?)?,
         Command::Cluster(c) => pivotflow::cluster::run(&pivotflow::config::cluster::role(&c))?,
         Command::Synth(args) => {

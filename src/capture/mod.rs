@@ -48,6 +48,7 @@ impl Pipeline {
             writer: config.writer,
             journal,
             max_rows_per_file: config.max_rows_per_file,
+            admin: config.admin.clone(),
         };
         // A store that cannot be written is found now, not at the first flush: a read-only
         // mount, a folder owned by someone else (exit 4 before any socket is opened).

@@ -48,6 +48,8 @@ pub struct CaptureConfig {
     pub writer: WriterSettings,
     /// An hour with more rows is written as several files.
     pub max_rows_per_file: usize,
+    /// Ports of the admin layout written next to every hour file (`None`: `--no-admin-layout`).
+    pub admin: Option<crate::store::admin::AdminPorts>,
     /// Live mode: an hour's file is written this long after the hour ends (late datagrams).
     pub close_grace: Duration,
     /// Live mode: socket receive buffer asked of the kernel.

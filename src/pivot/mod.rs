@@ -144,20 +144,30 @@ pub async fn find(
     let filter = hops::service_port_filter(rules);
     let t0 = std::time::Instant::now();
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    // Unreadable store files are left out and named (exit 3 after the outputs are written).
-    let files = crate::store::check::hour_files(data, range.since_ms, range.until_ms)?;
-    let unreadable = crate::store::check::unreadable(&files);
+    // Hour by hour: the admin layout where it holds every service-port flow, else the store;
+    // unreadable store files are left out and named (exit 3 after the outputs are written).
+    let wanted = (!rules.services.is_empty())
+        .then(|| crate::store::admin::AdminPorts::of(&rules.services));
+    let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
+    let unreadable = plan.unreadable.clone();
     tracing::info!(
-        files = files.len(),
+        read = %plan.describe(),
         unreadable = unreadable.len(),
         elapsed_ms = t0.elapsed().as_millis() as u64,
-        "store files checked"
+        "store checked"
     );
+    let layout_kept = data.join(crate::store::admin::ADMIN_DIR).is_dir();
+    if layout_kept && wanted.is_some() && !plan.store_hours.is_empty() {
+        for why in &plan.why_store {
+            tracing::warn!(why = %why, "admin layout not usable for an hour: read from the store (`pivotflow index` repairs it)");
+        }
+    }
     for u in &unreadable {
         tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
     }
     let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
-    let ctx = flow_context_filtered(data, range, settings, filter, &exclude).await?;
+    let ctx =
+        flow_context_filtered(data, range, settings, filter, &exclude, &plan.admin_hours).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
     // On a cluster the service-port flows stay there (every stage below reads them through the
     // filtered view); locally they are read once into memory.

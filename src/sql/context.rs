@@ -234,7 +234,7 @@ pub async fn flow_context(
     range: TimeRange,
     settings: &SqlSettings,
 ) -> Result<SessionContext> {
-    flow_context_filtered(data, range, settings, None, &[]).await
+    flow_context_filtered(data, range, settings, None, &[], &[]).await
 }
 
 /// `flows` without the hour folders that hold an excluded file, plus the other files of those
@@ -273,6 +273,39 @@ async fn without_files(
         flows = flows.union(rest).map_err(err)?;
     }
     Ok(flows)
+}
+
+/// `flows` with the hours `hours` read from the admin layout (`<data>/admin/`, the same
+/// partitioning) instead of the store. Both sides are pruned by partition values, so each
+/// hour's files are read from one side only.
+async fn with_admin_hours(
+    ctx: &SessionContext,
+    flows: DataFrame,
+    data: &Path,
+    options: ListingOptions,
+    hours: &[(String, String)],
+) -> Result<DataFrame> {
+    let err = |e| df_err("flows from the admin layout", e);
+    let dir = data.join(crate::store::admin::ADMIN_DIR);
+    let url = format!("{}/", dir.canonicalize().map_err(|e| Error::io(&dir, e))?.display());
+    ctx.register_listing_table("flows_admin", &url, options, Some(read_schema()), None)
+        .await
+        .map_err(err)?;
+    let key = || {
+        datafusion::functions::string::expr_fn::concat(vec![
+            col(PARTITION_DATE),
+            lit("/"),
+            col(PARTITION_HOUR),
+        ])
+    };
+    let keys: Vec<Expr> = hours.iter().map(|(d, h)| lit(format!("{d}/{h}"))).collect();
+    let admin = ctx
+        .table("flows_admin")
+        .await
+        .map_err(err)?
+        .filter(key().in_list(keys.clone(), false))
+        .map_err(err)?;
+    flows.filter(key().in_list(keys, true)).map_err(err)?.union(admin).map_err(err)
 }
 
 /// The `services` table (name, proto, port) used by queries/hops.sql, as a view over VALUES:
@@ -370,14 +403,17 @@ pub fn local_session(settings: &SqlSettings) -> Result<SessionContext> {
 }
 
 /// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
-/// only, so every later step costs in proportion to admin traffic, not all traffic) and
-/// without the store files in `exclude` (unreadable ones, see `store::check`).
+/// only, so every later step costs in proportion to admin traffic, not all traffic), without
+/// the store files in `exclude` (unreadable ones, see `store::check`), and the hours in
+/// `admin_hours` (`YYYY-MM-DD`, `HH`) read from the admin layout instead of the store (only
+/// where `store::admin::plan` found it holds every row `filter` keeps).
 pub async fn flow_context_filtered(
     data: &Path,
     range: TimeRange,
     settings: &SqlSettings,
     filter: Option<Expr>,
     exclude: &[PathBuf],
+    admin_hours: &[(String, String)],
 ) -> Result<SessionContext> {
     if !data.is_dir() {
         return Err(Error::config(
@@ -405,10 +441,13 @@ pub async fn flow_context_filtered(
             (PARTITION_HOUR.to_string(), DataType::Utf8),
         ]);
     let url = format!("{}/", data.canonicalize().map_err(|e| Error::io(data, e))?.display());
-    ctx.register_listing_table("flows_stored", &url, options, Some(read_schema()), None)
+    ctx.register_listing_table("flows_stored", &url, options.clone(), Some(read_schema()), None)
         .await
         .map_err(|e| df_err("registering flows", e))?;
     let mut flows = ctx.table("flows_stored").await.map_err(|e| df_err("flows", e))?;
+    if !admin_hours.is_empty() {
+        flows = with_admin_hours(&ctx, flows, data, options.clone(), admin_hours).await?;
+    }
     if !exclude.is_empty() {
         flows = without_files(&ctx, flows, exclude).await?;
     }

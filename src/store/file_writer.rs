@@ -16,6 +16,7 @@ use std::thread::JoinHandle;
 use datafusion::arrow::array::{AsArray, RecordBatch};
 
 use super::WriteTally;
+use super::admin::AdminPorts;
 use super::batch::{records_to_batch, sort_by_flow_start};
 use super::journal::Segment;
 use super::parquet_file::{WriterSettings, write_parquet};
@@ -33,6 +34,9 @@ pub struct HourJob {
     pub segment: Option<Segment>,
     /// Compression and encodings.
     pub writer: WriterSettings,
+    /// The store root and the ports of its admin layout: the hour file's piece is written
+    /// right after it (see `store::admin`). `None`: no layout.
+    pub admin: Option<(PathBuf, AdminPorts)>,
 }
 
 /// What a finished job adds to the capture statistics.
@@ -80,9 +84,9 @@ pub fn sort_batches(batches: &[RecordBatch]) -> Result<RecordBatch> {
 }
 
 /// The work itself: records → columns (arrival order, sequential reads) → one sort → Parquet
-/// (temp name, fsync, rename) → journal segment removed.
+/// (temp name, fsync, rename) → its admin-layout piece → journal segment removed.
 pub fn write_hour(job: HourJob) -> Result<Written> {
-    let HourJob { path, chunks, segment, writer } = job;
+    let HourJob { path, chunks, segment, writer, admin } = job;
     let mut done = Written { path, ..Written::default() };
     if chunks.iter().any(|c| !c.is_empty()) {
         // Columns are built in arrival order, then sorted with one `take`: measured faster
@@ -93,6 +97,9 @@ pub fn write_hour(job: HourJob) -> Result<Written> {
         let sorted = sort_batches(&arrival)?;
         drop(arrival);
         done.rows = write_parquet(&done.path, std::slice::from_ref(&sorted), writer)?;
+        if let Some((root, ports)) = &admin {
+            super::admin::write_piece(root, &done.path, &sorted, ports, writer)?;
+        }
         done.per_exporter = rows_per_exporter(&sorted);
     }
     if let Some(seg) = segment {

@@ -4,11 +4,13 @@
 //! FlowRecord (record) → Arrow batch (batch) → journal segment while the hour is open (journal)
 //!   → sorted hour file <data>/date=YYYY-MM-DD/hour=HH/*.parquet (partition, parquet_file),
 //!     written on a background thread (file_writer) by the hourly sink (sink);
-//!   whole days deleted by --retention (retention); every file appears atomically (atomic).
+//!   whole days deleted by --retention (retention); every file appears atomically (atomic);
+//!   next to each hour file its flows on admin-service ports (admin: the admin layout).
 //! ```
 //! The store knows nothing of sockets, export formats or SQL: it takes records and returns
 //! what it wrote through `WriteTally`, which capture's statistics implement.
 
+pub mod admin;
 pub mod atomic;
 pub mod batch;
 pub mod check;

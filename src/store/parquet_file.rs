@@ -16,7 +16,7 @@ use std::path::Path;
 use datafusion::arrow::array::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, Encoding, ZstdLevel};
-use parquet::file::metadata::SortingColumn;
+use parquet::file::metadata::{KeyValue, SortingColumn};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 
@@ -40,7 +40,7 @@ impl Default for WriterSettings {
     }
 }
 
-fn properties(settings: WriterSettings) -> WriterProperties {
+fn properties(settings: WriterSettings, metadata: &[(String, String)]) -> WriterProperties {
     let level = ZstdLevel::try_new(settings.zstd_level).unwrap_or_default();
     let start_idx = flow_schema().index_of(schema::FLOW_START_MS).unwrap_or(1) as u32;
     let mut b = WriterProperties::builder()
@@ -52,6 +52,11 @@ fn properties(settings: WriterSettings) -> WriterProperties {
             nulls_first: false,
         }]))
         .set_created_by(concat!("pivotflow ", env!("CARGO_PKG_VERSION")).to_string());
+    if !metadata.is_empty() {
+        b = b.set_key_value_metadata(Some(
+            metadata.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())).collect(),
+        ));
+    }
     if !settings.tuned_encodings {
         return b.build();
     }
@@ -74,12 +79,22 @@ pub fn write_parquet(
     batches: &[RecordBatch],
     settings: WriterSettings,
 ) -> Result<u64> {
+    write_parquet_with(path, batches, settings, &[])
+}
+
+/// [`write_parquet`] with key-value metadata in the footer (the admin layout's provenance).
+pub fn write_parquet_with(
+    path: &Path,
+    batches: &[RecordBatch],
+    settings: WriterSettings,
+    metadata: &[(String, String)],
+) -> Result<u64> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let tmp = crate::store::atomic::temp_path(path);
     let write = || {
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings)))
+        let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings, metadata)))
             .map_err(|e| parquet_err(&tmp, e))?;
         let mut rows = 0u64;
         for b in batches {

@@ -18,8 +18,15 @@ fn day_start_ms(name: &str) -> Option<i64> {
         .then(|| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis())
 }
 
-/// Delete the day folders under `root` that ended at or before `cutoff_ms`. Returns how many.
+/// Delete the day folders under `root` that ended at or before `cutoff_ms`, and the same days
+/// of the admin layout (`root/admin`, see `store::admin`). Returns how many store days went.
 pub fn delete_days_before(root: &Path, cutoff_ms: i64) -> Result<u64> {
+    let deleted = delete_days_in(root, cutoff_ms)?;
+    delete_days_in(&root.join(super::admin::ADMIN_DIR), cutoff_ms)?;
+    Ok(deleted)
+}
+
+fn delete_days_in(root: &Path, cutoff_ms: i64) -> Result<u64> {
     let entries = match std::fs::read_dir(root) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -53,6 +60,9 @@ mod tests {
         {
             std::fs::create_dir_all(root.join(d).join("hour=00")).unwrap();
         }
+        for d in ["date=2026-11-26", "date=2026-11-27"] {
+            std::fs::create_dir_all(root.join("admin").join(d).join("hour=00")).unwrap();
+        }
         // Cutoff 2026-11-27T12:00Z: 11-26 ended before it, 11-27 did not.
         let n = delete_days_before(&root, 1_795_780_800_000).unwrap();
         assert_eq!(n, 2);
@@ -61,7 +71,12 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        assert_eq!(left, ["date=2026-1-5", "date=2026-11-27", "notes"]);
+        assert_eq!(left, ["admin", "date=2026-1-5", "date=2026-11-27", "notes"]);
+        let admin: Vec<String> = std::fs::read_dir(root.join("admin"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(admin, ["date=2026-11-27"], "the admin layout's old day goes with the store's");
         std::fs::remove_dir_all(&root).unwrap();
     }
 }

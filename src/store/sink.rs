@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use datafusion::arrow::array::RecordBatch;
 
 use super::WriteTally;
+use super::admin::AdminPorts;
 use super::batch::records_iter_to_batch;
 use super::file_writer::{FileWriter, HourJob, rows_per_exporter, sort_batches, write_hour};
 use super::journal::{self, Segment, SegmentId};
@@ -30,6 +31,8 @@ pub struct SinkSettings {
     pub journal: bool,
     /// An open hour is written out as a further file once it holds this many rows (bounds memory).
     pub max_rows_per_file: usize,
+    /// Write the admin layout for these ports next to every hour file (`store::admin`).
+    pub admin: Option<AdminPorts>,
 }
 
 /// Rows of one hour are kept as records until the hour closes, in the chunks the decoder
@@ -192,6 +195,7 @@ impl HourlySink {
             chunks: std::mem::take(&mut buf.chunks),
             segment: buf.segment.take(),
             writer: self.settings.writer,
+            admin: self.settings.admin.clone().map(|p| (self.settings.root.clone(), p)),
         };
         match self.background.as_mut() {
             Some(w) => w.submit(job),
@@ -219,6 +223,12 @@ pub fn recover_journal(settings: &SinkSettings, stats: &mut dyn WriteTally) -> R
             stats.file_written(rows as u64, &rows_per_exporter(&sorted));
             recovered += rows as u64;
             tracing::info!(file = %path.display(), rows, "recovered journal of an earlier run");
+        }
+        // The crash may also have come between the hour file and its admin piece.
+        if let Some(ports) = &settings.admin
+            && path.exists()
+        {
+            super::admin::ensure_piece(&settings.root, &path, ports, settings.writer)?;
         }
         std::fs::remove_file(&left.path).map_err(|e| Error::io(&left.path, e))?;
     }

@@ -29,6 +29,7 @@ pub fn write_store_from(
         writer: WriterSettings::default(),
         journal: false,
         max_rows_per_file: 2_000_000,
+        admin: Some(crate::store::admin::AdminPorts::default_services()),
     };
     std::fs::create_dir_all(root).map_err(|e| crate::error::Error::io(root, e))?;
     let mut sink = HourlySink::new(settings).with_background_writer()?;
