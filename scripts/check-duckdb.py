@@ -15,7 +15,7 @@ import duckdb
 store, queries, golden, cases = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 con = duckdb.connect()
 con.execute(
-    f"CREATE VIEW flows AS SELECT * FROM read_parquet('{store}/**/*.parquet', "
+    f"CREATE VIEW flows AS SELECT * FROM read_parquet('{store}/date=*/hour=*/*.parquet', "
     "hive_partitioning = true, hive_types_autocast = false)"
 )
 con.execute("CREATE TABLE services (name VARCHAR, proto INTEGER, port INTEGER)")

@@ -43,7 +43,7 @@ pub enum Command {
     /// (`--undo` withdraws it, `--list` shows them all).
     #[command(after_help = EXIT_CODES)]
     Ack(AckArgs),
-    /// Build or repair the admin layout (`<data>/admin/`) of an existing store: idempotent,
+    /// Build or repair the admin layout (`<data>/.admin/`) of an existing store: idempotent,
     /// resumable; only missing, stale or narrower pieces are written.
     #[command(after_help = EXIT_CODES)]
     Index(IndexArgs),
@@ -305,7 +305,7 @@ pub struct CaptureArgs {
     /// An hour with more rows than this is written as several files (bounds memory).
     #[arg(long, default_value_t = 2_000_000)]
     pub max_rows_per_file: usize,
-    /// Do not write the admin layout (`<data>/admin/`: each hour file's flows on SSH, RDP and
+    /// Do not write the admin layout (`<data>/.admin/`: each hour file's flows on SSH, RDP and
     /// WinRM ports, which `pivots` and `report` read instead of the whole store).
     #[arg(long)]
     pub no_admin_layout: bool,

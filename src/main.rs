@@ -47,7 +47,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Sql(args) => sql::run(&sql::SqlConfig::from_args(&args, now_ms)?)?,
         Command::Index(args) => {
-            pivotflow::store::admin::run_index(&args)?;
+            let (data, ports) = pivotflow::config::index::index(&args)?;
+            pivotflow::store::admin::run_index(&data, &ports)?;
         }
         Command::Ack(args) => pivot::ack::run(&pivot::ack::AckConfig::from_args(&args)?)?,
         Command::Cluster(c) => pivotflow::cluster::run(&pivotflow::config::cluster::role(&c))?,

@@ -177,6 +177,16 @@ fn kill_9_loses_nothing_that_was_flushed_and_restart_recovers_it() {
         0,
         "journal emptied after recovery"
     );
+    // The recovered hour files have their admin-layout pieces too.
+    let ports = pivotflow::store::admin::AdminPorts::default_services();
+    for f in parquet_files(&data) {
+        assert_eq!(
+            pivotflow::store::admin::piece_state(&data, &f, &ports),
+            pivotflow::store::admin::PieceState::Fresh,
+            "{}",
+            f.display()
+        );
+    }
 }
 
 #[test]

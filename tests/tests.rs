@@ -2,6 +2,7 @@
 
 mod support;
 
+mod admin_layout;
 mod alerts;
 mod bad_input;
 #[cfg(feature = "cluster")]

@@ -146,8 +146,7 @@ impl CaptureConfig {
                 tuned_encodings: !a.writer_defaults,
             },
             max_rows_per_file: a.max_rows_per_file.max(1),
-            admin: (!a.no_admin_layout)
-                .then(crate::store::admin::AdminPorts::default_services),
+            admin: (!a.no_admin_layout).then(crate::store::admin::AdminPorts::default_services),
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,
             queue_datagrams: a.queue.max(1),

@@ -3,6 +3,7 @@
 
 pub mod capture;
 pub mod cluster;
+pub mod index;
 pub mod parse;
 pub mod pivot;
 pub mod sql;

@@ -146,8 +146,8 @@ pub async fn find(
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
     // Hour by hour: the admin layout where it holds every service-port flow, else the store;
     // unreadable store files are left out and named (exit 3 after the outputs are written).
-    let wanted = (!rules.services.is_empty())
-        .then(|| crate::store::admin::AdminPorts::of(&rules.services));
+    let wanted =
+        (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
     let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
     let unreadable = plan.unreadable.clone();
     tracing::info!(

@@ -275,7 +275,7 @@ async fn without_files(
     Ok(flows)
 }
 
-/// `flows` with the hours `hours` read from the admin layout (`<data>/admin/`, the same
+/// `flows` with the hours `hours` read from the admin layout (`<data>/.admin/`, the same
 /// partitioning) instead of the store. Both sides are pruned by partition values, so each
 /// hour's files are read from one side only.
 async fn with_admin_hours(

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! <data>/date=D/hour=H/NAME.parquet          every flow (the store)
-//! <data>/admin/date=D/hour=H/NAME.parquet    the same columns, only rows whose proto is one of
+//! <data>/.admin/date=D/hour=H/NAME.parquet    the same columns, only rows whose proto is one of
 //!                                            the services' protocols and whose source or
 //!                                            destination port is one of their ports
 //! ```
@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::schema;
 
 /// Folder of the layout under the store root.
-pub const ADMIN_DIR: &str = "admin";
+pub const ADMIN_DIR: &str = ".admin";
 /// Metadata key: the protocols and ports a piece kept, `6,17/22,3389,5985,5986`.
 const KEY_PORTS: &str = "pivotflow.admin.ports";
 /// Metadata key: byte size of the hour file the piece was cut from.
@@ -170,9 +170,10 @@ pub fn piece_state(root: &Path, file: &Path, wanted: &AdminPorts) -> PieceState 
         Ok(m) => m.len(),
         Err(e) => return PieceState::Unusable(format!("{}: {e}", file.display())),
     };
-    let reader = match File::open(&piece).map_err(|e| e.to_string()).and_then(|f| {
-        SerializedFileReader::new(f).map_err(|e| format!("unreadable piece: {e}"))
-    }) {
+    let reader = match File::open(&piece)
+        .map_err(|e| e.to_string())
+        .and_then(|f| SerializedFileReader::new(f).map_err(|e| format!("unreadable piece: {e}")))
+    {
         Ok(r) => r,
         Err(why) => return PieceState::Unusable(format!("{}: {why}", piece.display())),
     };
@@ -352,25 +353,12 @@ pub fn index_store(
     Ok(tally)
 }
 
-/// `pivotflow index --data DIR [--service …]`: index the store, report on stderr. Exit 3 when
+/// `pivotflow index --data DIR [--service …]` (settings from `config::index`): index the
+/// store, report on stderr. Exit 3 when
 /// hour files could not be read (their hours stay read from the store).
-pub fn run_index(args: &crate::cli::IndexArgs) -> Result<IndexTally> {
-    if !args.data.is_dir() {
-        return Err(Error::config(
-            "--data",
-            format!("{} is not a flow store folder", args.data.display()),
-        ));
-    }
-    let services = if args.service.is_empty() {
-        crate::services::default_services()
-    } else {
-        let lists: Vec<_> =
-            args.service.iter().map(|s| crate::services::parse_service(s)).collect::<Result<_>>()?;
-        lists.concat()
-    };
-    let ports = AdminPorts::of(&services);
+pub fn run_index(data: &Path, ports: &AdminPorts) -> Result<IndexTally> {
     let bar = crate::progress::bar(0, "index");
-    let tally = index_store(&args.data, &ports, WriterSettings::default(), |i, n| {
+    let tally = index_store(data, ports, WriterSettings::default(), |i, n| {
         bar.set_length(n);
         bar.set_position(i);
     })?;
@@ -410,17 +398,18 @@ pub fn ensure_piece(
 
 /// Every row of a store file, as one batch of the flow schema.
 fn read_file(path: &Path) -> Result<RecordBatch> {
-    let err = |e: parquet::errors::ParquetError| Error::Parquet { path: path.to_path_buf(), source: e };
+    let err =
+        |e: parquet::errors::ParquetError| Error::Parquet { path: path.to_path_buf(), source: e };
     let f = File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(f).map_err(err)?.build().map_err(err)?;
     let batches = reader
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::arrow(&format!("reading {}", path.display()), e))?;
+        .map_err(|e| Error::arrow(format!("reading {}", path.display()), e))?;
     let batches: Vec<RecordBatch> = batches
         .into_iter()
         .map(|b| {
             RecordBatch::try_new(schema::flow_schema(), b.columns().to_vec())
-                .map_err(|e| Error::arrow(&format!("{} has not the flow schema", path.display()), e))
+                .map_err(|e| Error::arrow(format!("{} has not the flow schema", path.display()), e))
         })
         .collect::<Result<_>>()?;
     datafusion::arrow::compute::concat_batches(&schema::flow_schema(), &batches)
@@ -449,7 +438,7 @@ mod tests {
         let root = Path::new("/d");
         assert_eq!(
             piece_path(root, Path::new("/d/date=2026-12-01/hour=07/r-1.parquet")),
-            Some(PathBuf::from("/d/admin/date=2026-12-01/hour=07/r-1.parquet"))
+            Some(PathBuf::from("/d/.admin/date=2026-12-01/hour=07/r-1.parquet"))
         );
         assert_eq!(piece_path(root, Path::new("/d/notes/x.parquet")), None);
     }

@@ -94,8 +94,9 @@ pub fn write_parquet_with(
     let tmp = crate::store::atomic::temp_path(path);
     let write = || {
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut writer = ArrowWriter::try_new(file, flow_schema(), Some(properties(settings, metadata)))
-            .map_err(|e| parquet_err(&tmp, e))?;
+        let mut writer =
+            ArrowWriter::try_new(file, flow_schema(), Some(properties(settings, metadata)))
+                .map_err(|e| parquet_err(&tmp, e))?;
         let mut rows = 0u64;
         for b in batches {
             writer.write(b).map_err(|e| parquet_err(&tmp, e))?;

@@ -61,7 +61,7 @@ mod tests {
             std::fs::create_dir_all(root.join(d).join("hour=00")).unwrap();
         }
         for d in ["date=2026-11-26", "date=2026-11-27"] {
-            std::fs::create_dir_all(root.join("admin").join(d).join("hour=00")).unwrap();
+            std::fs::create_dir_all(root.join(".admin").join(d).join("hour=00")).unwrap();
         }
         // Cutoff 2026-11-27T12:00Z: 11-26 ended before it, 11-27 did not.
         let n = delete_days_before(&root, 1_795_780_800_000).unwrap();
@@ -71,8 +71,8 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        assert_eq!(left, ["admin", "date=2026-1-5", "date=2026-11-27", "notes"]);
-        let admin: Vec<String> = std::fs::read_dir(root.join("admin"))
+        assert_eq!(left, [".admin", "date=2026-1-5", "date=2026-11-27", "notes"]);
+        let admin: Vec<String> = std::fs::read_dir(root.join(".admin"))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
