@@ -13,9 +13,9 @@
 # writes them with the machine description to BENCHMARKS.md. ~15 minutes here; data sets are
 # kept in $BENCH_DIR between runs (generation time is reported when it happens).
 #
-# Usage: scripts/bench.sh [quick|alerts|packets]   quick = sizes 1 M and 10 M only (checks the
+# Usage: scripts/bench.sh [quick|alerts|packets|layout]   quick = sizes 1 M and 10 M only (checks the
 #        script faster; written to $BENCH_DIR/BENCHMARKS-quick.md, never over BENCHMARKS.md's
-#        full run); alerts / packets = only that section, spliced into BENCHMARKS.md between
+#        full run); alerts / packets / layout = only that section, spliced into BENCHMARKS.md between
 #        its markers (every other section kept as it was, with its date)
 # Env:   BENCH_DIR (default /tmp/pivotflow-bench), CAPTURE_FLOWS (default 1000000)
 set -euo pipefail
@@ -179,6 +179,84 @@ if [ "$QUICK" = alerts ]; then
     exit 0
 fi
 
+# DuckDB on the same files (the SQL and pivots sections, the layout section).
+cat > "$DIR/duck.py" <<'PY'
+import sys, duckdb
+store, sql = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute(f"CREATE VIEW flows AS SELECT * FROM read_parquet('{store}/date=*/hour=*/*.parquet', hive_partitioning = true, hive_types_autocast = false)")
+con.execute(open("queries/sessions.sql").read().strip().rstrip(';'))  # the same view text
+# pivotflow's sessions_sql is that view; DuckDB has it as sessions.
+print(con.execute(sql.strip().rstrip(';').replace("sessions_sql", "sessions")).fetchall())
+PY
+# The naive candidate-hop self-join: admin-port flow records joined on the pivot host with the
+# continuation window; no sessions, no buckets, no established test.
+NAIVE="WITH a AS (SELECT src_addr, dst_addr, flow_start_ms, flow_end_ms FROM flows
+       WHERE (proto = 6 AND dst_port IN (22, 3389, 5985, 5986)) OR (proto = 17 AND dst_port = 3389))
+  SELECT count(*) FROM a h1 JOIN a h2 ON h2.src_addr = h1.dst_addr
+  WHERE h2.flow_start_ms BETWEEN h1.flow_start_ms - 2000 AND h1.flow_end_ms"
+
+# ---------------------------------------------------------------- admin layout (issue 24)
+# One 100 M-flow day (the alerts section's night, 20 000 hosts, seed 9): `index` of that day from
+# nothing, `pivots` reading the layout and the same `pivots` with the layout moved away, DuckDB's
+# naive join on the same day; and capture with and without writing the layout, A B A B … by
+# farm-bench (ratio pair by pair, one core).
+layout_section() {
+    local out="$DIR/layout.md" H="$DIR/alerts-100m" store
+    store="$H/flows"
+    if [ ! -d "$store" ]; then
+        rm -rf "$H"; mkdir -p "$H"
+        "$BIN" --quiet synth --days 1 --start 2026-12-01T00:00:00Z --flows 100000000 --hosts 20000 \
+            --seed 9 --parquet "$store" > /dev/null
+    fi
+    local day=(--since 2026-12-01 --until 2026-12-02)
+    rm -rf "$store/.admin"
+    read -r iw ir < <(once "$BIN" index --data "$store")
+    local said; said=$(grep '^index:' "$DIR/err.txt" | sed 's/^index: //')
+    local lb; lb=$(du -sb "$store/.admin" | cut -f1)
+    local sb; sb=$(parquet_bytes "$store")
+    read -r lw lr < <(MEASURE_CLEAN="$DIR/lout" measure "$BIN" pivots --data "$store" "${day[@]}" --out "$DIR/lout")
+    grep -q "admin layout for 24 of 24 hours" "$DIR/err.txt" || { echo "ADMIN LAYOUT NOT READ" >&2; exit 1; }
+    cp "$DIR/lout/chains.json" "$DIR/layout-chains.json"
+    mv "$store/.admin" "$store/.admin-off"
+    read -r fw fr < <(MEASURE_CLEAN="$DIR/lout" measure "$BIN" pivots --data "$store" "${day[@]}" --out "$DIR/lout")
+    mv "$store/.admin-off" "$store/.admin"
+    local same="identical"; cmp -s "$DIR/lout/chains.json" "$DIR/layout-chains.json" || same="**DIFFERENT**"
+    read -r dw dr < <(measure python3 "$DIR/duck.py" "$store" "$NAIVE")
+    local pcap="$DIR/ipfix-$CAPTURE_FLOWS.pcap"
+    [ -f "$pcap" ] || "$BIN" synth --flows "$CAPTURE_FLOWS" --format ipfix --hosts 20000 --exporters 4 \
+        --duplicates 0.02 --seed 7 --span 1h --pcap "$pcap" 2>/dev/null
+    farm-bench -n 5 --pin 0 --timeout 600 --vs "sh -c 'rm -rf $DIR/cap-b; exec $BIN -q capture --no-admin-layout --pcap $pcap --data $DIR/cap-b'" \
+        -- sh -c "rm -rf $DIR/cap-a; exec $BIN -q capture --pcap $pcap --data $DIR/cap-a" > "$DIR/capture-ab.txt" 2>&1
+    {
+        echo "## Admin layout: a night's cost follows the admin traffic"
+        echo
+        echo "Run: $(date -u +%FT%H:%MZ), \`scripts/bench.sh layout\` at $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+        echo "One synthetic day of 100 M flows (20 000 hosts, seed 9), $sb bytes of hour files; its"
+        echo "admin layout (\`.admin/\`) $lb bytes. Medians of 3 (wall, process start included)."
+        echo
+        echo "| what | wall s | peak RSS MiB | notes |"
+        echo "|---|---|---|---|"
+        printf '| index (whole day, from nothing) | %.2f | %d | %s |\n' "$iw" "$ir" "$said"
+        printf '| pivots, admin layout | %.2f | %d | 24 of 24 hours from the layout |\n' "$lw" "$lr"
+        printf '| pivots, full store (layout moved away) | %.2f | %d | chains.json %s; layout %sx faster |\n' "$fw" "$fr" "$same" "$(ratio "$fw" "$lw")"
+        printf '| DuckDB naive join, same day (full store) | %.2f | %d | pivots with the layout / DuckDB = %s |\n' "$dw" "$dr" "$(ratio "$lw" "$dw")"
+        echo
+        echo "Capture of $CAPTURE_FLOWS IPFIX flows (one core), A = writes the layout (default), B = \`--no-admin-layout\`"
+        echo "(farm-bench, 5 pairs, A B A B …):"
+        echo
+        echo '```'
+        cat "$DIR/capture-ab.txt"
+        echo '```'
+        echo
+    } > "$out"
+}
+if [ "$QUICK" = layout ]; then
+    layout_section
+    splice layout
+    exit 0
+fi
+
 # ---------------------------------------------------------------- flows from raw packets
 # A generated tap capture (synth --packets: Ethernet/IPv4-6/TCP-UDP, snaplen 128) metered by
 # `capture --packets` on one core, next to softflowd 1.1.0 reading the same file on the same core
@@ -265,6 +343,7 @@ PY
 }
 keep alerts
 keep cluster
+keep layout
 [ "$QUICK" = quick ] || alerts_section
 [ -f "$DIR/alerts.md" ] || cp "$DIR/kept-alerts.md" "$DIR/alerts.md"
 
@@ -326,21 +405,6 @@ done
 
 # ---------------------------------------------------------------- batch data sets
 # One day of a 20 000-host network, 4 exporters (2 % duplicates), 50 injected chains.
-cat > "$DIR/duck.py" <<'PY'
-import sys, duckdb
-store, sql = sys.argv[1], sys.argv[2]
-con = duckdb.connect()
-con.execute(f"CREATE VIEW flows AS SELECT * FROM read_parquet('{store}/date=*/hour=*/*.parquet', hive_partitioning = true, hive_types_autocast = false)")
-con.execute(open("queries/sessions.sql").read().strip().rstrip(';'))  # the same view text
-# pivotflow's sessions_sql is that view; DuckDB has it as sessions.
-print(con.execute(sql.strip().rstrip(';').replace("sessions_sql", "sessions")).fetchall())
-PY
-# The naive candidate-hop self-join: admin-port flow records joined on the pivot host with the
-# continuation window; no sessions, no buckets, no established test.
-NAIVE="WITH a AS (SELECT src_addr, dst_addr, flow_start_ms, flow_end_ms FROM flows
-       WHERE (proto = 6 AND dst_port IN (22, 3389, 5985, 5986)) OR (proto = 17 AND dst_port = 3389))
-  SELECT count(*) FROM a h1 JOIN a h2 ON h2.src_addr = h1.dst_addr
-  WHERE h2.flow_start_ms BETWEEN h1.flow_start_ms - 2000 AND h1.flow_end_ms"
 cat > "$DIR/check_truth.py" <<'PY'
 import json, sys
 truth = json.load(open(sys.argv[1])); found = json.load(open(sys.argv[2]))
@@ -428,6 +492,9 @@ BUSY="$DIR/busy-10000000"
 gen "$BUSY" 10000000 --jump-hosts 1 --admin-rate 3
 pivots_vs_duckdb "busy jump host" "$BUSY" 10000000
 
+[ "$QUICK" = quick ] || layout_section
+[ -f "$DIR/layout.md" ] || cp "$DIR/kept-layout.md" "$DIR/layout.md"
+
 T_END=$(date +%s)
 {
     echo "# Benchmarks"
@@ -485,6 +552,10 @@ T_END=$(date +%s)
     echo "| format | writer settings | Parquet bytes | bytes/flow |"
     echo "|---|---|---|---|"
     printf '%s\n' "${SIZES_TABLE[@]}"
+    echo
+    echo "<!-- layout -->"
+    cat "$DIR/layout.md"
+    echo "<!-- /layout -->"
     echo
     echo "<!-- packets -->"
     cat "$DIR/packets.md"
