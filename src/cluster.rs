@@ -89,6 +89,11 @@ pub fn run(role: &ClusterRole) -> Result<()> {
                 grpc_port,
                 scheduler_host: scheduler.ip().to_string(),
                 scheduler_port: scheduler.port(),
+                // Results leave as whole record batches: at 100 M flows the flows of possible
+                // pivot hosts were one 22.7 MB message, over the 16 MiB default ("encoded
+                // message length too large"); the client accepts as much (`client_config`).
+                grpc_max_encoding_message_size: 1 << 30,
+                grpc_max_decoding_message_size: 1 << 30,
                 ..Default::default()
             };
             if let Some(n) = slots {

@@ -28,7 +28,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::sql::context::{SqlSettings, flow_context_filtered};
+use crate::sql::context::{AdminRead, SqlSettings, flow_context_filtered};
 use crate::sql::timerange::TimeRange;
 use chains::{Truncations, find_chains};
 use model::Chain;
@@ -166,8 +166,15 @@ pub async fn find(
         tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
     }
     let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
-    let ctx =
-        flow_context_filtered(data, range, settings, filter, &exclude, &plan.admin_hours).await?;
+    let mut admin = AdminRead { hours: &plan.admin_hours, only: plan.store_hours.is_empty() };
+    if settings.cluster.is_some() && !admin.only && !admin.hours.is_empty() {
+        // A union of layout and store hours makes Ballista 55 loop (see `with_admin_hours`).
+        tracing::warn!(
+            "on a cluster the admin layout is read only when it covers every hour: reading the full store"
+        );
+        admin = AdminRead::default();
+    }
+    let ctx = flow_context_filtered(data, range, settings, filter, &exclude, admin).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
     // On a cluster the service-port flows stay there (every stage below reads them through the
     // filtered view); locally they are read once into memory.

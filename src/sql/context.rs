@@ -234,7 +234,7 @@ pub async fn flow_context(
     range: TimeRange,
     settings: &SqlSettings,
 ) -> Result<SessionContext> {
-    flow_context_filtered(data, range, settings, None, &[], &[]).await
+    flow_context_filtered(data, range, settings, None, &[], AdminRead::default()).await
 }
 
 /// `flows` without the hour folders that hold an excluded file, plus the other files of those
@@ -243,6 +243,7 @@ async fn without_files(
     ctx: &SessionContext,
     flows: DataFrame,
     exclude: &[PathBuf],
+    schema: &SchemaRef,
 ) -> Result<DataFrame> {
     let err = |e| df_err("flows without unreadable files", e);
     let folders: BTreeSet<&Path> = exclude.iter().filter_map(|p| p.parent()).collect();
@@ -261,9 +262,8 @@ async fn without_files(
         if good.is_empty() {
             continue;
         }
-        let schema = read_schema();
         let rest = ctx
-            .read_parquet(good, ParquetReadOptions::default().schema(&schema))
+            .read_parquet(good, ParquetReadOptions::default().schema(schema))
             .await
             .map_err(err)?
             .with_column(PARTITION_DATE, lit(date))
@@ -275,20 +275,32 @@ async fn without_files(
     Ok(flows)
 }
 
-/// `flows` with the hours `hours` read from the admin layout (`<data>/.admin/`, the same
+/// Which hours of a period to read from the admin layout (`store::admin::plan`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AdminRead<'a> {
+    /// The hours (`YYYY-MM-DD`, `HH`).
+    pub hours: &'a [(String, String)],
+    /// True when these are all the period's hours with files: the store is not read at all.
+    pub only: bool,
+}
+
+/// `flows` with the hours `admin.hours` read from the admin layout (`<data>/.admin/`, the same
 /// partitioning) instead of the store. Both sides are pruned by partition values, so each
-/// hour's files are read from one side only.
+/// hour's files are read from one side only; when the layout covers every hour the store side
+/// is left out of the plan (Ballista 55's scheduler loops on a stage whose tasks differ in
+/// shape, as a union with a side pruned to no files makes them).
 async fn with_admin_hours(
     ctx: &SessionContext,
     flows: DataFrame,
     data: &Path,
     options: ListingOptions,
-    hours: &[(String, String)],
+    admin: AdminRead<'_>,
+    schema: SchemaRef,
 ) -> Result<DataFrame> {
     let err = |e| df_err("flows from the admin layout", e);
     let dir = data.join(crate::store::admin::ADMIN_DIR);
     let url = format!("{}/", dir.canonicalize().map_err(|e| Error::io(&dir, e))?.display());
-    ctx.register_listing_table("flows_admin", &url, options, Some(read_schema()), None)
+    ctx.register_listing_table("flows_admin", &url, options, Some(schema), None)
         .await
         .map_err(err)?;
     let key = || {
@@ -298,14 +310,17 @@ async fn with_admin_hours(
             col(PARTITION_HOUR),
         ])
     };
-    let keys: Vec<Expr> = hours.iter().map(|(d, h)| lit(format!("{d}/{h}"))).collect();
-    let admin = ctx
+    let keys: Vec<Expr> = admin.hours.iter().map(|(d, h)| lit(format!("{d}/{h}"))).collect();
+    let from_layout = ctx
         .table("flows_admin")
         .await
         .map_err(err)?
         .filter(key().in_list(keys.clone(), false))
         .map_err(err)?;
-    flows.filter(key().in_list(keys, true)).map_err(err)?.union(admin).map_err(err)
+    if admin.only {
+        return Ok(from_layout);
+    }
+    flows.filter(key().in_list(keys, true)).map_err(err)?.union(from_layout).map_err(err)
 }
 
 /// The `services` table (name, proto, port) used by queries/hops.sql, as a view over VALUES:
@@ -405,7 +420,7 @@ pub fn local_session(settings: &SqlSettings) -> Result<SessionContext> {
 /// Like [`flow_context`], with `flows` further restricted by `filter` (pivots: service ports
 /// only, so every later step costs in proportion to admin traffic, not all traffic), without
 /// the store files in `exclude` (unreadable ones, see `store::check`), and the hours in
-/// `admin_hours` (`YYYY-MM-DD`, `HH`) read from the admin layout instead of the store (only
+/// `admin.hours` (`YYYY-MM-DD`, `HH`) read from the admin layout instead of the store (only
 /// where `store::admin::plan` found it holds every row `filter` keeps).
 pub async fn flow_context_filtered(
     data: &Path,
@@ -413,7 +428,7 @@ pub async fn flow_context_filtered(
     settings: &SqlSettings,
     filter: Option<Expr>,
     exclude: &[PathBuf],
-    admin_hours: &[(String, String)],
+    admin: AdminRead<'_>,
 ) -> Result<SessionContext> {
     if !data.is_dir() {
         return Err(Error::config(
@@ -441,15 +456,20 @@ pub async fn flow_context_filtered(
             (PARTITION_HOUR.to_string(), DataType::Utf8),
         ]);
     let url = format!("{}/", data.canonicalize().map_err(|e| Error::io(data, e))?.display());
-    ctx.register_listing_table("flows_stored", &url, options.clone(), Some(read_schema()), None)
+    // On a cluster pivots' flows are read as plain Utf8, not string views: Ballista ships a
+    // filtered view array with every buffer it points into (a 9 449-row result of the
+    // service-port flows came back as 23 GB and the client was killed at 22 GB RSS).
+    let schema =
+        if settings.cluster.is_some() && filter.is_some() { flow_schema() } else { read_schema() };
+    ctx.register_listing_table("flows_stored", &url, options.clone(), Some(schema.clone()), None)
         .await
         .map_err(|e| df_err("registering flows", e))?;
     let mut flows = ctx.table("flows_stored").await.map_err(|e| df_err("flows", e))?;
-    if !admin_hours.is_empty() {
-        flows = with_admin_hours(&ctx, flows, data, options.clone(), admin_hours).await?;
+    if !admin.hours.is_empty() {
+        flows = with_admin_hours(&ctx, flows, data, options.clone(), admin, schema.clone()).await?;
     }
     if !exclude.is_empty() {
-        flows = without_files(&ctx, flows, exclude).await?;
+        flows = without_files(&ctx, flows, exclude, &schema).await?;
     }
     let journal = journal_batches(data)?;
     if !journal.is_empty() && settings.cluster.is_some() {
