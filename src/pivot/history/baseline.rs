@@ -173,12 +173,18 @@ impl Baseline {
             let facts = &b.learnable(all);
             let weekend = is_weekend(*date);
             b.weekend_days += usize::from(weekend);
+            // Each fact's (client, server, service), built once: looked up three times below,
+            // then moved into `pairs`.
+            let keys: Vec<(String, String, String)> = facts
+                .hops
+                .iter()
+                .map(|f| (f.client.clone(), f.server.clone(), f.service.clone()))
+                .collect();
+            let known: Vec<bool> = keys.iter().map(|k| b.pairs.contains(k)).collect();
             // Per client: active before today? anything new today?
             let mut new_pair: BTreeMap<&str, bool> = BTreeMap::new();
-            for f in &facts.hops {
-                let key = (f.client.clone(), f.server.clone(), f.service.clone());
-                let novel = !b.pairs.contains(&key);
-                *new_pair.entry(&f.client).or_default() |= novel;
+            for (f, &known) in facts.hops.iter().zip(&known) {
+                *new_pair.entry(&f.client).or_default() |= !known;
             }
             for x in all.busy.iter().filter(|x| !x.as_server) {
                 new_pair.insert(&x.host, true);
@@ -189,9 +195,9 @@ impl Baseline {
             }
             // Of the clients' days with a new server: was one in a new group?
             let mut new_group: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
-            for f in &facts.hops {
+            for (f, &known) in facts.hops.iter().zip(&known) {
                 let e = new_group.entry(&f.client).or_default();
-                if !b.pairs.contains(&(f.client.clone(), f.server.clone(), f.service.clone())) {
+                if !known {
                     e.0 = true;
                     e.1 |=
                         !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
@@ -231,9 +237,8 @@ impl Baseline {
                 }
             }
             let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
-            for f in &facts.hops {
-                let key = (f.client.clone(), f.server.clone(), f.service.clone());
-                *new_client.entry(&f.server).or_default() |= !b.pairs.contains(&key);
+            for (f, &known) in facts.hops.iter().zip(&known) {
+                *new_client.entry(&f.server).or_default() |= !known;
             }
             for x in all.busy.iter().filter(|x| x.as_server) {
                 new_client.insert(&x.host, true);
@@ -267,7 +272,7 @@ impl Baseline {
             // Now fold today in.
             let mut clients: HashSet<&str> = HashSet::new();
             let mut servers: HashSet<&str> = HashSet::new();
-            for f in &facts.hops {
+            for (f, key) in facts.hops.iter().zip(keys) {
                 clients.insert(&f.client);
                 servers.insert(&f.server);
                 b.client_services.insert((f.client.clone(), f.service.clone()));
@@ -275,7 +280,6 @@ impl Baseline {
                 if weekend {
                     b.client_weekend.insert(f.client.clone());
                 }
-                let key = (f.client.clone(), f.server.clone(), f.service.clone());
                 b.pairs.insert(key);
                 b.server_services.insert((f.server.clone(), f.service.clone()));
                 b.client_groups.insert((f.client.clone(), kind(&f.server, &f.service)));
@@ -397,12 +401,12 @@ impl Baseline {
 impl Baseline {
     /// The facts of a day the baseline may learn from: everything but alerted facts whose
     /// pattern has not yet been alerted on `ALERTS_BEFORE_ROUTINE` days (counting this one).
-    fn learnable(&mut self, facts: &DayFacts) -> DayFacts {
-        let mut out = DayFacts::default();
+    fn learnable<'a>(&mut self, facts: &'a DayFacts) -> Learnable<'a> {
+        let mut out = Learnable::default();
         let mut learned: HashSet<(String, String, String)> = HashSet::new();
         for f in &facts.hops {
-            let key = (f.client.clone(), f.server.clone(), f.service.clone());
             if f.alerted {
+                let key = (f.client.clone(), f.server.clone(), f.service.clone());
                 let n = self.alerted_days.entry(key.clone()).or_default();
                 *n += 1;
                 if *n < ALERTS_BEFORE_ROUTINE {
@@ -411,7 +415,7 @@ impl Baseline {
                 }
                 learned.insert(key);
             }
-            out.hops.push(f.clone());
+            out.hops.push(f);
         }
         out.links = facts
             .links
@@ -424,10 +428,18 @@ impl Baseline {
                         l.out_service.clone(),
                     ))
             })
-            .cloned()
             .collect();
         out
     }
+}
+
+/// The facts of a day the baseline learns from (see `Baseline::learnable`), borrowed: the
+/// baseline is built from hundreds of thousands of facts, and copying each cost more than
+/// learning it.
+#[derive(Default)]
+struct Learnable<'a> {
+    hops: Vec<&'a HopFact>,
+    links: Vec<&'a LinkFact>,
 }
 
 /// Read the history of the `days` days before `day` (only those present) into a baseline,
@@ -448,6 +460,7 @@ pub fn load_about(
     // The days are read on all cores (each a Parquet decode and a filter), kept in order.
     let workers =
         std::thread::available_parallelism().map_or(1, |n| n.get()).min(present.len().max(1));
+    let t0 = std::time::Instant::now();
     let mut read: Vec<Option<Result<DayFacts>>> = (0..present.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         let chunks: Vec<_> = read.chunks_mut(present.len().div_ceil(workers).max(1)).collect();
@@ -470,6 +483,7 @@ pub fn load_about(
         hop_facts = facts.iter().map(|f| f.1.hops.len()).sum::<usize>(),
         link_facts = facts.iter().map(|f| f.1.links.len()).sum::<usize>(),
         busy = facts.iter().map(|f| f.1.busy.len()).sum::<usize>(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
         "history days read"
     );
     // Acknowledged patterns count as learned on their day (see `ack`).
