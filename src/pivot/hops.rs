@@ -70,6 +70,12 @@ pub async fn restrict_to_pivot_hosts(
     target: &SessionContext,
     rules: &PivotRules,
 ) -> Result<usize> {
+    let hosts = pivot_hosts(ctx, rules).await?;
+    restrict_to_hosts(ctx, target, rules, &hosts).await
+}
+
+/// The possible pivot hosts (queries/pivot_hosts.sql run in `ctx`), sorted.
+pub async fn pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<Vec<String>> {
     let params =
         [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
             .into_iter()
@@ -79,6 +85,17 @@ pub async fn restrict_to_pivot_hosts(
     for b in &batches {
         hosts.extend(strings(b, Origin::Query("queries/pivot_hosts.sql"), "host")?);
     }
+    Ok(hosts)
+}
+
+/// [`restrict_to_pivot_hosts`] with the possible pivot hosts already known (`report` derives
+/// them from the night's admin connections, which it computes anyway for its history).
+pub async fn restrict_to_hosts(
+    ctx: &SessionContext,
+    target: &SessionContext,
+    rules: &PivotRules,
+    hosts: &[String],
+) -> Result<usize> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "pivot hosts".into(),
         detail: e.to_string(),

@@ -200,7 +200,20 @@ pub async fn find(
     }
     // The flows of possible pivot hosts are few: from here on everything runs in process.
     let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
-    let pivot_hosts = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
+    let pivot_hosts = if gather == Facts::Gather && !remote {
+        // The night's established admin connections are at hand: the possible pivot hosts are
+        // those that are client of one and server of another (what pivot_hosts.sql computes
+        // from the same two aggregates), so that query is not run again.
+        let hosts = history::pivot_hosts_of(&admin_pairs);
+        #[cfg(debug_assertions)]
+        {
+            let by_sql = hops::pivot_hosts(&ctx, rules).await?;
+            assert_eq!(hosts, by_sql, "pivot hosts from admin_pairs.sql and pivot_hosts.sql");
+        }
+        hops::restrict_to_hosts(&ctx, &local, rules, &hosts).await?
+    } else {
+        hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?
+    };
     let ctx = local;
     tracing::info!(
         pivot_hosts,

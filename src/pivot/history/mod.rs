@@ -154,6 +154,17 @@ pub fn hop_facts(
     h.into_values().collect()
 }
 
+/// Hosts that are the client of one established admin connection and the server of another
+/// (the possible pivot hosts of queries/pivot_hosts.sql, which aggregates the same
+/// connections), sorted.
+pub fn pivot_hosts_of(facts: &[HopFact]) -> Vec<String> {
+    let clients: std::collections::HashSet<&str> =
+        facts.iter().map(|f| f.client.as_str()).collect();
+    let both: std::collections::BTreeSet<&str> =
+        facts.iter().map(|f| f.server.as_str()).filter(|s| clients.contains(s)).collect();
+    both.into_iter().map(String::from).collect()
+}
+
 /// Every established admin connection in `flows` (queries/admin_pairs.sql), as history facts.
 pub async fn admin_pairs(
     ctx: &datafusion::prelude::SessionContext,
@@ -172,18 +183,53 @@ pub async fn admin_pairs(
         &params,
     )
     .await?;
-    let mut rows = Vec::new();
+    // One fact per (client, server, service, hour) row, strings moved, not copied (a 100 M-flow
+    // night has over a million); then merged per (client, server, service) like `hop_facts`.
+    let mut facts = Vec::new();
     for b in &batches {
         let q = Origin::Query("queries/admin_pairs.sql");
         let (c, s, v) =
             (strings(b, q, "client")?, strings(b, q, "server")?, strings(b, q, "service")?);
         let (h, n) = (ints(b, q, "hour")?, ints(b, q, "connections")?);
         let (f, l) = (ints(b, q, "first_ms")?, ints(b, q, "last_ms")?);
-        for i in 0..b.num_rows() {
-            rows.push((c[i].clone(), s[i].clone(), v[i].clone(), h[i], n[i], f[i], l[i]));
+        for (i, ((client, server), service)) in c.into_iter().zip(s).zip(v).enumerate() {
+            facts.push(HopFact {
+                client,
+                server,
+                service,
+                connections: n[i],
+                first_ms: f[i],
+                last_ms: l[i],
+                hours: 1 << h[i].rem_euclid(24),
+                alerted: false,
+            });
         }
     }
-    Ok(hop_facts(rows))
+    Ok(merge_facts(facts))
+}
+
+/// Facts of one (client, server, service) merged into one, in key order (as `hop_facts`):
+/// queries/admin_pairs.sql returns its rows in that order already, so the sort is a check.
+fn merge_facts(mut facts: Vec<HopFact>) -> Vec<HopFact> {
+    fn key(f: &HopFact) -> (&str, &str, &str) {
+        (f.client.as_str(), f.server.as_str(), f.service.as_str())
+    }
+    if !facts.is_sorted_by(|a, b| key(a) <= key(b)) {
+        facts.sort_by(|a, b| key(a).cmp(&key(b)));
+    }
+    let mut out: Vec<HopFact> = Vec::with_capacity(facts.len());
+    for f in facts {
+        match out.last_mut() {
+            Some(last) if key(last) == key(&f) => {
+                last.connections += f.connections;
+                last.first_ms = last.first_ms.min(f.first_ms);
+                last.last_ms = last.last_ms.max(f.last_ms);
+                last.hours |= f.hours;
+            }
+            _ => out.push(f),
+        }
+    }
+    out
 }
 
 impl DayFacts {
@@ -249,6 +295,41 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use std::path::PathBuf;
+
+    #[test]
+    fn merged_facts_equal_hop_facts_in_any_row_order_and_give_the_pivot_hosts() {
+        let rows = [
+            ("b", "c", "ssh", 3, 1, 30, 40),
+            ("a", "b", "rdp", 9, 2, 10, 20),
+            ("b", "c", "ssh", 1, 4, 5, 8),
+            ("a", "b", "ssh", 23, 1, 1, 2),
+            ("b", "c", "ssh", 3, 1, 50, 60),
+        ];
+        let owned = |r: &(&str, &str, &str, i64, i64, i64, i64)| {
+            (r.0.to_string(), r.1.to_string(), r.2.to_string(), r.3, r.4, r.5, r.6)
+        };
+        let facts = |rows: &[(&str, &str, &str, i64, i64, i64, i64)]| {
+            rows.iter()
+                .map(|r| HopFact {
+                    client: r.0.into(),
+                    server: r.1.into(),
+                    service: r.2.into(),
+                    connections: r.4,
+                    first_ms: r.5,
+                    last_ms: r.6,
+                    hours: 1 << r.3,
+                    alerted: false,
+                })
+                .collect::<Vec<_>>()
+        };
+        let want = hop_facts(rows.iter().map(owned));
+        assert_eq!(want.len(), 3);
+        assert_eq!(merge_facts(facts(&rows)), want, "unsorted rows");
+        let mut sorted = rows.to_vec();
+        sorted.sort();
+        assert_eq!(merge_facts(facts(&sorted)), want, "sorted rows");
+        assert_eq!(pivot_hosts_of(&want), ["b"], "b is client of c and server of a");
+    }
 
     /// An empty temporary history folder for one test (`pivotflow-history{suffix}-PID`).
     fn fresh_dir(suffix: &str) -> PathBuf {
