@@ -309,6 +309,10 @@ pub struct CaptureArgs {
     /// WinRM ports, which `pivots` and `report` read instead of the whole store).
     #[arg(long)]
     pub no_admin_layout: bool,
+    /// The admin layout keeps the flows of these services (NAME=PROTO/PORT[,PORT…]; repeatable),
+    /// replacing SSH, RDP and WinRM — give the list `pivots --service` is given.
+    #[arg(long, value_name = "NAME=PROTO/PORT")]
+    pub service: Vec<String>,
     /// Live mode: socket receive buffer in bytes (the kernel may cap it: net.core.rmem_max).
     #[arg(long, default_value_t = 32 << 20)]
     pub recv_buffer: usize,

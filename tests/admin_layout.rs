@@ -239,3 +239,24 @@ fn synth_parquet_writes_the_layout_too() {
         assert_eq!(piece_state(&data, f, &ports), PieceState::Fresh, "{}", f.display());
     }
 }
+
+#[test]
+fn capture_keeps_the_services_it_is_given() {
+    let dir = tempdir("admin-capture-services");
+    let data = dir.join("flows");
+    let vnc = ["--service", "vnc=tcp/5900", "--service", "ssh=tcp/22"];
+    capture(&data, &vnc);
+    let (_, log) = pivots(&data, &dir.join("o-vnc"), &vnc);
+    assert_eq!(hours_read(&log), (3, 3), "{log}");
+    let (_, log) = pivots(&data, &dir.join("o-default"), &[]);
+    assert_eq!(hours_read(&log), (0, 3), "RDP and WinRM were not kept: {log}");
+    let o = std::process::Command::new(bin())
+        .args(["capture", "--no-admin-layout", "--service", "vnc=tcp/5900", "--pcap"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/v5.pcap"))
+        .arg("--data")
+        .arg(dir.join("refused"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--service"));
+}

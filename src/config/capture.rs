@@ -146,7 +146,7 @@ impl CaptureConfig {
                 tuned_encodings: !a.writer_defaults,
             },
             max_rows_per_file: a.max_rows_per_file.max(1),
-            admin: (!a.no_admin_layout).then(crate::store::admin::AdminPorts::default_services),
+            admin: admin_ports(a)?,
             close_grace: duration("--close-grace", &a.close_grace)?,
             recv_buffer_bytes: a.recv_buffer,
             queue_datagrams: a.queue.max(1),
@@ -167,4 +167,24 @@ impl CaptureConfig {
     pub fn exporter_allowed(&self, ip: IpAddr) -> bool {
         self.allow.is_empty() || self.allow.iter().any(|n| n.contains(&ip))
     }
+}
+
+/// The ports the admin layout keeps (`--service`, else the default services), or none
+/// (`--no-admin-layout`; both together are a contradiction).
+fn admin_ports(a: &CaptureArgs) -> Result<Option<crate::store::admin::AdminPorts>> {
+    if a.no_admin_layout {
+        if !a.service.is_empty() {
+            return Err(Error::config(
+                "--service",
+                "names what the admin layout keeps, but --no-admin-layout turns it off",
+            ));
+        }
+        return Ok(None);
+    }
+    if a.service.is_empty() {
+        return Ok(Some(crate::store::admin::AdminPorts::default_services()));
+    }
+    let lists: Vec<_> =
+        a.service.iter().map(|s| crate::services::parse_service(s)).collect::<Result<_>>()?;
+    Ok(Some(crate::store::admin::AdminPorts::of(&lists.concat())))
 }
