@@ -40,6 +40,12 @@ pub fn default_services() -> Vec<Service> {
         .collect()
 }
 
+/// Parse every `--service` given (each `NAME=PROTO/PORT[,PORT…]`) into one list.
+pub fn parse_services(specs: &[String]) -> Result<Vec<Service>> {
+    let lists = specs.iter().map(|s| parse_service(s)).collect::<Result<Vec<_>>>()?;
+    Ok(lists.concat())
+}
+
 /// Parse `NAME=PROTO/PORT[,PORT…]`, e.g. `vnc=tcp/5900,5901`.
 pub fn parse_service(text: &str) -> Result<Vec<Service>> {
     let bad = || {

@@ -181,10 +181,5 @@ fn admin_ports(a: &CaptureArgs) -> Result<Option<crate::store::admin::AdminPorts
         }
         return Ok(None);
     }
-    if a.service.is_empty() {
-        return Ok(Some(crate::store::admin::AdminPorts::default_services()));
-    }
-    let lists: Vec<_> =
-        a.service.iter().map(|s| crate::services::parse_service(s)).collect::<Result<_>>()?;
-    Ok(Some(crate::store::admin::AdminPorts::of(&lists.concat())))
+    super::parse::admin_ports(&a.service).map(Some)
 }

@@ -14,15 +14,5 @@ pub fn index(args: &IndexArgs) -> Result<(PathBuf, AdminPorts)> {
             format!("{} is not a flow store folder", args.data.display()),
         ));
     }
-    let services = if args.service.is_empty() {
-        crate::services::default_services()
-    } else {
-        let lists: Vec<_> = args
-            .service
-            .iter()
-            .map(|s| crate::services::parse_service(s))
-            .collect::<Result<_>>()?;
-        lists.concat()
-    };
-    Ok((args.data.clone(), AdminPorts::of(&services)))
+    Ok((args.data.clone(), super::parse::admin_ports(&args.service)?))
 }

@@ -75,6 +75,14 @@ pub fn size(what: &str, text: &str) -> Result<usize> {
     Ok((n * mult) as usize)
 }
 
+/// The ports an admin layout keeps for `--service` specs: theirs, or the default services'.
+pub fn admin_ports(specs: &[String]) -> Result<crate::store::admin::AdminPorts> {
+    if specs.is_empty() {
+        return Ok(crate::store::admin::AdminPorts::default_services());
+    }
+    Ok(crate::store::admin::AdminPorts::of(&crate::services::parse_services(specs)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

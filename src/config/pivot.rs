@@ -7,7 +7,7 @@ use crate::cli::{PivotRulesArgs, PivotsArgs, ReportArgs};
 use crate::error::{Error, Result};
 use crate::pivot::PivotsConfig;
 use crate::pivot::report::{ReportConfig, parse_day};
-use crate::pivot::rules::{self, PivotRules};
+use crate::pivot::rules::PivotRules;
 use crate::sql::context::SqlSettings;
 use crate::sql::timerange::TimeRange;
 
@@ -36,8 +36,7 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     };
     let services = if a.service.is_empty() { &file.services } else { &a.service };
     if !services.is_empty() {
-        r.services =
-            services.iter().map(|s| rules::parse_service(s)).collect::<Result<Vec<_>>>()?.concat();
+        r.services = crate::services::parse_services(services)?;
     }
     r.trusted = file
         .trusted
