@@ -29,7 +29,12 @@
 //!   next session. What an origin reached through a relay is no evidence against it when
 //!   another session open into the relay at the time explains that hop routinely: the relay
 //!   routinely relays that inbound service onward over this one when it was the only possible
-//!   cause (`LinkFact::sole`), or that client itself routinely reached the target.
+//!   cause (`LinkFact::sole`), or that client itself routinely reached the target. A session
+//!   that cannot have led to the hop is no possible parent (`hops::linked`: thin and outlived
+//!   by a minute, or outlived by more than twice its length) — the rule a chain's own link is
+//!   judged by, now also for the others in the relay tonight. (The history's link facts still
+//!   count every candidate as a possible parent: its claims that a host "never" did something
+//!   stay conservative.)
 //!
 //! A host with a record of its own is judged by that record: what others do never excuses a
 //! new kind of work it did alone (a stolen admin laptop reaching servers its owner never
@@ -39,7 +44,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::history::{Baseline, group, is_weekend};
-use super::hops::Hop;
+use super::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
 pub const SHARED_TIME: usize = 2;
@@ -121,13 +126,26 @@ pub struct Night {
     /// through relays that are not new themselves, and by how many origins: commissioned
     /// servers.
     pub fresh: HashMap<String, usize>,
-    /// The possible parents of each relayed hop tonight: (client, service) of every session
-    /// into the relay it continues (every candidate continuation, also those the chain search
-    /// cut at `--max-fanout`).
-    pub parents: HashMap<HopKey, Vec<(String, String)>>,
+    /// The possible parents of each relayed hop tonight: every session into the relay it
+    /// continues (every candidate continuation, also those the chain search cut at
+    /// `--max-fanout`).
+    pub parents: HashMap<HopKey, Vec<Parent>>,
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
+}
+
+/// A session into a relay that a hop out of it may continue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parent {
+    /// Its client.
+    pub client: String,
+    /// Its service.
+    pub service: String,
+    /// Its start, UTC epoch ms.
+    pub start_ms: i64,
+    /// Its end, UTC epoch ms.
+    pub end_ms: i64,
 }
 
 /// Hours between two hours of day, around the clock.
@@ -144,11 +162,16 @@ impl Night {
         if b.days == 0 {
             return night;
         }
-        for &(p, c) in pairs {
+        for (p, c) in linked(hops, pairs) {
             let (p, c) = (&hops[p], &hops[c]);
             let key = (c.client_addr.clone(), c.server_addr.clone(), c.service.clone(), c.start_ms);
             let parents = night.parents.entry(key).or_default();
-            let parent = (p.client_addr.clone(), p.service.clone());
+            let parent = Parent {
+                client: p.client_addr.clone(),
+                service: p.service.clone(),
+                start_ms: p.start_ms,
+                end_ms: p.end_ms,
+            };
             if !parents.contains(&parent) {
                 parents.push(parent);
             }
@@ -251,16 +274,18 @@ impl Night {
     pub fn only_parent(&self, origin: &str, hop: &Hop) -> bool {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
-        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _)| x == origin))
+        self.parents.get(&key).is_some_and(|p| p.iter().all(|x| x.client == origin))
     }
 
     /// Another session into the relay of `hop` at the time that explains it routinely: its
-    /// client (not `origin`), and why.
+    /// client (not `origin`), and why. Only sessions that can have led to the hop are parents
+    /// (`hops::linked`).
     pub fn explainer(&self, b: &Baseline, origin: &str, hop: &Hop) -> Option<(String, String)> {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
         let relay = &hop.client_addr;
-        for (x, in_service) in self.parents.get(&key)? {
+        for p in self.parents.get(&key)? {
+            let (x, in_service) = (&p.client, &p.service);
             if x == origin {
                 continue;
             }

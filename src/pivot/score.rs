@@ -34,7 +34,7 @@ use chrono::{TimeZone, Timelike, Utc};
 use serde::Serialize;
 
 use super::history::{Baseline, Novelty, group, kind};
-use super::hops::Hop;
+use super::hops::{Hop, Unlinked, thin, unlinked};
 use super::peers::{Night, SHARED_TIME, Support};
 
 /// Days of history at which findings reach full weight.
@@ -118,10 +118,6 @@ fn warm(days: u32) -> f64 {
 /// Days a relay must have opened sessions over a service itself for a short session of its
 /// over that service (under two minutes) to count as possibly its own work.
 pub const OWN_DAYS: u32 = 1;
-
-/// Packets in either direction below which a session into a relay is thin: too little to
-/// carry interactive work onward.
-pub const THIN_PACKETS: i64 = 20;
 
 /// Cap on a relay's surprise at a new target (bits).
 pub const PAIR_CAP: f64 = 4.0;
@@ -746,25 +742,25 @@ impl<'a> Scorer<'a> {
     /// relay opens itself every few days (`OWN_DAYS`).
     fn coincidence(&self, into: &Hop, out_hop: &Hop) -> Option<String> {
         let (p, v) = (&out_hop.client_addr, &out_hop.service);
-        let outlived = out_hop.end_ms - into.end_ms;
-        let into_len = into.end_ms - into.start_ms;
-        let thin = |h: &Hop| h.packets_c2s < THIN_PACKETS || h.packets_s2c < THIN_PACKETS;
-        if thin(into) && outlived > 60_000 {
-            return Some(format!(
-                "the session into {p} was short ({} packets in, {} s) and {p} → {} outlived it by {} s: perhaps unrelated",
-                into.packets_c2s,
-                into_len / 1000,
-                out_hop.server_addr,
-                outlived / 1000
-            ));
-        }
-        if outlived > (2 * into_len).max(300_000) {
-            return Some(format!(
-                "{p} → {} outlived the session into {p} by {} s (that one lasted {} s): perhaps unrelated",
-                out_hop.server_addr,
-                outlived / 1000,
-                into_len / 1000
-            ));
+        match unlinked(into.start_ms, into.end_ms, thin(into), out_hop) {
+            Some(Unlinked::Thin { outlived }) => {
+                return Some(format!(
+                    "the session into {p} was short ({} packets in, {} s) and {p} → {} outlived it by {} s: perhaps unrelated",
+                    into.packets_c2s,
+                    (into.end_ms - into.start_ms) / 1000,
+                    out_hop.server_addr,
+                    outlived / 1000
+                ));
+            }
+            Some(Unlinked::Outlived { outlived, len }) => {
+                return Some(format!(
+                    "{p} → {} outlived the session into {p} by {} s (that one lasted {} s): perhaps unrelated",
+                    out_hop.server_addr,
+                    outlived / 1000,
+                    len / 1000
+                ));
+            }
+            None => {}
         }
         let own = self
             .selves(p)
@@ -954,6 +950,52 @@ mod tests {
         assert!(
             s.origin_findings.iter().any(|r| r.text.contains("never reached anything over rdp"))
         );
+    }
+
+    #[test]
+    fn another_session_explains_a_hop_only_when_it_can_have_led_to_it() {
+        let thick = |mut h: Hop| {
+            (h.packets_c2s, h.packets_s2c) = (100, 100);
+            h
+        };
+        // 7 days: A reaches S through J, O reaches T through J.
+        let mut days = Vec::new();
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+            let hops = vec![
+                thick(hop("A", "J", "ssh", t)),
+                thick(hop("J", "S", "ssh", t + 60_000)),
+                thick(hop("O", "J", "ssh", t + 7_200_000)),
+                thick(hop("J", "T", "ssh", t + 7_260_000)),
+            ];
+            days.push((d, DayFacts::from_hops(&hops, &[(0, 1), (2, 3)])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        // Tonight O reaches S through J, while A was in J too.
+        let t = at(9, 10);
+        let reach = |a_end: i64| {
+            let mut a_in = thick(hop("A", "J", "ssh", t - 60_000));
+            a_in.end_ms = a_end;
+            let hops =
+                vec![thick(hop("O", "J", "ssh", t)), thick(hop("J", "S", "ssh", t + 60_000)), a_in];
+            let pairs = [(0, 1), (2, 1)];
+            let night = Night::new(&[vec![&hops[0], &hops[1]]], &hops, &pairs, &b);
+            let s = Scorer::new(&b, &night).chain(&[&hops[0], &hops[1]], false);
+            s.origin_findings
+                .into_iter()
+                .find(|f| f.about.kind == "reach")
+                .expect("a reach finding")
+        };
+        // A's session lasted as long as J → S: A may have led to it and reaches S routinely.
+        let explained = reach(t + 3_700_000);
+        assert!(explained.text.contains("but A was also in J at the time"), "{}", explained.text);
+        // A's session ended three minutes after it began, an hour before J → S did: it cannot
+        // have led to it (the rule of a chain's own link), so O's reach stands alone.
+        let alone = reach(t + 120_000);
+        assert!(!alone.text.contains("was also in"), "{}", alone.text);
+        assert!(alone.weight >= 4.0 * explained.weight, "{} vs {}", alone.weight, explained.weight);
     }
 
     #[test]
