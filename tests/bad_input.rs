@@ -99,6 +99,30 @@ fn errors_reach_stderr_even_with_logging_off_and_set_the_exit_code() {
     assert!(o.stdout.is_empty());
 }
 
+/// `synth --days` on a network too small for its routines and attacks used to search forever
+/// for a Linux server that did not exist (300 hosts, the first attack night): now a usage
+/// error naming `--hosts` and the minimum, before anything is written.
+#[test]
+fn synth_days_on_too_few_hosts_is_a_usage_error_not_a_hang() {
+    let dir = tempdir("synth-few-hosts");
+    let data = dir.join("flows");
+    let o = run(&[
+        "synth",
+        "--days",
+        "9",
+        "--hosts",
+        "300",
+        "--flows",
+        "5000",
+        "--parquet",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--hosts") && err.contains("300") && err.contains("1000"), "{err}");
+    assert!(!data.exists(), "nothing written");
+}
+
 /// `pivotflow schema | head -0`, `pivots ... | head -1`: output to a reader that already left
 /// ends quietly with exit 0 (`print!` used to panic with "failed printing to stdout", exit 1).
 #[test]

@@ -137,7 +137,18 @@ impl SynthRun {
             }),
             None => None,
         };
-        Ok(SynthRun { cfg: config_from_args(a)?, output, truth: a.truth.clone(), days })
+        let cfg = config_from_args(a)?;
+        let min = crate::synth::days::MIN_HOSTS;
+        if days.is_some() && cfg.traffic.hosts < min {
+            return Err(Error::config(
+                "--hosts",
+                format!(
+                    "{} is too few for --days: the network's routines and attacks need at least {min} hosts (a tenth are servers, 48 of them in fixed roles)",
+                    cfg.traffic.hosts
+                ),
+            ));
+        }
+        Ok(SynthRun { cfg, output, truth: a.truth.clone(), days })
     }
 }
 

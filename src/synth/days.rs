@@ -69,6 +69,12 @@ pub struct DaysPlan {
     pub shape: Shape,
 }
 
+/// Fewest hosts `--days` accepts: a tenth of the hosts are servers, 48 of them in fixed roles
+/// (automation, CI, git, backup, application and database servers), and the attacks need Linux
+/// and Windows servers outside those (a long chain four distinct Linux servers). With fewer,
+/// the generator would search forever for a server that does not exist.
+pub const MIN_HOSTS: u32 = 1000;
+
 /// Generate `days` days from `cfg` (its start's date, its flows per weekday) into `root`.
 pub fn write(
     cfg: &SynthConfig,
