@@ -172,3 +172,198 @@ fn readme_benchmark_table_quotes_benchmarks_md() {
     }
     assert!(missing.is_empty(), "README figures not in BENCHMARKS.md:\n{}", missing.join("\n"));
 }
+
+/// The README's code map is true to the `use` lines: every `crate::…` (and `super::…`) path a
+/// source file names belongs to its own row of the map or to a module its row's "may use"
+/// cell names (a sibling or child folder by its short name, as `normalize` for
+/// `capture/decode/`), and
+/// every source file has a row.
+#[test]
+fn readme_code_map_matches_the_use_lines() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let map = &readme[readme.find("## Code map").unwrap()..readme.find("### How to add").unwrap()];
+    // (module prefix of the row, its "may use" cell)
+    let mut rows: Vec<(String, String)> = Vec::new();
+    // "Every module may use `error` and `progress`": modules everyone may use.
+    let flat = map.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rule = &flat[flat.find("Every module may use").expect("the rule")..];
+    let everyone: Vec<String> =
+        rule[..rule.find('.').unwrap()].split('`').skip(1).step_by(2).map(str::to_string).collect();
+    assert!(!everyone.is_empty(), "the code map says which modules every module may use");
+    for line in map.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split(" | ").collect();
+        let may = cells.last().unwrap().trim_end_matches(" |").to_string();
+        for path in cells[0].split('`').skip(1).step_by(2).filter(|p| p.starts_with("src/")) {
+            rows.push((module_of(path), may.clone()));
+        }
+    }
+    let owner = |m: &str| -> Option<&(String, String)> {
+        rows.iter()
+            .filter(|(p, _)| m == p || m.starts_with(&format!("{p}::")))
+            .max_by_key(|(p, _)| p.len())
+    };
+    let mut wrong = Vec::new();
+    for file in rust_files(std::path::Path::new("src")) {
+        let rel = file.to_str().unwrap().to_string();
+        let me = module_of(&rel);
+        let Some((row, may)) = owner(&me) else {
+            wrong.push(format!("{rel}: no row in the code map"));
+            continue;
+        };
+        if may.contains("everything") {
+            continue;
+        }
+        let tokens: Vec<&str> = may
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let parent = row.rsplit_once("::").map_or("", |(p, _)| p);
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Tests may use anything: only the code before the first `#[cfg(test)]` counts.
+        let text = &text[..text.find("#[cfg(test)]").unwrap_or(text.len())];
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for used in crate_paths(&code, &me) {
+            let Some((target, _)) = owner(&used) else { continue };
+            if target == row
+                || everyone.iter().any(|e| used == *e || used.starts_with(&format!("{e}::")))
+            {
+                continue;
+            }
+            let named = tokens.iter().any(|t| {
+                let t = t.trim_matches(':');
+                // `capture::Pipeline` names an item: exactly the module `capture`, not its folders.
+                if let Some((m, item)) = t.rsplit_once("::")
+                    && item.starts_with(|c: char| c.is_ascii_uppercase())
+                {
+                    return used == m || used == format!("{parent}::{m}");
+                }
+                let (sib, child) = (format!("{parent}::{t}"), format!("{row}::{t}"));
+                [t, sib.as_str(), child.as_str()]
+                    .iter()
+                    .any(|t| !t.is_empty() && (used == *t || used.starts_with(&format!("{t}::"))))
+            });
+            if !named {
+                wrong.push(format!("{rel} uses {used}, not in its row's \"may use\" ({may})"));
+            }
+        }
+    }
+    wrong.sort();
+    wrong.dedup();
+    assert!(wrong.is_empty(), "README code map is not true to the code:\n{}", wrong.join("\n"));
+}
+
+/// `src/a/b/c.rs` → `a::b::c`; `src/a/b/mod.rs` and `src/a/b/` → `a::b`; `src/lib.rs` → ``.
+fn module_of(path: &str) -> String {
+    let p = path.trim_start_matches("src/").trim_end_matches('/').trim_end_matches(".rs");
+    let p = p.trim_end_matches("/mod").trim_end_matches("mod");
+    match p {
+        "lib" => String::new(),
+        _ => p.trim_end_matches('/').replace('/', "::"),
+    }
+}
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The module paths (lower-case segments only) that `code` names through `crate::`
+/// (`pivotflow::` in the binary), `super::`, including `use crate::{a::b, c}` groups; `me` is
+/// the file's module (its folder's for a `mod.rs`).
+fn crate_paths(code: &str, me: &str) -> Vec<String> {
+    let segs = |s: &str| -> String {
+        s.split("::")
+            .take_while(|x| {
+                !x.is_empty()
+                    && x.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            })
+            .collect::<Vec<_>>()
+            .join("::")
+    };
+    let mut out = Vec::new();
+    let mut push = |base: &str, rest: &str| {
+        let rest = rest.trim();
+        if let Some(group) = rest.strip_prefix('{') {
+            // Top-level items of the group.
+            let (mut depth, mut item) = (0, String::new());
+            for c in group.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        let s = segs(item.trim());
+                        out.push(if base.is_empty() {
+                            s
+                        } else if s.is_empty() {
+                            base.to_string()
+                        } else {
+                            format!("{base}::{s}")
+                        });
+                        item.clear();
+                        continue;
+                    }
+                    _ => {}
+                }
+                item.push(c);
+            }
+            let s = segs(item.trim().trim_end_matches('{').trim_end_matches("::"));
+            out.push(if base.is_empty() {
+                s
+            } else if s.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}::{s}")
+            });
+        } else {
+            let s = segs(rest);
+            out.push(if base.is_empty() {
+                s
+            } else if s.is_empty() {
+                base.to_string()
+            } else {
+                format!("{base}::{s}")
+            });
+        }
+    };
+    for prefix in ["crate::", "pivotflow::"] {
+        for (i, _) in code.match_indices(prefix) {
+            let before = code[..i].chars().last().unwrap_or(' ');
+            if before.is_ascii_alphanumeric() || before == '_' || before == ':' {
+                continue;
+            }
+            push("", &code[i + prefix.len()..]);
+        }
+    }
+    // super::: relative to the file's module (a mod.rs is its folder's module).
+    for (i, _) in code.match_indices("super::") {
+        let before = code[..i].chars().last().unwrap_or(' ');
+        if before.is_ascii_alphanumeric() || before == '_' || before == ':' {
+            continue;
+        }
+        let mut rest = &code[i..];
+        // `me` is already the folder's module for a mod.rs: each `super` is one level up.
+        let mut base: Vec<&str> = me.split("::").filter(|s| !s.is_empty()).collect();
+        while let Some(r) = rest.strip_prefix("super::") {
+            base.pop();
+            rest = r;
+        }
+        let b = base.join("::");
+        push(&b, rest);
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
