@@ -99,9 +99,10 @@ fn errors_reach_stderr_even_with_logging_off_and_set_the_exit_code() {
     assert!(o.stdout.is_empty());
 }
 
-/// `synth --days` on a network too small for its routines and attacks used to search forever
-/// for a Linux server that did not exist (300 hosts, the first attack night): now a usage
-/// error naming `--hosts` and the minimum, before anything is written.
+/// `synth --days` on a network too small for its attacks used to search forever for a Linux
+/// server that did not exist (300 hosts, the first attack night): now a usage error naming
+/// `--hosts` and the minimum, before anything is written. (Fewer days, no attacks: allowed, as
+/// the three-day test stores use.)
 #[test]
 fn synth_days_on_too_few_hosts_is_a_usage_error_not_a_hang() {
     let dir = tempdir("synth-few-hosts");

@@ -139,11 +139,12 @@ impl SynthRun {
         };
         let cfg = config_from_args(a)?;
         let min = crate::synth::days::MIN_HOSTS;
-        if days.is_some() && cfg.traffic.hosts < min {
+        let attacks = days.as_ref().is_some_and(|d| d.days >= d.attacks_from);
+        if attacks && cfg.traffic.hosts < min {
             return Err(Error::config(
                 "--hosts",
                 format!(
-                    "{} is too few for --days: the network's routines and attacks need at least {min} hosts (a tenth are servers, 48 of them in fixed roles)",
+                    "{} is too few for --days with attacks (from day --attacks-from on): they need at least {min} hosts (a tenth are servers, 48 of them in fixed roles)",
                     cfg.traffic.hosts
                 ),
             ));

@@ -69,7 +69,7 @@ pub struct DaysPlan {
     pub shape: Shape,
 }
 
-/// Fewest hosts `--days` accepts: a tenth of the hosts are servers, 48 of them in fixed roles
+/// Fewest hosts `--days` accepts when it reaches `--attacks-from`: a tenth of the hosts are servers, 48 of them in fixed roles
 /// (automation, CI, git, backup, application and database servers), and the attacks need Linux
 /// and Windows servers outside those (a long chain four distinct Linux servers). With fewer,
 /// the generator would search forever for a server that does not exist.
