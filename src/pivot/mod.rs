@@ -125,8 +125,9 @@ pub struct HistoryAt<'a> {
 /// What `find` hands back besides the chains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Facts {
-    /// Also gather the period's history facts (`report` keeps them); costs one more aggregate
-    /// over the service-port flows (queries/admin_pairs.sql).
+    /// Also gather the period's history facts (`report` keeps them): the night's admin
+    /// connections (`history::admin_facts`; on a cluster queries/admin_pairs.sql), which also
+    /// give the possible pivot hosts.
     Gather,
     /// Chains only (`pivots`).
     Skip,
@@ -179,19 +180,34 @@ pub async fn find(
     // On a cluster the service-port flows stay there (every stage below reads them through the
     // filtered view); locally they are read once into memory.
     let remote = settings.cluster.is_some();
-    let service_rows = if remote {
-        hops::count_flows(&ctx).await?
-    } else {
-        hops::materialize_service_flows(&ctx).await?
+    let service_flows =
+        if remote { None } else { Some(hops::materialize_service_flows(&ctx).await?) };
+    let service_rows = match &service_flows {
+        Some(b) => b.iter().map(|b| b.num_rows()).sum(),
+        None => hops::count_flows(&ctx).await?,
     };
     tracing::info!(
         service_rows,
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "flows on service ports read"
     );
-    let mut admin_pairs = Vec::new();
+    // The night's established admin connections (`report`): natively from the flows in
+    // memory (`history::admin_facts`), on a cluster by queries/admin_pairs.sql there.
+    let admin_pairs = match (&service_flows, gather) {
+        (_, Facts::Skip) => Vec::new(),
+        (Some(b), Facts::Gather) => {
+            let facts = history::admin_facts(b, &rules.services, rules.min_packets_each_way)?;
+            #[cfg(debug_assertions)]
+            {
+                let by_sql = history::admin_pairs(&ctx, rules).await?;
+                assert!(facts == by_sql, "admin connections: native and admin_pairs.sql differ");
+            }
+            facts
+        }
+        (None, Facts::Gather) => history::admin_pairs(&ctx, rules).await?,
+    };
+    drop(service_flows);
     if gather == Facts::Gather {
-        admin_pairs = history::admin_pairs(&ctx, rules).await?;
         tracing::info!(
             admin_pairs = admin_pairs.len(),
             elapsed_ms = t0.elapsed().as_millis() as u64,

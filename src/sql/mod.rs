@@ -7,6 +7,7 @@ pub mod context;
 pub mod params;
 pub mod print;
 pub mod sessions;
+pub mod text;
 pub mod timerange;
 
 use std::collections::HashMap;

@@ -25,9 +25,11 @@
 //! scorer asks (`Baseline`).
 
 mod baseline;
+mod connections;
 mod store;
 
 pub use baseline::*;
+pub use connections::admin_facts;
 pub use store::*;
 
 use std::collections::BTreeMap;

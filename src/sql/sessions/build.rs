@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, Int32Array, Int64Array, RecordBatch, StringArray, StringBuilder,
+    Array, ArrayRef, AsArray, Int32Array, Int64Array, RecordBatch, StringBuilder,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type, SchemaRef};
@@ -15,6 +15,7 @@ use hashbrown::HashMap;
 
 use super::INPUT_COLUMNS;
 use super::rules::{Conn, Key, Rec, is_service, one_each_way, split};
+use crate::sql::text::{text_column, texts};
 
 /// Address and exporter texts, each stored once and named by a number.
 #[derive(Default)]
@@ -42,35 +43,6 @@ impl Interner {
 
     fn text(&self, id: u32) -> &str {
         &self.texts[id as usize]
-    }
-}
-
-/// Text columns as they may arrive: Utf8 or Utf8View (others are cast to Utf8 first).
-pub(super) enum Texts<'a> {
-    Plain(&'a StringArray),
-    View(&'a datafusion::arrow::array::StringViewArray),
-}
-
-impl Texts<'_> {
-    fn value(&self, i: usize) -> &str {
-        match self {
-            Texts::Plain(a) => a.value(i),
-            Texts::View(a) => a.value(i),
-        }
-    }
-}
-
-pub(super) fn text_column(c: &ArrayRef) -> DfResult<ArrayRef> {
-    Ok(match c.data_type() {
-        DataType::Utf8 | DataType::Utf8View => Arc::clone(c),
-        _ => cast(c, &DataType::Utf8)?,
-    })
-}
-
-pub(super) fn texts(c: &ArrayRef) -> Texts<'_> {
-    match c.data_type() {
-        DataType::Utf8View => Texts::View(c.as_string_view()),
-        _ => Texts::Plain(c.as_string::<i32>()),
     }
 }
 
