@@ -15,7 +15,7 @@
 //!   its hour is that of its first start (UTC), and the facts fold connections per (client,
 //!   server, service): count, first start, last end, hours seen.
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type};
 use hashbrown::HashMap;
@@ -62,48 +62,9 @@ pub fn admin_facts(
     services: &[Service],
     min_packets: i64,
 ) -> Result<Vec<HopFact>> {
-    let err = |detail: String| Error::Query { name: "admin connections".into(), detail };
-    // Service names by (proto, port), numbered once per name (RDP's tcp/3389 and udp/3389
-    // are one service); a port may carry several names.
-    let mut service_names: Vec<&str> = Vec::new();
-    let mut named: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
-    for s in services {
-        let v = match service_names.iter().position(|n| *n == s.name) {
-            Some(v) => v as u32,
-            None => {
-                service_names.push(&s.name);
-                (service_names.len() - 1) as u32
-            }
-        };
-        let ids = named.entry((i32::from(s.proto), i32::from(s.port))).or_default();
-        if !ids.contains(&v) {
-            ids.push(v);
-        }
-    }
-    // Read every batch's columns first: the address texts are borrowed from them.
-    let mut columns = Vec::with_capacity(batches.len());
-    for b in batches {
-        let column =
-            |name: &str| b.column_by_name(name).ok_or_else(|| err(format!("no column {name}")));
-        let int = |name: &str, t: &DataType| -> Result<std::sync::Arc<dyn Array>> {
-            cast(column(name)?, t).map_err(|e| err(e.to_string()))
-        };
-        let text = |name: &str| text_column(column(name)?).map_err(|e| err(e.to_string()));
-        columns.push((
-            text("src_addr")?,
-            text("dst_addr")?,
-            [
-                int("src_port", &DataType::Int32)?,
-                int("dst_port", &DataType::Int32)?,
-                int("proto", &DataType::Int32)?,
-            ],
-            [
-                int("packets", &DataType::Int64)?,
-                int("flow_start_ms", &DataType::Int64)?,
-                int("flow_end_ms", &DataType::Int64)?,
-            ],
-        ));
-    }
+    let (service_names, named) = service_ids(services);
+    // Every batch's columns first: the address texts are borrowed from them.
+    let columns = columns(batches)?;
     let mut names = Names::default();
     // Sized once for the rows (about two thirds are client → server records): growing a table
     // of millions rehashes it again and again.
@@ -142,8 +103,75 @@ pub fn admin_facts(
             }
         }
     }
-    // The established connections, ranked by (client, server, service) text order: each
-    // name ranked once, then one integer sort and a merge of neighbours (no third table).
+    Ok(fold(c2s, s2c, &names.texts, &service_names, min_packets))
+}
+
+/// Service numbers by (proto, port).
+type ServiceIds = HashMap<(i32, i32), Vec<u32>>;
+
+/// Service names by (proto, port), numbered once per name (RDP's tcp/3389 and udp/3389 are one
+/// service); a port may carry several names.
+fn service_ids(services: &[Service]) -> (Vec<&str>, ServiceIds) {
+    let mut service_names: Vec<&str> = Vec::new();
+    let mut named: HashMap<(i32, i32), Vec<u32>> = HashMap::new();
+    for s in services {
+        let v = match service_names.iter().position(|n| *n == s.name) {
+            Some(v) => v as u32,
+            None => {
+                service_names.push(&s.name);
+                (service_names.len() - 1) as u32
+            }
+        };
+        let ids = named.entry((i32::from(s.proto), i32::from(s.port))).or_default();
+        if !ids.contains(&v) {
+            ids.push(v);
+        }
+    }
+    (service_names, named)
+}
+
+/// Address columns and (src port, dst port, proto), (packets, start, end) of each batch, by
+/// name.
+type Columns = (ArrayRef, ArrayRef, [ArrayRef; 3], [ArrayRef; 3]);
+
+fn columns(batches: &[RecordBatch]) -> Result<Vec<Columns>> {
+    let err = |detail: String| Error::Query { name: "admin connections".into(), detail };
+    let mut columns = Vec::with_capacity(batches.len());
+    for b in batches {
+        let column =
+            |name: &str| b.column_by_name(name).ok_or_else(|| err(format!("no column {name}")));
+        let int = |name: &str, t: &DataType| -> Result<ArrayRef> {
+            cast(column(name)?, t).map_err(|e| err(e.to_string()))
+        };
+        let text = |name: &str| text_column(column(name)?).map_err(|e| err(e.to_string()));
+        columns.push((
+            text("src_addr")?,
+            text("dst_addr")?,
+            [
+                int("src_port", &DataType::Int32)?,
+                int("dst_port", &DataType::Int32)?,
+                int("proto", &DataType::Int32)?,
+            ],
+            [
+                int("packets", &DataType::Int64)?,
+                int("flow_start_ms", &DataType::Int64)?,
+                int("flow_end_ms", &DataType::Int64)?,
+            ],
+        ));
+    }
+    Ok(columns)
+}
+
+/// The established connections (both directions, `min_packets` each way) folded into facts per
+/// (client, server, service) in text order: each name ranked once, then one integer sort and a
+/// merge of neighbours (no third table).
+fn fold(
+    c2s: HashMap<(ConnKey, u32), Side>,
+    s2c: HashMap<ConnKey, i64>,
+    hosts: &[&str],
+    service_names: &[&str],
+    min_packets: i64,
+) -> Vec<HopFact> {
     let rank = |texts: &[&str]| -> Vec<u32> {
         let mut order: Vec<u32> = (0..texts.len() as u32).collect();
         order.sort_unstable_by_key(|&i| texts[i as usize]);
@@ -153,7 +181,7 @@ pub fn admin_facts(
         }
         rank
     };
-    let (host_rank, service_rank) = (rank(&names.texts), rank(&service_names));
+    let (host_rank, service_rank) = (rank(hosts), rank(service_names));
     let mut conns: Vec<((u32, u32, u32), Side)> = Vec::with_capacity(s2c.len());
     for (((client, server, cport, port, p), v), side) in c2s {
         let back = s2c.get(&(client, server, cport, port, p)).copied();
@@ -167,7 +195,7 @@ pub fn admin_facts(
     drop(s2c);
     conns.sort_unstable_by_key(|(k, side)| (*k, side.start));
     let (mut by_rank, mut service_by_rank) =
-        (vec![0u32; names.texts.len()], vec![0u32; service_names.len()]);
+        (vec![0u32; hosts.len()], vec![0u32; service_names.len()]);
     for (i, &r) in host_rank.iter().enumerate() {
         by_rank[r as usize] = i as u32;
     }
@@ -182,8 +210,8 @@ pub fn admin_facts(
         if last_key != Some((c, s, v)) {
             last_key = Some((c, s, v));
             out.push(HopFact {
-                client: names.texts[by_rank[c as usize] as usize].to_string(),
-                server: names.texts[by_rank[s as usize] as usize].to_string(),
+                client: hosts[by_rank[c as usize] as usize].to_string(),
+                server: hosts[by_rank[s as usize] as usize].to_string(),
                 service: service_names[service_by_rank[v as usize] as usize].to_string(),
                 connections: 0,
                 first_ms: i64::MAX,
@@ -198,7 +226,7 @@ pub fn admin_facts(
         f.last_ms = f.last_ms.max(side.end);
         f.hours |= 1i32 << hour;
     }
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
