@@ -17,6 +17,7 @@ pub mod html;
 pub mod incident;
 pub mod model;
 pub mod peers;
+mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -28,10 +29,11 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::sql::context::{AdminRead, SqlSettings, flow_context_filtered};
+use crate::sql::context::SqlSettings;
 use crate::sql::timerange::TimeRange;
-use chains::{Truncations, find_chains};
+use chains::Truncations;
 use model::Chain;
+pub use pipeline::find;
 use rules::PivotRules;
 
 /// Everything one run found.
@@ -131,222 +133,6 @@ pub enum Facts {
     Gather,
     /// Chains only (`pivots`).
     Skip,
-}
-
-/// Find the chains in `data` over `range` and score them against the history (none: cold).
-pub async fn find(
-    data: &Path,
-    range: TimeRange,
-    rules: &PivotRules,
-    settings: &SqlSettings,
-    history_at: Option<HistoryAt<'_>>,
-    gather: Facts,
-) -> Result<PivotReport> {
-    let filter = hops::service_port_filter(rules);
-    let t0 = std::time::Instant::now();
-    let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    // Hour by hour: the admin layout where it holds every service-port flow, else the store;
-    // unreadable store files are left out and named (exit 3 after the outputs are written).
-    let wanted =
-        (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
-    let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
-    let unreadable = plan.unreadable.clone();
-    tracing::info!(
-        read = %plan.describe(),
-        unreadable = unreadable.len(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "store checked"
-    );
-    let layout_kept = data.join(crate::store::admin::ADMIN_DIR).is_dir();
-    if layout_kept && wanted.is_some() && !plan.store_hours.is_empty() {
-        for why in &plan.why_store {
-            tracing::warn!(why = %why, "admin layout not usable for an hour: read from the store (`pivotflow index` repairs it)");
-        }
-    }
-    for u in &unreadable {
-        tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
-    }
-    let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
-    let mut admin = AdminRead { hours: &plan.admin_hours, only: plan.store_hours.is_empty() };
-    if settings.cluster.is_some() && !admin.only && !admin.hours.is_empty() {
-        // A union of layout and store hours makes Ballista 55 loop (see `with_admin_hours`).
-        tracing::warn!(
-            "on a cluster the admin layout is read only when it covers every hour: reading the full store"
-        );
-        admin = AdminRead::default();
-    }
-    let ctx = flow_context_filtered(data, range, settings, filter, &exclude, admin).await?;
-    crate::sql::context::register_services(&ctx, &rules.services).await?;
-    // On a cluster the service-port flows stay there (every stage below reads them through the
-    // filtered view); locally they are read once into memory.
-    let remote = settings.cluster.is_some();
-    let service_flows =
-        if remote { None } else { Some(hops::materialize_service_flows(&ctx).await?) };
-    let service_rows = match &service_flows {
-        Some(b) => b.iter().map(|b| b.num_rows()).sum(),
-        None => hops::count_flows(&ctx).await?,
-    };
-    tracing::info!(
-        service_rows,
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "flows on service ports read"
-    );
-    // The night's established admin connections (`report`): natively from the flows in
-    // memory (`history::admin_facts`), on a cluster by queries/admin_pairs.sql there.
-    let admin_pairs = match (&service_flows, gather) {
-        (_, Facts::Skip) => Vec::new(),
-        (Some(b), Facts::Gather) => {
-            let facts = history::admin_facts(b, &rules.services, rules.min_packets_each_way)?;
-            #[cfg(debug_assertions)]
-            {
-                let by_sql = history::admin_pairs(&ctx, rules).await?;
-                assert!(facts == by_sql, "admin connections: native and admin_pairs.sql differ");
-            }
-            facts
-        }
-        (None, Facts::Gather) => history::admin_pairs(&ctx, rules).await?,
-    };
-    drop(service_flows);
-    if gather == Facts::Gather {
-        tracing::info!(
-            admin_pairs = admin_pairs.len(),
-            elapsed_ms = t0.elapsed().as_millis() as u64,
-            "admin connections for the history"
-        );
-    }
-    // The flows of possible pivot hosts are few: from here on everything runs in process.
-    let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
-    let pivot_hosts = if gather == Facts::Gather && !remote {
-        // The night's established admin connections are at hand: the possible pivot hosts are
-        // those that are client of one and server of another (what pivot_hosts.sql computes
-        // from the same two aggregates), so that query is not run again.
-        let hosts = history::pivot_hosts_of(&admin_pairs);
-        #[cfg(debug_assertions)]
-        {
-            let by_sql = hops::pivot_hosts(&ctx, rules).await?;
-            assert_eq!(hosts, by_sql, "pivot hosts from admin_pairs.sql and pivot_hosts.sql");
-        }
-        hops::restrict_to_hosts(&ctx, &local, rules, &hosts).await?
-    } else {
-        hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?
-    };
-    let ctx = local;
-    tracing::info!(
-        pivot_hosts,
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "possible pivot hosts found"
-    );
-    progress.set_message("pivots: sessions, hops and continuations");
-    let (all_hops, pairs) = hops::load(&ctx, rules).await?;
-    progress.set_message("pivots: chains");
-    tracing::info!(
-        hops = all_hops.len(),
-        continuations = pairs.len(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "hops and continuations"
-    );
-    let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
-    tracing::info!(
-        chains = raw.len(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "chains assembled"
-    );
-    // The history about tonight's chain hosts only (exact for every lookup the score makes).
-    let baseline = match history_at {
-        Some(h) => {
-            let interest: std::collections::HashSet<String> = raw
-                .iter()
-                .flat_map(|r| r.hops.iter())
-                .flat_map(|&i| [all_hops[i].client_addr.clone(), all_hops[i].server_addr.clone()])
-                .collect();
-            let t = std::time::Instant::now();
-            let b = history::load_about(h.dir, h.day, rules.history_days, Some(&interest))?;
-            tracing::info!(
-                days = b.days,
-                hosts = interest.len(),
-                elapsed_ms = t.elapsed().as_millis() as u64,
-                "history read for the chains' hosts"
-            );
-            b
-        }
-        None => history::Baseline { days_wanted: rules.history_days, ..Default::default() },
-    };
-    let baseline = &baseline;
-    let mut chains = model::build(&raw, &all_hops, &pairs, rules, baseline);
-    tracing::info!(
-        chains = chains.len(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "chains merged, scored and ranked"
-    );
-    // What was alerted does not become routine by itself (see history::ALERTS_BEFORE_ROUTINE).
-    let mut facts = history::DayFacts::default();
-    if gather == Facts::Gather {
-        facts = history::DayFacts {
-            hops: admin_pairs,
-            links: history::links(&all_hops, &pairs),
-            busy: Vec::new(),
-        };
-    }
-    let before = chains.len();
-    if rules.hide_trusted {
-        chains.retain(|c| !c.trusted);
-        model::rank(&mut chains);
-    }
-    let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
-    if gather == Facts::Gather {
-        // The deciding hops of every alert-grade chain of an alert incident.
-        let alerted: std::collections::HashSet<&str> =
-            incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
-        let deciding = chains
-            .iter()
-            .filter(|c| {
-                alerted.contains(c.incident.as_str())
-                    && !c.trusted
-                    && c.score >= rules.alert_threshold
-            })
-            .map(|c| c.deciding.clone())
-            .collect();
-        facts.mark_alerted(&deciding);
-    }
-    progress.finish_and_clear();
-    let hosts = known_hosts(&rules.inventory, &chains);
-    Ok(PivotReport {
-        since_ms: range.since_ms,
-        until_ms: range.until_ms,
-        service_flows: service_rows,
-        hops: all_hops.len(),
-        continuations: pairs.len(),
-        truncations,
-        trusted_hidden: before - chains.len(),
-        alerts: incidents.iter().filter(|i| i.alert).count(),
-        alert_chains: chains.iter().filter(|c| c.alert).count(),
-        routine_hidden: if rules.hide_routine {
-            let alerted: std::collections::HashSet<&str> =
-                incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
-            chains.iter().filter(|c| !alerted.contains(c.incident.as_str())).count()
-        } else {
-            0
-        },
-        alert_threshold: rules.alert_threshold,
-        history_days: baseline.days,
-        history_withheld: baseline.withheld,
-        history_days_wanted: baseline.days_wanted,
-        incomplete_files: unreadable,
-        acknowledged: baseline
-            .acks
-            .iter()
-            .map(|a| ack::AckInForce {
-                id: a.id.clone(),
-                acknowledged_at: a.acknowledged_at.clone(),
-                reason: a.reason.clone(),
-                cause: a.cause.clone(),
-            })
-            .collect(),
-        incidents,
-        chains,
-        hosts,
-        facts,
-    })
 }
 
 /// The inventory's entries for every host on a chain (incidents' hosts and origins are on

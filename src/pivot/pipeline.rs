@@ -1,0 +1,272 @@
+//! `find`, stage by stage: the store's service-port flows → the night's admin connections →
+//! the flows of possible pivot hosts → hops and continuations (`hops`) → chains (`chains`) →
+//! the baseline about their hosts (`history`) → scored chains (`model`) → incidents
+//! (`incident`) → the night's history facts. Each stage is one function with what it needs in
+//! and what the next one needs out; `find` only runs them in order and logs their times.
+
+use std::path::Path;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::prelude::SessionContext;
+
+use super::chains::find_chains;
+use super::hops::Hop;
+use super::incident::Incident;
+use super::model::{self, Chain};
+use super::rules::PivotRules;
+use super::{Facts, HistoryAt, PivotReport, ack, history, hops, incident, known_hosts};
+use crate::error::Result;
+use crate::sql::context::{AdminRead, SqlSettings, flow_context_filtered};
+use crate::sql::timerange::TimeRange;
+use crate::store::check::Unreadable;
+
+/// Find the chains in `data` over `range` and score them against the history (none: cold).
+/// (Its length is the stages in order and the report's fields, one per line.)
+pub async fn find(
+    data: &Path,
+    range: TimeRange,
+    rules: &PivotRules,
+    settings: &SqlSettings,
+    history_at: Option<HistoryAt<'_>>,
+    gather: Facts,
+) -> Result<PivotReport> {
+    let t0 = std::time::Instant::now();
+    let ms = || t0.elapsed().as_millis() as u64;
+    let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
+    let (ctx, unreadable) = open_store(data, range, rules, settings).await?;
+    // On a cluster the service-port flows stay there (every stage below reads them through the
+    // filtered view); locally they are read once into memory.
+    let remote = settings.cluster.is_some();
+    let service_flows =
+        if remote { None } else { Some(hops::materialize_service_flows(&ctx).await?) };
+    let service_rows = match &service_flows {
+        Some(b) => b.iter().map(RecordBatch::num_rows).sum(),
+        None => hops::count_flows(&ctx).await?,
+    };
+    tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
+    let admin_pairs = admin_connections(&ctx, service_flows.as_deref(), rules, gather).await?;
+    drop(service_flows);
+    if gather == Facts::Gather {
+        let n = admin_pairs.len();
+        tracing::info!(admin_pairs = n, elapsed_ms = ms(), "admin connections for the history");
+    }
+    let (ctx, pivot_hosts) =
+        pivot_host_flows(ctx, settings, rules, &admin_pairs, gather == Facts::Gather).await?;
+    tracing::info!(pivot_hosts, elapsed_ms = ms(), "possible pivot hosts found");
+    progress.set_message("pivots: sessions, hops and continuations");
+    let (all_hops, pairs) = hops::load(&ctx, rules).await?;
+    progress.set_message("pivots: chains");
+    let continuations = pairs.len();
+    tracing::info!(
+        hops = all_hops.len(),
+        continuations,
+        elapsed_ms = ms(),
+        "hops and continuations"
+    );
+    let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
+    tracing::info!(chains = raw.len(), elapsed_ms = ms(), "chains assembled");
+    let baseline = baseline_about(history_at, &raw, &all_hops, rules)?;
+    let mut chains = model::build(&raw, &all_hops, &pairs, rules, &baseline);
+    tracing::info!(chains = chains.len(), elapsed_ms = ms(), "chains merged, scored and ranked");
+    let before = chains.len();
+    if rules.hide_trusted {
+        chains.retain(|c| !c.trusted);
+        model::rank(&mut chains);
+    }
+    let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
+    let mut facts = history::DayFacts::default();
+    if gather == Facts::Gather {
+        facts = day_facts(admin_pairs, &all_hops, &pairs, &incidents, &chains, rules);
+    }
+    progress.finish_and_clear();
+    let hosts = known_hosts(&rules.inventory, &chains);
+    let alerted: std::collections::HashSet<&str> =
+        incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+    Ok(PivotReport {
+        since_ms: range.since_ms,
+        until_ms: range.until_ms,
+        service_flows: service_rows,
+        hops: all_hops.len(),
+        continuations,
+        truncations,
+        trusted_hidden: before - chains.len(),
+        alerts: alerted.len(),
+        alert_chains: chains.iter().filter(|c| c.alert).count(),
+        routine_hidden: if rules.hide_routine {
+            chains.iter().filter(|c| !alerted.contains(c.incident.as_str())).count()
+        } else {
+            0
+        },
+        alert_threshold: rules.alert_threshold,
+        history_days: baseline.days,
+        history_withheld: baseline.withheld,
+        history_days_wanted: baseline.days_wanted,
+        incomplete_files: unreadable,
+        acknowledged: baseline
+            .acks
+            .iter()
+            .map(|a| ack::AckInForce {
+                id: a.id.clone(),
+                acknowledged_at: a.acknowledged_at.clone(),
+                reason: a.reason.clone(),
+                cause: a.cause.clone(),
+            })
+            .collect(),
+        incidents,
+        chains,
+        hosts,
+        facts,
+    })
+}
+
+/// The store's service-port flows of the period as `flows` (with `services`) in a session:
+/// hour by hour the admin layout where it holds every service-port flow, else the store;
+/// unreadable store files are left out and returned (exit 3 after the outputs are written).
+async fn open_store(
+    data: &Path,
+    range: TimeRange,
+    rules: &PivotRules,
+    settings: &SqlSettings,
+) -> Result<(SessionContext, Vec<Unreadable>)> {
+    let t0 = std::time::Instant::now();
+    let wanted =
+        (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
+    let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
+    let unreadable = plan.unreadable.clone();
+    tracing::info!(
+        read = %plan.describe(),
+        unreadable = unreadable.len(),
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "store checked"
+    );
+    let layout_kept = data.join(crate::store::admin::ADMIN_DIR).is_dir();
+    if layout_kept && wanted.is_some() && !plan.store_hours.is_empty() {
+        for why in &plan.why_store {
+            tracing::warn!(why = %why, "admin layout not usable for an hour: read from the store (`pivotflow index` repairs it)");
+        }
+    }
+    for u in &unreadable {
+        tracing::error!(file = %u.path.display(), why = %u.why, "store file unreadable: left out");
+    }
+    let exclude: Vec<_> = unreadable.iter().map(|u| u.path.clone()).collect();
+    let mut admin = AdminRead { hours: &plan.admin_hours, only: plan.store_hours.is_empty() };
+    if settings.cluster.is_some() && !admin.only && !admin.hours.is_empty() {
+        // A union of layout and store hours makes Ballista 55 loop (see `with_admin_hours`).
+        tracing::warn!(
+            "on a cluster the admin layout is read only when it covers every hour: reading the full store"
+        );
+        admin = AdminRead::default();
+    }
+    let filter = hops::service_port_filter(rules);
+    let ctx = flow_context_filtered(data, range, settings, filter, &exclude, admin).await?;
+    crate::sql::context::register_services(&ctx, &rules.services).await?;
+    Ok((ctx, unreadable))
+}
+
+/// The night's established admin connections (`report` only): natively from the flows in
+/// memory (`history::admin_facts`), on a cluster (`flows` = None) by queries/admin_pairs.sql
+/// there.
+async fn admin_connections(
+    ctx: &SessionContext,
+    flows: Option<&[RecordBatch]>,
+    rules: &PivotRules,
+    gather: Facts,
+) -> Result<Vec<history::HopFact>> {
+    Ok(match (flows, gather) {
+        (_, Facts::Skip) => Vec::new(),
+        (Some(b), Facts::Gather) => {
+            let facts = history::admin_facts(b, &rules.services, rules.min_packets_each_way)?;
+            #[cfg(debug_assertions)]
+            {
+                let by_sql = history::admin_pairs(ctx, rules).await?;
+                assert!(facts == by_sql, "admin connections: native and admin_pairs.sql differ");
+            }
+            facts
+        }
+        (None, Facts::Gather) => history::admin_pairs(ctx, rules).await?,
+    })
+}
+
+/// The flows touching a possible pivot host, in a session of their own (in process: they are
+/// few), and how many such hosts there are. With the night's admin connections at hand
+/// (`report`), the possible pivot hosts are the hosts that are client of one and server of
+/// another (what pivot_hosts.sql computes from the same two aggregates), so that query is not
+/// run again.
+async fn pivot_host_flows(
+    ctx: SessionContext,
+    settings: &SqlSettings,
+    rules: &PivotRules,
+    admin_pairs: &[history::HopFact],
+    have_connections: bool,
+) -> Result<(SessionContext, usize)> {
+    let remote = settings.cluster.is_some();
+    let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
+    let n = if have_connections && !remote {
+        let hosts = history::pivot_hosts_of(admin_pairs);
+        #[cfg(debug_assertions)]
+        {
+            let by_sql = hops::pivot_hosts(&ctx, rules).await?;
+            assert_eq!(hosts, by_sql, "pivot hosts from admin_pairs.sql and pivot_hosts.sql");
+        }
+        hops::restrict_to_hosts(&ctx, &local, rules, &hosts).await?
+    } else {
+        hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?
+    };
+    Ok((local, n))
+}
+
+/// The history about tonight's chain hosts only (exact for every lookup the score makes); an
+/// empty baseline without history (cold start).
+fn baseline_about(
+    history_at: Option<HistoryAt<'_>>,
+    raw: &[super::chains::RawChain],
+    all_hops: &[Hop],
+    rules: &PivotRules,
+) -> Result<history::Baseline> {
+    let Some(h) = history_at else {
+        return Ok(history::Baseline { days_wanted: rules.history_days, ..Default::default() });
+    };
+    let interest: std::collections::HashSet<String> = raw
+        .iter()
+        .flat_map(|r| r.hops.iter())
+        .flat_map(|&i| [all_hops[i].client_addr.clone(), all_hops[i].server_addr.clone()])
+        .collect();
+    let t = std::time::Instant::now();
+    let b = history::load_about(h.dir, h.day, rules.history_days, Some(&interest))?;
+    tracing::info!(
+        days = b.days,
+        hosts = interest.len(),
+        elapsed_ms = t.elapsed().as_millis() as u64,
+        "history read for the chains' hosts"
+    );
+    Ok(b)
+}
+
+/// What the night adds to the history: its admin connections and continuation patterns, the
+/// deciding hops of every alert-grade chain of an alert incident marked (what was alerted does
+/// not become routine by itself: `history::ALERTS_BEFORE_ROUTINE`).
+fn day_facts(
+    admin_pairs: Vec<history::HopFact>,
+    all_hops: &[Hop],
+    pairs: &[(usize, usize)],
+    incidents: &[Incident],
+    chains: &[Chain],
+    rules: &PivotRules,
+) -> history::DayFacts {
+    let mut facts = history::DayFacts {
+        hops: admin_pairs,
+        links: history::links(all_hops, pairs),
+        busy: Vec::new(),
+    };
+    let alerted: std::collections::HashSet<&str> =
+        incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+    let deciding = chains
+        .iter()
+        .filter(|c| {
+            alerted.contains(c.incident.as_str()) && !c.trusted && c.score >= rules.alert_threshold
+        })
+        .map(|c| c.deciding.clone())
+        .collect();
+    facts.mark_alerted(&deciding);
+    facts
+}
