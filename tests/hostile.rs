@@ -135,7 +135,11 @@ fn legit_rows(data: &Path) -> Vec<Row> {
 }
 
 fn reference_rows(pcap: &Path) -> Vec<Row> {
-    let reference = capture_pcaps("hostile-ref", &[pcap]);
+    // One folder per call: the tests run in parallel in one process (one PID), and a shared
+    // "hostile-ref" folder was removed under another test's capture now and then.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let reference = capture_pcaps(&format!("hostile-ref-{k}"), &[pcap]);
     let mut v: Vec<Row> =
         reference.rows.into_iter().map(|r| Row { exporter: String::new(), ..r }).collect();
     v.sort();

@@ -182,31 +182,32 @@ fn readme_benchmark_table_quotes_benchmarks_md() {
 fn readme_code_map_matches_the_use_lines() {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let map = &readme[readme.find("## Code map").unwrap()..readme.find("### How to add").unwrap()];
-    // (module prefix of the row, its "may use" cell)
-    let mut rows: Vec<(String, String)> = Vec::new();
+    // (module prefix of a path, its row's "may use" cell, the row's number): a row may name
+    // several paths, which are then one row.
+    let mut rows: Vec<(String, String, usize)> = Vec::new();
     // "Every module may use `error` and `progress`": modules everyone may use.
     let flat = map.split_whitespace().collect::<Vec<_>>().join(" ");
     let rule = &flat[flat.find("Every module may use").expect("the rule")..];
     let everyone: Vec<String> =
         rule[..rule.find('.').unwrap()].split('`').skip(1).step_by(2).map(str::to_string).collect();
     assert!(!everyone.is_empty(), "the code map says which modules every module may use");
-    for line in map.lines().filter(|l| l.starts_with("| `")) {
+    for (n, line) in map.lines().filter(|l| l.starts_with("| `")).enumerate() {
         let cells: Vec<&str> = line.split(" | ").collect();
         let may = cells.last().unwrap().trim_end_matches(" |").to_string();
         for path in cells[0].split('`').skip(1).step_by(2).filter(|p| p.starts_with("src/")) {
-            rows.push((module_of(path), may.clone()));
+            rows.push((module_of(path), may.clone(), n));
         }
     }
-    let owner = |m: &str| -> Option<&(String, String)> {
+    let owner = |m: &str| -> Option<&(String, String, usize)> {
         rows.iter()
-            .filter(|(p, _)| m == p || m.starts_with(&format!("{p}::")))
-            .max_by_key(|(p, _)| p.len())
+            .filter(|(p, _, _)| m == p || m.starts_with(&format!("{p}::")))
+            .max_by_key(|(p, _, _)| p.len())
     };
     let mut wrong = Vec::new();
     for file in rust_files(std::path::Path::new("src")) {
         let rel = file.to_str().unwrap().to_string();
         let me = module_of(&rel);
-        let Some((row, may)) = owner(&me) else {
+        let Some((row, may, row_no)) = owner(&me) else {
             wrong.push(format!("{rel}: no row in the code map"));
             continue;
         };
@@ -227,8 +228,8 @@ fn readme_code_map_matches_the_use_lines() {
             .collect::<Vec<_>>()
             .join("\n");
         for used in crate_paths(&code, &me) {
-            let Some((target, _)) = owner(&used) else { continue };
-            if target == row
+            let Some((_, _, target)) = owner(&used) else { continue };
+            if target == row_no
                 || everyone.iter().any(|e| used == *e || used.starts_with(&format!("{e}::")))
             {
                 continue;

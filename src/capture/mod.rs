@@ -8,6 +8,7 @@
 //! This module is the only one that knows every stage; each stage takes and returns plain data.
 
 pub mod decode;
+pub mod live;
 pub mod meter;
 pub mod normalize;
 pub mod settings;
@@ -145,7 +146,7 @@ pub fn peak_rss_kib() -> Option<u64> {
 pub fn run(config: CaptureConfig) -> Result<(CaptureStats, Option<Error>)> {
     match config.source.clone() {
         Source::Pcap(files) => run_pcap(config, &files),
-        Source::Udp(addrs) => source::udp::run_live(config, &addrs).map(|s| (s, None)),
+        Source::Udp(addrs) => live::run_live(config, &addrs).map(|s| (s, None)),
         Source::Packets(files, settings) => run_reader(
             config,
             |p| meter::run(&files, settings, p),
