@@ -343,6 +343,53 @@ pub async fn candidate_pairs(
     Ok(pairs)
 }
 
+/// Packets in either direction below which a session is thin (a probe, a failed login).
+pub const THIN_PACKETS: i64 = 20;
+
+/// Why a session into a relay cannot have led to a hop out of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Unlinked {
+    /// The session in was thin and the hop outlived it by more than a minute: `outlived` ms.
+    Thin {
+        /// ms the hop ran on after the session in ended.
+        outlived: i64,
+    },
+    /// The hop outlived the session in by more than twice its length and five minutes.
+    Outlived {
+        /// ms the hop ran on after the session in ended.
+        outlived: i64,
+        /// Length of the session in, ms.
+        len: i64,
+    },
+}
+
+/// Can the session `into` a relay have led to `hop` out of it? The one rule for both a
+/// chain's own link and another session that might explain the hop: not when `into` was thin
+/// and the hop outlived it by more than a minute, nor when the hop outlived it by more than
+/// twice its length (and five minutes).
+pub fn unlinked(into: &Hop, hop: &Hop) -> Option<Unlinked> {
+    let outlived = hop.end_ms - into.end_ms;
+    let len = into.end_ms - into.start_ms;
+    if thin(into) && outlived > 60_000 {
+        return Some(Unlinked::Thin { outlived });
+    }
+    (outlived > (2 * len).max(300_000)).then_some(Unlinked::Outlived { outlived, len })
+}
+
+/// Candidate continuations (parent, child) of `hops` whose parent can have led to the child
+/// (`unlinked`): what the history and the night count as possible parents.
+pub fn linked<'h>(
+    hops: &'h [Hop],
+    pairs: &'h [(usize, usize)],
+) -> impl Iterator<Item = (usize, usize)> + 'h {
+    pairs.iter().copied().filter(|&(p, c)| unlinked(&hops[p], &hops[c]).is_none())
+}
+
+/// Is this session thin (fewer than `THIN_PACKETS` packets in either direction)?
+pub fn thin(h: &Hop) -> bool {
+    h.packets_c2s < THIN_PACKETS || h.packets_s2c < THIN_PACKETS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,54 +508,4 @@ mod tests {
             prop_assert_eq!(&pairs(&hops, JoinStrategy::Bucket, bucket_ms, skew, slack), &want);
         }
     }
-}
-
-/// Packets in either direction below which a session is thin (a probe, a failed login).
-pub const THIN_PACKETS: i64 = 20;
-
-/// Why a session into a relay cannot have led to a hop out of it.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Unlinked {
-    /// The session in was thin and the hop outlived it by more than a minute: `outlived` ms.
-    Thin {
-        /// ms the hop ran on after the session in ended.
-        outlived: i64,
-    },
-    /// The hop outlived the session in by more than twice its length and five minutes.
-    Outlived {
-        /// ms the hop ran on after the session in ended.
-        outlived: i64,
-        /// Length of the session in, ms.
-        len: i64,
-    },
-}
-
-/// Can a session into a relay (`start_ms`..`end_ms`, `thin`) have led to `hop`? The one rule
-/// for both a chain's own link and another session that might explain the hop: not when the
-/// session was thin and the hop outlived it by more than a minute, nor when the hop outlived
-/// it by more than twice its length (and five minutes).
-pub fn unlinked(start_ms: i64, end_ms: i64, thin: bool, hop: &Hop) -> Option<Unlinked> {
-    let outlived = hop.end_ms - end_ms;
-    let len = end_ms - start_ms;
-    if thin && outlived > 60_000 {
-        return Some(Unlinked::Thin { outlived });
-    }
-    (outlived > (2 * len).max(300_000)).then_some(Unlinked::Outlived { outlived, len })
-}
-
-/// Candidate continuations (parent, child) of `hops` whose parent can have led to the child
-/// (`unlinked`): what the history and the night count as possible parents.
-pub fn linked<'h>(
-    hops: &'h [Hop],
-    pairs: &'h [(usize, usize)],
-) -> impl Iterator<Item = (usize, usize)> + 'h {
-    pairs.iter().copied().filter(|&(p, c)| {
-        let p = &hops[p];
-        unlinked(p.start_ms, p.end_ms, thin(p), &hops[c]).is_none()
-    })
-}
-
-/// Is this session thin (fewer than `THIN_PACKETS` packets in either direction)?
-pub fn thin(h: &Hop) -> bool {
-    h.packets_c2s < THIN_PACKETS || h.packets_s2c < THIN_PACKETS
 }

@@ -126,26 +126,13 @@ pub struct Night {
     /// through relays that are not new themselves, and by how many origins: commissioned
     /// servers.
     pub fresh: HashMap<String, usize>,
-    /// The possible parents of each relayed hop tonight: every session into the relay it
-    /// continues (every candidate continuation, also those the chain search cut at
-    /// `--max-fanout`).
-    pub parents: HashMap<HopKey, Vec<Parent>>,
+    /// The possible parents of each relayed hop tonight: (client, service) of every session
+    /// into the relay that can have led to it (`hops::linked`; also those the chain search cut
+    /// at `--max-fanout`).
+    pub parents: HashMap<HopKey, Vec<(String, String)>>,
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
-}
-
-/// A session into a relay that a hop out of it may continue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Parent {
-    /// Its client.
-    pub client: String,
-    /// Its service.
-    pub service: String,
-    /// Its start, UTC epoch ms.
-    pub start_ms: i64,
-    /// Its end, UTC epoch ms.
-    pub end_ms: i64,
 }
 
 /// Hours between two hours of day, around the clock.
@@ -166,12 +153,7 @@ impl Night {
             let (p, c) = (&hops[p], &hops[c]);
             let key = (c.client_addr.clone(), c.server_addr.clone(), c.service.clone(), c.start_ms);
             let parents = night.parents.entry(key).or_default();
-            let parent = Parent {
-                client: p.client_addr.clone(),
-                service: p.service.clone(),
-                start_ms: p.start_ms,
-                end_ms: p.end_ms,
-            };
+            let parent = (p.client_addr.clone(), p.service.clone());
             if !parents.contains(&parent) {
                 parents.push(parent);
             }
@@ -274,7 +256,7 @@ impl Night {
     pub fn only_parent(&self, origin: &str, hop: &Hop) -> bool {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
-        self.parents.get(&key).is_some_and(|p| p.iter().all(|x| x.client == origin))
+        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _)| x == origin))
     }
 
     /// Another session into the relay of `hop` at the time that explains it routinely: its
@@ -284,8 +266,7 @@ impl Night {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
         let relay = &hop.client_addr;
-        for p in self.parents.get(&key)? {
-            let (x, in_service) = (&p.client, &p.service);
+        for (x, in_service) in self.parents.get(&key)? {
             if x == origin {
                 continue;
             }

@@ -11,7 +11,6 @@ use datafusion::prelude::SessionContext;
 
 use super::chains::find_chains;
 use super::hops::Hop;
-use super::incident::Incident;
 use super::model::{self, Chain};
 use super::rules::PivotRules;
 use super::{Facts, HistoryAt, PivotReport, ack, history, hops, incident, known_hosts};
@@ -74,14 +73,14 @@ pub async fn find(
         model::rank(&mut chains);
     }
     let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
+    let alerted: std::collections::HashSet<&str> =
+        incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     let mut facts = history::DayFacts::default();
     if gather == Facts::Gather {
-        facts = day_facts(admin_pairs, &all_hops, &pairs, &incidents, &chains, rules);
+        facts = day_facts(admin_pairs, &all_hops, &pairs, &alerted, &chains, rules);
     }
     progress.finish_and_clear();
     let hosts = known_hosts(&rules.inventory, &chains);
-    let alerted: std::collections::HashSet<&str> =
-        incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     Ok(PivotReport {
         since_ms: range.since_ms,
         until_ms: range.until_ms,
@@ -243,13 +242,13 @@ fn baseline_about(
 }
 
 /// What the night adds to the history: its admin connections and continuation patterns, the
-/// deciding hops of every alert-grade chain of an alert incident marked (what was alerted does
+/// deciding hops of every alert-grade chain of an `alerted` incident marked (what was alerted does
 /// not become routine by itself: `history::ALERTS_BEFORE_ROUTINE`).
 fn day_facts(
     admin_pairs: Vec<history::HopFact>,
     all_hops: &[Hop],
     pairs: &[(usize, usize)],
-    incidents: &[Incident],
+    alerted: &std::collections::HashSet<&str>,
     chains: &[Chain],
     rules: &PivotRules,
 ) -> history::DayFacts {
@@ -258,8 +257,6 @@ fn day_facts(
         links: history::links(all_hops, pairs),
         busy: Vec::new(),
     };
-    let alerted: std::collections::HashSet<&str> =
-        incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     let deciding = chains
         .iter()
         .filter(|c| {

@@ -34,7 +34,7 @@ use chrono::{TimeZone, Timelike, Utc};
 use serde::Serialize;
 
 use super::history::{Baseline, Novelty, group, kind};
-use super::hops::{Hop, Unlinked, thin, unlinked};
+use super::hops::{Hop, Unlinked, unlinked};
 use super::peers::{Night, SHARED_TIME, Support};
 
 /// Days of history at which findings reach full weight.
@@ -742,7 +742,7 @@ impl<'a> Scorer<'a> {
     /// relay opens itself every few days (`OWN_DAYS`).
     fn coincidence(&self, into: &Hop, out_hop: &Hop) -> Option<String> {
         let (p, v) = (&out_hop.client_addr, &out_hop.service);
-        match unlinked(into.start_ms, into.end_ms, thin(into), out_hop) {
+        match unlinked(into, out_hop) {
             Some(Unlinked::Thin { outlived }) => {
                 return Some(format!(
                     "the session into {p} was short ({} packets in, {} s) and {p} → {} outlived it by {} s: perhaps unrelated",
