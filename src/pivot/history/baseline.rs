@@ -1,8 +1,6 @@
 //! The baseline: the days of history read, folded into what the scorer asks (per-host novelty
 //! records, pairs, hours, weekends, reach and relay patterns, busy hosts, acknowledgements).
 
-use std::collections::BTreeMap;
-
 // The baseline's maps and sets use hashbrown's default (foldhash) hasher: a month of history
 // at 100 M flows a day is millions of lookups, and SipHash was a third of the night.
 use hashbrown::{HashMap, HashSet};
@@ -13,6 +11,57 @@ use chrono::NaiveDate;
 use crate::error::Result;
 
 use super::*;
+
+/// A borrowed two-string key: looks up a `(String, String)` set or map without building the
+/// owned key (it hashes like the tuple). Learning a month of history is mostly lookups of
+/// keys already known, and copying each key cost more than the lookup.
+#[derive(Hash)]
+struct K2<'a>(&'a str, &'a str);
+
+impl hashbrown::Equivalent<(String, String)> for K2<'_> {
+    fn equivalent(&self, k: &(String, String)) -> bool {
+        self.0 == k.0 && self.1 == k.1
+    }
+}
+
+/// A borrowed three-string key (see `K2`).
+#[derive(Hash)]
+struct K3<'a>(&'a str, &'a str, &'a str);
+
+impl hashbrown::Equivalent<(String, String, String)> for K3<'_> {
+    fn equivalent(&self, k: &(String, String, String)) -> bool {
+        self.0 == k.0 && self.1 == k.1 && self.2 == k.2
+    }
+}
+
+/// Insert `(a, b)` unless present, copying the strings only when new.
+fn put2(set: &mut HashSet<(String, String)>, a: &str, b: &str) {
+    if !set.contains(&K2(a, b)) {
+        set.insert((a.to_string(), b.to_string()));
+    }
+}
+
+/// Insert `(a, b, c)` unless present, copying the strings only when new.
+fn put3(set: &mut HashSet<(String, String, String)>, a: &str, b: &str, c: &str) {
+    if !set.contains(&K3(a, b, c)) {
+        set.insert((a.to_string(), b.to_string(), c.to_string()));
+    }
+}
+
+/// The entry of `key` in a map by host, copying the key only when new.
+fn slot<'m, V: Default>(map: &'m mut HashMap<String, V>, key: &str) -> &'m mut V {
+    map.entry_ref(key).or_default()
+}
+
+/// `kind(server, service)` for every fact of the history, computed once per distinct pair.
+#[derive(Default)]
+struct Kinds<'a>(HashMap<(&'a str, &'a str), String>);
+
+impl<'a> Kinds<'a> {
+    fn of(&mut self, server: &'a str, service: &'a str) -> &str {
+        self.0.entry((server, service)).or_insert_with(|| kind(server, service))
+    }
+}
 
 /// Novelty record of one actor: on how many of its active days (after its first) it did
 /// something new of one kind.
@@ -169,20 +218,19 @@ impl Baseline {
     /// Build from the facts of consecutive earlier days, oldest first.
     pub fn from_days(days: &[(NaiveDate, DayFacts)], days_wanted: usize) -> Self {
         let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
+        let mut kinds = Kinds::default();
         for (date, all) in days {
             let facts = &b.learnable(all);
             let weekend = is_weekend(*date);
             b.weekend_days += usize::from(weekend);
-            // Each fact's (client, server, service), built once: looked up three times below,
-            // then moved into `pairs`.
-            let keys: Vec<(String, String, String)> = facts
+            // Whether each fact's (client, server, service) was known before today.
+            let known: Vec<bool> = facts
                 .hops
                 .iter()
-                .map(|f| (f.client.clone(), f.server.clone(), f.service.clone()))
+                .map(|f| b.pairs.contains(&K3(&f.client, &f.server, &f.service)))
                 .collect();
-            let known: Vec<bool> = keys.iter().map(|k| b.pairs.contains(k)).collect();
             // Per client: active before today? anything new today?
-            let mut new_pair: BTreeMap<&str, bool> = BTreeMap::new();
+            let mut new_pair: HashMap<&str, bool> = HashMap::new();
             for (f, &known) in facts.hops.iter().zip(&known) {
                 *new_pair.entry(&f.client).or_default() |= !known;
             }
@@ -191,39 +239,32 @@ impl Baseline {
             }
             for (client, novel) in new_pair {
                 let before = b.client_days.contains_key(client);
-                b.client_new_pairs.entry(client.to_string()).or_default().record(before, novel);
+                slot(&mut b.client_new_pairs, client).record(before, novel);
             }
             // Of the clients' days with a new server: was one in a new group?
-            let mut new_group: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            let mut new_group: HashMap<&str, (bool, bool)> = HashMap::new();
             for (f, &known) in facts.hops.iter().zip(&known) {
                 let e = new_group.entry(&f.client).or_default();
                 if !known {
                     e.0 = true;
                     e.1 |=
-                        !b.client_groups.contains(&(f.client.clone(), kind(&f.server, &f.service)));
+                        !b.client_groups.contains(&K2(&f.client, kinds.of(&f.server, &f.service)));
                 }
             }
             for (client, (novel, novel_group)) in new_group {
                 if b.client_days.contains_key(client) && novel {
-                    b.client_new_groups
-                        .entry(client.to_string())
-                        .or_default()
-                        .record(true, novel_group);
+                    slot(&mut b.client_new_groups, client).record(true, novel_group);
                 }
             }
             // What each origin reached through relays: new end target, new group.
-            let mut new_reach: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+            let mut new_reach: HashMap<&str, (bool, bool)> = HashMap::new();
             for l in facts.links.iter().filter(|l| l.sole > 0) {
                 let e = new_reach.entry(&l.in_client).or_default();
-                if !b.reach.contains(&(
-                    l.in_client.clone(),
-                    l.out_server.clone(),
-                    l.out_service.clone(),
-                )) {
+                if !b.reach.contains(&K3(&l.in_client, &l.out_server, &l.out_service)) {
                     e.0 = true;
                     e.1 |= !b
                         .reach_groups
-                        .contains(&(l.in_client.clone(), kind(&l.out_server, &l.out_service)));
+                        .contains(&K2(&l.in_client, kinds.of(&l.out_server, &l.out_service)));
                 }
             }
             for (origin, (novel, novel_group)) in new_reach {
@@ -236,7 +277,7 @@ impl Baseline {
                         .record(true, novel_group);
                 }
             }
-            let mut new_client: BTreeMap<&str, bool> = BTreeMap::new();
+            let mut new_client: HashMap<&str, bool> = HashMap::new();
             for (f, &known) in facts.hops.iter().zip(&known) {
                 *new_client.entry(&f.server).or_default() |= !known;
             }
@@ -245,24 +286,20 @@ impl Baseline {
             }
             for (server, novel) in new_client {
                 let before = b.server_days.contains_key(server);
-                b.server_new_clients.entry(server.to_string()).or_default().record(before, novel);
+                slot(&mut b.server_new_clients, server).record(before, novel);
             }
-            let mut new_inbound: BTreeMap<&str, bool> = BTreeMap::new();
+            let mut new_inbound: HashMap<&str, bool> = HashMap::new();
             for l in &facts.links {
-                let novel = !b.pivot_inbound.contains(&(l.pivot.clone(), l.in_client.clone()));
+                let novel = !b.pivot_inbound.contains(&K2(&l.pivot, &l.in_client));
                 *new_inbound.entry(&l.pivot).or_default() |= novel;
             }
             for (pivot, novel) in new_inbound {
                 let before = b.pivot_days.contains_key(pivot);
                 b.pivot_new_inbound.entry(pivot.to_string()).or_default().record(before, novel);
             }
-            let mut new_target: BTreeMap<&str, bool> = BTreeMap::new();
+            let mut new_target: HashMap<&str, bool> = HashMap::new();
             for l in &facts.links {
-                let novel = !b.pivot_targets.contains(&(
-                    l.pivot.clone(),
-                    l.out_server.clone(),
-                    l.out_service.clone(),
-                ));
+                let novel = !b.pivot_targets.contains(&K3(&l.pivot, &l.out_server, &l.out_service));
                 *new_target.entry(&l.pivot).or_default() |= novel;
             }
             for (pivot, novel) in new_target {
@@ -272,45 +309,49 @@ impl Baseline {
             // Now fold today in.
             let mut clients: HashSet<&str> = HashSet::new();
             let mut servers: HashSet<&str> = HashSet::new();
-            for (f, key) in facts.hops.iter().zip(keys) {
+            for (f, &known) in facts.hops.iter().zip(&known) {
                 clients.insert(&f.client);
                 servers.insert(&f.server);
-                b.client_services.insert((f.client.clone(), f.service.clone()));
-                *b.client_hours.entry(f.client.clone()).or_default() |= f.hours as u32;
-                if weekend {
+                put2(&mut b.client_services, &f.client, &f.service);
+                *slot(&mut b.client_hours, &f.client) |= f.hours as u32;
+                if weekend && !b.client_weekend.contains(f.client.as_str()) {
                     b.client_weekend.insert(f.client.clone());
                 }
-                b.pairs.insert(key);
-                b.server_services.insert((f.server.clone(), f.service.clone()));
-                b.client_groups.insert((f.client.clone(), kind(&f.server, &f.service)));
-                *b.client_sessions.entry(f.client.clone()).or_default() += f.connections;
+                if !known {
+                    put3(&mut b.pairs, &f.client, &f.server, &f.service);
+                }
+                put2(&mut b.server_services, &f.server, &f.service);
+                put2(&mut b.client_groups, &f.client, kinds.of(&f.server, &f.service));
+                *slot(&mut b.client_sessions, &f.client) += f.connections;
             }
             for x in &all.busy {
-                b.busy.insert(x.host.clone());
+                if !b.busy.contains(x.host.as_str()) {
+                    b.busy.insert(x.host.clone());
+                }
                 if x.as_server {
                     servers.insert(&x.host);
                     for v in &x.services {
-                        b.server_services.insert((x.host.clone(), v.clone()));
+                        put2(&mut b.server_services, &x.host, v);
                     }
                 } else {
                     clients.insert(&x.host);
-                    *b.client_hours.entry(x.host.clone()).or_default() |= x.hours as u32;
-                    *b.client_sessions.entry(x.host.clone()).or_default() += x.connections;
-                    if weekend {
+                    *slot(&mut b.client_hours, &x.host) |= x.hours as u32;
+                    *slot(&mut b.client_sessions, &x.host) += x.connections;
+                    if weekend && !b.client_weekend.contains(x.host.as_str()) {
                         b.client_weekend.insert(x.host.clone());
                     }
                     for v in &x.services {
-                        b.client_services.insert((x.host.clone(), v.clone()));
+                        put2(&mut b.client_services, &x.host, v);
                     }
                 }
             }
             if weekend {
                 for c in &clients {
-                    *b.client_weekend_days.entry(c.to_string()).or_default() += 1;
+                    *slot(&mut b.client_weekend_days, c) += 1;
                 }
             }
             for c in clients {
-                *b.client_days.entry(c.to_string()).or_default() += 1;
+                *slot(&mut b.client_days, c) += 1;
             }
             let mut used: HashSet<(&str, &str)> = HashSet::new();
             for f in &facts.hops {
@@ -322,28 +363,29 @@ impl Baseline {
                 }
             }
             for (c, v) in used {
-                *b.client_service_days.entry((c.to_string(), v.to_string())).or_default() += 1;
+                match b.client_service_days.get_mut(&K2(c, v)) {
+                    Some(n) => *n += 1,
+                    None => {
+                        b.client_service_days.insert((c.to_string(), v.to_string()), 1);
+                    }
+                }
             }
             for x in servers {
-                *b.server_days.entry(x.to_string()).or_default() += 1;
+                *slot(&mut b.server_days, x) += 1;
             }
             let mut pivots: HashSet<&str> = HashSet::new();
             for l in &facts.links {
                 pivots.insert(&l.pivot);
-                b.pivot_inbound.insert((l.pivot.clone(), l.in_client.clone()));
-                b.pivot_services.insert((l.pivot.clone(), l.out_service.clone()));
-                b.pivot_targets.insert((
-                    l.pivot.clone(),
-                    l.out_server.clone(),
-                    l.out_service.clone(),
-                ));
+                put2(&mut b.pivot_inbound, &l.pivot, &l.in_client);
+                put2(&mut b.pivot_services, &l.pivot, &l.out_service);
+                put3(&mut b.pivot_targets, &l.pivot, &l.out_server, &l.out_service);
             }
             for p in pivots {
-                *b.pivot_days.entry(p.to_string()).or_default() += 1;
+                *slot(&mut b.pivot_days, p) += 1;
             }
             for l in &facts.links {
-                b.reach_any.insert((l.in_client.clone(), l.out_server.clone()));
-                b.reach_any_services.insert((l.in_client.clone(), l.out_service.clone()));
+                put2(&mut b.reach_any, &l.in_client, &l.out_server);
+                put2(&mut b.reach_any_services, &l.in_client, &l.out_service);
             }
             let mut origins: HashSet<&str> = HashSet::new();
             for l in facts.links.iter().filter(|l| l.sole > 0) {
@@ -351,22 +393,17 @@ impl Baseline {
                 *b.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() +=
                     l.sole;
                 b.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
-                b.relay_patterns.insert((
-                    l.pivot.clone(),
-                    l.in_service.clone(),
-                    l.out_service.clone(),
-                ));
-                b.reach.insert((l.in_client.clone(), l.out_server.clone(), l.out_service.clone()));
-                b.reach_services.insert((l.in_client.clone(), l.out_service.clone()));
-                b.reach_groups.insert((l.in_client.clone(), kind(&l.out_server, &l.out_service)));
-                let via = b.reached_via.entry(l.in_client.clone()).or_default();
-                let x = (l.pivot.clone(), l.out_server.clone());
-                if !via.contains(&x) {
-                    via.push(x);
+                put3(&mut b.relay_patterns, &l.pivot, &l.in_service, &l.out_service);
+                put3(&mut b.reach, &l.in_client, &l.out_server, &l.out_service);
+                put2(&mut b.reach_services, &l.in_client, &l.out_service);
+                put2(&mut b.reach_groups, &l.in_client, kinds.of(&l.out_server, &l.out_service));
+                let via = slot(&mut b.reached_via, &l.in_client);
+                if !via.iter().any(|(p, t)| *p == l.pivot && *t == l.out_server) {
+                    via.push((l.pivot.clone(), l.out_server.clone()));
                 }
             }
             for o in origins {
-                *b.reach_days.entry(o.to_string()).or_default() += 1;
+                *slot(&mut b.reach_days, o) += 1;
             }
         }
         for (c, s, _) in &b.pairs {
@@ -490,7 +527,9 @@ pub fn load_about(
     let acks = crate::pivot::ack::Acks::load(history)?;
     let in_force = acks.in_force(day, days);
     crate::pivot::ack::apply(&mut facts, &in_force);
+    let t1 = std::time::Instant::now();
     let mut b = Baseline::from_days(&facts, days);
+    tracing::debug!(elapsed_ms = t1.elapsed().as_millis() as u64, "baseline learned");
     b.acks = in_force.into_iter().cloned().collect();
     Ok(b)
 }
