@@ -55,9 +55,9 @@ pub struct HopFact {
     pub service: String,
     /// Established connections that day.
     pub connections: i64,
-    /// Start of the first, UTC epoch ms.
+    /// Start of the first, UTC epoch ms (0 when read for a baseline: `read_day_about`).
     pub first_ms: i64,
-    /// End of the last, UTC epoch ms.
+    /// End of the last, UTC epoch ms (0 when read for a baseline).
     pub last_ms: i64,
     /// Bit h set: a connection started in UTC hour h.
     pub hours: i32,
@@ -481,6 +481,14 @@ mod tests {
         let interest: std::collections::HashSet<String> = ["S".to_string(), "A".to_string()].into();
         let f = read_day_about(&dir, d0, Some(&interest)).unwrap();
         assert_eq!(f.hops.len(), 2, "only A → S and A → J are kept: {:?}", f.hops);
+        // The baseline's read leaves the times out (it never asks them); read_day keeps them.
+        assert!(f.hops.iter().all(|h| h.first_ms == 0 && h.last_ms == 0), "{:?}", f.hops);
+        let all = read_day(&dir, d0).unwrap();
+        assert!(
+            all.hops.iter().any(|h| h.client == "A" && h.first_ms == 7_200_000),
+            "{:?}",
+            &all.hops[..3]
+        );
         assert_eq!(f.busy.len(), 1);
         assert!(f.busy[0].as_server && f.busy[0].host == "S" && f.busy[0].services == ["ssh"]);
         let b = load_about(&dir, d0 + chrono::Duration::days(3), 28, Some(&interest)).unwrap();

@@ -212,8 +212,9 @@ fn read_file(path: &Path) -> Result<Vec<RecordBatch>> {
 }
 
 /// Read `path` with its text columns `dict` as dictionaries (Int32 keys, as Parquet stores
-/// them): a filter on hosts then tests each distinct address once, not each row.
-fn read_file_dict(path: &Path, dict: &[&str]) -> Result<Vec<RecordBatch>> {
+/// them): a filter on hosts then tests each distinct address once, not each row. Columns in
+/// `skip` are not read at all.
+fn read_file_dict(path: &Path, dict: &[&str], skip: &[&str]) -> Result<Vec<RecordBatch>> {
     let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let schema = ParquetRecordBatchReaderBuilder::try_new(file).map_err(perr)?.schema().clone();
@@ -232,12 +233,13 @@ fn read_file_dict(path: &Path, dict: &[&str]) -> Result<Vec<RecordBatch>> {
     let options = parquet::arrow::arrow_reader::ArrowReaderOptions::new()
         .with_schema(Arc::new(Schema::new(fields)));
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(perr)?;
+    let kept =
+        (0..schema.fields().len()).filter(|&i| !skip.contains(&schema.field(i).name().as_str()));
+    let mask = parquet::arrow::ProjectionMask::roots(builder.parquet_schema(), kept);
     // Big batches: each carries its row group's whole dictionary, tested once per batch.
-    let reader = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options)
-        .map_err(perr)?
-        .with_batch_size(1 << 20)
-        .build()
-        .map_err(perr)?;
+    let reader = builder.with_projection(mask).with_batch_size(1 << 20).build().map_err(perr)?;
     reader.map(|b| b.map_err(|e| Error::arrow(path.display().to_string(), e))).collect()
 }
 
@@ -262,24 +264,46 @@ fn dict_column<'a>(
 
 /// Read the partition of `day` (an error names the file when it is unreadable).
 pub fn read_day(history: &Path, day: NaiveDate) -> Result<DayFacts> {
-    read_day_about(history, day, None)
+    read_day_with(history, day, None, Times::Read)
 }
 
-/// Read the partition of `day`, keeping only facts about the hosts in `interest` (hop facts
-/// whose client or server is one, link facts whose pivot or inbound client is one); `None`
-/// keeps everything.
-/// Rows are tested on the column buffers, so facts about other hosts cost no allocation.
+/// Whether hop facts' `first_ms`/`last_ms` are read: the baseline never asks them, and they
+/// are two thirds of a day's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Times {
+    /// Read them.
+    Read,
+    /// Leave them 0.
+    Skip,
+}
+
+/// Read the partition of `day` for a baseline, keeping only facts about the hosts in
+/// `interest` (hop facts whose client or server is one, link facts whose pivot or inbound
+/// client is one; `None` keeps everything) and leaving hop facts' times 0 (`Times::Skip`).
 pub fn read_day_about(
     history: &Path,
     day: NaiveDate,
     interest: Option<&std::collections::HashSet<String>>,
+) -> Result<DayFacts> {
+    read_day_with(history, day, interest, Times::Skip)
+}
+
+/// Read the partition of `day`: the facts about `interest` (see `read_day_about`), with or
+/// without the hop facts' times. Rows are tested on the column buffers, so facts about other
+/// hosts cost no allocation.
+fn read_day_with(
+    history: &Path,
+    day: NaiveDate,
+    interest: Option<&std::collections::HashSet<String>>,
+    times: Times,
 ) -> Result<DayFacts> {
     let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
     let dir = day_dir(history, day);
     let mut facts = DayFacts::default();
     let path = dir.join("hops.parquet");
     let o = Origin::File(&path);
-    let batches = read_file_dict(&path, &["client", "server", "service"])?;
+    let skip: &[&str] = if times == Times::Skip { &["first_ms", "last_ms"] } else { &[] };
+    let batches = read_file_dict(&path, &["client", "server", "service"], skip)?;
     // Per batch: which dictionary values are hosts of interest (tested once each).
     let mut masks: Vec<(Vec<bool>, Vec<bool>)> = Vec::with_capacity(batches.len());
     for b in &batches {
@@ -311,11 +335,14 @@ pub fn read_day_about(
     for (b, (mc, ms)) in batches.iter().zip(&masks) {
         let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
         let (vk, vv) = dict_column(b, o, "service")?;
-        let (n, f, l) = (
-            typed::<Int64Type>(b, o, "connections")?,
-            typed::<Int64Type>(b, o, "first_ms")?,
-            typed::<Int64Type>(b, o, "last_ms")?,
-        );
+        let n = typed::<Int64Type>(b, o, "connections")?;
+        let (f, l) = match times {
+            Times::Read => (
+                Some(typed::<Int64Type>(b, o, "first_ms")?),
+                Some(typed::<Int64Type>(b, o, "last_ms")?),
+            ),
+            Times::Skip => (None, None),
+        };
         let hours = typed::<Int32Type>(b, o, "hours")?;
         for i in 0..b.num_rows() {
             let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
@@ -349,8 +376,8 @@ pub fn read_day_about(
                 server: si.to_string(),
                 service: vi.to_string(),
                 connections: n.value(i),
-                first_ms: f.value(i),
-                last_ms: l.value(i),
+                first_ms: f.map_or(0, |f| f.value(i)),
+                last_ms: l.map_or(0, |l| l.value(i)),
                 hours: hours.value(i),
                 alerted: alerted_at(b, i),
             });
