@@ -50,7 +50,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let (data, ports) = pivotflow::config::index::index(&args)?;
             pivotflow::store::admin::run_index(&data, &ports)?;
         }
-        Command::Ack(args) => pivot::ack::run(&pivot::ack::AckConfig::from_args(&args)?)?,
+        Command::Ack(args) => {
+            pivot::history::ack::run(&pivot::history::ack::AckConfig::from_args(&args)?)?
+        }
         Command::Cluster(c) => pivotflow::cluster::run(&pivotflow::config::cluster::role(&c))?,
         Command::Synth(args) => {
             let run = synth::SynthRun::from_args(&args)?;

@@ -81,8 +81,8 @@ fn settings(memory_limit: Option<&str>, a: &PivotRulesArgs) -> Result<SqlSetting
 }
 
 /// `--syslog URL`, parsed.
-fn syslog(a: &PivotRulesArgs) -> Result<Option<crate::pivot::syslog::Target>> {
-    a.syslog.as_deref().map(crate::pivot::syslog::Target::parse).transpose()
+fn syslog(a: &PivotRulesArgs) -> Result<Option<crate::pivot::render::syslog::Target>> {
+    a.syslog.as_deref().map(crate::pivot::render::syslog::Target::parse).transpose()
 }
 impl PivotsConfig {
     /// Validate `pivots`' arguments; `now_ms` anchors relative `--since`/`--until`.
@@ -157,10 +157,10 @@ impl ReportConfig {
     }
 }
 
-impl crate::pivot::ack::AckConfig {
+impl crate::pivot::history::ack::AckConfig {
     /// Validate `pivotflow ack` arguments.
     pub fn from_args(a: &crate::cli::AckArgs) -> crate::error::Result<Self> {
-        use crate::pivot::ack::{AckAction, parse_id};
+        use crate::pivot::history::ack::{AckAction, parse_id};
         let action = if a.list {
             AckAction::List
         } else if let Some(id) = &a.undo {
@@ -178,6 +178,6 @@ impl crate::pivot::ack::AckConfig {
             }
             AckAction::Add { day, incident, reason }
         };
-        Ok(crate::pivot::ack::AckConfig { reports: a.reports.clone(), action })
+        Ok(crate::pivot::history::ack::AckConfig { reports: a.reports.clone(), action })
     }
 }

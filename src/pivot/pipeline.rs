@@ -10,10 +10,13 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use super::chains::find_chains;
+use super::history::ack;
 use super::hops::Hop;
-use super::model::{self, Chain};
+use super::outcome::{PivotReport, known_hosts};
 use super::rules::PivotRules;
-use super::{Facts, HistoryAt, PivotReport, ack, history, hops, incident, known_hosts};
+use super::score::incident;
+use super::score::model::{self, Chain};
+use super::{Facts, HistoryAt, history, hops};
 use crate::error::Result;
 use crate::sql::context::{AdminRead, SqlSettings, flow_context_filtered};
 use crate::sql::timerange::TimeRange;

@@ -7,9 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration as ChronoDuration, NaiveDate, Utc};
+use chrono::{Duration as ChronoDuration, NaiveDate};
 
-use super::{PivotReport, history, summary_table, write_outputs};
+use super::history;
+use super::outcome::PivotReport;
+use super::render::{text::summary_table, write_outputs};
 use crate::error::{Error, Result};
 use crate::pivot::rules::PivotRules;
 use crate::sql::print::print_text;
@@ -32,131 +34,6 @@ pub fn day_range(day: NaiveDate) -> TimeRange {
     TimeRange { since_ms: Some(start), until_ms: Some(start + 86_400_000) }
 }
 
-/// Rows of other incidents listed in summary.md (all of them are in chains.json).
-const SUMMARY_ROUTINE_ROWS: usize = 50;
-
-/// Markdown summary for a human reader: alert incidents first, each with its reasons and
-/// possible origins, then the top of the other incidents.
-pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
-    let mut s = format!("# Pivot report {label}\n\n");
-    if !report.incomplete_files.is_empty() {
-        s.push_str("**INCOMPLETE: store files that could not be read were left out:**\n\n");
-        for u in &report.incomplete_files {
-            s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
-        }
-        s.push('\n');
-    }
-    s.push_str(&format!(
-        "**{} alert incidents** ({} alert chains) among {} incidents and {} chains{} from {} \
-         remote-administration hops ({} continuations); {}; alert threshold {}. Services: {}. \
-         Generated {}.\n\n",
-        report.alerts,
-        report.alert_chains,
-        report.incidents.len(),
-        report.chains.len(),
-        report.hidden_note(),
-        report.hops,
-        report.continuations,
-        report.history_note(),
-        report.alert_threshold,
-        rules
-            .services
-            .iter()
-            .map(|v| format!("{} {}/{}", v.name, if v.proto == 6 { "tcp" } else { "udp" }, v.port))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
-    ));
-    let t = &report.truncations;
-    if t.max_hops > 0 || t.fanout > 0 || t.max_chains_reached {
-        s.push_str(&format!(
-            "**Search was cut:** {} chains at --max-hops, {} continuations over --max-fanout{}.\n\n",
-            t.max_hops,
-            t.fanout,
-            t.chain_limit_note()
-        ));
-    }
-    if report.chains.is_empty() {
-        s.push_str("No pivot chains.\n");
-        return s;
-    }
-    if !report.acknowledged.is_empty() {
-        s.push_str("## Acknowledged patterns in force\n\n");
-        for a in &report.acknowledged {
-            s.push_str(&format!(
-                "- {} ({}), acknowledged {}: {}\n",
-                a.id, a.cause, a.acknowledged_at, a.reason
-            ));
-        }
-        s.push('\n');
-    }
-    s.push_str("## Alert incidents\n\n");
-    if report.alerts == 0 {
-        s.push_str("None.\n\n");
-    }
-    for i in report.incidents.iter().filter(|i| i.alert) {
-        s.push_str(&format!(
-            "### {}. {} (score {:.2}): {}\n\n{} – {} UTC; {} chain{}; path {}\n\n",
-            i.rank,
-            i.id,
-            i.score,
-            report.annotate(&i.cause),
-            i.first,
-            i.last,
-            i.chain_count,
-            if i.chain_count == 1 { "" } else { "s" },
-            report.path_label(&i.path, " → "),
-        ));
-        for r in &i.reasons {
-            s.push_str(&format!("- {}\n", report.annotate(r)));
-        }
-        if i.origins.len() > 1 {
-            s.push_str(
-                "\nPossible origins (sessions into the same host at the time), most unusual for its own history first:\n\n",
-            );
-            for o in &i.origins {
-                let why = if o.reasons.is_empty() {
-                    "routine for it".to_string()
-                } else {
-                    report.annotate(&o.reasons.join("; "))
-                };
-                s.push_str(&format!(
-                    "- {} ({}, {:.2}): {why}\n",
-                    report.label(&o.host),
-                    o.chain,
-                    o.score
-                ));
-            }
-        }
-        s.push_str(&format!("\nChains: {}\n\n", i.chains.join(", ")));
-    }
-    let rest: Vec<_> = report.incidents.iter().filter(|i| !i.alert).collect();
-    s.push_str(&format!("## Other incidents ({})\n\n", rest.len()));
-    if !rest.is_empty() {
-        s.push_str("| rank | incident | score | first (UTC) | chains | cause | path | strongest reason or acknowledgement |\n|---|---|---|---|---|---|---|---|\n");
-    }
-    for i in rest.iter().take(SUMMARY_ROUTINE_ROWS) {
-        s.push_str(&format!(
-            "| {} | {} | {:.2} | {} | {} | {} | {} | {} |\n",
-            i.rank,
-            i.id,
-            i.score,
-            i.first,
-            i.chain_count,
-            report.annotate(&i.cause),
-            report.path_label(&i.path, " → "),
-            report.annotate(&i.note())
-        ));
-    }
-    if rest.len() > SUMMARY_ROUTINE_ROWS {
-        s.push_str(&format!("\n{} more in `chains.json`.\n", rest.len() - SUMMARY_ROUTINE_ROWS));
-    }
-    s.push_str(
-        "\nOpen `pivots.graphml` in Cytoscape or Gephi; `chains.json` has every chain and hop for scripts.\n",
-    );
-    s
-}
-
 /// Write a finished report folder to `<reports>/<label>/`, with the day's history `facts` in
 /// its `history/` subfolder, replacing an earlier one in one step
 /// (`store::atomic::replace_dir`): a reader sees the old report and history or the new ones.
@@ -175,10 +52,19 @@ pub fn publish(
     if let Some(facts) = facts {
         history::write_facts(&tmp.join(history::FACTS_DIR), facts)?;
     }
-    std::fs::write(tmp.join("summary.md"), summary_markdown(label, report, rules))
-        .map_err(|e| Error::io(&tmp, e))?;
+    std::fs::write(
+        tmp.join("summary.md"),
+        super::render::markdown::summary_markdown(label, report, rules),
+    )
+    .map_err(|e| Error::io(&tmp, e))?;
     let title = format!("Pivot report {label}");
-    super::html::write(&tmp.join("index.html"), report, &title, "chains.json", "pivots.graphml")?;
+    super::render::html::write(
+        &tmp.join("index.html"),
+        report,
+        &title,
+        "chains.json",
+        "pivots.graphml",
+    )?;
     fault_point("report-folder-built");
     crate::store::atomic::replace_dir(&tmp, &final_dir)?;
     Ok(final_dir)
@@ -247,7 +133,7 @@ pub struct ReportConfig {
     /// `--events FILE`: alert incidents appended as ECS JSON lines.
     pub events: Option<PathBuf>,
     /// `--syslog URL`: alert incidents sent as RFC 5424 messages.
-    pub syslog: Option<super::syslog::Target>,
+    pub syslog: Option<super::render::syslog::Target>,
     /// Memory and parallelism of the SQL stages.
     pub settings: crate::sql::context::SqlSettings,
 }
@@ -292,11 +178,11 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         pending_clear(&history_dir, *day)?;
         let history_bytes = history::dir_size(&dir.join(history::FACTS_DIR));
         if let Some(file) = &c.events {
-            let n = super::events::append(file, &label, &report)?;
+            let n = super::render::events::append(file, &label, &report)?;
             tracing::info!(file = %file.display(), events = n, "alert events appended");
         }
         if let Some(target) = &c.syslog {
-            let n = super::syslog::send(target, &label, &report)?;
+            let n = super::render::syslog::send(target, &label, &report)?;
             tracing::info!(events = n, "alert events sent to syslog");
         }
         tracing::info!(

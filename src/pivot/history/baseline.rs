@@ -167,7 +167,7 @@ pub struct Baseline {
     /// facts with hosts of no interest were summed up, so their lists are not complete.
     pub busy: HashSet<String>,
     /// Acknowledgements in force (`ack`), oldest first.
-    pub acks: Vec<crate::pivot::ack::Ack>,
+    pub acks: Vec<crate::pivot::history::ack::Ack>,
     /// (pivot, inbound service, outbound service) of continuations with one possible parent:
     /// what a relay routinely relays for one session alone.
     pub relay_patterns: HashSet<(String, String, String)>,
@@ -524,9 +524,9 @@ pub fn load_about(
         "history days read"
     );
     // Acknowledged patterns count as learned on their day (see `ack`).
-    let acks = crate::pivot::ack::Acks::load(history)?;
+    let acks = crate::pivot::history::ack::Acks::load(history)?;
     let in_force = acks.in_force(day, days);
-    crate::pivot::ack::apply(&mut facts, &in_force);
+    crate::pivot::history::ack::apply(&mut facts, &in_force);
     let t1 = std::time::Instant::now();
     let mut b = Baseline::from_days(&facts, days);
     tracing::debug!(elapsed_ms = t1.elapsed().as_millis() as u64, "baseline learned");

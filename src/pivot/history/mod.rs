@@ -24,6 +24,7 @@
 //! `history/date=D` into the day's report folder); `baseline` turns the days read into what the
 //! scorer asks (`Baseline`).
 
+pub mod ack;
 mod baseline;
 mod connections;
 mod store;

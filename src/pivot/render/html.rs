@@ -14,10 +14,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::PivotReport;
-use super::incident::Incident;
-use super::model::{Chain, iso};
 use crate::error::{Error, Result};
+use crate::pivot::outcome::PivotReport;
+use crate::pivot::score::incident::Incident;
+use crate::pivot::score::model::{Chain, iso};
 
 const TEMPLATE: &str = include_str!("report.html");
 
@@ -44,7 +44,7 @@ struct Page {
     generated: String,
     facts: Vec<(String, String)>,
     incomplete: Vec<String>,
-    acks: Vec<super::ack::AckInForce>,
+    acks: Vec<crate::pivot::history::ack::AckInForce>,
     cards: Vec<Card>,
     /// The cards are alert incidents (else, with no alert, the top-ranked untrusted ones).
     cards_are_alerts: bool,
@@ -72,7 +72,7 @@ struct Card {
     chains: String,
     path_text: String,
     reasons: Vec<String>,
-    origins: Vec<super::incident::OriginView>,
+    origins: Vec<crate::pivot::score::incident::OriginView>,
     flags: Vec<String>,
     path: Graph,
     timeline: Timeline,
@@ -432,7 +432,7 @@ pub fn render(
                 origins: i
                     .origins
                     .iter()
-                    .map(|o| super::incident::OriginView {
+                    .map(|o| crate::pivot::score::incident::OriginView {
                         host: report.label(&o.host),
                         reasons: o.reasons.iter().map(|r| report.annotate(r)).collect(),
                         ..o.clone()

@@ -43,8 +43,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::history::{Baseline, group, is_weekend};
-use super::hops::{Hop, linked};
+use crate::pivot::history::{Baseline, group, is_weekend};
+use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
 pub const SHARED_TIME: usize = 2;

@@ -22,9 +22,9 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use super::PivotReport;
-use super::incident::Incident;
 use crate::error::{Error, Result};
+use crate::pivot::outcome::PivotReport;
+use crate::pivot::score::incident::Incident;
 
 /// `event.id` of an incident of day `label`: 16 hex digits of FNV-1a over the day, the path of
 /// its strongest chain and its cause (stable across reruns, different for different incidents).

@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::chains::RawChain;
-use super::history::Baseline;
-use super::hops::Hop;
 use super::peers::Night;
-use super::rules::PivotRules;
-use super::score::{About, Scorer};
+use super::{About, Scorer};
+use crate::pivot::chains::RawChain;
+use crate::pivot::history::Baseline;
+use crate::pivot::hops::Hop;
+use crate::pivot::rules::PivotRules;
 
 /// Epoch ms as RFC 3339 UTC with milliseconds (empty when out of range).
 pub fn iso(ms: i64) -> String {

@@ -30,12 +30,16 @@
 //! time that `peers::SHARED_TIME` other origins share at a half. Every weight is scaled by
 //! min(1, days of history / 7) (cold start), and with no history there are no history findings.
 
+pub mod incident;
+pub mod model;
+pub mod peers;
+
 use chrono::{TimeZone, Timelike, Utc};
 use serde::Serialize;
 
-use super::history::{Baseline, Novelty, group, kind};
-use super::hops::{Hop, Unlinked, unlinked};
-use super::peers::{Night, SHARED_TIME, Support};
+use crate::pivot::history::{Baseline, Novelty, group, kind};
+use crate::pivot::hops::{Hop, Unlinked, unlinked};
+use peers::{Night, SHARED_TIME, Support};
 
 /// Days of history at which findings reach full weight.
 pub const WARM_DAYS: usize = 7;
@@ -550,7 +554,7 @@ impl<'a> Scorer<'a> {
                 about("time", c, ""),
             );
         }
-        let weekend = super::history::is_weekend(t);
+        let weekend = crate::pivot::history::is_weekend(t);
         let worked = self
             .selves(c)
             .map(|x| b.client_weekend_days.get(x).copied().unwrap_or(0))

@@ -154,7 +154,11 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 /// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
 /// score, then first start. An incident whose strongest chain an acknowledgement in `acks`
 /// covers is marked and never an alert.
-pub fn group(chains: &mut [Chain], acks: &[super::ack::Ack], cold: bool) -> Vec<Incident> {
+pub fn group(
+    chains: &mut [Chain],
+    acks: &[crate::pivot::history::ack::Ack],
+    cold: bool,
+) -> Vec<Incident> {
     let n = chains.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut by_key: BTreeMap<(String, String, String), usize> = BTreeMap::new();
@@ -209,7 +213,7 @@ pub fn group(chains: &mut [Chain], acks: &[super::ack::Ack], cold: bool) -> Vec<
             chains[c].incident = inc.id.clone();
         }
     }
-    let acks: Vec<&super::ack::Ack> = acks.iter().collect();
+    let acks: Vec<&crate::pivot::history::ack::Ack> = acks.iter().collect();
     for (inc, m) in &mut out {
         let lead = &chains[m[0]];
         let hops: Vec<(String, String, String)> = lead
@@ -217,7 +221,7 @@ pub fn group(chains: &mut [Chain], acks: &[super::ack::Ack], cold: bool) -> Vec<
             .iter()
             .map(|h| (h.client_addr.clone(), h.server_addr.clone(), h.service.clone()))
             .collect();
-        if let Some(a) = super::ack::covering(&acks, &hops) {
+        if let Some(a) = crate::pivot::history::ack::covering(&acks, &hops) {
             inc.acknowledged = Some(a.id.clone());
             inc.alert = false;
             for &c in m.iter() {

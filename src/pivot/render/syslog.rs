@@ -8,8 +8,8 @@
 
 use std::path::PathBuf;
 
-use super::PivotReport;
 use crate::error::{Error, Result};
+use crate::pivot::outcome::PivotReport;
 
 /// Where syslog messages go.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::history::{DayFacts, HopFact, LinkFact};
+use super::{DayFacts, HopFact, LinkFact};
 use crate::error::{Error, Result};
 
 /// One hop of an acknowledged pattern.

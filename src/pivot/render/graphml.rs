@@ -7,8 +7,8 @@ use std::io::Write;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
-use super::model::{Chain, iso};
 use crate::error::{Error, Result};
+use crate::pivot::score::model::{Chain, iso};
 
 /// (id, for, attr.name, attr.type)
 const KEYS: &[(&str, &str, &str, &str)] = &[
@@ -68,7 +68,7 @@ struct Node {
 /// An edge: its hop, the chains through it, its position on the first chain, and the alert
 /// facts of those chains.
 struct Edge<'a> {
-    hop: &'a super::hops::Hop,
+    hop: &'a crate::pivot::hops::Hop,
     chains: BTreeSet<String>,
     index: usize,
     alert: bool,

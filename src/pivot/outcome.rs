@@ -1,0 +1,172 @@
+//! The report model: everything one run found (`PivotReport`), built once by
+//! `pipeline::find` and formatted by every renderer (`render`) and the day folders (`report`):
+//! host labels, header notes and paths are asked here, never derived by a renderer.
+
+use serde::Serialize;
+
+use super::chains::Truncations;
+use super::score::model::Chain;
+use super::{history, score};
+use crate::error::{Error, Result};
+
+/// Everything one run found.
+#[derive(Debug, Serialize)]
+pub struct PivotReport {
+    /// Period start (arrival time), UTC epoch ms.
+    pub since_ms: Option<i64>,
+    /// Period end (exclusive), UTC epoch ms.
+    pub until_ms: Option<i64>,
+    /// Flow records on service ports read for the period (0: no data, e.g. the collector was
+    /// down; `report` then keeps no history for the day).
+    pub service_flows: usize,
+    /// Hops touching possible pivot hosts (after merging transports).
+    pub hops: usize,
+    /// Candidate continuation pairs.
+    pub continuations: usize,
+    /// Every cut the chain search made.
+    pub truncations: Truncations,
+    /// Chains through trusted hosts left out by `--hide-trusted`.
+    pub trusted_hidden: usize,
+    /// Alert incidents: incidents with an alert chain (the unit an analyst reads).
+    pub alerts: usize,
+    /// Alert chains (untrusted, score at or above the threshold, not folded into another).
+    pub alert_chains: usize,
+    /// Chains left out of the GraphML by `--hide-routine` (all chains stay in chains.json).
+    pub routine_hidden: usize,
+    /// The `--alert-threshold` in force.
+    pub alert_threshold: f64,
+    /// Days of history the score read, and how many it asked for.
+    pub history_days: usize,
+    /// Alerted patterns of earlier days kept out of the baseline (they alert again until seen
+    /// as alerts on `history::ALERTS_BEFORE_ROUTINE` days).
+    pub history_withheld: usize,
+    /// Days of history asked for (`--history-days`).
+    pub history_days_wanted: usize,
+    /// Store files of the period that could not be read and were left out (the chains are
+    /// incomplete; `pivots` and `report` exit 3).
+    pub incomplete_files: Vec<crate::store::check::Unreadable>,
+    /// Acknowledgements in force (`pivotflow ack`): patterns analysts marked known-good.
+    pub acknowledged: Vec<history::ack::AckInForce>,
+    /// The incidents (chains grouped by root cause), ranked: alerts first.
+    pub incidents: Vec<score::incident::Incident>,
+    /// The chains, ranked.
+    pub chains: Vec<Chain>,
+    /// What `--inventory`/`--hosts-file` say about the hosts of the incidents and chains, by
+    /// address (absent without an inventory; hosts it does not know are not listed).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub hosts: std::collections::BTreeMap<String, crate::inventory::HostInfo>,
+    /// What this period adds to the history (written by `report`).
+    #[serde(skip)]
+    pub facts: history::DayFacts,
+}
+
+/// The inventory's entries for every host on a chain (incidents' hosts and origins are on
+/// their chains).
+pub(crate) fn known_hosts(
+    inventory: &crate::inventory::Inventory,
+    chains: &[Chain],
+) -> std::collections::BTreeMap<String, crate::inventory::HostInfo> {
+    let mut out = std::collections::BTreeMap::new();
+    if inventory.is_empty() {
+        return out;
+    }
+    for h in chains.iter().flat_map(|c| &c.hosts) {
+        if !out.contains_key(h)
+            && let Some(info) = inventory.lookup(h)
+        {
+            out.insert(h.clone(), info.clone());
+        }
+    }
+    out
+}
+
+impl PivotReport {
+    /// A host as a person reads it: `name (address, role)` when the inventory knows it, else
+    /// the address.
+    pub fn label(&self, addr: &str) -> String {
+        self.hosts.get(addr).map_or_else(|| addr.to_string(), |h| h.label(addr))
+    }
+
+    /// `text` (a cause, a reason) with every address the inventory knows labelled: whole
+    /// address tokens only (`10.0.0.1` never matches inside `10.0.0.12`).
+    pub fn annotate(&self, text: &str) -> String {
+        if self.hosts.is_empty() {
+            return text.to_string();
+        }
+        let is_addr_char = |c: char| c.is_ascii_hexdigit() || c == '.' || c == ':';
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find(is_addr_char) {
+            out.push_str(&rest[..start]);
+            let run_len =
+                rest[start..].find(|c: char| !is_addr_char(c)).unwrap_or(rest.len() - start);
+            let run = &rest[start..start + run_len];
+            // A sentence's full stop or a list's colon after the address is not part of it.
+            let token = run.trim_end_matches(['.', ':']);
+            let preceded_by_word =
+                out.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
+            match self.hosts.get(token) {
+                Some(h) if !preceded_by_word => {
+                    out.push_str(&h.label(token));
+                    out.push_str(&run[token.len()..]);
+                }
+                _ => out.push_str(run),
+            }
+            rest = &rest[start + run_len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// A path of hosts, each labelled, joined by `sep`.
+    pub fn path_label(&self, hosts: &[String], sep: &str) -> String {
+        hosts.iter().map(|h| self.label(h)).collect::<Vec<_>>().join(sep)
+    }
+
+    /// `Err(StoreFiles)` (exit 3) when store files were left out, naming them.
+    pub fn incomplete_error(&self, what: &str) -> Result<()> {
+        if self.incomplete_files.is_empty() {
+            return Ok(());
+        }
+        Err(Error::StoreFiles {
+            what: what.to_string(),
+            files: self.incomplete_files.iter().map(ToString::to_string).collect(),
+        })
+    }
+
+    /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out, and
+    /// " (N routine chains not in the GraphML)" for `--hide-routine`.
+    pub fn hidden_note(&self) -> String {
+        let mut s = String::new();
+        if self.trusted_hidden > 0 {
+            s += &format!(" (+{} through trusted hosts, hidden)", self.trusted_hidden);
+        }
+        if self.routine_hidden > 0 {
+            s += &format!(" ({} routine chains not in the GraphML)", self.routine_hidden);
+        }
+        s
+    }
+
+    /// "history: 3 of 28 days (cold start: findings weigh 3/7)" and the like.
+    pub fn history_note(&self) -> String {
+        let mut s = format!("history: {} of {} days", self.history_days, self.history_days_wanted);
+        if self.history_withheld > 0 {
+            s.push_str(&format!(
+                ", {} alerted hop patterns kept out of it (they alert until alerted on {} days)",
+                self.history_withheld,
+                history::ALERTS_BEFORE_ROUTINE
+            ));
+        }
+        if self.history_days == 0 {
+            s.push_str(" (no history: chains are ranked by length only, none is an alert)");
+        } else if self.history_days < score::WARM_DAYS {
+            s.push_str(&format!(
+                " (cold start: findings weigh {}/{} until {} days are kept)",
+                self.history_days,
+                score::WARM_DAYS,
+                score::WARM_DAYS
+            ));
+        }
+        s
+    }
+}
