@@ -101,10 +101,31 @@ pub fn write_graphml<W: Write>(
     alerts: &[(String, String)],
     hosts: &BTreeMap<String, crate::inventory::HostInfo>,
 ) -> Result<()> {
+    let (nodes, edges) = graph(chains, is_trusted, alerts);
+    let mut w = Writer::new_with_indent(out, b' ', 2);
+    write_head(&mut w, alerts)?;
+    for (addr, n) in &nodes {
+        write_node(&mut w, addr, n, hosts)?;
+    }
+    for (i, e) in edges.values().enumerate() {
+        write_edge(&mut w, i, e)?;
+    }
+    w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;
+    w.write_event(Event::End(BytesEnd::new("graphml"))).map_err(xml_err)?;
+    Ok(())
+}
+
+/// Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
+type EdgeKey = (String, i64, String, i64, i64, i64);
+
+/// The hosts (with their roles over every chain) and the hops of `chains`, each once.
+fn graph<'a>(
+    chains: &[&'a Chain],
+    is_trusted: impl Fn(&str) -> bool,
+    alerts: &[(String, String)],
+) -> (BTreeMap<String, Node>, BTreeMap<EdgeKey, Edge<'a>>) {
     let alert_ids: BTreeSet<&str> = alerts.iter().map(|(id, _)| id.as_str()).collect();
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
-    // Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
-    type EdgeKey = (String, i64, String, i64, i64, i64);
     let mut edges: BTreeMap<EdgeKey, Edge> = BTreeMap::new();
     for &c in chains {
         let last = c.hosts.len() - 1;
@@ -165,7 +186,11 @@ pub fn write_graphml<W: Write>(
             }
         }
     }
-    let mut w = Writer::new_with_indent(out, b' ', 2);
+    (nodes, edges)
+}
+
+/// The XML declaration, the GraphML root with its keys, the graph element and its alert list.
+fn write_head<W: Write>(w: &mut Writer<W>, alerts: &[(String, String)]) -> Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None))).map_err(xml_err)?;
     let mut root = BytesStart::new("graphml");
     root.push_attribute(("xmlns", "http://graphml.graphdrawing.org/xmlns"));
@@ -188,70 +213,79 @@ pub fn write_graphml<W: Write>(
     g.push_attribute(("edgedefault", "directed"));
     w.write_event(Event::Start(g)).map_err(xml_err)?;
     let listed: Vec<String> = alerts.iter().map(|(id, cause)| format!("{id}: {cause}")).collect();
-    data(&mut w, "g_alert_incidents", &listed.join(" | "))?;
-    for (addr, n) in &nodes {
-        let mut s = BytesStart::new("node");
-        s.push_attribute(("id", addr.as_str()));
-        w.write_event(Event::Start(s)).map_err(xml_err)?;
-        // A host that relays in any chain is a pivot; else origin; else target.
-        let role = if n.pivot {
-            "pivot"
-        } else if n.origin {
-            "origin"
-        } else {
-            "target"
-        };
-        data(&mut w, "n_name", addr)?;
-        data(&mut w, "n_role", role)?;
-        // The inventory's word on the host (empty when it has none); `label` for display.
-        let known = hosts.get(addr.as_str());
-        data(&mut w, "n_label", &known.map_or_else(|| addr.clone(), |h| h.label(addr)))?;
-        data(&mut w, "n_host_name", known.map_or("", |h| h.name.as_str()))?;
-        data(&mut w, "n_host_role", known.map_or("", |h| h.role.as_str()))?;
-        data(&mut w, "n_host_owner", known.map_or("", |h| h.owner.as_str()))?;
-        data(&mut w, "n_first_ms", &n.first.to_string())?;
-        data(&mut w, "n_last_ms", &n.last.to_string())?;
-        data(&mut w, "n_first", &iso(n.first))?;
-        data(&mut w, "n_last", &iso(n.last))?;
-        data(&mut w, "n_chains", &n.chains.len().to_string())?;
-        data(&mut w, "n_trusted", if n.trusted { "true" } else { "false" })?;
-        data(&mut w, "n_alert", if n.alert { "true" } else { "false" })?;
-        data(&mut w, "n_incidents", &n.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
-        data(&mut w, "n_alert_incident", if n.alert_incident { "true" } else { "false" })?;
-        w.write_event(Event::End(BytesEnd::new("node"))).map_err(xml_err)?;
-    }
-    for (i, e) in edges.values().enumerate() {
-        let h = e.hop;
-        let mut s = BytesStart::new("edge");
-        let id = format!("e{i}");
-        s.push_attribute(("id", id.as_str()));
-        s.push_attribute(("source", h.client_addr.as_str()));
-        s.push_attribute(("target", h.server_addr.as_str()));
-        w.write_event(Event::Start(s)).map_err(xml_err)?;
-        data(&mut w, "e_interaction", &h.service)?;
-        data(&mut w, "e_proto", &h.proto.to_string())?;
-        data(&mut w, "e_port", &h.server_port.to_string())?;
-        data(&mut w, "e_start_ms", &h.start_ms.to_string())?;
-        data(&mut w, "e_end_ms", &h.end_ms.to_string())?;
-        data(&mut w, "e_start", &iso(h.start_ms))?;
-        data(&mut w, "e_end", &iso(h.end_ms))?;
-        data(&mut w, "e_bytes_c2s", &h.bytes_c2s.to_string())?;
-        data(&mut w, "e_bytes_s2c", &h.bytes_s2c.to_string())?;
-        data(&mut w, "e_packets_c2s", &h.packets_c2s.to_string())?;
-        data(&mut w, "e_packets_s2c", &h.packets_s2c.to_string())?;
-        data(&mut w, "e_chains", &e.chains.iter().cloned().collect::<Vec<_>>().join(","))?;
-        data(&mut w, "e_hop_index", &e.index.to_string())?;
-        data(&mut w, "e_exporters", &h.exporters)?;
-        data(&mut w, "e_transports", &h.transports)?;
-        data(&mut w, "e_sessions", &h.sessions.to_string())?;
-        data(&mut w, "e_alert", if e.alert { "true" } else { "false" })?;
-        data(&mut w, "e_score", &e.score.to_string())?;
-        data(&mut w, "e_reasons", &e.reasons.join(" | "))?;
-        data(&mut w, "e_incidents", &e.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
-        data(&mut w, "e_alert_incident", if e.alert_incident { "true" } else { "false" })?;
-        w.write_event(Event::End(BytesEnd::new("edge"))).map_err(xml_err)?;
-    }
-    w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;
-    w.write_event(Event::End(BytesEnd::new("graphml"))).map_err(xml_err)?;
+    data(w, "g_alert_incidents", &listed.join(" | "))?;
+    Ok(())
+}
+
+/// One host: its role over every chain, the inventory's word on it, its times and alerts.
+fn write_node<W: Write>(
+    w: &mut Writer<W>,
+    addr: &str,
+    n: &Node,
+    hosts: &BTreeMap<String, crate::inventory::HostInfo>,
+) -> Result<()> {
+    let mut s = BytesStart::new("node");
+    s.push_attribute(("id", addr));
+    w.write_event(Event::Start(s)).map_err(xml_err)?;
+    // A host that relays in any chain is a pivot; else origin; else target.
+    let role = if n.pivot {
+        "pivot"
+    } else if n.origin {
+        "origin"
+    } else {
+        "target"
+    };
+    data(w, "n_name", addr)?;
+    data(w, "n_role", role)?;
+    // The inventory's word on the host (empty when it has none); `label` for display.
+    let known = hosts.get(addr);
+    data(w, "n_label", &known.map_or_else(|| addr.to_string(), |h| h.label(addr)))?;
+    data(w, "n_host_name", known.map_or("", |h| h.name.as_str()))?;
+    data(w, "n_host_role", known.map_or("", |h| h.role.as_str()))?;
+    data(w, "n_host_owner", known.map_or("", |h| h.owner.as_str()))?;
+    data(w, "n_first_ms", &n.first.to_string())?;
+    data(w, "n_last_ms", &n.last.to_string())?;
+    data(w, "n_first", &iso(n.first))?;
+    data(w, "n_last", &iso(n.last))?;
+    data(w, "n_chains", &n.chains.len().to_string())?;
+    data(w, "n_trusted", if n.trusted { "true" } else { "false" })?;
+    data(w, "n_alert", if n.alert { "true" } else { "false" })?;
+    data(w, "n_incidents", &n.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
+    data(w, "n_alert_incident", if n.alert_incident { "true" } else { "false" })?;
+    w.write_event(Event::End(BytesEnd::new("node"))).map_err(xml_err)?;
+    Ok(())
+}
+
+/// One hop: its flows' facts, the chains and incidents through it.
+fn write_edge<W: Write>(w: &mut Writer<W>, i: usize, e: &Edge<'_>) -> Result<()> {
+    let h = e.hop;
+    let mut s = BytesStart::new("edge");
+    let id = format!("e{i}");
+    s.push_attribute(("id", id.as_str()));
+    s.push_attribute(("source", h.client_addr.as_str()));
+    s.push_attribute(("target", h.server_addr.as_str()));
+    w.write_event(Event::Start(s)).map_err(xml_err)?;
+    data(w, "e_interaction", &h.service)?;
+    data(w, "e_proto", &h.proto.to_string())?;
+    data(w, "e_port", &h.server_port.to_string())?;
+    data(w, "e_start_ms", &h.start_ms.to_string())?;
+    data(w, "e_end_ms", &h.end_ms.to_string())?;
+    data(w, "e_start", &iso(h.start_ms))?;
+    data(w, "e_end", &iso(h.end_ms))?;
+    data(w, "e_bytes_c2s", &h.bytes_c2s.to_string())?;
+    data(w, "e_bytes_s2c", &h.bytes_s2c.to_string())?;
+    data(w, "e_packets_c2s", &h.packets_c2s.to_string())?;
+    data(w, "e_packets_s2c", &h.packets_s2c.to_string())?;
+    data(w, "e_chains", &e.chains.iter().cloned().collect::<Vec<_>>().join(","))?;
+    data(w, "e_hop_index", &e.index.to_string())?;
+    data(w, "e_exporters", &h.exporters)?;
+    data(w, "e_transports", &h.transports)?;
+    data(w, "e_sessions", &h.sessions.to_string())?;
+    data(w, "e_alert", if e.alert { "true" } else { "false" })?;
+    data(w, "e_score", &e.score.to_string())?;
+    data(w, "e_reasons", &e.reasons.join(" | "))?;
+    data(w, "e_incidents", &e.incidents.iter().cloned().collect::<Vec<_>>().join(","))?;
+    data(w, "e_alert_incident", if e.alert_incident { "true" } else { "false" })?;
+    w.write_event(Event::End(BytesEnd::new("edge"))).map_err(xml_err)?;
     Ok(())
 }

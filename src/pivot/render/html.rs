@@ -365,8 +365,52 @@ pub fn render(
         alert_incidents.clone()
     };
     let alerts: Vec<&Chain> = report.chains.iter().filter(|c| c.alert).collect();
-    let t = &report.truncations;
+    let (facts, no_alert_note) = header(report);
     let range = |ms: Option<i64>| ms.map(iso).unwrap_or_else(|| "…".into());
+    let page = Page {
+        title: title.to_string(),
+        period: match (report.since_ms, report.until_ms) {
+            (None, None) => "all flows in the store".to_string(),
+            (s, u) => format!("{} – {}", range(s), range(u)),
+        },
+        no_alert_note,
+        generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        facts,
+        incomplete: report.incomplete_files.iter().map(ToString::to_string).collect(),
+        acks: report.acknowledged.clone(),
+        cards_are_alerts: !alert_incidents.is_empty(),
+        cards: carded
+            .iter()
+            .filter_map(|i| lead(i).map(|c| (i, c)))
+            .map(|(i, c)| card(i, c, report))
+            .collect(),
+        overview: overview(&alerts, report),
+        incidents: report
+            .incidents
+            .iter()
+            .take(TABLE_ROWS)
+            .map(|i| incident_row(i, report))
+            .collect(),
+        incidents_total: report.incidents.len(),
+        rows: report.chains.iter().take(TABLE_ROWS).map(|c| chain_row(c, report)).collect(),
+        rows_total: report.chains.len(),
+        table_open: report.chains.len() <= 50,
+        json_href: json_href.to_string(),
+        graphml_href: graphml_href.to_string(),
+    };
+    let mut env = minijinja::Environment::new();
+    // The name ends in .html: every value is HTML-escaped unless marked safe (none is).
+    env.add_template("report.html", TEMPLATE)
+        .map_err(|e| Error::Internal { detail: format!("report.html template: {e}") })?;
+    env.get_template("report.html")
+        .and_then(|t| t.render(&page))
+        .map_err(|e| Error::Internal { detail: format!("rendering report.html: {e}") })
+}
+
+/// The page's header facts (what was read, found and left out) and the sentence shown when
+/// no incident is an alert.
+fn header(report: &PivotReport) -> (Vec<(String, String)>, String) {
+    let t = &report.truncations;
     let history = report.history_note();
     let history = history.strip_prefix("history: ").unwrap_or(&history);
     // Without history the note under the heading says what that means; the fact stays short.
@@ -401,94 +445,67 @@ pub fn render(
             ),
         ));
     }
-    let page = Page {
-        title: title.to_string(),
-        period: match (report.since_ms, report.until_ms) {
-            (None, None) => "all flows in the store".to_string(),
-            (s, u) => format!("{} – {}", range(s), range(u)),
-        },
-        no_alert_note,
-        generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        facts,
-        incomplete: report.incomplete_files.iter().map(ToString::to_string).collect(),
-        acks: report.acknowledged.clone(),
-        cards_are_alerts: !alert_incidents.is_empty(),
-        cards: carded
+    (facts, no_alert_note)
+}
+
+/// An incident's card: its lead chain's path and timeline, its reasons and possible origins.
+fn card(i: &Incident, c: &Chain, report: &PivotReport) -> Card {
+    Card {
+        id: i.id.clone(),
+        rank: i.rank,
+        score: format!("{:.2}", i.score),
+        cause: report.annotate(&i.cause),
+        first: i.first.clone(),
+        last: i.last.clone(),
+        chain: c.id.clone(),
+        chain_count: i.chain_count,
+        chains: i.chains.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
+            + if i.chains.len() > 30 { ", …" } else { "" },
+        path_text: report.path_label(&c.hosts, " → "),
+        reasons: i.reasons.iter().map(|r| report.annotate(r)).collect(),
+        origins: i
+            .origins
             .iter()
-            .filter_map(|i| lead(i).map(|c| (i, c)))
-            .map(|(i, c)| Card {
-                id: i.id.clone(),
-                rank: i.rank,
-                score: format!("{:.2}", i.score),
-                cause: report.annotate(&i.cause),
-                first: i.first.clone(),
-                last: i.last.clone(),
-                chain: c.id.clone(),
-                chain_count: i.chain_count,
-                chains: i.chains.iter().take(30).cloned().collect::<Vec<_>>().join(", ")
-                    + if i.chains.len() > 30 { ", …" } else { "" },
-                path_text: report.path_label(&c.hosts, " → "),
-                reasons: i.reasons.iter().map(|r| report.annotate(r)).collect(),
-                origins: i
-                    .origins
-                    .iter()
-                    .map(|o| crate::pivot::score::incident::OriginView {
-                        host: report.label(&o.host),
-                        reasons: o.reasons.iter().map(|r| report.annotate(r)).collect(),
-                        ..o.clone()
-                    })
-                    .collect(),
-                flags: c.flags.iter().filter(|f| *f != "alert").cloned().collect(),
-                path: path_graph(c, report),
-                timeline: timeline(c),
+            .map(|o| crate::pivot::score::incident::OriginView {
+                host: report.label(&o.host),
+                reasons: o.reasons.iter().map(|r| report.annotate(r)).collect(),
+                ..o.clone()
             })
             .collect(),
-        overview: overview(&alerts, report),
-        incidents: report
-            .incidents
-            .iter()
-            .take(TABLE_ROWS)
-            .map(|i| IncidentRow {
-                id: i.id.clone(),
-                rank: i.rank,
-                alert: i.alert,
-                score: format!("{:.2}", i.score),
-                first: i.first.clone(),
-                chains: i.chain_count,
-                cause: report.annotate(&i.cause),
-                path: report.path_label(&i.path, " → "),
-                note: report.annotate(&i.note()),
-            })
-            .collect(),
-        incidents_total: report.incidents.len(),
-        rows: report
-            .chains
-            .iter()
-            .take(TABLE_ROWS)
-            .map(|c| Row {
-                id: c.id.clone(),
-                rank: c.rank,
-                alert: c.alert,
-                score: format!("{:.2}", c.score),
-                start: c.start.clone(),
-                services: c.services.join(","),
-                path: report.path_label(&c.hosts, " → "),
-                flags: c.flags.join(" "),
-                incident: c.incident.clone(),
-            })
-            .collect(),
-        rows_total: report.chains.len(),
-        table_open: report.chains.len() <= 50,
-        json_href: json_href.to_string(),
-        graphml_href: graphml_href.to_string(),
-    };
-    let mut env = minijinja::Environment::new();
-    // The name ends in .html: every value is HTML-escaped unless marked safe (none is).
-    env.add_template("report.html", TEMPLATE)
-        .map_err(|e| Error::Internal { detail: format!("report.html template: {e}") })?;
-    env.get_template("report.html")
-        .and_then(|t| t.render(&page))
-        .map_err(|e| Error::Internal { detail: format!("rendering report.html: {e}") })
+        flags: c.flags.iter().filter(|f| *f != "alert").cloned().collect(),
+        path: path_graph(c, report),
+        timeline: timeline(c),
+    }
+}
+
+/// An incident's row in the incidents table.
+fn incident_row(i: &Incident, report: &PivotReport) -> IncidentRow {
+    IncidentRow {
+        id: i.id.clone(),
+        rank: i.rank,
+        alert: i.alert,
+        score: format!("{:.2}", i.score),
+        first: i.first.clone(),
+        chains: i.chain_count,
+        cause: report.annotate(&i.cause),
+        path: report.path_label(&i.path, " → "),
+        note: report.annotate(&i.note()),
+    }
+}
+
+/// A chain's row in the chains table.
+fn chain_row(c: &Chain, report: &PivotReport) -> Row {
+    Row {
+        id: c.id.clone(),
+        rank: c.rank,
+        alert: c.alert,
+        score: format!("{:.2}", c.score),
+        start: c.start.clone(),
+        services: c.services.join(","),
+        path: report.path_label(&c.hosts, " → "),
+        flags: c.flags.join(" "),
+        incident: c.incident.clone(),
+    }
 }
 
 /// Write `render(..)` to `path` atomically.
