@@ -78,10 +78,10 @@ pub async fn find(
     let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
     let alerted: std::collections::HashSet<&str> =
         incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
-    let mut facts = history::DayFacts::default();
-    if gather == Facts::Gather {
-        facts = day_facts(admin_pairs, &all_hops, &pairs, &alerted, &chains, rules);
-    }
+    let facts = match gather {
+        Facts::Gather => day_facts(admin_pairs, &all_hops, &pairs, &alerted, &chains, rules),
+        Facts::Skip => history::DayFacts::default(),
+    };
     progress.finish_and_clear();
     let hosts = known_hosts(&rules.inventory, &chains);
     Ok(PivotReport {
@@ -104,16 +104,7 @@ pub async fn find(
         history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
         incomplete_files: unreadable,
-        acknowledged: baseline
-            .acks
-            .iter()
-            .map(|a| ack::AckInForce {
-                id: a.id.clone(),
-                acknowledged_at: a.acknowledged_at.clone(),
-                reason: a.reason.clone(),
-                cause: a.cause.clone(),
-            })
-            .collect(),
+        acknowledged: baseline.acks.iter().map(ack::AckInForce::from).collect(),
         incidents,
         chains,
         hosts,

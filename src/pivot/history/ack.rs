@@ -96,6 +96,17 @@ pub struct AckInForce {
     pub cause: String,
 }
 
+impl From<&Ack> for AckInForce {
+    fn from(a: &Ack) -> Self {
+        AckInForce {
+            id: a.id.clone(),
+            acknowledged_at: a.acknowledged_at.clone(),
+            reason: a.reason.clone(),
+            cause: a.cause.clone(),
+        }
+    }
+}
+
 /// The acknowledgements file: `<history>/acks.json`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Acks {

@@ -299,11 +299,23 @@ fn read_day_with(
 ) -> Result<DayFacts> {
     let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
     let dir = day_dir(history, day);
-    let mut facts = DayFacts::default();
-    let path = dir.join("hops.parquet");
-    let o = Origin::File(&path);
+    let (hops, busy) = read_hop_facts(&dir.join("hops.parquet"), interest, times)?;
+    let links = read_link_facts(&dir.join("links.parquet"), &wanted)?;
+    Ok(DayFacts { hops, links, busy })
+}
+
+/// A day's hop facts about `interest` (see `read_day_about`), and the busy hosts' facts with
+/// hosts of no interest summed up (`BusyFact`).
+fn read_hop_facts(
+    path: &Path,
+    interest: Option<&std::collections::HashSet<String>>,
+    times: Times,
+) -> Result<(Vec<HopFact>, Vec<BusyFact>)> {
+    let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
+    let mut hops = Vec::new();
+    let o = Origin::File(path);
     let skip: &[&str] = if times == Times::Skip { &["first_ms", "last_ms"] } else { &[] };
-    let batches = read_file_dict(&path, &["client", "server", "service"], skip)?;
+    let batches = read_file_dict(path, &["client", "server", "service"], skip)?;
     // Per batch: which dictionary values are hosts of interest (tested once each).
     let mut masks: Vec<(Vec<bool>, Vec<bool>)> = Vec::with_capacity(batches.len());
     for b in &batches {
@@ -312,22 +324,8 @@ fn read_day_with(
         let m = |v: &StringArray| (0..v.len()).map(|i| wanted(v.value(i))).collect::<Vec<bool>>();
         masks.push((m(cv), m(sv)));
     }
-    // Counterparts per host of interest, to sum up the busy ones.
-    let mut count: HashMap<&str, (usize, usize)> = HashMap::new();
-    if interest.is_some() {
-        for (b, (mc, ms)) in batches.iter().zip(&masks) {
-            let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
-            for i in 0..b.num_rows() {
-                let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
-                if mc[c] {
-                    count.entry(cv.value(c)).or_default().0 += 1;
-                }
-                if ms[s] {
-                    count.entry(sv.value(s)).or_default().1 += 1;
-                }
-            }
-        }
-    }
+    let count =
+        if interest.is_some() { counterparts(&batches, &masks, o)? } else { HashMap::new() };
     let busy_as = |h: &str, server: bool| {
         count.get(h).is_some_and(|n| if server { n.1 } else { n.0 } > BUSY_FACTS)
     };
@@ -371,7 +369,7 @@ fn read_day_with(
                 e.connections += n.value(i);
                 continue;
             }
-            facts.hops.push(HopFact {
+            hops.push(HopFact {
                 client: ci.to_string(),
                 server: si.to_string(),
                 service: vi.to_string(),
@@ -383,10 +381,36 @@ fn read_day_with(
             });
         }
     }
-    facts.busy = summed.into_values().collect();
-    let path = dir.join("links.parquet");
-    let o = Origin::File(&path);
-    for b in read_file(&path)? {
+    Ok((hops, summed.into_values().collect()))
+}
+
+/// Per host of interest: its facts as client and as server (to sum up the busy ones).
+fn counterparts<'b>(
+    batches: &'b [RecordBatch],
+    masks: &[(Vec<bool>, Vec<bool>)],
+    o: Origin,
+) -> Result<HashMap<&'b str, (usize, usize)>> {
+    let mut count: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (b, (mc, ms)) in batches.iter().zip(masks) {
+        let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
+        for i in 0..b.num_rows() {
+            let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
+            if mc[c] {
+                count.entry(cv.value(c)).or_default().0 += 1;
+            }
+            if ms[s] {
+                count.entry(sv.value(s)).or_default().1 += 1;
+            }
+        }
+    }
+    Ok(count)
+}
+
+/// A day's link facts whose pivot or inbound client is `wanted`.
+fn read_link_facts(path: &Path, wanted: &impl Fn(&str) -> bool) -> Result<Vec<LinkFact>> {
+    let mut links = Vec::new();
+    let o = Origin::File(path);
+    for b in read_file(path)? {
         let (a, p, t) =
             (texts(&b, o, "in_client")?, texts(&b, o, "pivot")?, texts(&b, o, "out_server")?);
         let (vi, vo) = (texts(&b, o, "in_service")?, texts(&b, o, "out_service")?);
@@ -397,7 +421,7 @@ fn read_day_with(
             if !wanted(p.value(i)) && !wanted(a.value(i)) {
                 continue;
             }
-            facts.links.push(LinkFact {
+            links.push(LinkFact {
                 in_client: a.value(i).to_string(),
                 pivot: p.value(i).to_string(),
                 out_server: t.value(i).to_string(),
@@ -410,5 +434,5 @@ fn read_day_with(
             });
         }
     }
-    Ok(facts)
+    Ok(links)
 }

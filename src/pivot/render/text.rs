@@ -29,6 +29,30 @@ pub fn summary_table(report: &PivotReport) -> String {
             a.id, a.cause, a.acknowledged_at, a.reason
         );
     }
+    incidents(&mut s, report);
+    s.push('\n');
+    s.push_str(&format!(
+        "{:>4}  {:<9} {:>6}  {:<24}  {:<18} {:<12} {}\n",
+        "rank", "chain", "score", "start", "services", "incident", "path / flags"
+    ));
+    for c in &report.chains {
+        s.push_str(&format!(
+            "{:>4}  {:<9} {:>6.2}  {:<24}  {:<18} {:<12} {}{}\n",
+            c.rank,
+            c.id,
+            c.score,
+            c.start,
+            c.services.join(","),
+            c.incident,
+            report.path_label(&c.hosts, " -> "),
+            if c.flags.is_empty() { String::new() } else { format!("  [{}]", c.flags.join(",")) }
+        ));
+    }
+    s
+}
+
+/// The incidents, ranked; an alert's reasons and possible origins under it.
+fn incidents(s: &mut String, report: &PivotReport) {
     s.push_str(&format!(
         "{:>4}  {:<12} {:>6}  {:<24} {:>6}  {}\n",
         "rank", "incident", "score", "first", "chains", "cause: path / flags"
@@ -67,23 +91,4 @@ pub fn summary_table(report: &PivotReport) -> String {
             }
         }
     }
-    s.push('\n');
-    s.push_str(&format!(
-        "{:>4}  {:<9} {:>6}  {:<24}  {:<18} {:<12} {}\n",
-        "rank", "chain", "score", "start", "services", "incident", "path / flags"
-    ));
-    for c in &report.chains {
-        s.push_str(&format!(
-            "{:>4}  {:<9} {:>6.2}  {:<24}  {:<18} {:<12} {}{}\n",
-            c.rank,
-            c.id,
-            c.score,
-            c.start,
-            c.services.join(","),
-            c.incident,
-            report.path_label(&c.hosts, " -> "),
-            if c.flags.is_empty() { String::new() } else { format!("  [{}]", c.flags.join(",")) }
-        ));
-    }
-    s
 }

@@ -158,22 +158,7 @@ pub fn build(
 ) -> Vec<Chain> {
     let merged = merge_same_path(raw, hops);
     // The path of each: first hop, then each next host (parallel hops share a position).
-    let paths: Vec<Vec<&Hop>> = merged
-        .iter()
-        .map(|r| {
-            let mut path: Vec<&Hop> = Vec::new();
-            for &i in &r.hops {
-                let h = &hops[i];
-                if path
-                    .iter()
-                    .all(|p| (&p.client_addr, &p.server_addr) != (&h.client_addr, &h.server_addr))
-                {
-                    path.push(h);
-                }
-            }
-            path
-        })
-        .collect();
+    let paths: Vec<Vec<&Hop>> = merged.iter().map(|r| path_of(r, hops)).collect();
     let t = std::time::Instant::now();
     let night = Night::new(&paths, hops, pairs, baseline);
     tracing::debug!(elapsed_ms = t.elapsed().as_millis() as u64, "night's support found");
@@ -181,86 +166,7 @@ pub fn build(
     let mut keyed: Vec<(Chain, DecidingKey)> = merged
         .iter()
         .zip(&paths)
-        .map(|(r, path)| {
-            let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
-            let mut hosts = vec![path[0].client_addr.clone()];
-            hosts.extend(path.iter().map(|h| h.server_addr.clone()));
-            let mut services: Vec<String> = hs.iter().map(|h| h.service.clone()).collect();
-            services.sort();
-            services.dedup();
-            let bytes: i64 = hs.iter().map(|h| h.bytes_c2s + h.bytes_s2c).sum();
-            let trusted = hosts.iter().any(|h| rules.is_trusted(h));
-            let off = hs.iter().any(|h| off_hours(h.start_ms));
-            let cs = scorer.chain(path, r.cycle);
-            let mut score = cs.score;
-            let d = path[cs.deciding];
-            let deciding_hop = format!("{} → {} {}", d.client_addr, d.server_addr, d.service);
-            let deciding = (d.client_addr.clone(), d.server_addr.clone(), d.service.clone());
-            let deciding_key = (deciding.clone(), d.start_ms);
-            let deciding_start_ms = d.start_ms;
-            let new_pairs = if baseline.days == 0 {
-                0
-            } else {
-                path.iter()
-                    .filter(|h| {
-                        !baseline.pairs.contains(&(
-                            h.client_addr.clone(),
-                            h.server_addr.clone(),
-                            h.service.clone(),
-                        ))
-                    })
-                    .count()
-            };
-            if trusted {
-                score = (score * 25.0).round() / 100.0;
-            }
-            let alert = !trusted && score >= rules.alert_threshold;
-            let mut flags = Vec::new();
-            for (on, name) in [
-                (alert, "alert"),
-                (r.cycle, "cycle"),
-                (trusted, "trusted"),
-                (r.truncated, "truncated"),
-                (off, "off_hours"),
-            ] {
-                if on {
-                    flags.push(name.to_string());
-                }
-            }
-            let start_ms = hs.iter().map(|h| h.start_ms).min().unwrap_or(0);
-            let end_ms = hs.iter().map(|h| h.end_ms).max().unwrap_or(0);
-            let chain = Chain {
-                id: String::new(),
-                rank: 0,
-                score,
-                alert,
-                reasons: cs.findings.into_iter().map(|f| f.text).collect(),
-                hosts,
-                services,
-                start_ms,
-                end_ms,
-                start: iso(start_ms),
-                end: iso(end_ms),
-                bytes,
-                cycle: r.cycle,
-                trusted,
-                truncated: r.truncated,
-                off_hours: off,
-                new_pairs,
-                flags,
-                alternatives: Vec::new(),
-                folded_into: None,
-                deciding_hop,
-                deciding,
-                deciding_start_ms,
-                novelty: if cs.score > 0.0 { cs.novelty } else { None },
-                incident: String::new(),
-                origin_score: cs.origin_score,
-                origin_reasons: cs.origin_findings.into_iter().map(|f| f.text).collect(),
-                hops: hs,
-            };
-            (chain, deciding_key)
-        })
+        .map(|(r, path)| scored(r, path, hops, rules, baseline, &scorer))
         .collect::<Vec<_>>();
     // Ids follow time (stable across score changes); rank follows score.
     tracing::debug!(elapsed_ms = t.elapsed().as_millis() as u64, "chains scored");
@@ -271,6 +177,110 @@ pub fn build(
     let mut chains = fold_alternatives(keyed);
     rank(&mut chains);
     chains
+}
+
+/// The path of a chain: its first hop, then one hop to each next host (parallel hops of a
+/// merged entry share a position).
+fn path_of<'h>(r: &RawChain, hops: &'h [Hop]) -> Vec<&'h Hop> {
+    let mut path: Vec<&Hop> = Vec::new();
+    for &i in &r.hops {
+        let h = &hops[i];
+        if path.iter().all(|p| (&p.client_addr, &p.server_addr) != (&h.client_addr, &h.server_addr))
+        {
+            path.push(h);
+        }
+    }
+    path
+}
+
+/// One chain as reported: its hosts, services, times and flags, its score and findings, the
+/// deciding hop (the key its alternatives are folded by).
+fn scored(
+    r: &RawChain,
+    path: &[&Hop],
+    hops: &[Hop],
+    rules: &PivotRules,
+    baseline: &Baseline,
+    scorer: &Scorer<'_>,
+) -> (Chain, DecidingKey) {
+    let hs: Vec<Hop> = r.hops.iter().map(|&i| hops[i].clone()).collect();
+    let mut hosts = vec![path[0].client_addr.clone()];
+    hosts.extend(path.iter().map(|h| h.server_addr.clone()));
+    let mut services: Vec<String> = hs.iter().map(|h| h.service.clone()).collect();
+    services.sort();
+    services.dedup();
+    let bytes: i64 = hs.iter().map(|h| h.bytes_c2s + h.bytes_s2c).sum();
+    let trusted = hosts.iter().any(|h| rules.is_trusted(h));
+    let off = hs.iter().any(|h| off_hours(h.start_ms));
+    let cs = scorer.chain(path, r.cycle);
+    let mut score = cs.score;
+    let d = path[cs.deciding];
+    let deciding_hop = format!("{} → {} {}", d.client_addr, d.server_addr, d.service);
+    let deciding = (d.client_addr.clone(), d.server_addr.clone(), d.service.clone());
+    let deciding_key = (deciding.clone(), d.start_ms);
+    let deciding_start_ms = d.start_ms;
+    let new_pairs = if baseline.days == 0 {
+        0
+    } else {
+        path.iter()
+            .filter(|h| {
+                !baseline.pairs.contains(&(
+                    h.client_addr.clone(),
+                    h.server_addr.clone(),
+                    h.service.clone(),
+                ))
+            })
+            .count()
+    };
+    if trusted {
+        score = (score * 25.0).round() / 100.0;
+    }
+    let alert = !trusted && score >= rules.alert_threshold;
+    let mut flags = Vec::new();
+    for (on, name) in [
+        (alert, "alert"),
+        (r.cycle, "cycle"),
+        (trusted, "trusted"),
+        (r.truncated, "truncated"),
+        (off, "off_hours"),
+    ] {
+        if on {
+            flags.push(name.to_string());
+        }
+    }
+    let start_ms = hs.iter().map(|h| h.start_ms).min().unwrap_or(0);
+    let end_ms = hs.iter().map(|h| h.end_ms).max().unwrap_or(0);
+    let chain = Chain {
+        id: String::new(),
+        rank: 0,
+        score,
+        alert,
+        reasons: cs.findings.into_iter().map(|f| f.text).collect(),
+        hosts,
+        services,
+        start_ms,
+        end_ms,
+        start: iso(start_ms),
+        end: iso(end_ms),
+        bytes,
+        cycle: r.cycle,
+        trusted,
+        truncated: r.truncated,
+        off_hours: off,
+        new_pairs,
+        flags,
+        alternatives: Vec::new(),
+        folded_into: None,
+        deciding_hop,
+        deciding,
+        deciding_start_ms,
+        novelty: if cs.score > 0.0 { cs.novelty } else { None },
+        incident: String::new(),
+        origin_score: cs.origin_score,
+        origin_reasons: cs.origin_findings.into_iter().map(|f| f.text).collect(),
+        hops: hs,
+    };
+    (chain, deciding_key)
 }
 
 /// A deciding hop: (client, server, service) and its start.
