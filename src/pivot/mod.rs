@@ -12,6 +12,7 @@
 
 pub mod chains;
 pub(crate) mod columns;
+mod engine;
 pub mod history;
 pub mod hops;
 pub mod outcome;

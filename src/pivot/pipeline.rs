@@ -6,10 +6,10 @@
 
 use std::path::Path;
 
-use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use super::chains::find_chains;
+use super::engine::Engine;
 use super::history::ack;
 use super::hops::Hop;
 use super::outcome::{PivotReport, known_hosts};
@@ -36,24 +36,17 @@ pub async fn find(
     let ms = || t0.elapsed().as_millis() as u64;
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
     let (ctx, unreadable) = open_store(data, range, rules, settings).await?;
-    // On a cluster the service-port flows stay there (every stage below reads them through the
-    // filtered view); locally they are read once into memory.
-    let remote = settings.cluster.is_some();
-    let service_flows =
-        if remote { None } else { Some(hops::materialize_service_flows(&ctx).await?) };
-    let service_rows = match &service_flows {
-        Some(b) => b.iter().map(RecordBatch::num_rows).sum(),
-        None => hops::count_flows(&ctx).await?,
-    };
+    // Locally the service-port flows are read into memory now; on a cluster they stay there.
+    let engine = Engine::new(ctx, settings).await?;
+    let service_rows = engine.service_rows().await?;
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
-    let admin_pairs = admin_connections(&ctx, service_flows.as_deref(), rules, gather).await?;
-    drop(service_flows);
+    let admin_pairs = engine.admin_connections(rules, gather).await?;
     if gather == Facts::Gather {
         let n = admin_pairs.len();
         tracing::info!(admin_pairs = n, elapsed_ms = ms(), "admin connections for the history");
     }
     let (ctx, pivot_hosts) =
-        pivot_host_flows(ctx, settings, rules, &admin_pairs, gather == Facts::Gather).await?;
+        engine.pivot_host_flows(settings, rules, &admin_pairs, gather == Facts::Gather).await?;
     tracing::info!(pivot_hosts, elapsed_ms = ms(), "possible pivot hosts found");
     progress.set_message("pivots: sessions, hops and continuations");
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
@@ -154,58 +147,6 @@ async fn open_store(
     let ctx = flow_context_filtered(data, range, settings, filter, &exclude, admin).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
     Ok((ctx, unreadable))
-}
-
-/// The night's established admin connections (`report` only): natively from the flows in
-/// memory (`history::admin_facts`), on a cluster (`flows` = None) by queries/admin_pairs.sql
-/// there.
-async fn admin_connections(
-    ctx: &SessionContext,
-    flows: Option<&[RecordBatch]>,
-    rules: &PivotRules,
-    gather: Facts,
-) -> Result<Vec<history::HopFact>> {
-    Ok(match (flows, gather) {
-        (_, Facts::Skip) => Vec::new(),
-        (Some(b), Facts::Gather) => {
-            let facts = history::admin_facts(b, &rules.services, rules.min_packets_each_way)?;
-            #[cfg(debug_assertions)]
-            {
-                let by_sql = history::admin_pairs(ctx, rules).await?;
-                assert!(facts == by_sql, "admin connections: native and admin_pairs.sql differ");
-            }
-            facts
-        }
-        (None, Facts::Gather) => history::admin_pairs(ctx, rules).await?,
-    })
-}
-
-/// The flows touching a possible pivot host, in a session of their own (in process: they are
-/// few), and how many such hosts there are. With the night's admin connections at hand
-/// (`report`), the possible pivot hosts are the hosts that are client of one and server of
-/// another (what pivot_hosts.sql computes from the same two aggregates), so that query is not
-/// run again.
-async fn pivot_host_flows(
-    ctx: SessionContext,
-    settings: &SqlSettings,
-    rules: &PivotRules,
-    admin_pairs: &[history::HopFact],
-    have_connections: bool,
-) -> Result<(SessionContext, usize)> {
-    let remote = settings.cluster.is_some();
-    let local = if remote { crate::sql::context::local_session(settings)? } else { ctx.clone() };
-    let n = if have_connections && !remote {
-        let hosts = history::pivot_hosts_of(admin_pairs);
-        #[cfg(debug_assertions)]
-        {
-            let by_sql = hops::pivot_hosts(&ctx, rules).await?;
-            assert_eq!(hosts, by_sql, "pivot hosts from admin_pairs.sql and pivot_hosts.sql");
-        }
-        hops::restrict_to_hosts(&ctx, &local, rules, &hosts).await?
-    } else {
-        hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?
-    };
-    Ok((local, n))
 }
 
 /// The history about tonight's chain hosts only (exact for every lookup the score makes); an

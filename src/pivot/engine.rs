@@ -1,0 +1,130 @@
+//! Where the pivot stages run, decided once (`Engine`) instead of a branch in each stage.
+//!
+//! - `Local`: one process. The service-port flows are read once into memory (`flows` becomes a
+//!   table of them); the night's admin connections are computed from them natively, the
+//!   possible pivot hosts from those connections (`report`) or by queries/pivot_hosts.sql
+//!   (`pivots`), and the hop and chain stages run in the same session.
+//! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
+//!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_hosts.sql run there,
+//!   and only the flows of possible pivot hosts come back, into an in-process session of the
+//!   client where the hop and chain stages run.
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::prelude::SessionContext;
+
+use super::rules::PivotRules;
+use super::{Facts, history, hops};
+use crate::error::Result;
+use crate::sql::context::SqlSettings;
+
+/// The session over the store's service-port flows, and where they live.
+pub enum Engine {
+    /// In this process, the flows in memory.
+    Local {
+        /// The session; `flows` is the in-memory table of `service_flows`.
+        ctx: SessionContext,
+        /// The service-port flows of the period.
+        service_flows: Vec<RecordBatch>,
+    },
+    /// On a cluster, the flows on the executors.
+    Cluster {
+        /// The remote session; `flows` is the filtered view the executors scan.
+        ctx: SessionContext,
+    },
+}
+
+impl Engine {
+    /// The engine for a session over the store's service-port flows (`open_store`): locally
+    /// they are read into memory now.
+    pub async fn new(ctx: SessionContext, settings: &SqlSettings) -> Result<Self> {
+        Ok(if settings.cluster.is_some() {
+            Engine::Cluster { ctx }
+        } else {
+            let service_flows = hops::materialize_service_flows(&ctx).await?;
+            Engine::Local { ctx, service_flows }
+        })
+    }
+
+    /// How many service-port flow records the period has.
+    pub async fn service_rows(&self) -> Result<usize> {
+        match self {
+            Engine::Local { service_flows, .. } => {
+                Ok(service_flows.iter().map(RecordBatch::num_rows).sum())
+            }
+            Engine::Cluster { ctx } => hops::count_flows(ctx).await,
+        }
+    }
+
+    /// The night's established admin connections (`report` only; none for `Facts::Skip`):
+    /// natively from the flows in memory (`history::admin_facts`; debug builds check them
+    /// against queries/admin_pairs.sql), on a cluster by queries/admin_pairs.sql there.
+    pub async fn admin_connections(
+        &self,
+        rules: &PivotRules,
+        gather: Facts,
+    ) -> Result<Vec<history::HopFact>> {
+        if gather == Facts::Skip {
+            return Ok(Vec::new());
+        }
+        match self {
+            Engine::Local { ctx, service_flows } => {
+                let facts = history::admin_facts(
+                    service_flows,
+                    &rules.services,
+                    rules.min_packets_each_way,
+                )?;
+                #[cfg(debug_assertions)]
+                {
+                    let by_sql = history::admin_pairs(ctx, rules).await?;
+                    assert!(
+                        facts == by_sql,
+                        "admin connections: native and admin_pairs.sql differ"
+                    );
+                }
+                #[cfg(not(debug_assertions))]
+                let _ = ctx;
+                Ok(facts)
+            }
+            Engine::Cluster { ctx } => history::admin_pairs(ctx, rules).await,
+        }
+    }
+
+    /// The session the hop and chain stages run in, with `flows` the flows touching a possible
+    /// pivot host (few), and how many such hosts there are. With the night's admin connections
+    /// at hand (`report`, locally), the possible pivot hosts are the hosts that are client of
+    /// one and server of another (what pivot_hosts.sql computes from the same two aggregates),
+    /// so that query is not run again. The service-port flows in memory are let go.
+    pub async fn pivot_host_flows(
+        self,
+        settings: &SqlSettings,
+        rules: &PivotRules,
+        admin_pairs: &[history::HopFact],
+        have_connections: bool,
+    ) -> Result<(SessionContext, usize)> {
+        match self {
+            Engine::Local { ctx, service_flows } => {
+                drop(service_flows);
+                let n = if have_connections {
+                    let hosts = history::pivot_hosts_of(admin_pairs);
+                    #[cfg(debug_assertions)]
+                    {
+                        let by_sql = hops::pivot_hosts(&ctx, rules).await?;
+                        assert_eq!(
+                            hosts, by_sql,
+                            "pivot hosts: admin connections vs pivot_hosts.sql"
+                        );
+                    }
+                    hops::restrict_to_hosts(&ctx, &ctx, rules, &hosts).await?
+                } else {
+                    hops::restrict_to_pivot_hosts(&ctx, &ctx, rules).await?
+                };
+                Ok((ctx, n))
+            }
+            Engine::Cluster { ctx } => {
+                let local = crate::sql::context::local_session(settings)?;
+                let n = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
+                Ok((local, n))
+            }
+        }
+    }
+}
