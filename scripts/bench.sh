@@ -17,6 +17,9 @@
 #        script faster; written to $BENCH_DIR/BENCHMARKS-quick.md, never over BENCHMARKS.md's
 #        full run); alerts / packets / layout = only that section, spliced into BENCHMARKS.md between
 #        its markers (every other section kept as it was, with its date)
+#        scripts/bench.sh ab OLD_BINARY [LABEL]: the current build against an earlier one (a
+#        refactor must not be slower): capture --pcap (one core), pivots and report with 28
+#        days of history at 100 M flows, farm-bench pairs interleaved; the "ab" section
 # Env:   BENCH_DIR (default /tmp/pivotflow-bench), CAPTURE_FLOWS (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -257,6 +260,50 @@ if [ "$QUICK" = layout ]; then
     exit 0
 fi
 
+# ---------------------------------------------------------------- A/B against an earlier build
+ab_section() {  # ab_section OLD_BIN LABEL: farm-bench pairs, this build (A) vs OLD_BIN (B)
+    local old="$1" label="$2" out="$DIR/ab.md" H="$DIR/alerts-100m"
+    local pcap="$DIR/ipfix-$CAPTURE_FLOWS.pcap"
+    [ -f "$pcap" ] || "$BIN" synth --flows "$CAPTURE_FLOWS" --format ipfix --hosts 20000 --exporters 4 \
+        --duplicates 0.02 --seed 7 --span 1h --pcap "$pcap" 2>/dev/null
+    [ -d "$H/reports/history" ] || { echo "ab: run scripts/bench.sh alerts first (it makes $H)" >&2; exit 2; }
+    local day=(--since 2026-12-01 --until 2026-12-02)
+    farm-bench -n 5 --pin 0 --timeout 600 --vs "sh -c 'rm -rf $DIR/ab-cb; exec $old -q capture --pcap $pcap --data $DIR/ab-cb'" \
+        -- sh -c "rm -rf $DIR/ab-ca; exec $BIN -q capture --pcap $pcap --data $DIR/ab-ca" > "$DIR/ab-capture.txt" 2>&1
+    farm-bench -n 5 --timeout 600 --vs "$old -q pivots --data $H/flows ${day[*]} --out $DIR/ab-pb" \
+        -- "$BIN" -q pivots --data "$H/flows" "${day[@]}" --out "$DIR/ab-pa" > "$DIR/ab-pivots.txt" 2>&1
+    local same="identical"; cmp -s "$DIR/ab-pa/chains.json" "$DIR/ab-pb/chains.json" || same="**DIFFERENT**"
+    farm-bench -n 5 --timeout 600 --vs "$old -q report --data $H/flows --day 2026-12-01 --out $H/reports" \
+        -- "$BIN" -q report --data "$H/flows" --day 2026-12-01 --out "$H/reports" > "$DIR/ab-report.txt" 2>&1
+    med() { awk -v k="$2 wall s" '$0 ~ "^"k {print $5}' "$1"; }
+    ratio_of() { awk '/^A\/B wall/ {print $4}' "$1"; }
+    {
+        echo "## A/B: this build against $label"
+        echo
+        echo "Run: $(date -u +%FT%H:%MZ), \`scripts/bench.sh ab\` at $(git rev-parse --short HEAD 2>/dev/null || echo '?'),"
+        echo "farm-bench, 5 interleaved pairs each (median wall seconds; A = this build, B = $label)."
+        echo
+        echo "| command | A s | B s | A/B wall |"
+        echo "|---|---|---|---|"
+        for x in capture pivots report; do
+            local f="$DIR/ab-$x.txt" what
+            case $x in
+                capture) what="capture --pcap, 1 M IPFIX flows, one core" ;;
+                pivots) what="pivots, one day of 100 M flows (chains.json $same)" ;;
+                report) what="report, the same day with 28 days of history" ;;
+            esac
+            echo "| $what | $(med "$f" A) | $(med "$f" B) | $(ratio_of "$f") |"
+        done
+        echo
+    } > "$out"
+}
+if [ "$QUICK" = ab ]; then
+    [ -n "${2:-}" ] && [ -x "$2" ] || { echo "usage: scripts/bench.sh ab OLD_BINARY [LABEL]" >&2; exit 2; }
+    ab_section "$2" "${3:-$2}"
+    splice ab
+    exit 0
+fi
+
 # ---------------------------------------------------------------- flows from raw packets
 # A generated tap capture (synth --packets: Ethernet/IPv4-6/TCP-UDP, snaplen 128) metered by
 # `capture --packets` on one core, next to softflowd 1.1.0 reading the same file on the same core
@@ -342,6 +389,7 @@ else:
 PY
 }
 keep alerts
+keep ab
 keep cluster
 keep layout
 [ "$QUICK" = quick ] || alerts_section
@@ -564,6 +612,10 @@ T_END=$(date +%s)
     echo "<!-- alerts -->"
     cat "$DIR/alerts.md"
     echo "<!-- /alerts -->"
+    echo
+    echo "<!-- ab -->"
+    cat "$DIR/kept-ab.md"
+    echo "<!-- /ab -->"
     echo
     echo "<!-- cluster -->"
     cat "$DIR/kept-cluster.md"  # written by scripts/bench-cluster.sh, kept as it was
