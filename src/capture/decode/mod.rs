@@ -158,31 +158,8 @@ impl Decoder {
             tracing::debug!(%exporter, error = %e, "decode error");
         }
         let header = &dg.payload[..header_len];
-        let mut learned_templates = false;
-        for packet in &result.packets {
-            let (counts, missing, templates) = normalize_packet(packet, scope, &ctx, out);
-            learned_templates |= templates;
-            let es = stats.exporter(exporter);
-            es.records += counts.records;
-            es.records_without_addresses += counts.without_addresses;
-            es.biflow_reverse_rows += counts.reverse_rows;
-            let undecodable = count_undecodable(packet);
-            if undecodable > 0 {
-                *es.decode_errors.entry(DecodeErrorKind::DataSetUndecodable).or_default() +=
-                    undecodable;
-            }
-            check_sequence(packet, scope, !missing.is_empty(), es);
-            for (template_id, body) in missing {
-                let set = HeldSet { header: header.to_vec(), template_id, body, ctx };
-                let es = stats.exporter(exporter);
-                if self.hold.hold(key, set) {
-                    es.held_sets += 1;
-                } else {
-                    es.expired_sets += 1;
-                    *es.decode_errors.entry(DecodeErrorKind::HoldBufferFull).or_default() += 1;
-                }
-            }
-        }
+        let learned_templates =
+            account_packets(&result.packets, scope, &mut self.hold, key, header, &ctx, stats, out);
         if learned_templates {
             self.replay_held(key, stats, out);
         }
@@ -306,6 +283,50 @@ fn count_expired(stats: &mut CaptureStats, scope: &ScopeKey, d: hold::Dropped) {
     let es = stats.exporter(scope.exporter);
     es.expired_sets += d.sets;
     es.expired_bytes += d.bytes;
+}
+
+/// Normalize a datagram's parsed packets into `out` and count what each holds: records, rows
+/// without addresses, reverse rows, undecodable data sets, sequence gaps, and data sets held
+/// for a template not seen yet (or dropped when the hold buffer is full). True when a packet
+/// taught its scope a template (held sets may now decode).
+#[allow(clippy::too_many_arguments)]
+fn account_packets(
+    packets: &[NetflowPacket],
+    scope: &mut Scope,
+    hold: &mut HoldBuffer,
+    key: ScopeKey,
+    header: &[u8],
+    ctx: &PacketContext,
+    stats: &mut CaptureStats,
+    out: &mut Vec<FlowRecord>,
+) -> bool {
+    let exporter = key.exporter;
+    let mut learned_templates = false;
+    for packet in packets {
+        let (counts, missing, templates) = normalize_packet(packet, scope, ctx, out);
+        learned_templates |= templates;
+        let es = stats.exporter(exporter);
+        es.records += counts.records;
+        es.records_without_addresses += counts.without_addresses;
+        es.biflow_reverse_rows += counts.reverse_rows;
+        let undecodable = count_undecodable(packet);
+        if undecodable > 0 {
+            *es.decode_errors.entry(DecodeErrorKind::DataSetUndecodable).or_default() +=
+                undecodable;
+        }
+        check_sequence(packet, scope, !missing.is_empty(), es);
+        for (template_id, body) in missing {
+            let set = HeldSet { header: header.to_vec(), template_id, body, ctx: *ctx };
+            let es = stats.exporter(exporter);
+            if hold.hold(key, set) {
+                es.held_sets += 1;
+            } else {
+                es.expired_sets += 1;
+                *es.decode_errors.entry(DecodeErrorKind::HoldBufferFull).or_default() += 1;
+            }
+        }
+    }
+    learned_templates
 }
 
 /// Normalize one decoded packet; returns counts, template-less sets, and whether it defined
