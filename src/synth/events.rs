@@ -103,159 +103,171 @@ pub fn apply(
 ) -> RoutineEvent {
     let mut rng =
         ChaCha8Rng::seed_from_u64(seed ^ day_start as u64 ^ 0xc4a7_6e00 ^ kind.len() as u64);
-    let ev = |hosts: Vec<String>, note: String| RoutineEvent { kind: kind.into(), hosts, note };
-    match kind {
-        "station-replaced" => {
-            let active: Vec<usize> =
-                (0..r.admins.len()).filter(|&i| !r.admins[i].retired).collect();
-            let i = active[rng.random_range(0..active.len())];
-            let site = r.admins[i].site;
-            let n = next_index(r, Role::AdminStation, site);
-            let (old, new) = (r.admins[i].station, r.station(n));
-            r.admins[i].station = new;
-            r.admins[i].new_station = true;
-            ev(
-                vec![old.to_string(), new.to_string()],
-                format!(
-                    "{:?} admin's station {old} replaced by {new}; {old} goes quiet",
-                    r.admins[i].team
-                ),
-            )
-        }
-        "new-admin" => {
-            let team = a_team(&mut rng);
-            let peers = r.team(team);
-            let p = peers[rng.random_range(0..peers.len())];
-            let q = peers[rng.random_range(0..peers.len())];
-            let site = r.admins[p].site;
-            let n = next_index(r, Role::AdminStation, site);
-            let mut ws: Vec<u32> = Vec::new();
-            for &x in
-                r.admins[p].working_set.iter().take(3).chain(r.admins[q].working_set.iter().take(2))
-            {
-                if !ws.contains(&x) {
-                    ws.push(x);
-                }
-            }
-            let station = r.station(n);
-            let jumps = r.admins[p].jumps.clone();
-            r.admins.push(Admin {
-                station,
-                team,
-                jumps,
-                working_set: ws,
-                late: false,
-                site,
-                retired: false,
-                new_station: true,
-            });
-            ev(
-                vec![station.to_string()],
-                format!("a new {team:?} admin at {station}, working like {}", r.admins[p].station),
-            )
-        }
-        "servers-commissioned" => {
-            let team = a_team(&mut rng);
-            let members = r.team(team);
-            let site = r.admins[members[rng.random_range(0..members.len())]].site;
-            let mut new = Vec::new();
-            let count = rng.random_range(2..=4usize);
-            while new.len() < count {
-                loop {
-                    let n = next_index(r, Role::Server, site);
-                    if r.administers(team, n) {
-                        new.push(n);
-                        break;
-                    }
-                }
-            }
-            let mut at_site: Vec<usize> =
-                members.iter().copied().filter(|&i| r.admins[i].site == site).collect();
-            at_site.shuffle(&mut rng);
-            let k = rng.random_range(2..=5).min(at_site.len().max(1));
-            for &i in at_site.iter().take(k) {
-                for &s in new.iter().rev() {
-                    r.admins[i].working_set.insert(0, s);
-                }
-            }
-            let hosts: Vec<String> = new.iter().map(|&s| r.server(s).to_string()).collect();
-            ev(
-                hosts.clone(),
-                format!(
-                    "{} new {team:?} servers ({}) taken on by {k} admins",
-                    new.len(),
-                    hosts.join(", ")
-                ),
-            )
-        }
-        "bastion-replaced" => {
-            let old = match r.shape {
-                Shape::Teams => [0usize, 2][rng.random_range(0..2)],
-                Shape::Sites => {
-                    let sites = r.sites() as usize;
-                    [sites, rng.random_range(0..sites)][rng.random_range(0..2)]
-                }
-            };
-            let site = r.net.site(old as u32);
-            let n = next_index(r, Role::JumpHost, site);
-            let addr = r.net.host(Role::JumpHost, n, false);
-            let relay = r.jumps[old].relay;
-            r.jumps.push(super::routines::Jump { addr, relay });
-            let new = r.jumps.len() - 1;
-            let users: Vec<usize> =
-                (0..r.admins.len()).filter(|&i| r.admins[i].jumps.contains(&old)).collect();
-            for (k, &i) in users.iter().enumerate() {
-                if k % 2 == 0 {
-                    migrate(&mut r.admins[i], old, new);
-                }
-            }
-            tomorrow.push((old, new));
-            ev(
-                vec![r.jumps[old].addr.to_string(), addr.to_string()],
-                format!(
-                    "jump host {} replaced by {addr}: half of its {} admins move today, the rest tomorrow",
-                    r.jumps[old].addr,
-                    users.len()
-                ),
-            )
-        }
-        "new-build-host" => {
-            let n = loop {
-                let n = next_index(r, Role::Server, 0);
-                if !r.net.windows(n) {
-                    break n;
-                }
-            };
-            r.build_hosts.push(n);
-            let a = r.server(n);
-            ev(
-                vec![a.to_string()],
-                format!("CI builds on a new build host {a} too (it fetches from git over SSH)"),
-            )
-        }
-        "maintenance-weekend" => {
-            let mut teams = vec![a_team(&mut rng)];
-            if rng.random_bool(0.5) {
-                teams.push(Team::Dba);
-            }
-            let evening = rng.random_bool(0.3);
-            let hosts: Vec<String> = teams
-                .iter()
-                .flat_map(|&t| r.team(t))
-                .map(|i| r.admins[i].station.to_string())
-                .collect();
-            let note = format!(
-                "maintenance: the {teams:?} teams work {}",
-                if evening { "18:00–23:00" } else { "09:00–17:00" }
-            );
-            r.mode = DayMode::Maintenance { teams, evening };
-            ev(hosts, note)
-        }
-        _ => {
-            r.mode = DayMode::Holiday;
-            ev(Vec::new(), "a public holiday: only the on-call admins work".into())
+    let (hosts, note) = match kind {
+        "station-replaced" => station_replaced(r, &mut rng),
+        "new-admin" => new_admin(r, &mut rng),
+        "servers-commissioned" => servers_commissioned(r, &mut rng),
+        "bastion-replaced" => bastion_replaced(r, &mut rng, tomorrow),
+        "new-build-host" => new_build_host(r),
+        "maintenance-weekend" => maintenance_weekend(r, &mut rng),
+        _ => holiday(r),
+    };
+    RoutineEvent { kind: kind.into(), hosts, note }
+}
+
+/// An admin's station replaced: a new host starts doing what a host that went quiet did.
+fn station_replaced(r: &mut Routines, rng: &mut ChaCha8Rng) -> (Vec<String>, String) {
+    let active: Vec<usize> = (0..r.admins.len()).filter(|&i| !r.admins[i].retired).collect();
+    let i = active[rng.random_range(0..active.len())];
+    let site = r.admins[i].site;
+    let n = next_index(r, Role::AdminStation, site);
+    let (old, new) = (r.admins[i].station, r.station(n));
+    r.admins[i].station = new;
+    r.admins[i].new_station = true;
+    (
+        vec![old.to_string(), new.to_string()],
+        format!("{:?} admin's station {old} replaced by {new}; {old} goes quiet", r.admins[i].team),
+    )
+}
+
+/// A new admin joins a team and works like two of its members (their jump hosts, servers).
+fn new_admin(r: &mut Routines, rng: &mut ChaCha8Rng) -> (Vec<String>, String) {
+    let team = a_team(rng);
+    let peers = r.team(team);
+    let p = peers[rng.random_range(0..peers.len())];
+    let q = peers[rng.random_range(0..peers.len())];
+    let site = r.admins[p].site;
+    let n = next_index(r, Role::AdminStation, site);
+    let mut ws: Vec<u32> = Vec::new();
+    for &x in r.admins[p].working_set.iter().take(3).chain(r.admins[q].working_set.iter().take(2)) {
+        if !ws.contains(&x) {
+            ws.push(x);
         }
     }
+    let station = r.station(n);
+    let jumps = r.admins[p].jumps.clone();
+    r.admins.push(Admin {
+        station,
+        team,
+        jumps,
+        working_set: ws,
+        late: false,
+        site,
+        retired: false,
+        new_station: true,
+    });
+    (
+        vec![station.to_string()],
+        format!("a new {team:?} admin at {station}, working like {}", r.admins[p].station),
+    )
+}
+
+/// New servers of a team at one site, taken on by some of its admins there.
+fn servers_commissioned(r: &mut Routines, rng: &mut ChaCha8Rng) -> (Vec<String>, String) {
+    let team = a_team(rng);
+    let members = r.team(team);
+    let site = r.admins[members[rng.random_range(0..members.len())]].site;
+    let mut new = Vec::new();
+    let count = rng.random_range(2..=4usize);
+    while new.len() < count {
+        loop {
+            let n = next_index(r, Role::Server, site);
+            if r.administers(team, n) {
+                new.push(n);
+                break;
+            }
+        }
+    }
+    let mut at_site: Vec<usize> =
+        members.iter().copied().filter(|&i| r.admins[i].site == site).collect();
+    at_site.shuffle(rng);
+    let k = rng.random_range(2..=5).min(at_site.len().max(1));
+    for &i in at_site.iter().take(k) {
+        for &s in new.iter().rev() {
+            r.admins[i].working_set.insert(0, s);
+        }
+    }
+    let hosts: Vec<String> = new.iter().map(|&s| r.server(s).to_string()).collect();
+    (
+        hosts.clone(),
+        format!("{} new {team:?} servers ({}) taken on by {k} admins", new.len(), hosts.join(", ")),
+    )
+}
+
+/// A jump host replaced: half of its admins move today, the rest tomorrow (`tomorrow`).
+fn bastion_replaced(
+    r: &mut Routines,
+    rng: &mut ChaCha8Rng,
+    tomorrow: &mut Vec<(usize, usize)>,
+) -> (Vec<String>, String) {
+    let old = match r.shape {
+        Shape::Teams => [0usize, 2][rng.random_range(0..2)],
+        Shape::Sites => {
+            let sites = r.sites() as usize;
+            [sites, rng.random_range(0..sites)][rng.random_range(0..2)]
+        }
+    };
+    let site = r.net.site(old as u32);
+    let n = next_index(r, Role::JumpHost, site);
+    let addr = r.net.host(Role::JumpHost, n, false);
+    let relay = r.jumps[old].relay;
+    r.jumps.push(super::routines::Jump { addr, relay });
+    let new = r.jumps.len() - 1;
+    let users: Vec<usize> =
+        (0..r.admins.len()).filter(|&i| r.admins[i].jumps.contains(&old)).collect();
+    for (k, &i) in users.iter().enumerate() {
+        if k % 2 == 0 {
+            migrate(&mut r.admins[i], old, new);
+        }
+    }
+    tomorrow.push((old, new));
+    (
+        vec![r.jumps[old].addr.to_string(), addr.to_string()],
+        format!(
+            "jump host {} replaced by {addr}: half of its {} admins move today, the rest tomorrow",
+            r.jumps[old].addr,
+            users.len()
+        ),
+    )
+}
+
+/// A new CI build host (it fetches from git over SSH).
+fn new_build_host(r: &mut Routines) -> (Vec<String>, String) {
+    let n = loop {
+        let n = next_index(r, Role::Server, 0);
+        if !r.net.windows(n) {
+            break n;
+        }
+    };
+    r.build_hosts.push(n);
+    let a = r.server(n);
+    (
+        vec![a.to_string()],
+        format!("CI builds on a new build host {a} too (it fetches from git over SSH)"),
+    )
+}
+
+/// A maintenance day: one or two teams work, by day or in the evening.
+fn maintenance_weekend(r: &mut Routines, rng: &mut ChaCha8Rng) -> (Vec<String>, String) {
+    let mut teams = vec![a_team(rng)];
+    if rng.random_bool(0.5) {
+        teams.push(Team::Dba);
+    }
+    let evening = rng.random_bool(0.3);
+    let hosts: Vec<String> =
+        teams.iter().flat_map(|&t| r.team(t)).map(|i| r.admins[i].station.to_string()).collect();
+    let note = format!(
+        "maintenance: the {teams:?} teams work {}",
+        if evening { "18:00–23:00" } else { "09:00–17:00" }
+    );
+    r.mode = DayMode::Maintenance { teams, evening };
+    (hosts, note)
+}
+
+/// A public holiday: only the on-call admins work.
+fn holiday(r: &mut Routines) -> (Vec<String>, String) {
+    r.mode = DayMode::Holiday;
+    (Vec::new(), "a public holiday: only the on-call admins work".into())
 }
 
 fn migrate(a: &mut Admin, old: usize, new: usize) {
