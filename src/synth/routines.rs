@@ -546,61 +546,102 @@ impl Routines {
             if a.working_set.len() > 3 && rng.random_bool(0.05) {
                 a.working_set.pop();
             }
-            let other = if self.shape == Shape::Teams { 0.2 } else { 0.3 };
             for _ in 0..episodes {
                 let start =
                     day_start + rng.random_range(window.0 * HOUR..(window.1 * HOUR - 30 * MIN));
-                let end = start + rng.random_range(15..=90) * MIN;
-                let j = a.jumps[usize::from(a.jumps.len() > 1 && rng.random_bool(other))];
-                let parent = session(
-                    &mut rng,
-                    (a.station, self.jump(j)),
-                    self.first_hop(a.team, j),
-                    (start, end),
-                    timeout,
-                    out,
-                );
-                let targets = rng.random_range(1..=3).min(a.working_set.len());
-                let mut used: Vec<u32> = Vec::new();
-                for _ in 0..10 {
-                    if used.len() >= targets {
-                        break;
-                    }
-                    let s = a.working_set[zipf(&mut rng, a.working_set.len())];
-                    if !used.contains(&s) {
-                        used.push(s);
-                    }
-                }
-                for s in used {
-                    let svc = self.service_of(s, &mut rng);
-                    let w = inside(&mut rng, start, end);
-                    let child =
-                        session(&mut rng, (self.jump(j), self.server(s)), svc, w, timeout, out);
-                    chains.push(routine_chain("admin", &parent, child));
-                }
+                self.admin_episode(&mut rng, a, start, timeout, out, &mut chains);
             }
         }
         self.admins = admins;
         if !quiet {
-            // Operators on the automation host; it fans out while they are logged in.
-            for &op in &self.operators {
-                if self.admins[op].retired {
-                    continue;
-                }
-                let start = day_start + rng.random_range(8 * HOUR..10 * HOUR);
-                let end = start + rng.random_range(60..=120) * MIN;
-                let auto = self.server(self.automation);
-                let station = self.admins[op].station;
-                let parent = session(&mut rng, (station, auto), SSH, (start, end), timeout, out);
-                for _ in 0..rng.random_range(20..=60) {
-                    let s = self.pick_server(&mut rng, Team::Linux, 0, &[]);
-                    let w = inside(&mut rng, start, end);
-                    let w = (w.0, (w.0 + rng.random_range(1..5) * MIN).min(w.1));
-                    let child = session(&mut rng, (auto, self.server(s)), SSH, w, timeout, out);
-                    chains.push(routine_chain("automation", &parent, child));
-                }
+            self.automation_day(&mut rng, day_start, timeout, out, &mut chains);
+        }
+        self.deployments(&mut rng, day_start, quiet, timeout, out, &mut chains);
+        self.rng = rng;
+        self.services_on_admin_ports(day_start, quiet, timeout, out, &mut chains);
+        chains
+    }
+
+    /// One work episode of admin `a` from `start`: a session into one of its jump hosts and,
+    /// inside it, sessions to one to three servers of its working set.
+    fn admin_episode(
+        &self,
+        rng: &mut ChaCha8Rng,
+        a: &Admin,
+        start: i64,
+        timeout: i64,
+        out: &mut Vec<SynthFlow>,
+        chains: &mut Vec<TruthChain>,
+    ) {
+        let other = if self.shape == Shape::Teams { 0.2 } else { 0.3 };
+        let end = start + rng.random_range(15..=90) * MIN;
+        let j = a.jumps[usize::from(a.jumps.len() > 1 && rng.random_bool(other))];
+        let parent = session(
+            rng,
+            (a.station, self.jump(j)),
+            self.first_hop(a.team, j),
+            (start, end),
+            timeout,
+            out,
+        );
+        let targets = rng.random_range(1..=3).min(a.working_set.len());
+        let mut used: Vec<u32> = Vec::new();
+        for _ in 0..10 {
+            if used.len() >= targets {
+                break;
+            }
+            let s = a.working_set[zipf(rng, a.working_set.len())];
+            if !used.contains(&s) {
+                used.push(s);
             }
         }
+        for s in used {
+            let svc = self.service_of(s, rng);
+            let w = inside(rng, start, end);
+            let child = session(rng, (self.jump(j), self.server(s)), svc, w, timeout, out);
+            chains.push(routine_chain("admin", &parent, child));
+        }
+    }
+
+    /// A working day of the automation host: its operators log in and it fans out over SSH.
+    fn automation_day(
+        &self,
+        rng: &mut ChaCha8Rng,
+        day_start: i64,
+        timeout: i64,
+        out: &mut Vec<SynthFlow>,
+        chains: &mut Vec<TruthChain>,
+    ) {
+        // Operators on the automation host; it fans out while they are logged in.
+        for &op in &self.operators {
+            if self.admins[op].retired {
+                continue;
+            }
+            let start = day_start + rng.random_range(8 * HOUR..10 * HOUR);
+            let end = start + rng.random_range(60..=120) * MIN;
+            let auto = self.server(self.automation);
+            let station = self.admins[op].station;
+            let parent = session(rng, (station, auto), SSH, (start, end), timeout, out);
+            for _ in 0..rng.random_range(20..=60) {
+                let s = self.pick_server(rng, Team::Linux, 0, &[]);
+                let w = inside(rng, start, end);
+                let w = (w.0, (w.0 + rng.random_range(1..5) * MIN).min(w.1));
+                let child = session(rng, (auto, self.server(s)), SSH, w, timeout, out);
+                chains.push(routine_chain("automation", &parent, child));
+            }
+        }
+    }
+
+    /// The day's deployments: a CI runner through the deploy bastion to app servers.
+    fn deployments(
+        &self,
+        rng: &mut ChaCha8Rng,
+        day_start: i64,
+        quiet: bool,
+        timeout: i64,
+        out: &mut Vec<SynthFlow>,
+        chains: &mut Vec<TruthChain>,
+    ) {
         // Deployments, every day (fewer at weekends).
         let deploys = if quiet { rng.random_range(0..=2) } else { rng.random_range(4..=10) };
         for _ in 0..deploys {
@@ -609,17 +650,14 @@ impl Routines {
             let end = start + rng.random_range(5..=15) * MIN;
             let bastion = self.jump(self.deploy_bastion);
             let parent =
-                session(&mut rng, (self.server(runner), bastion), SSH, (start, end), timeout, out);
+                session(rng, (self.server(runner), bastion), SSH, (start, end), timeout, out);
             for _ in 0..rng.random_range(3..=8) {
                 let app = self.app_servers[rng.random_range(0..self.app_servers.len())];
-                let w = inside(&mut rng, start, end);
-                let child = session(&mut rng, (bastion, self.server(app)), SSH, w, timeout, out);
+                let w = inside(rng, start, end);
+                let child = session(rng, (bastion, self.server(app)), SSH, w, timeout, out);
                 chains.push(routine_chain("deploy", &parent, child));
             }
         }
-        self.rng = rng;
-        self.services_on_admin_ports(day_start, quiet, timeout, out, &mut chains);
-        chains
     }
 
     /// Git over SSH from developers and from build hosts during CI builds (a chain: runner →
