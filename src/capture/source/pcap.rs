@@ -48,55 +48,16 @@ pub fn read_frames_us(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) ->
             });
         }
     };
-    let mut legacy = Interface { linktype: 1, resolution: 1_000_000, offset_s: 0 };
-    let mut interfaces: Vec<Interface> = Vec::new();
+    let mut frames = Frames {
+        legacy: Interface { linktype: 1, resolution: 1_000_000, offset_s: 0 },
+        interfaces: Vec::new(),
+    };
     let mut buffer_size = BUFFER_SIZE;
     loop {
         let offset = reader.consumed() as u64;
         match reader.next() {
             Ok((len, block)) => {
-                match block {
-                    PcapBlockOwned::LegacyHeader(h) => {
-                        legacy.linktype = h.network.0;
-                        legacy.resolution =
-                            if h.is_nanosecond_precision() { 1_000_000_000 } else { 1_000_000 };
-                    }
-                    PcapBlockOwned::Legacy(b) => {
-                        let ts_us = i64::from(b.ts_sec) * 1_000_000
-                            + (u128::from(b.ts_usec) * 1_000_000 / u128::from(legacy.resolution))
-                                as i64;
-                        on_frame(legacy.linktype, b.data, ts_us);
-                    }
-                    PcapBlockOwned::NG(Block::SectionHeader(_)) => interfaces.clear(),
-                    PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
-                        interfaces.push(Interface {
-                            linktype: idb.linktype.0,
-                            resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
-                            offset_s: idb.ts_offset(),
-                        })
-                    }
-                    PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
-                        let Some(itf) = interfaces.get(epb.if_id as usize).copied() else {
-                            return Err(Error::PcapCorrupt {
-                                path: path.to_path_buf(),
-                                offset,
-                                detail: format!("packet for undeclared interface {}", epb.if_id),
-                            });
-                        };
-                        let units = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
-                        let ts_us = (units * 1_000_000 / u128::from(itf.resolution)) as i64
-                            + itf.offset_s * 1_000_000;
-                        let data = &epb.data[..(epb.caplen as usize).min(epb.data.len())];
-                        on_frame(itf.linktype, data, ts_us);
-                    }
-                    PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
-                        // Simple packets carry no timestamp: arrival time is unknown, use 0 and
-                        // let the normalizer fall back to exporter time where it has one.
-                        let linktype = interfaces.first().map_or(1, |i| i.linktype);
-                        on_frame(linktype, spb.data, 0);
-                    }
-                    PcapBlockOwned::NG(_) => {}
-                }
+                frames.block(block, path, offset, &mut on_frame)?;
                 reader.consume(len);
             }
             Err(PcapError::Eof) => return Ok(()),
@@ -135,6 +96,69 @@ pub fn read_frames_us(path: &Path, mut on_frame: impl FnMut(i32, &[u8], i64)) ->
                 });
             }
         }
+    }
+}
+
+/// What the blocks read so far declared: the legacy header's link type and resolution, and
+/// pcapng's interfaces (cleared by each section header).
+struct Frames {
+    legacy: Interface,
+    interfaces: Vec<Interface>,
+}
+
+impl Frames {
+    /// Take in one block: a header or interface description updates what frames mean; a
+    /// packet block is handed to `on_frame` with its link type and time in microseconds.
+    fn block(
+        &mut self,
+        block: PcapBlockOwned<'_>,
+        path: &Path,
+        offset: u64,
+        on_frame: &mut impl FnMut(i32, &[u8], i64),
+    ) -> Result<()> {
+        match block {
+            PcapBlockOwned::LegacyHeader(h) => {
+                self.legacy.linktype = h.network.0;
+                self.legacy.resolution =
+                    if h.is_nanosecond_precision() { 1_000_000_000 } else { 1_000_000 };
+            }
+            PcapBlockOwned::Legacy(b) => {
+                let ts_us = i64::from(b.ts_sec) * 1_000_000
+                    + (u128::from(b.ts_usec) * 1_000_000 / u128::from(self.legacy.resolution))
+                        as i64;
+                on_frame(self.legacy.linktype, b.data, ts_us);
+            }
+            PcapBlockOwned::NG(Block::SectionHeader(_)) => self.interfaces.clear(),
+            PcapBlockOwned::NG(Block::InterfaceDescription(idb)) => {
+                self.interfaces.push(Interface {
+                    linktype: idb.linktype.0,
+                    resolution: idb.ts_resolution().unwrap_or(1_000_000).max(1),
+                    offset_s: idb.ts_offset(),
+                })
+            }
+            PcapBlockOwned::NG(Block::EnhancedPacket(epb)) => {
+                let Some(itf) = self.interfaces.get(epb.if_id as usize).copied() else {
+                    return Err(Error::PcapCorrupt {
+                        path: path.to_path_buf(),
+                        offset,
+                        detail: format!("packet for undeclared interface {}", epb.if_id),
+                    });
+                };
+                let units = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
+                let ts_us = (units * 1_000_000 / u128::from(itf.resolution)) as i64
+                    + itf.offset_s * 1_000_000;
+                let data = &epb.data[..(epb.caplen as usize).min(epb.data.len())];
+                on_frame(itf.linktype, data, ts_us);
+            }
+            PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
+                // Simple packets carry no timestamp: arrival time is unknown, use 0 and
+                // let the normalizer fall back to exporter time where it has one.
+                let linktype = self.interfaces.first().map_or(1, |i| i.linktype);
+                on_frame(linktype, spb.data, 0);
+            }
+            PcapBlockOwned::NG(_) => {}
+        }
+        Ok(())
     }
 }
 
