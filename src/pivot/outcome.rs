@@ -81,6 +81,24 @@ pub(crate) fn known_hosts(
 }
 
 impl PivotReport {
+    /// What was found, the one sentence the stdout table and summary.md open with: alert
+    /// incidents and chains among all (with what was left out), the hops and continuations
+    /// they came from, and the history they were judged against.
+    pub fn found(&self) -> String {
+        format!(
+            "{} alert incidents ({} alert chains) among {} incidents and {} chains{} from {} \
+             remote-administration hops ({} continuations); {}",
+            self.alerts,
+            self.alert_chains,
+            self.incidents.len(),
+            self.chains.len(),
+            self.hidden_note(),
+            self.hops,
+            self.continuations,
+            self.history_note()
+        )
+    }
+
     /// A host as a person reads it: `name (address, role)` when the inventory knows it, else
     /// the address.
     pub fn label(&self, addr: &str) -> String {

@@ -70,18 +70,10 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
         }
         s.push('\n');
     }
+    let found = report.found();
+    let (lead, rest) = found.split_once(" (").unwrap_or((&found, ""));
     s.push_str(&format!(
-        "**{} alert incidents** ({} alert chains) among {} incidents and {} chains{} from {} \
-         remote-administration hops ({} continuations); {}; alert threshold {}. Services: {}. \
-         Generated {}.\n\n",
-        report.alerts,
-        report.alert_chains,
-        report.incidents.len(),
-        report.chains.len(),
-        report.hidden_note(),
-        report.hops,
-        report.continuations,
-        report.history_note(),
+        "**{lead}** ({rest}; alert threshold {}. Services: {}. Generated {}.\n\n",
         report.alert_threshold,
         rules
             .services

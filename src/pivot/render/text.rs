@@ -10,15 +10,8 @@ pub fn summary_table(report: &PivotReport) -> String {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
     s += &format!(
-        "{} alert incidents ({} alert chains) among {} incidents, {} chains{} from {} hops ({} continuations); {}; truncated: max-hops {}, fan-out {}{}\n",
-        report.alerts,
-        report.alert_chains,
-        report.incidents.len(),
-        report.chains.len(),
-        report.hidden_note(),
-        report.hops,
-        report.continuations,
-        report.history_note(),
+        "{}; truncated: max-hops {}, fan-out {}{}\n",
+        report.found(),
         report.truncations.max_hops,
         report.truncations.fanout,
         report.truncations.chain_limit_note()
