@@ -11,7 +11,7 @@ use chrono::{Duration as ChronoDuration, NaiveDate};
 
 use super::history;
 use super::outcome::PivotReport;
-use super::render::{text::summary_table, write_outputs};
+use super::render::{DAY_FILES, Frame, text::summary_table, write_files};
 use crate::error::{Error, Result};
 use crate::pivot::rules::PivotRules;
 use crate::sql::print::print_text;
@@ -48,23 +48,12 @@ pub fn publish(
     let final_dir = reports.join(label);
     let tmp = reports.join(format!(".{label}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    write_outputs(&tmp, report, rules, false)?;
+    let title = format!("Pivot report {label}");
+    let frame = Frame { label, title: &title, rules };
+    write_files(&tmp, DAY_FILES, report, &frame)?;
     if let Some(facts) = facts {
         history::write_facts(&tmp.join(history::FACTS_DIR), facts)?;
     }
-    std::fs::write(
-        tmp.join("summary.md"),
-        super::render::markdown::summary_markdown(label, report, rules),
-    )
-    .map_err(|e| Error::io(&tmp, e))?;
-    let title = format!("Pivot report {label}");
-    super::render::html::write(
-        &tmp.join("index.html"),
-        report,
-        &title,
-        "chains.json",
-        "pivots.graphml",
-    )?;
     fault_point("report-folder-built");
     crate::store::atomic::replace_dir(&tmp, &final_dir)?;
     Ok(final_dir)

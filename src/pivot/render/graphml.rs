@@ -8,6 +8,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::{Error, Result};
+use crate::pivot::outcome::PivotReport;
 use crate::pivot::score::model::{Chain, iso};
 
 /// (id, for, attr.name, attr.type)
@@ -88,6 +89,17 @@ fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
     w.write_event(Event::Start(start)).map_err(xml_err)?;
     w.write_event(Event::Text(BytesText::new(value))).map_err(xml_err)?;
     w.write_event(Event::End(BytesEnd::new("data"))).map_err(xml_err)
+}
+
+/// pivots.graphml: the chains shown (`render::shown`) as one graph.
+pub fn file(
+    report: &PivotReport,
+    frame: &super::Frame<'_>,
+    _: &std::path::Path,
+    w: &mut dyn Write,
+) -> Result<()> {
+    let (shown, alerts) = super::shown(report, frame.rules);
+    write_graphml(w, &shown, |a: &str| frame.rules.is_trusted(a), &alerts, &report.hosts)
 }
 
 /// Write `chains` as one directed graph. A hop shared by several chains is one edge whose

@@ -508,6 +508,17 @@ fn chain_row(c: &Chain, report: &PivotReport) -> Row {
     }
 }
 
+/// index.html of a report day folder, linking its sibling chains.json and pivots.graphml.
+pub fn file(
+    report: &PivotReport,
+    frame: &super::Frame<'_>,
+    path: &Path,
+    w: &mut dyn std::io::Write,
+) -> Result<()> {
+    let html = render(report, frame.title, "chains.json", "pivots.graphml")?;
+    w.write_all(html.as_bytes()).map_err(|e| Error::io(path, e))
+}
+
 /// Write `render(..)` to `path` atomically.
 pub fn write(
     path: &Path,

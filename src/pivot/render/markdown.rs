@@ -8,6 +8,17 @@ use chrono::Utc;
 /// Rows of other incidents listed in summary.md (all of them are in chains.json).
 const SUMMARY_ROUTINE_ROWS: usize = 50;
 
+/// summary.md of a report day folder.
+pub fn file(
+    report: &PivotReport,
+    frame: &super::Frame<'_>,
+    path: &std::path::Path,
+    w: &mut dyn std::io::Write,
+) -> crate::error::Result<()> {
+    w.write_all(summary_markdown(frame.label, report, frame.rules).as_bytes())
+        .map_err(|e| crate::error::Error::io(path, e))
+}
+
 /// Markdown summary for a human reader: alert incidents first, each with its reasons and
 /// possible origins, then the top of the other incidents.
 pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -> String {

@@ -17,39 +17,88 @@ use super::score::model::Chain;
 use crate::error::{Error, Result};
 use crate::pivot::outcome::PivotReport;
 
-/// Write pivots.graphml, chains.json (and per-chain GraphML) into `out`. With
-/// `rules.hide_routine` the GraphML holds the alerts only.
+/// What a file renderer gets besides the report.
+pub struct Frame<'a> {
+    /// The day (`YYYY-MM-DD`) of a report folder, or empty for a `pivots` run.
+    pub label: &'a str,
+    /// The page title.
+    pub title: &'a str,
+    /// The rules of the run (trusted hosts, `--hide-routine`, services).
+    pub rules: &'a PivotRules,
+}
+
+/// A renderer of one file: the report formatted into `w` (`path` names the file in errors).
+pub type FileRenderer = fn(&PivotReport, &Frame<'_>, &Path, &mut dyn Write) -> Result<()>;
+
+/// The files `pivots --out` writes.
+pub const RUN_FILES: &[(&str, FileRenderer)] =
+    &[("pivots.graphml", graphml::file), ("chains.json", json_file)];
+
+/// The files of a report day folder (`report`). Adding an output to the day folders is a
+/// renderer file in `render/` and one line here.
+pub const DAY_FILES: &[(&str, FileRenderer)] = &[
+    ("pivots.graphml", graphml::file),
+    ("chains.json", json_file),
+    ("summary.md", markdown::file),
+    ("index.html", html::file),
+];
+
+/// Write each of `files` into `out` (created if missing), each atomically.
+pub fn write_files(
+    out: &Path,
+    files: &[(&str, FileRenderer)],
+    report: &PivotReport,
+    frame: &Frame<'_>,
+) -> Result<()> {
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    for (name, render) in files {
+        let path = out.join(name);
+        crate::store::atomic::write_atomic(&path, |w| render(report, frame, &path, w))?;
+    }
+    Ok(())
+}
+
+/// chains.json: the whole report as JSON.
+fn json_file(report: &PivotReport, _: &Frame<'_>, path: &Path, w: &mut dyn Write) -> Result<()> {
+    serde_json::to_writer_pretty(&mut *w, report).map_err(|e| Error::io(path, e.into()))?;
+    writeln!(w).map_err(|e| Error::io(path, e))
+}
+
+/// The chains the GraphML shows (with `--hide-routine`, those of alert incidents only) and
+/// the alert incidents (id, cause).
+pub(crate) fn shown<'r>(
+    report: &'r PivotReport,
+    rules: &PivotRules,
+) -> (Vec<&'r Chain>, Vec<(String, String)>) {
+    // References, not copies: a busy jump host makes tens of thousands of chains.
+    let alert_incidents: std::collections::BTreeSet<&str> =
+        report.incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+    let shown = report
+        .chains
+        .iter()
+        .filter(|c| !rules.hide_routine || alert_incidents.contains(c.incident.as_str()))
+        .collect();
+    let alerts = report
+        .incidents
+        .iter()
+        .filter(|i| i.alert)
+        .map(|i| (i.id.clone(), i.cause.clone()))
+        .collect();
+    (shown, alerts)
+}
+
+/// Write pivots.graphml, chains.json (and with `per_chain` one GraphML per chain) into `out`.
+/// With `rules.hide_routine` the GraphML holds the alerts only.
 pub fn write_outputs(
     out: &Path,
     report: &PivotReport,
     rules: &PivotRules,
     per_chain: bool,
 ) -> Result<()> {
-    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let trusted = |a: &str| rules.is_trusted(a);
-    // References, not copies: a busy jump host makes tens of thousands of chains.
-    let alert_incidents: std::collections::BTreeSet<&str> =
-        report.incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
-    let shown: Vec<&Chain> = report
-        .chains
-        .iter()
-        .filter(|c| !rules.hide_routine || alert_incidents.contains(c.incident.as_str()))
-        .collect();
-    let alerts: Vec<(String, String)> = report
-        .incidents
-        .iter()
-        .filter(|i| i.alert)
-        .map(|i| (i.id.clone(), i.cause.clone()))
-        .collect();
-    crate::store::atomic::write_atomic(&out.join("pivots.graphml"), |w| {
-        graphml::write_graphml(w, &shown, trusted, &alerts, &report.hosts)
-    })?;
-    let json = out.join("chains.json");
-    crate::store::atomic::write_atomic(&json, |w| {
-        serde_json::to_writer_pretty(&mut *w, report).map_err(|e| Error::io(&json, e.into()))?;
-        writeln!(w).map_err(|e| Error::io(&json, e))
-    })?;
+    write_files(out, RUN_FILES, report, &Frame { label: "", title: "Pivot chains", rules })?;
     if per_chain {
+        let (shown, alerts) = shown(report, rules);
+        let trusted = |a: &str| rules.is_trusted(a);
         let dir = out.join("chains");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
