@@ -408,59 +408,11 @@ impl<'a> Scorer<'a> {
                 continue;
             }
             let (w, text) = if !self.has2(&b.reach_services, o, v) && (never || days > 0) {
-                // Possibly reached over `v` before, in continuations with several possible
-                // parents: the claim "never" is uncertain, half.
-                let uncertain = if never { 1.0 } else { 0.5 };
-                let used = self.listed(2, o);
-
-                // Alone in the relay: every session it ever opened (none over this service) is
-                // one observation.
-                let w = if as_client {
-                    service_weight(days.max(self.days_of(&b.client_days, o)))
-                } else {
-                    service_weight(days)
-                };
-                (
-                    w * uncertain,
-                    format!(
-                        "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}{}{}",
-                        h.client_addr,
-                        self.span(),
-                        used.join(", "),
-                        if as_client {
-                            format!(
-                                ", and it was the only session into {}, never a {v} client itself",
-                                h.client_addr
-                            )
-                        } else {
-                            String::new()
-                        },
-                        if self.has2(&b.reach_group_any, o, &group(t)) {
-                            String::new()
-                        } else {
-                            format!(", nor anything in {}", group(t))
-                        },
-                        if never {
-                            ""
-                        } else {
-                            " (though it was one of several sessions into a relay when one went out over it)"
-                        }
-                    ),
-                )
+                self.new_service_reached(h, o, days, never, as_client)
             } else if days == 0 {
                 continue;
             } else {
-                let n = self.novelty_of(&b.reach_new_targets, o);
-                (
-                    n.surprise().min(2.0) * warm(days),
-                    format!(
-                        "{o} reached {t} {v} through {}; it never reached {t} through a relay {} (a new target on {} of {} such days)",
-                        h.client_addr,
-                        self.span(),
-                        n.novel_days,
-                        n.eligible_days,
-                    ),
-                )
+                self.new_target_reached(h, o, days)
             };
             // Another session into the relay at the time explains the hop routinely.
             let (w, text) = match explained {
@@ -477,6 +429,79 @@ impl<'a> Scorer<'a> {
         if let Some(f) = best {
             self.push(out, f.weight, f.text, f.about);
         }
+    }
+
+    /// The finding "`o` never reached anything over this service through a relay" for hop `h`
+    /// (`never`: not even as one of several possible parents; `as_client`: it was the only
+    /// session into the relay and never opened the service itself either).
+    fn new_service_reached(
+        &self,
+        h: &Hop,
+        o: &str,
+        days: u32,
+        never: bool,
+        as_client: bool,
+    ) -> (f64, String) {
+        let b = self.b;
+        let (t, v) = (&h.server_addr, &h.service);
+        // Possibly reached over `v` before, in continuations with several possible
+        // parents: the claim "never" is uncertain, half.
+        let uncertain = if never { 1.0 } else { 0.5 };
+        let used = self.listed(2, o);
+
+        // Alone in the relay: every session it ever opened (none over this service) is
+        // one observation.
+        let w = if as_client {
+            service_weight(days.max(self.days_of(&b.client_days, o)))
+        } else {
+            service_weight(days)
+        };
+        (
+            w * uncertain,
+            format!(
+                "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}{}{}",
+                h.client_addr,
+                self.span(),
+                used.join(", "),
+                if as_client {
+                    format!(
+                        ", and it was the only session into {}, never a {v} client itself",
+                        h.client_addr
+                    )
+                } else {
+                    String::new()
+                },
+                if self.has2(&b.reach_group_any, o, &group(t)) {
+                    String::new()
+                } else {
+                    format!(", nor anything in {}", group(t))
+                },
+                if never {
+                    ""
+                } else {
+                    " (though it was one of several sessions into a relay when one went out over it)"
+                }
+            ),
+        )
+    }
+
+    /// The finding "`o` never reached this target through a relay", weighed by how often it
+    /// reaches new targets.
+    fn new_target_reached(&self, h: &Hop, o: &str, days: u32) -> (f64, String) {
+        let b = self.b;
+        let t = &h.server_addr;
+        let v = &h.service;
+        let n = self.novelty_of(&b.reach_new_targets, o);
+        (
+            n.surprise().min(2.0) * warm(days),
+            format!(
+                "{o} reached {t} {v} through {}; it never reached {t} through a relay {} (a new target on {} of {} such days)",
+                h.client_addr,
+                self.span(),
+                n.novel_days,
+                n.eligible_days,
+            ),
+        )
     }
 
     /// What the server of `h` saw by receiving it.
