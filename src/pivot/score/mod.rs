@@ -836,36 +836,8 @@ impl<'a> Scorer<'a> {
         for (part, _) in &mut parts {
             self.discount(part, origin);
         }
-        // Routine change the night recognizes (a replacement, a new member of a team, a
-        // commissioned server) is named by a finding of its own, too light to alert: the
-        // chains it touches make one incident that says what changed.
-        let last = parts.len() - 1;
-        for (k, (part, _)) in parts.iter_mut().enumerate() {
-            let host = if k == 0 { origin } else { &hops[k - 1].server_addr };
-            let support =
-                if k == 0 { self.night.clients.get(host) } else { self.night.relays.get(host) };
-            let text = match (support, self.night.fresh.get(host)) {
-                (Some(s), _) => s.describe(host),
-                (None, Some(&n)) if k == last => format!(
-                    "{host} is a new server (no admin session to or from it {}), reached through usual relays by {} tonight: commissioned?",
-                    self.span(),
-                    plural(n, "origin")
-                ),
-                _ => continue,
-            };
-            part.push(Finding { weight: CHANGE_WEIGHT, text, about: about("change", host, "") });
-        }
-        // A relay's part when its next session looks like its own work that happened to start
-        // during someone's session (see `coincidence`).
-        for k in 1..n {
-            if let Some(why) = self.coincidence(hops[k - 1], hops[k]) {
-                let part = &mut parts[k].0;
-                for f in part.iter_mut() {
-                    f.weight = (f.weight * 0.5 * 100.0).round() / 100.0;
-                }
-                part.push(Finding { weight: 0.0, text: why, about: about("support", origin, "") });
-            }
-        }
+        self.name_changes(&mut parts, hops);
+        self.halve_coincidences(&mut parts, hops);
         let scored: Vec<f64> = parts.iter().map(|(p, _)| part_score(p)).collect();
         let best_part =
             (0..parts.len()).fold(0, |acc, i| if scored[i] > scored[acc] { i } else { acc });
@@ -901,6 +873,46 @@ impl<'a> Scorer<'a> {
             novelty,
             origin_score,
             origin_findings,
+        }
+    }
+
+    /// Routine change the night recognizes (a replacement, a new member of a team, a
+    /// commissioned server) is named by a finding of its own in the part of the host it is
+    /// about, too light to alert: the chains it touches make one incident that says what
+    /// changed.
+    fn name_changes(&self, parts: &mut [(Vec<Finding>, usize)], hops: &[&Hop]) {
+        let origin = &hops[0].client_addr;
+        let last = parts.len() - 1;
+        for (k, (part, _)) in parts.iter_mut().enumerate() {
+            let host = if k == 0 { origin } else { &hops[k - 1].server_addr };
+            let support =
+                if k == 0 { self.night.clients.get(host) } else { self.night.relays.get(host) };
+            let text = match (support, self.night.fresh.get(host)) {
+                (Some(s), _) => s.describe(host),
+                (None, Some(&n)) if k == last => format!(
+                    "{host} is a new server (no admin session to or from it {}), reached through usual relays by {} tonight: commissioned?",
+                    self.span(),
+                    plural(n, "origin")
+                ),
+                _ => continue,
+            };
+            part.push(Finding { weight: CHANGE_WEIGHT, text, about: about("change", host, "") });
+        }
+    }
+
+    /// A relay's part weighs half when its next session looks like its own work that happened
+    /// to start during someone's session (see `coincidence`), which the part then says.
+    fn halve_coincidences(&self, parts: &mut [(Vec<Finding>, usize)], hops: &[&Hop]) {
+        let origin = &hops[0].client_addr;
+        let n = hops.len();
+        for k in 1..n {
+            if let Some(why) = self.coincidence(hops[k - 1], hops[k]) {
+                let part = &mut parts[k].0;
+                for f in part.iter_mut() {
+                    f.weight = (f.weight * 0.5 * 100.0).round() / 100.0;
+                }
+                part.push(Finding { weight: 0.0, text: why, about: about("support", origin, "") });
+            }
         }
     }
 }
