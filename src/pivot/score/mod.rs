@@ -556,7 +556,22 @@ impl<'a> Scorer<'a> {
         } else {
             (1.0, String::new())
         };
-        let (hour_factor, hour_note) = (factor, note.clone());
+        self.unusual_hour(out, c, t, (away, days), (factor, &note));
+        self.weekend_work(out, c, t, away, factor, note);
+    }
+
+    /// The finding "`c` started at an hour two or more hours from any it ever started an admin
+    /// session" (`away` hours), weighed by its days and sessions, times `factor` (half when
+    /// other origins started at such an hour tonight, which `note` says).
+    fn unusual_hour(
+        &self,
+        out: &mut Vec<Finding>,
+        c: &str,
+        t: chrono::DateTime<Utc>,
+        (away, days): (i32, u32),
+        (factor, note): (f64, &str),
+    ) {
+        let b = self.b;
         if away >= 2 {
             // 0.6 per hour away: 1.2 at two hours, 2.4 at four, 3.5 from six hours on; full
             // weight from 5 active days.
@@ -570,15 +585,29 @@ impl<'a> Scorer<'a> {
                 * (sessions as f64 / 10.0).min(1.0);
             self.push(
                 out,
-                w * hour_factor,
+                w * factor,
                 format!(
-                    "{c} started it at {} UTC, {away} hours from any hour it started an admin session on its {} with them{hour_note}",
+                    "{c} started it at {} UTC, {away} hours from any hour it started an admin session on its {} with them{note}",
                     t.format("%H:%M"),
                     plural(days as usize, "day")
                 ),
                 about("time", c, ""),
             );
         }
+    }
+
+    /// The finding "`c` started it on a weekend day" judged by the share of weekend days it
+    /// worked, halved when colleagues sharing its servers work weekends at its usual hours.
+    fn weekend_work(
+        &self,
+        out: &mut Vec<Finding>,
+        c: &str,
+        t: chrono::DateTime<Utc>,
+        away: i32,
+        factor: f64,
+        note: String,
+    ) {
+        let b = self.b;
         let weekend = crate::pivot::history::is_weekend(t);
         let worked = self
             .selves(c)
