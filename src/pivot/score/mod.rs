@@ -701,48 +701,62 @@ impl<'a> Scorer<'a> {
             out.push(f);
         }
         if days > 0 && self.has2(&b.pivot_services, p, v) && !self.has3(&b.pivot_targets, p, t, v) {
-            // The relay's own surprise at a new target, and half the target's at a new client
-            // (a server with a steady set of clients that never had this relay): a stable relay
-            // reaching an established server it never reached is a target never reached from
-            // it; a relay that reaches new servers daily, or a brand-new server, is not.
-            let n = self.novelty_of(&b.pivot_new_targets, p);
-            let tn = self.novelty_of(&b.server_new_clients, t);
-            let t_days = self.days_of(&b.server_days, t);
-            let target_side = if t_days > 0 && !self.known_pair(p, t, v) {
-                (0.5 * tn.surprise()).min(1.5) * warm(t_days)
-            } else {
-                0.0
-            };
-            self.push(
-                &mut out,
-                n.surprise().min(PAIR_CAP) * warm(days) + target_side,
-                format!(
-                    "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days; {t} got a new client on {} of {} active days)",
-                    self.span(),
-                    n.novel_days,
-                    n.eligible_days,
-                    tn.novel_days,
-                    tn.eligible_days
-                ),
-                about("new target", p, t),
-            );
+            self.relay_new_target(&mut out, out_hop, days);
         }
         if days > 0 && !self.selves(&into.client_addr).any(|c| self.has2(&b.pivot_inbound, p, c)) {
-            let n = self.novelty_of(&b.pivot_new_inbound, p);
-            self.push(
-                &mut out,
-                n.surprise().min(2.0) * warm(days),
-                format!(
-                    "{p} never relayed for {} {} (a new inbound client on {} of {} relaying days)",
-                    into.client_addr,
-                    self.span(),
-                    n.novel_days,
-                    n.eligible_days
-                ),
-                about("new client", &into.client_addr, p),
-            );
+            self.relay_new_client(&mut out, into, p, days);
         }
         out
+    }
+
+    /// The finding "relay `p` never relayed to this target over this service": the relay's
+    /// own surprise at a new target plus half the target's at a new client.
+    fn relay_new_target(&self, out: &mut Vec<Finding>, out_hop: &Hop, days: u32) {
+        let b = self.b;
+        let (p, t, v) = (&out_hop.client_addr, &out_hop.server_addr, &out_hop.service);
+        // The relay's own surprise at a new target, and half the target's at a new client
+        // (a server with a steady set of clients that never had this relay): a stable relay
+        // reaching an established server it never reached is a target never reached from
+        // it; a relay that reaches new servers daily, or a brand-new server, is not.
+        let n = self.novelty_of(&b.pivot_new_targets, p);
+        let tn = self.novelty_of(&b.server_new_clients, t);
+        let t_days = self.days_of(&b.server_days, t);
+        let target_side = if t_days > 0 && !self.known_pair(p, t, v) {
+            (0.5 * tn.surprise()).min(1.5) * warm(t_days)
+        } else {
+            0.0
+        };
+        self.push(
+            out,
+            n.surprise().min(PAIR_CAP) * warm(days) + target_side,
+            format!(
+                "{p} never relayed to {t} {v} {} (new targets on {} of {} relaying days; {t} got a new client on {} of {} active days)",
+                self.span(),
+                n.novel_days,
+                n.eligible_days,
+                tn.novel_days,
+                tn.eligible_days
+            ),
+            about("new target", p, t),
+        );
+    }
+
+    /// The finding "relay `p` never relayed for this inbound client".
+    fn relay_new_client(&self, out: &mut Vec<Finding>, into: &Hop, p: &str, days: u32) {
+        let b = self.b;
+        let n = self.novelty_of(&b.pivot_new_inbound, p);
+        self.push(
+            out,
+            n.surprise().min(2.0) * warm(days),
+            format!(
+                "{p} never relayed for {} {} (a new inbound client on {} of {} relaying days)",
+                into.client_addr,
+                self.span(),
+                n.novel_days,
+                n.eligible_days
+            ),
+            about("new client", &into.client_addr, p),
+        );
     }
 
     /// The relay of `out_hop` relayed a session that came in over `into.service` onward over
