@@ -45,6 +45,15 @@ impl Engine {
         })
     }
 
+    /// The session over the service-port flows (debug builds check the native admin
+    /// connections against queries/admin_pairs.sql in it).
+    #[cfg(debug_assertions)]
+    fn ctx(&self) -> &SessionContext {
+        match self {
+            Engine::Local { ctx, .. } | Engine::Cluster { ctx } => ctx,
+        }
+    }
+
     /// How many service-port flow records the period has.
     pub async fn service_rows(&self) -> Result<usize> {
         match self {
@@ -67,7 +76,7 @@ impl Engine {
             return Ok(Vec::new());
         }
         match self {
-            Engine::Local { ctx, service_flows } => {
+            Engine::Local { service_flows, .. } => {
                 let facts = history::admin_facts(
                     service_flows,
                     &rules.services,
@@ -75,14 +84,12 @@ impl Engine {
                 )?;
                 #[cfg(debug_assertions)]
                 {
-                    let by_sql = history::admin_pairs(ctx, rules).await?;
+                    let by_sql = history::admin_pairs(self.ctx(), rules).await?;
                     assert!(
                         facts == by_sql,
                         "admin connections: native and admin_pairs.sql differ"
                     );
                 }
-                #[cfg(not(debug_assertions))]
-                let _ = ctx;
                 Ok(facts)
             }
             Engine::Cluster { ctx } => history::admin_pairs(ctx, rules).await,

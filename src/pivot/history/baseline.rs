@@ -249,7 +249,6 @@ impl Baseline {
         known: &[bool],
         kinds: &mut Kinds<'a>,
     ) {
-        let b = self;
         // Per client: active before today? anything new today?
         let mut new_pair: HashMap<&str, bool> = HashMap::new();
         for (f, &known) in facts.hops.iter().zip(known) {
@@ -259,8 +258,8 @@ impl Baseline {
             new_pair.insert(&x.host, true);
         }
         for (client, novel) in new_pair {
-            let before = b.client_days.contains_key(client);
-            slot(&mut b.client_new_pairs, client).record(before, novel);
+            let before = self.client_days.contains_key(client);
+            slot(&mut self.client_new_pairs, client).record(before, novel);
         }
         // Of the clients' days with a new server: was one in a new group?
         let mut new_group: HashMap<&str, (bool, bool)> = HashMap::new();
@@ -268,42 +267,41 @@ impl Baseline {
             let e = new_group.entry(&f.client).or_default();
             if !known {
                 e.0 = true;
-                e.1 |= !b.client_groups.contains(&K2(&f.client, kinds.of(&f.server, &f.service)));
+                e.1 |=
+                    !self.client_groups.contains(&K2(&f.client, kinds.of(&f.server, &f.service)));
             }
         }
         for (client, (novel, novel_group)) in new_group {
-            if b.client_days.contains_key(client) && novel {
-                slot(&mut b.client_new_groups, client).record(true, novel_group);
+            if self.client_days.contains_key(client) && novel {
+                slot(&mut self.client_new_groups, client).record(true, novel_group);
             }
         }
     }
 
     /// Per origin: a reaching day with a new end target, and of those, one in a new kind.
     fn reach_novelty<'a>(&mut self, facts: &Learnable<'a>, kinds: &mut Kinds<'a>) {
-        let b = self;
         // What each origin reached through relays: new end target, new group.
         let mut new_reach: HashMap<&str, (bool, bool)> = HashMap::new();
         for l in facts.links.iter().filter(|l| l.sole > 0) {
             let e = new_reach.entry(&l.in_client).or_default();
-            if !b.reach.contains(&K3(&l.in_client, &l.out_server, &l.out_service)) {
+            if !self.reach.contains(&K3(&l.in_client, &l.out_server, &l.out_service)) {
                 e.0 = true;
-                e.1 |= !b
+                e.1 |= !self
                     .reach_groups
                     .contains(&K2(&l.in_client, kinds.of(&l.out_server, &l.out_service)));
             }
         }
         for (origin, (novel, novel_group)) in new_reach {
-            let before = b.reach_days.contains_key(origin);
-            slot(&mut b.reach_new_targets, origin).record(before, novel);
+            let before = self.reach_days.contains_key(origin);
+            slot(&mut self.reach_new_targets, origin).record(before, novel);
             if before && novel {
-                slot(&mut b.reach_new_groups, origin).record(true, novel_group);
+                slot(&mut self.reach_new_groups, origin).record(true, novel_group);
             }
         }
     }
 
     /// Per server: a day with a new (client, service); a busy server's day always counts.
     fn server_novelty(&mut self, facts: &Learnable<'_>, all: &DayFacts, known: &[bool]) {
-        let b = self;
         let mut new_client: HashMap<&str, bool> = HashMap::new();
         for (f, &known) in facts.hops.iter().zip(known) {
             *new_client.entry(&f.server).or_default() |= !known;
@@ -312,31 +310,30 @@ impl Baseline {
             new_client.insert(&x.host, true);
         }
         for (server, novel) in new_client {
-            let before = b.server_days.contains_key(server);
-            slot(&mut b.server_new_clients, server).record(before, novel);
+            let before = self.server_days.contains_key(server);
+            slot(&mut self.server_new_clients, server).record(before, novel);
         }
     }
 
     /// Per relay: a relaying day with a new inbound client, and one with a new target.
     fn pivot_novelty(&mut self, facts: &Learnable<'_>) {
-        let b = self;
         let mut new_inbound: HashMap<&str, bool> = HashMap::new();
         for l in &facts.links {
-            let novel = !b.pivot_inbound.contains(&K2(&l.pivot, &l.in_client));
+            let novel = !self.pivot_inbound.contains(&K2(&l.pivot, &l.in_client));
             *new_inbound.entry(&l.pivot).or_default() |= novel;
         }
         for (pivot, novel) in new_inbound {
-            let before = b.pivot_days.contains_key(pivot);
-            slot(&mut b.pivot_new_inbound, pivot).record(before, novel);
+            let before = self.pivot_days.contains_key(pivot);
+            slot(&mut self.pivot_new_inbound, pivot).record(before, novel);
         }
         let mut new_target: HashMap<&str, bool> = HashMap::new();
         for l in &facts.links {
-            let novel = !b.pivot_targets.contains(&K3(&l.pivot, &l.out_server, &l.out_service));
+            let novel = !self.pivot_targets.contains(&K3(&l.pivot, &l.out_server, &l.out_service));
             *new_target.entry(&l.pivot).or_default() |= novel;
         }
         for (pivot, novel) in new_target {
-            let before = b.pivot_days.contains_key(pivot);
-            slot(&mut b.pivot_new_targets, pivot).record(before, novel);
+            let before = self.pivot_days.contains_key(pivot);
+            slot(&mut self.pivot_new_targets, pivot).record(before, novel);
         }
     }
 
@@ -349,52 +346,51 @@ impl Baseline {
         weekend: bool,
         kinds: &mut Kinds<'a>,
     ) {
-        let b = self;
         let mut clients: HashSet<&str> = HashSet::new();
         let mut servers: HashSet<&str> = HashSet::new();
         for (f, &known) in facts.hops.iter().zip(known) {
             clients.insert(&f.client);
             servers.insert(&f.server);
-            put2(&mut b.client_services, &f.client, &f.service);
-            *slot(&mut b.client_hours, &f.client) |= f.hours as u32;
-            if weekend && !b.client_weekend.contains(f.client.as_str()) {
-                b.client_weekend.insert(f.client.clone());
+            put2(&mut self.client_services, &f.client, &f.service);
+            *slot(&mut self.client_hours, &f.client) |= f.hours as u32;
+            if weekend && !self.client_weekend.contains(f.client.as_str()) {
+                self.client_weekend.insert(f.client.clone());
             }
             if !known {
-                put3(&mut b.pairs, &f.client, &f.server, &f.service);
+                put3(&mut self.pairs, &f.client, &f.server, &f.service);
             }
-            put2(&mut b.server_services, &f.server, &f.service);
-            put2(&mut b.client_groups, &f.client, kinds.of(&f.server, &f.service));
-            *slot(&mut b.client_sessions, &f.client) += f.connections;
+            put2(&mut self.server_services, &f.server, &f.service);
+            put2(&mut self.client_groups, &f.client, kinds.of(&f.server, &f.service));
+            *slot(&mut self.client_sessions, &f.client) += f.connections;
         }
         for x in &all.busy {
-            if !b.busy.contains(x.host.as_str()) {
-                b.busy.insert(x.host.clone());
+            if !self.busy.contains(x.host.as_str()) {
+                self.busy.insert(x.host.clone());
             }
             if x.as_server {
                 servers.insert(&x.host);
                 for v in &x.services {
-                    put2(&mut b.server_services, &x.host, v);
+                    put2(&mut self.server_services, &x.host, v);
                 }
             } else {
                 clients.insert(&x.host);
-                *slot(&mut b.client_hours, &x.host) |= x.hours as u32;
-                *slot(&mut b.client_sessions, &x.host) += x.connections;
-                if weekend && !b.client_weekend.contains(x.host.as_str()) {
-                    b.client_weekend.insert(x.host.clone());
+                *slot(&mut self.client_hours, &x.host) |= x.hours as u32;
+                *slot(&mut self.client_sessions, &x.host) += x.connections;
+                if weekend && !self.client_weekend.contains(x.host.as_str()) {
+                    self.client_weekend.insert(x.host.clone());
                 }
                 for v in &x.services {
-                    put2(&mut b.client_services, &x.host, v);
+                    put2(&mut self.client_services, &x.host, v);
                 }
             }
         }
         if weekend {
             for c in &clients {
-                *slot(&mut b.client_weekend_days, c) += 1;
+                *slot(&mut self.client_weekend_days, c) += 1;
             }
         }
         for c in clients {
-            *slot(&mut b.client_days, c) += 1;
+            *slot(&mut self.client_days, c) += 1;
         }
         let mut used: HashSet<(&str, &str)> = HashSet::new();
         for f in &facts.hops {
@@ -406,72 +402,72 @@ impl Baseline {
             }
         }
         for (c, v) in used {
-            match b.client_service_days.get_mut(&K2(c, v)) {
+            match self.client_service_days.get_mut(&K2(c, v)) {
                 Some(n) => *n += 1,
                 None => {
-                    b.client_service_days.insert((c.to_string(), v.to_string()), 1);
+                    self.client_service_days.insert((c.to_string(), v.to_string()), 1);
                 }
             }
         }
         for x in servers {
-            *slot(&mut b.server_days, x) += 1;
+            *slot(&mut self.server_days, x) += 1;
         }
     }
 
     /// Fold a day's continuation patterns in: what relays relayed, what origins reached.
     fn fold_links<'a>(&mut self, facts: &Learnable<'a>, kinds: &mut Kinds<'a>) {
-        let b = self;
         let mut pivots: HashSet<&str> = HashSet::new();
         for l in &facts.links {
             pivots.insert(&l.pivot);
-            put2(&mut b.pivot_inbound, &l.pivot, &l.in_client);
-            put2(&mut b.pivot_services, &l.pivot, &l.out_service);
-            put3(&mut b.pivot_targets, &l.pivot, &l.out_server, &l.out_service);
+            put2(&mut self.pivot_inbound, &l.pivot, &l.in_client);
+            put2(&mut self.pivot_services, &l.pivot, &l.out_service);
+            put3(&mut self.pivot_targets, &l.pivot, &l.out_server, &l.out_service);
         }
         for p in pivots {
-            *slot(&mut b.pivot_days, p) += 1;
+            *slot(&mut self.pivot_days, p) += 1;
         }
         for l in &facts.links {
-            put2(&mut b.reach_any, &l.in_client, &l.out_server);
-            put2(&mut b.reach_any_services, &l.in_client, &l.out_service);
+            put2(&mut self.reach_any, &l.in_client, &l.out_server);
+            put2(&mut self.reach_any_services, &l.in_client, &l.out_service);
         }
         let mut origins: HashSet<&str> = HashSet::new();
         for l in facts.links.iter().filter(|l| l.sole > 0) {
             origins.insert(&l.in_client);
-            *b.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() += l.sole;
-            b.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
-            put3(&mut b.relay_patterns, &l.pivot, &l.in_service, &l.out_service);
-            put3(&mut b.reach, &l.in_client, &l.out_server, &l.out_service);
-            put2(&mut b.reach_services, &l.in_client, &l.out_service);
-            put2(&mut b.reach_groups, &l.in_client, kinds.of(&l.out_server, &l.out_service));
-            let via = slot(&mut b.reached_via, &l.in_client);
+            *self.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() +=
+                l.sole;
+            self.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
+            put3(&mut self.relay_patterns, &l.pivot, &l.in_service, &l.out_service);
+            put3(&mut self.reach, &l.in_client, &l.out_server, &l.out_service);
+            put2(&mut self.reach_services, &l.in_client, &l.out_service);
+            put2(&mut self.reach_groups, &l.in_client, kinds.of(&l.out_server, &l.out_service));
+            let via = slot(&mut self.reached_via, &l.in_client);
             if !via.iter().any(|(p, t)| *p == l.pivot && *t == l.out_server) {
                 via.push((l.pivot.clone(), l.out_server.clone()));
             }
         }
         for o in origins {
-            *slot(&mut b.reach_days, o) += 1;
+            *slot(&mut self.reach_days, o) += 1;
         }
     }
 
     /// The indexes built once after the last day: clients and servers of each host, sorted
     /// lists of what each host reached and used.
     fn index(&mut self) {
-        let b = self;
-        for (c, s, _) in &b.pairs {
-            b.clients_of.entry(s.clone()).or_default().push(c.clone());
-            b.servers_of.entry(c.clone()).or_default().push(s.clone());
+        for (c, s, _) in &self.pairs {
+            self.clients_of.entry(s.clone()).or_default().push(c.clone());
+            self.servers_of.entry(c.clone()).or_default().push(s.clone());
         }
-        for v in b.clients_of.values_mut().chain(b.servers_of.values_mut()) {
+        for v in self.clients_of.values_mut().chain(self.servers_of.values_mut()) {
             v.sort_unstable();
             v.dedup();
         }
-        for v in b.reached_via.values_mut() {
+        for v in self.reached_via.values_mut() {
             v.sort_unstable();
         }
         let mut lists: [HashMap<String, Vec<String>>; 3] = Default::default();
-        for (k, set) in
-            [&b.client_services, &b.pivot_services, &b.reach_services].into_iter().enumerate()
+        for (k, set) in [&self.client_services, &self.pivot_services, &self.reach_services]
+            .into_iter()
+            .enumerate()
         {
             for (h, v) in set {
                 lists[k].entry(h.clone()).or_default().push(v.clone());
@@ -482,7 +478,7 @@ impl Baseline {
                 v.sort_unstable();
             }
         }
-        b.service_lists = lists;
+        self.service_lists = lists;
     }
 }
 

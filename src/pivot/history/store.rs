@@ -297,10 +297,9 @@ fn read_day_with(
     interest: Option<&std::collections::HashSet<String>>,
     times: Times,
 ) -> Result<DayFacts> {
-    let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
     let dir = day_dir(history, day);
     let (hops, busy) = read_hop_facts(&dir.join("hops.parquet"), interest, times)?;
-    let links = read_link_facts(&dir.join("links.parquet"), &wanted)?;
+    let links = read_link_facts(&dir.join("links.parquet"), interest)?;
     Ok(DayFacts { hops, links, busy })
 }
 
@@ -311,7 +310,7 @@ fn read_hop_facts(
     interest: Option<&std::collections::HashSet<String>>,
     times: Times,
 ) -> Result<(Vec<HopFact>, Vec<BusyFact>)> {
-    let wanted = |h: &str| interest.is_none_or(|set| set.contains(h));
+    let wanted = |h: &str| of_interest(interest, h);
     let mut hops = Vec::new();
     let o = Origin::File(path);
     let skip: &[&str] = if times == Times::Skip { &["first_ms", "last_ms"] } else { &[] };
@@ -406,8 +405,17 @@ fn counterparts<'b>(
     Ok(count)
 }
 
-/// A day's link facts whose pivot or inbound client is `wanted`.
-fn read_link_facts(path: &Path, wanted: &impl Fn(&str) -> bool) -> Result<Vec<LinkFact>> {
+/// Whether facts about `h` are kept: it is in `interest`, or there is no interest set.
+fn of_interest(interest: Option<&std::collections::HashSet<String>>, h: &str) -> bool {
+    interest.is_none_or(|set| set.contains(h))
+}
+
+/// A day's link facts whose pivot or inbound client is of interest (`of_interest`).
+fn read_link_facts(
+    path: &Path,
+    interest: Option<&std::collections::HashSet<String>>,
+) -> Result<Vec<LinkFact>> {
+    let wanted = |h: &str| of_interest(interest, h);
     let mut links = Vec::new();
     let o = Origin::File(path);
     for b in read_file(path)? {
