@@ -66,6 +66,13 @@ pub fn run(role: &ClusterRole) -> Result<()> {
                 bind_host: bind.ip().to_string(),
                 bind_port: bind.port(),
                 external_host: bind.ip().to_string(),
+                // Plans list the store's files here: s3:// stores need their client.
+                override_session_builder: Some(Arc::new(|config| {
+                    let state = ballista_core::utils::default_session_builder(config)?;
+                    Ok(datafusion::execution::SessionStateBuilder::new_from_existing(state)
+                        .with_runtime_env(object_store_runtime()?)
+                        .build())
+                })),
                 ..Default::default()
             };
             let cluster = BallistaCluster::new_from_config(&config)
@@ -94,6 +101,9 @@ pub fn run(role: &ClusterRole) -> Result<()> {
                 // message length too large"); the client accepts as much (`client_config`).
                 grpc_max_encoding_message_size: 1 << 30,
                 grpc_max_decoding_message_size: 1 << 30,
+                // Tasks read the store: s3:// stores need their client (Ballista adds each
+                // task's memory pool to this environment).
+                override_runtime_producer: Some(Arc::new(|_| object_store_runtime())),
                 ..Default::default()
             };
             if let Some(n) = slots {
@@ -102,6 +112,16 @@ pub fn run(role: &ClusterRole) -> Result<()> {
             start_executor_process(Arc::new(config)).await.map_err(|e| ballista_err(bind, e))
         }),
     }
+}
+
+/// A runtime environment whose object store registry reads `s3://` stores
+/// (`store::objects::Registry`).
+#[cfg(feature = "cluster")]
+fn object_store_runtime()
+-> datafusion::error::Result<std::sync::Arc<datafusion::execution::runtime_env::RuntimeEnv>> {
+    datafusion::execution::runtime_env::RuntimeEnvBuilder::new()
+        .with_object_store_registry(crate::store::objects::Registry::new())
+        .build_arc()
 }
 
 /// Can this process listen on `addr`? An error names the option that gave it (a second

@@ -24,6 +24,7 @@ mod pivots_lab;
 mod pivots_sample;
 mod readme;
 mod report_crash;
+mod s3_store;
 mod sessions_native;
 mod sql_fixture;
 mod sql_golden;

@@ -35,7 +35,7 @@ impl CaptureConfig {
         }
         Ok(CaptureConfig {
             source,
-            data: a.data.clone(),
+            data: super::parse::local_store("--data", &a.data)?,
             ports: a.port.clone(),
             allow,
             hold: HoldLimits {

@@ -8,6 +8,7 @@ use crate::store::admin::AdminPorts;
 
 /// The store folder and the ports to keep (`--service`, else SSH, RDP and WinRM).
 pub fn index(args: &IndexArgs) -> Result<(PathBuf, AdminPorts)> {
+    super::parse::local_store("--data", &args.data)?;
     if !args.data.is_dir() {
         return Err(Error::config(
             "--data",

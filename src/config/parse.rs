@@ -41,6 +41,22 @@ pub fn cluster_timeout(text: &str) -> Result<std::time::Duration> {
     if d.is_zero() { Err(Error::config("--timeout", "must be longer than 0")) } else { Ok(d) }
 }
 
+/// `path` for an option that writes a local store (`capture --data`, `index --data`,
+/// `synth --parquet`): an object store URL is refused with what to do instead.
+pub fn local_store(what: &str, path: &std::path::Path) -> Result<std::path::PathBuf> {
+    if crate::store::objects::is_remote(path) {
+        return Err(Error::config(
+            what,
+            format!(
+                "{} is an object store: {what} writes a local store folder (sql, pivots and \
+                 report read s3:// stores; copy finished hours there, e.g. with `aws s3 sync`)",
+                path.display()
+            ),
+        ));
+    }
+    Ok(path.to_path_buf())
+}
+
 /// A count that must be at least 1 (a limit of 0 would refuse everything).
 pub fn positive(what: &str, n: usize) -> Result<usize> {
     if n == 0 { Err(Error::config(what, "must be at least 1")) } else { Ok(n) }

@@ -112,7 +112,9 @@ impl SynthRun {
     pub fn from_args(a: &SynthArgs) -> Result<Self> {
         let output = match (&a.pcap, &a.parquet, a.send, &a.packets) {
             (Some(p), _, _, _) => SynthOutput::Pcap(p.clone()),
-            (None, Some(dir), _, _) => SynthOutput::Store(dir.clone()),
+            (None, Some(dir), _, _) => {
+                SynthOutput::Store(super::parse::local_store("--parquet", dir)?)
+            }
             (None, None, Some(target), _) => SynthOutput::Send(target, a.rate),
             (None, None, None, Some(p)) => SynthOutput::Packets(p.clone()),
             (None, None, None, None) => {

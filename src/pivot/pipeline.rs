@@ -125,7 +125,7 @@ async fn open_store(
         elapsed_ms = t0.elapsed().as_millis() as u64,
         "store checked"
     );
-    let layout_kept = data.join(crate::store::admin::ADMIN_DIR).is_dir();
+    let layout_kept = crate::store::objects::is_dir(&data.join(crate::store::admin::ADMIN_DIR));
     if layout_kept && wanted.is_some() && !plan.store_hours.is_empty() {
         for why in &plan.why_store {
             tracing::warn!(why = %why, "admin layout not usable for an hour: read from the store (`pivotflow index` repairs it)");

@@ -185,6 +185,9 @@ fn partition_values(hour: HourPartition) -> (String, String) {
 /// Rows journaled by a running (or crashed) collector, with partition columns added.
 fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
+    if crate::store::objects::is_remote(root) {
+        return Ok(out); // a collector journals locally; an object store holds finished hours
+    }
     for left in journal::leftovers(root)? {
         let (date, hour) = partition_values(left.id.hour);
         for b in left.batches {
@@ -299,7 +302,7 @@ async fn with_admin_hours(
 ) -> Result<DataFrame> {
     let err = |e| df_err("flows from the admin layout", e);
     let dir = data.join(crate::store::admin::ADMIN_DIR);
-    let url = format!("{}/", dir.canonicalize().map_err(|e| Error::io(&dir, e))?.display());
+    let url = crate::store::objects::table_url(&dir)?;
     ctx.register_listing_table("flows_admin", &url, options, Some(schema), None)
         .await
         .map_err(err)?;
@@ -405,6 +408,7 @@ fn session_parts(
     config.options_mut().execution.parquet.reorder_filters = true;
     let runtime = RuntimeEnvBuilder::new()
         .with_memory_pool(Arc::new(FairSpillPool::new(settings.memory_limit_bytes)))
+        .with_object_store_registry(crate::store::objects::Registry::new())
         .build_arc()
         .map_err(|e| df_err("session", e))?;
     Ok((config, runtime))
@@ -430,12 +434,7 @@ pub async fn flow_context_filtered(
     exclude: &[PathBuf],
     admin: AdminRead<'_>,
 ) -> Result<SessionContext> {
-    if !data.is_dir() {
-        return Err(Error::config(
-            "--data",
-            format!("{} is not a flow store folder", data.display()),
-        ));
-    }
+    crate::store::objects::check_store(data)?;
     let ctx = match &settings.cluster {
         None => local_session(settings)?,
         Some(url) => {
@@ -455,7 +454,7 @@ pub async fn flow_context_filtered(
             (PARTITION_DATE.to_string(), DataType::Utf8),
             (PARTITION_HOUR.to_string(), DataType::Utf8),
         ]);
-    let url = format!("{}/", data.canonicalize().map_err(|e| Error::io(data, e))?.display());
+    let url = crate::store::objects::table_url(data)?;
     // On a cluster pivots' flows are read as plain Utf8, not string views: Ballista ships a
     // filtered view array with every buffer it points into (a 9 449-row result of the
     // service-port flows came back as 23 GB and the client was killed at 22 GB RSS).

@@ -26,7 +26,6 @@ use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::Int32Type;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::file::reader::{FileReader, SerializedFileReader};
 
 use super::check::{Unreadable, hour_files_in, partition_of};
 use super::parquet_file::{WriterSettings, write_parquet_with};
@@ -166,18 +165,17 @@ pub fn piece_state(root: &Path, file: &Path, wanted: &AdminPorts) -> PieceState 
     let Some(piece) = piece_path(root, file) else {
         return PieceState::Unusable("not in an hour folder".into());
     };
-    let size = match std::fs::metadata(file) {
-        Ok(m) => m.len(),
-        Err(e) => return PieceState::Unusable(format!("{}: {e}", file.display())),
+    let size = match super::objects::size(file) {
+        Ok(n) => n,
+        Err(e) => return PieceState::Unusable(e.to_string()),
     };
-    let reader = match File::open(&piece)
-        .map_err(|e| e.to_string())
-        .and_then(|f| SerializedFileReader::new(f).map_err(|e| format!("unreadable piece: {e}")))
-    {
-        Ok(r) => r,
-        Err(why) => return PieceState::Unusable(format!("{}: {why}", piece.display())),
+    let footer = match super::objects::footer(&piece) {
+        Ok(m) => m,
+        Err(why) => {
+            return PieceState::Unusable(format!("{}: unreadable piece: {why}", piece.display()));
+        }
     };
-    let meta = reader.metadata().file_metadata().key_value_metadata();
+    let meta = footer.file_metadata().key_value_metadata();
     let value = |key: &str| {
         meta.and_then(|kv| kv.iter().find(|e| e.key == key)).and_then(|e| e.value.clone())
     };
@@ -273,10 +271,10 @@ fn hour_verdict(
         return Err(format!("{}: no files", dir.display()));
     };
     let piece_dir = first.parent().unwrap_or(root).to_path_buf();
-    if !piece_dir.is_dir() {
+    let pieces = hour_files_in(&piece_dir).unwrap_or_default();
+    if pieces.is_empty() {
         return Err(format!("{}: not indexed", dir.display()));
     }
-    let pieces = hour_files_in(&piece_dir).map_err(|e| e.to_string())?;
     let names = |v: &[PathBuf]| -> BTreeSet<std::ffi::OsString> {
         v.iter().filter_map(|p| p.file_name().map(|n| n.to_os_string())).collect()
     };

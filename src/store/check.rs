@@ -6,13 +6,11 @@
 //! never read) and check each footer (one small read per file): `pivots` and `report` leave
 //! unreadable files out and name them; `sql` names them in its error.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use parquet::file::reader::{FileReader, SerializedFileReader};
-
+use super::objects;
 use super::partition::HOUR_MS;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// A store file that cannot be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -43,43 +41,35 @@ fn folder_start_ms(hour_dir: &Path) -> Option<i64> {
     Some(date.and_hms_opt(hour, 0, 0)?.and_utc().timestamp_millis())
 }
 
-fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    v.sort();
-    Ok(v)
-}
-
 fn name(p: &Path) -> &str {
     p.file_name().and_then(|n| n.to_str()).unwrap_or("")
 }
 
 /// The visible `*.parquet` files of the hour folders overlapping `[since_ms, until_ms)`
-/// (`None` = unbounded), sorted. Folders that are not hour partitions are not read.
+/// (`None` = unbounded), sorted. Folders that are not hour partitions are not read. `root` is a
+/// local folder or an object store URL (`store::objects`).
 pub fn hour_files(
     root: &Path,
     since_ms: Option<i64>,
     until_ms: Option<i64>,
 ) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
-    if !root.is_dir() {
+    if !objects::is_remote(root) && !root.is_dir() {
         return Ok(out); // the caller reports a missing store
     }
-    for date_dir in sorted_entries(root)? {
-        if !name(&date_dir).starts_with("date=") || !date_dir.is_dir() {
+    for date_dir in objects::list(root)? {
+        if !name(&date_dir.path).starts_with("date=") || !date_dir.dir {
             continue;
         }
-        for hour_dir in sorted_entries(&date_dir)? {
-            let Some(start) = folder_start_ms(&hour_dir) else { continue };
+        for hour_dir in objects::list(&date_dir.path)? {
+            let Some(start) = folder_start_ms(&hour_dir.path) else { continue };
             if since_ms.is_some_and(|s| start + HOUR_MS <= s)
                 || until_ms.is_some_and(|u| start >= u)
             {
                 continue;
             }
-            if hour_dir.is_dir() {
-                out.extend(hour_files_in(&hour_dir)?);
+            if hour_dir.dir {
+                out.extend(hour_files_in(&hour_dir.path)?);
             }
         }
     }
@@ -88,12 +78,13 @@ pub fn hour_files(
 
 /// The visible `*.parquet` files of one hour folder, sorted.
 pub fn hour_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
-    Ok(sorted_entries(dir)?
+    Ok(objects::list(dir)?
         .into_iter()
         .filter(|f| {
-            let n = name(f);
-            n.ends_with(".parquet") && !n.starts_with('.') && f.is_file()
+            let n = name(&f.path);
+            n.ends_with(".parquet") && !n.starts_with('.') && !f.dir
         })
+        .map(|f| f.path)
         .collect())
 }
 
@@ -102,15 +93,10 @@ pub fn unreadable(files: &[PathBuf]) -> Vec<Unreadable> {
     files
         .iter()
         .filter_map(|path| {
-            let why = match File::open(path) {
-                Err(e) => e.to_string(),
-                Ok(f) => match SerializedFileReader::new(f) {
-                    Ok(r) if r.metadata().file_metadata().schema_descr().num_columns() > 0 => {
-                        return None;
-                    }
-                    Ok(_) => "no columns".to_string(),
-                    Err(e) => e.to_string(),
-                },
+            let why = match super::objects::footer(path) {
+                Ok(m) if m.file_metadata().schema_descr().num_columns() > 0 => return None,
+                Ok(_) => "no columns".to_string(),
+                Err(e) => e,
             };
             Some(Unreadable { path: path.clone(), why })
         })

@@ -16,6 +16,7 @@ pub mod batch;
 pub mod check;
 pub mod file_writer;
 pub mod journal;
+pub mod objects;
 pub mod parquet_file;
 pub mod partition;
 pub mod record;
