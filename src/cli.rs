@@ -289,6 +289,11 @@ pub struct CaptureArgs {
     /// Write the capture statistics as JSON to FILE (at the end, and at each stats interval).
     #[arg(long, value_name = "FILE")]
     pub stats_json: Option<PathBuf>,
+    /// Copy every finished hour file (and admin piece) to this object store prefix, e.g.
+    /// s3://flows/site-a, after it is written locally; retried at the next pass, counted in the
+    /// statistics (AWS_* environment variables: credentials, region, AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "S3_URL")]
+    pub upload: Option<PathBuf>,
     /// Live mode: an hour's Parquet file is written this long after the hour ends.
     #[arg(long, default_value = "30s")]
     pub close_grace: String,

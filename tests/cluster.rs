@@ -72,15 +72,15 @@ fn start_with(data: &Path, env: &[(&'static str, String)]) -> Cluster {
             .envs(env.iter().map(|(k, v)| (k, v)))
             .env("PIVOTFLOW_LOG", "warn")
             .args([
-            "sql",
-            "--data",
-            data.to_str().unwrap(),
-            "--cluster",
-            &url,
-            "--format",
-            "csv",
-            "SELECT count(*) AS n FROM flows",
-        ])
+                "sql",
+                "--data",
+                data.to_str().unwrap(),
+                "--cluster",
+                &url,
+                "--format",
+                "csv",
+                "SELECT count(*) AS n FROM flows",
+            ])
             .output()
             .unwrap();
         if o.status.success() {
@@ -179,7 +179,8 @@ fn a_store_on_s3_gives_the_same_outputs_on_a_cluster() {
     let c = start_with(Path::new(url), &s3.env());
     let q = "SELECT * FROM sessions ORDER BY start_ms, client_addr, server_addr";
     let local = sql_at(&sample, None, &["--", q]);
-    let o = s3.run(&["sql", "--data", url, "--cluster", &c.url, "--format", "csv", "--", q], "warn");
+    let o =
+        s3.run(&["sql", "--data", url, "--cluster", &c.url, "--format", "csv", "--", q], "warn");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), local, "sessions from S3 on the cluster");
     let mut outputs = Vec::new();

@@ -53,7 +53,13 @@ fn undated(text: &str) -> String {
 }
 
 /// Run `cmd --data DATA --out OUT EXTRA` and return OUT's files (and stderr).
-fn outputs(s3: &S3Server, cmd: &str, data: &str, name: &str, extra: &[&str]) -> (Vec<String>, String) {
+fn outputs(
+    s3: &S3Server,
+    cmd: &str,
+    data: &str,
+    name: &str,
+    extra: &[&str],
+) -> (Vec<String>, String) {
     let out = tempdir(name);
     let mut args = vec![cmd, "--data", data, "--out", out.to_str().unwrap()];
     args.extend_from_slice(extra);
@@ -61,7 +67,8 @@ fn outputs(s3: &S3Server, cmd: &str, data: &str, name: &str, extra: &[&str]) -> 
     ok(&o, &format!("{cmd} {data}"));
     let f = files(&out);
     assert!(!f.is_empty(), "{cmd} wrote nothing");
-    let listed = f.iter().map(|(k, v)| format!("{k}: {}", undated(&String::from_utf8_lossy(v)))).collect();
+    let listed =
+        f.iter().map(|(k, v)| format!("{k}: {}", undated(&String::from_utf8_lossy(v)))).collect();
     (listed, String::from_utf8_lossy(&o.stderr).to_string())
 }
 
@@ -80,7 +87,8 @@ fn sql_pivots_and_report_on_s3_equal_the_local_store() {
         "SELECT count(*) AS n, sum(bytes) AS b, min(date), max(hour) FROM flows",
         "SELECT * FROM sessions ORDER BY start_ms, client_addr, server_addr",
     ] {
-        let at = |data: &str| ok(&s3.run(&["sql", "--data", data, "--format", "csv", q], "warn"), q);
+        let at =
+            |data: &str| ok(&s3.run(&["sql", "--data", data, "--format", "csv", q], "warn"), q);
         let (here, there) = (at(local), at(url));
         assert!(here.lines().count() > 1, "{q}: {here}");
         assert_eq!(here, there, "{q}");
@@ -128,10 +136,8 @@ fn an_unreadable_object_is_named_and_the_rest_is_read() {
     assert!(err.contains(&named), "{err}");
 
     let out = tempdir("s3-damaged-out");
-    let o = s3.run(
-        &["pivots", "--data", "s3://flows/sample", "--out", out.to_str().unwrap()],
-        "off",
-    );
+    let o =
+        s3.run(&["pivots", "--data", "s3://flows/sample", "--out", out.to_str().unwrap()], "off");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(3), "outputs written, the night marked incomplete: {err}");
     assert!(err.contains(&named), "{err}");
@@ -173,9 +179,15 @@ fn a_wrong_endpoint_or_bucket_is_an_error_naming_the_url() {
     let out = tempdir("s3-wrong");
     let out = out.to_str().unwrap();
     let cases: [(&[(&str, String)], Vec<&str>); 3] = [
-        (&[("AWS_ENDPOINT_URL", closed.clone())], vec!["sql", "--data", "s3://flows/x", "SELECT 1"]),
+        (
+            &[("AWS_ENDPOINT_URL", closed.clone())],
+            vec!["sql", "--data", "s3://flows/x", "SELECT 1"],
+        ),
         (&[("AWS_ENDPOINT_URL", closed)], vec!["pivots", "--data", "s3://flows/x", "--out", out]),
-        (&[], vec!["report", "--data", "s3://no-such-bucket/x", "--day", "2026-11-27", "--out", out]),
+        (
+            &[],
+            vec!["report", "--data", "s3://no-such-bucket/x", "--day", "2026-11-27", "--out", out],
+        ),
     ];
     for (env, args) in cases {
         let o = run_bounded(&s3, env, &args);
@@ -184,8 +196,55 @@ fn a_wrong_endpoint_or_bucket_is_an_error_naming_the_url() {
         assert!(err.contains(args[2]), "{args:?}: the error names the URL: {err}");
     }
     // Writers refuse an object store with what to do instead (exit 2).
-    let o = run(&["capture", "--pcap", concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/v5.pcap"), "--data", "s3://flows/x"]);
+    let o = run(&[
+        "capture",
+        "--pcap",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/sample-data/v5.pcap"),
+        "--data",
+        "s3://flows/x",
+    ]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("s3://flows/x") && err.contains("local store"), "{err}");
+}
+
+/// `capture --upload`: each run copies what the bucket lacks (its own hour files and admin
+/// pieces, not the earlier run's again), counts it in the statistics, and the copy answers
+/// like the local store; an unreachable destination stops the run before it reads anything.
+#[test]
+fn capture_uploads_finished_hours_and_only_what_is_missing() {
+    let dir = tempdir("s3-upload");
+    let data = dir.join("flows");
+    let s3 = S3Server::start();
+    s3.create_bucket("flows");
+    let pcap = |n: &str| format!("{}/sample-data/{n}.pcap", env!("CARGO_MANIFEST_DIR"));
+    let mut uploaded = 0;
+    for (i, f) in ["v5", "v9"].iter().enumerate() {
+        let stats = dir.join(format!("stats-{i}.json"));
+        let p = pcap(f);
+        let args = ["capture", "--pcap", &p, "--data", data.to_str().unwrap()];
+        let more = ["--upload", "s3://flows/up", "--stats-json", stats.to_str().unwrap()];
+        let o = s3.run(&[&args[..], &more[..]].concat(), "warn");
+        ok(&o, "capture --upload");
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&stats).unwrap()).unwrap();
+        let put = doc["upload"]["files"].as_u64().unwrap();
+        assert_eq!(doc["upload"]["pending"], 0, "{doc}");
+        // Hour files and their admin pieces (under the hidden `.admin/`).
+        let local = files(&data).keys().filter(|k| k.ends_with(".parquet")).count() as u64;
+        assert_eq!(put, local - uploaded, "run {i} puts only the files the bucket lacks");
+        uploaded += put;
+    }
+    let q = "SELECT count(*), sum(bytes), count(DISTINCT exporter_addr) FROM flows";
+    let at = |d: &str| ok(&s3.run(&["sql", "--data", d, "--format", "csv", q], "warn"), q);
+    assert_eq!(at(data.to_str().unwrap()), at("s3://flows/up"));
+
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let p = pcap("v5");
+    let args =
+        ["capture", "--pcap", &p, "--data", data.to_str().unwrap(), "--upload", "s3://flows/up"];
+    let o = run_bounded(&s3, &[("AWS_ENDPOINT_URL", closed)], &args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("s3://flows/up"), "{err}");
 }

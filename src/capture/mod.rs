@@ -39,6 +39,8 @@ pub struct Pipeline {
     /// Counters of this run (written as the stats JSON).
     pub stats: CaptureStats,
     records: Vec<normalize::FlowRecord>,
+    /// `--upload`: the thread copying finished hours to the object store.
+    upload: Option<crate::store::upload::Uploader>,
 }
 
 impl Pipeline {
@@ -72,7 +74,15 @@ impl Pipeline {
                 "recovered flows journaled by a run that did not shut down cleanly"
             );
         }
+        let upload = match &config.upload {
+            Some(dest) => {
+                crate::store::objects::check_store(dest)?; // credentials, endpoint, bucket: now
+                Some(crate::store::upload::Uploader::spawn(config.data.clone(), dest.clone())?)
+            }
+            None => None,
+        };
         Ok(Pipeline {
+            upload,
             decoder: Decoder::new(config.hold, config.scopes),
             sink: HourlySink::new(settings).with_background_writer()?,
             stats,
@@ -109,6 +119,10 @@ impl Pipeline {
         if let Some(cutoff) = cutoff_ms {
             self.sink.close_hours_before(cutoff, &mut self.stats)?;
         }
+        if let Some(u) = &mut self.upload {
+            u.wake_after(self.stats.files_written);
+            self.stats.upload = Some(u.stats());
+        }
         Ok(())
     }
 
@@ -117,7 +131,23 @@ impl Pipeline {
         self.decoder.finish(&mut self.stats);
         self.sink.push(&mut self.records)?;
         self.sink.close_all(&mut self.stats)?;
-        self.write_stats_json()
+        let uploaded = match self.upload.as_mut() {
+            Some(u) => Some(u.finish()?),
+            None => None,
+        };
+        self.stats.upload = uploaded.clone();
+        self.write_stats_json()?;
+        match uploaded {
+            Some(u) if u.pending > 0 => Err(Error::io(
+                self.config.upload.clone().unwrap_or_default(),
+                std::io::Error::other(format!(
+                    "{} file(s) not uploaded (kept in the local store; the next run with --upload copies them): {}",
+                    u.pending,
+                    u.last_error.unwrap_or_default()
+                )),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Write the counters to `--stats-json`, if given (atomically).

@@ -44,6 +44,8 @@ pub struct CaptureConfig {
     pub stats_interval: Duration,
     /// Where the statistics JSON is written, if anywhere.
     pub stats_json: Option<PathBuf>,
+    /// `--upload`: the object store prefix finished hour files are copied to.
+    pub upload: Option<PathBuf>,
     /// Parquet writer settings.
     pub writer: WriterSettings,
     /// An hour with more rows is written as several files.

@@ -189,6 +189,9 @@ pub struct CaptureStats {
     /// `--zeek`: what reading the conn logs counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zeek: Option<super::zeek::ZeekStats>,
+    /// `--upload`: the copies to the object store.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upload: Option<crate::store::upload::UploadStats>,
 }
 
 /// Exporter addresses counted one by one. When the table is full, the exporters that sent only
@@ -326,6 +329,15 @@ impl CaptureStats {
             self.v5_without_scope,
             self.exporters_folded
         ));
+        if let Some(u) = &self.upload {
+            out.push_str(&format!(
+                "\nupload: files={} bytes={} failures={} pending={}",
+                u.files, u.bytes, u.failures, u.pending
+            ));
+            if let Some(e) = &u.last_error {
+                out.push_str(&format!(" last_error={e}"));
+            }
+        }
         out
     }
 }

@@ -52,6 +52,15 @@ impl CaptureConfig {
             flush_interval,
             stats_interval: duration("--stats-interval", &a.stats_interval)?,
             stats_json: a.stats_json.clone(),
+            upload: match &a.upload {
+                Some(u) if !crate::store::objects::is_remote(u) => {
+                    return Err(Error::config(
+                        "--upload",
+                        format!("{} is not an object store URL (s3://BUCKET/PREFIX)", u.display()),
+                    ));
+                }
+                u => u.clone(),
+            },
             writer: WriterSettings {
                 zstd_level: a.zstd_level,
                 row_group_rows: a.row_group_rows.max(1),

@@ -22,6 +22,7 @@ pub mod partition;
 pub mod record;
 pub mod retention;
 pub mod sink;
+pub mod upload;
 
 use std::collections::HashMap;
 use std::net::IpAddr;

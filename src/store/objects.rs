@@ -20,8 +20,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use datafusion::execution::object_store::{DefaultObjectStoreRegistry, ObjectStoreRegistry};
-use object_store::{ObjectStore, ObjectStoreExt};
 use object_store::aws::AmazonS3Builder;
+use object_store::{ObjectStore, ObjectStoreExt};
 use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 
 use crate::error::{Error, Result};
@@ -114,7 +114,10 @@ fn io() -> Result<&'static (tokio::runtime::Runtime, Clients)> {
 
 /// Run one object store request of `p`'s bucket to completion from synchronous code (also
 /// from inside a query's runtime: the request runs on this module's runtime).
-fn request<T, F>(p: &Path, f: impl FnOnce(Arc<dyn ObjectStore>, object_store::path::Path) -> F) -> Result<T>
+fn request<T, F>(
+    p: &Path,
+    f: impl FnOnce(Arc<dyn ObjectStore>, object_store::path::Path) -> F,
+) -> Result<T>
 where
     F: std::future::Future<Output = object_store::Result<T>> + Send + 'static,
     T: Send + 'static,
@@ -171,6 +174,26 @@ pub fn list(dir: &Path) -> Result<Vec<Entry>> {
     };
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// The objects directly under prefix `dir` of an object store with their sizes.
+pub fn list_sizes(dir: &Path) -> Result<Vec<(PathBuf, u64)>> {
+    let listed = request(dir, |store, key| async move {
+        let prefix = (!key.as_ref().is_empty()).then_some(key);
+        store.list_with_delimiter(prefix.as_ref()).await
+    })?;
+    let (bucket, _) = split(dir)?;
+    Ok(listed
+        .objects
+        .iter()
+        .map(|o| (PathBuf::from(format!("{bucket}/{}", o.location)), o.size))
+        .collect())
+}
+
+/// Put local file `file` at object store URL `url` (one request; the whole file in memory).
+pub fn put_file(file: &Path, url: &Path) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| Error::io(file, e))?;
+    request(url, |store, key| async move { store.put(&key, bytes.into()).await.map(|_| ()) })
 }
 
 /// True when `dir` is a folder (an object store: a prefix with at least one object under it).
@@ -289,7 +312,10 @@ mod tests {
         // A URL kept as a path still joins and splits as the URL.
         let f = Path::new("s3://flows/a").join("date=2026-11-27").join("hour=10");
         assert_eq!(f.to_str(), Some("s3://flows/a/date=2026-11-27/hour=10"));
-        assert_eq!(f.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()), Some("date=2026-11-27"));
+        assert_eq!(
+            f.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()),
+            Some("date=2026-11-27")
+        );
     }
 
     #[test]
