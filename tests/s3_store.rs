@@ -178,7 +178,8 @@ fn a_wrong_endpoint_or_bucket_is_an_error_naming_the_url() {
     let closed = format!("http://127.0.0.1:{}", free_port());
     let out = tempdir("s3-wrong");
     let out = out.to_str().unwrap();
-    let cases: [(&[(&str, String)], Vec<&str>); 3] = [
+    type Env<'a> = &'a [(&'a str, String)];
+    let cases: [(Env, Vec<&str>); 3] = [
         (
             &[("AWS_ENDPOINT_URL", closed.clone())],
             vec!["sql", "--data", "s3://flows/x", "SELECT 1"],
