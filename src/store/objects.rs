@@ -12,7 +12,8 @@
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`/`AWS_DEFAULT_REGION`,
 //! `AWS_ENDPOINT_URL` for a server other than AWS, e.g. MinIO; a plain `http://` endpoint is
 //! allowed because the user named it). Each request gives up after bounded retries and time
-//! (`client_limits`: 5 s to connect, 3 retries within 30 s), so a wrong endpoint is an error naming the URL (exit 4), never a hang.
+//! (`client_limits`: 5 s to connect, 3 retries within 30 s), so a wrong endpoint is an error
+//! naming the URL (exit 4), never a hang.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
