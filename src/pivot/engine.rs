@@ -1,13 +1,16 @@
 //! Where the pivot stages run, decided once (`Engine`) instead of a branch in each stage.
 //!
-//! - `Local`: one process. The service-port flows are read once into memory (`flows` becomes a
-//!   table of them); the night's admin connections are computed from them natively, the
+//! - `Local`: one process. The service-port flows are read once into memory, as `flows` of a
+//!   session of their own; the night's admin connections are computed from them natively, the
 //!   possible pivot hosts from those connections (`report`) or by queries/pivot_hosts.sql
-//!   (`pivots`), and the hop and chain stages run in the same session.
+//!   (`pivots`).
 //! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
 //!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_hosts.sql run there,
-//!   and only the flows of possible pivot hosts come back, into an in-process session of the
-//!   client where the hop and chain stages run.
+//!   and only the flows of possible pivot hosts come back.
+//!
+//! Either way the hop and chain stages run in a new in-process session whose `flows` are the
+//! flows of possible pivot hosts: a session's `flows` is never replaced by other rows (the
+//! store's session: the store's service-port view; the engine's: those flows in memory).
 
 use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
@@ -21,7 +24,7 @@ use crate::sql::context::SqlSettings;
 pub enum Engine {
     /// In this process, the flows in memory.
     Local {
-        /// The session; `flows` is the in-memory table of `service_flows`.
+        /// A session whose `flows` is the in-memory table of `service_flows`.
         ctx: SessionContext,
         /// The service-port flows of the period.
         service_flows: Vec<RecordBatch>,
@@ -35,12 +38,17 @@ pub enum Engine {
 
 impl Engine {
     /// The engine for a session over the store's service-port flows (`open_store`): locally
-    /// they are read into memory now.
-    pub async fn new(ctx: SessionContext, settings: &SqlSettings) -> Result<Self> {
+    /// they are read into memory now (and the store's session is let go).
+    pub async fn new(
+        store: SessionContext,
+        settings: &SqlSettings,
+        rules: &PivotRules,
+    ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            Engine::Cluster { ctx }
+            Engine::Cluster { ctx: store }
         } else {
-            let service_flows = hops::materialize_service_flows(&ctx).await?;
+            let ctx = crate::sql::context::local_session(settings)?;
+            let service_flows = hops::materialize_service_flows(&store, &ctx, rules).await?;
             Engine::Local { ctx, service_flows }
         })
     }
@@ -96,7 +104,7 @@ impl Engine {
         }
     }
 
-    /// The session the hop and chain stages run in, with `flows` the flows touching a possible
+    /// A new session for the hop and chain stages, with `flows` the flows touching a possible
     /// pivot host (few), and how many such hosts there are. With the night's admin connections
     /// at hand (`report`, locally), the possible pivot hosts are the hosts that are client of
     /// one and server of another (what pivot_hosts.sql computes from the same two aggregates),
@@ -108,6 +116,7 @@ impl Engine {
         admin_pairs: &[history::HopFact],
         have_connections: bool,
     ) -> Result<(SessionContext, usize)> {
+        let target = crate::sql::context::local_session(settings)?;
         match self {
             Engine::Local { ctx, service_flows } => {
                 drop(service_flows);
@@ -121,16 +130,15 @@ impl Engine {
                             "pivot hosts: admin connections vs pivot_hosts.sql"
                         );
                     }
-                    hops::restrict_to_hosts(&ctx, &ctx, rules, &hosts).await?
+                    hops::restrict_to_hosts(&ctx, &target, rules, &hosts).await?
                 } else {
-                    hops::restrict_to_pivot_hosts(&ctx, &ctx, rules).await?
+                    hops::restrict_to_pivot_hosts(&ctx, &target, rules).await?
                 };
-                Ok((ctx, n))
+                Ok((target, n))
             }
             Engine::Cluster { ctx } => {
-                let local = crate::sql::context::local_session(settings)?;
-                let n = hops::restrict_to_pivot_hosts(&ctx, &local, rules).await?;
-                Ok((local, n))
+                let n = hops::restrict_to_pivot_hosts(&ctx, &target, rules).await?;
+                Ok((target, n))
             }
         }
     }

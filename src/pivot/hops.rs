@@ -29,23 +29,26 @@ pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 /// Columns of `flows` that the sessions table and queries/pivot_hosts.sql read.
 const SESSION_COLUMNS: &[&str] = crate::sql::sessions::INPUT_COLUMNS;
 
-/// Replace `flows` (already restricted to service ports) by an in-memory copy of the columns
-/// the pivot queries read: pivot_hosts.sql reads flows several times, and each read was a
-/// full Parquet scan (~3 s per 100 M flows here). Returns the rows kept.
-pub async fn materialize_service_flows(ctx: &SessionContext) -> Result<Vec<RecordBatch>> {
+/// Read `flows` of `store` (already restricted to service ports) into memory, the columns
+/// the pivot queries read, as `flows` (with `services`) of `target`, a new in-process session:
+/// pivot_hosts.sql reads flows several times, and each read was a full Parquet scan (~3 s per
+/// 100 M flows here). Returns the rows.
+pub async fn materialize_service_flows(
+    store: &SessionContext,
+    target: &SessionContext,
+    rules: &PivotRules,
+) -> Result<Vec<RecordBatch>> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
         detail: e.to_string(),
     };
     let flows =
-        ctx.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
+        store.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
     let batches = flows.collect().await.map_err(err)?;
     let table = MemTable::try_new(schema, vec![batches.clone()]).map_err(err)?;
-    let _ = ctx.deregister_table("sessions");
-    let _ = ctx.deregister_table("sessions_sql");
-    let _ = ctx.deregister_table("flows");
-    ctx.register_table("flows", Arc::new(table)).map_err(err)?;
+    target.register_table("flows", Arc::new(table)).map_err(err)?;
+    crate::sql::context::register_services(target, &rules.services).await?;
     Ok(batches)
 }
 
@@ -62,8 +65,8 @@ pub async fn count_flows(ctx: &SessionContext) -> Result<usize> {
 /// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql, run in `ctx`), and
 /// register them (few: thousands of the period's millions) as `flows` in `target` with the
 /// `services` and `sessions` views over them: the hop and chain stages run there. `target` is
-/// `ctx` itself locally; on a cluster it is an in-process session on the client. Returns the
-/// number of possible pivot hosts.
+/// a new in-process session (on a cluster, on the client), so each session's `flows` means one
+/// thing. Returns the number of possible pivot hosts.
 pub async fn restrict_to_pivot_hosts(
     ctx: &SessionContext,
     target: &SessionContext,
@@ -113,8 +116,6 @@ pub async fn restrict_to_hosts(
     let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
     tracing::info!(rows, bytes, "flow records touching possible pivot hosts");
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
-    let _ = target.deregister_table("sessions");
-    let _ = target.deregister_table("flows");
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
     crate::sql::context::register_sessions(target, true).await?;

@@ -2,9 +2,12 @@
 //! `pipeline::find` and formatted by every renderer (`render`) and the day folders (`report`):
 //! host labels, header notes and paths are asked here, never derived by a renderer.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde::Serialize;
 
 use super::chains::Truncations;
+use super::rules::PivotRules;
 use super::score::model::Chain;
 use super::{history, score};
 use crate::error::{Error, Result};
@@ -186,5 +189,171 @@ impl PivotReport {
             ));
         }
         s
+    }
+}
+
+/// One host of a [`Graph`]: its roles over every chain through it, its times and alerts.
+#[derive(Debug, Default)]
+pub struct GraphHost {
+    /// First hop start and last hop end touching it (UTC epoch ms).
+    pub first: i64,
+    /// See `first`.
+    pub last: i64,
+    /// The chains through it.
+    pub chains: BTreeSet<String>,
+    /// It starts a chain.
+    pub origin: bool,
+    /// It relays a chain.
+    pub pivot: bool,
+    /// It ends a chain.
+    pub target: bool,
+    /// `--trusted`.
+    pub trusted: bool,
+    /// On an alert chain.
+    pub alert: bool,
+    /// The incidents of its chains.
+    pub incidents: BTreeSet<String>,
+    /// On a chain of an alert incident.
+    pub alert_incident: bool,
+}
+
+impl GraphHost {
+    /// Its one role: a host that relays in any chain is a pivot; else an origin; else a target.
+    pub fn role(&self) -> &'static str {
+        if self.pivot {
+            "pivot"
+        } else if self.origin {
+            "origin"
+        } else {
+            "target"
+        }
+    }
+}
+
+/// One hop of a [`Graph`]: the hop, the chains through it, its position on the first chain,
+/// and the alert facts of those chains.
+#[derive(Debug)]
+pub struct GraphHop<'r> {
+    /// The hop (its flows' facts).
+    pub hop: &'r super::hops::Hop,
+    /// The chains through it.
+    pub chains: BTreeSet<String>,
+    /// Its position on the path of the first chain (0: leaves the origin).
+    pub index: usize,
+    /// On an alert chain.
+    pub alert: bool,
+    /// The highest score of its chains.
+    pub score: f64,
+    /// The reasons of its alert chains, each once.
+    pub reasons: Vec<String>,
+    /// The incidents of its chains.
+    pub incidents: BTreeSet<String>,
+    /// On a chain of an alert incident.
+    pub alert_incident: bool,
+}
+
+/// A hop's identity: (client, client port, server, server port, proto, start).
+pub type HopKey = (String, i64, String, i64, i64, i64);
+
+/// Some chains as one graph: each host once with its roles, each hop once with its chains.
+#[derive(Debug, Default)]
+pub struct Graph<'r> {
+    /// The hosts, by address.
+    pub hosts: BTreeMap<String, GraphHost>,
+    /// The hops, by identity.
+    pub hops: BTreeMap<HopKey, GraphHop<'r>>,
+}
+
+impl PivotReport {
+    /// The chains an output that draws the graph shows (with `--hide-routine`, those of alert
+    /// incidents only) and the alert incidents (id, cause).
+    pub fn shown(&self, rules: &PivotRules) -> (Vec<&Chain>, Vec<(String, String)>) {
+        // References, not copies: a busy jump host makes tens of thousands of chains.
+        let alert_incidents: BTreeSet<&str> =
+            self.incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
+        let shown = self
+            .chains
+            .iter()
+            .filter(|c| !rules.hide_routine || alert_incidents.contains(c.incident.as_str()))
+            .collect();
+        let alerts = self
+            .incidents
+            .iter()
+            .filter(|i| i.alert)
+            .map(|i| (i.id.clone(), i.cause.clone()))
+            .collect();
+        (shown, alerts)
+    }
+
+    /// `chains` as one graph; `alerts` are the alert incidents (id, cause) of [`Self::shown`].
+    pub fn graph<'r>(
+        &self,
+        chains: &[&'r Chain],
+        rules: &PivotRules,
+        alerts: &[(String, String)],
+    ) -> Graph<'r> {
+        let alert_ids: BTreeSet<&str> = alerts.iter().map(|(id, _)| id.as_str()).collect();
+        let mut g = Graph::default();
+        for &c in chains {
+            let last = c.hosts.len() - 1;
+            let alert_incident = alert_ids.contains(c.incident.as_str());
+            for h in &c.hops {
+                // Position on the path (parallel hops of a merged entry share one).
+                let i = c.hosts.iter().position(|x| *x == h.client_addr).unwrap_or(0);
+                for (addr, role) in [
+                    (&h.client_addr, if i == 0 { 0 } else { 1 }),
+                    (&h.server_addr, if i + 1 >= last { 2 } else { 1 }),
+                ] {
+                    let n = g.hosts.entry(addr.clone()).or_insert_with(|| GraphHost {
+                        first: i64::MAX,
+                        last: i64::MIN,
+                        ..GraphHost::default()
+                    });
+                    n.first = n.first.min(h.start_ms);
+                    n.last = n.last.max(h.end_ms);
+                    n.chains.insert(c.id.clone());
+                    match role {
+                        0 => n.origin = true,
+                        1 => n.pivot = true,
+                        _ => n.target = true,
+                    }
+                    n.trusted = rules.is_trusted(addr);
+                    n.alert |= c.alert;
+                    n.incidents.insert(c.incident.clone());
+                    n.alert_incident |= alert_incident;
+                }
+                let key = (
+                    h.client_addr.clone(),
+                    h.client_port,
+                    h.server_addr.clone(),
+                    h.server_port,
+                    h.proto,
+                    h.start_ms,
+                );
+                let e = g.hops.entry(key).or_insert_with(|| GraphHop {
+                    hop: h,
+                    chains: BTreeSet::new(),
+                    index: i,
+                    alert: false,
+                    score: f64::MIN,
+                    reasons: Vec::new(),
+                    incidents: BTreeSet::new(),
+                    alert_incident: false,
+                });
+                e.chains.insert(c.id.clone());
+                e.incidents.insert(c.incident.clone());
+                e.alert_incident |= alert_incident;
+                e.alert |= c.alert;
+                e.score = e.score.max(c.score);
+                if c.alert {
+                    for r in &c.reasons {
+                        if !e.reasons.contains(r) {
+                            e.reasons.push(r.clone());
+                        }
+                    }
+                }
+            }
+        }
+        g
     }
 }

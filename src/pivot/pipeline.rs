@@ -37,7 +37,7 @@ pub async fn find(
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
     let (ctx, unreadable) = open_store(data, range, rules, settings).await?;
     // Locally the service-port flows are read into memory now; on a cluster they stay there.
-    let engine = Engine::new(ctx, settings).await?;
+    let engine = Engine::new(ctx, settings, rules).await?;
     let service_rows = engine.service_rows().await?;
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
     let admin_pairs = engine.admin_connections(rules, gather).await?;

@@ -1,15 +1,15 @@
 //! GraphML output (directed): hosts as nodes, hops as edges, typed keys so Cytoscape, Gephi,
 //! networkx and igraph keep numbers as numbers. Written with quick-xml (escaping included).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use crate::error::{Error, Result};
-use crate::pivot::outcome::PivotReport;
-use crate::pivot::score::model::{Chain, iso};
+use crate::pivot::outcome::{Graph, GraphHop, GraphHost, PivotReport};
+use crate::pivot::score::model::iso;
 
 /// (id, for, attr.name, attr.type)
 const KEYS: &[(&str, &str, &str, &str)] = &[
@@ -52,33 +52,6 @@ const KEYS: &[(&str, &str, &str, &str)] = &[
     ("g_alert_incidents", "graph", "alert_incidents", "string"),
 ];
 
-#[derive(Default)]
-struct Node {
-    first: i64,
-    last: i64,
-    chains: BTreeSet<String>,
-    origin: bool,
-    pivot: bool,
-    target: bool,
-    trusted: bool,
-    alert: bool,
-    incidents: BTreeSet<String>,
-    alert_incident: bool,
-}
-
-/// An edge: its hop, the chains through it, its position on the first chain, and the alert
-/// facts of those chains.
-struct Edge<'a> {
-    hop: &'a crate::pivot::hops::Hop,
-    chains: BTreeSet<String>,
-    index: usize,
-    alert: bool,
-    score: f64,
-    reasons: Vec<String>,
-    incidents: BTreeSet<String>,
-    alert_incident: bool,
-}
-
 fn xml_err(e: impl std::fmt::Display) -> Error {
     Error::io("GraphML", std::io::Error::other(e.to_string()))
 }
@@ -92,113 +65,38 @@ fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
 }
 
 /// pivots.graphml: the chains shown (`render::shown`) as one graph.
+
 pub fn file(
     report: &PivotReport,
     frame: &super::Frame<'_>,
     _: &std::path::Path,
     w: &mut dyn Write,
 ) -> Result<()> {
-    let (shown, alerts) = super::shown(report, frame.rules);
-    write_graphml(w, &shown, |a: &str| frame.rules.is_trusted(a), &alerts, &report.hosts)
+    let (shown, alerts) = report.shown(frame.rules);
+    write_graphml(w, &report.graph(&shown, frame.rules, &alerts), &alerts, &report.hosts)
 }
 
-/// Write `chains` as one directed graph. A hop shared by several chains is one edge whose
-/// `chain_ids` lists them all (duplicate exporters were already merged by `sessions`);
-/// `incident_ids` name their incidents, `alert_incident` marks the hosts and hops of the alert
-/// incidents (`alerts`: id and cause, also listed first as the graph's `alert_incidents`).
+/// Write `graph` (`PivotReport::graph`: a hop shared by several chains is one edge whose
+/// `chain_ids` lists them all; `incident_ids` name their incidents, `alert_incident` marks the
+/// hosts and hops of the alert incidents) as one directed GraphML graph; `alerts` (id and
+/// cause) are listed first as the graph's `alert_incidents`.
 pub fn write_graphml<W: Write>(
     out: W,
-    chains: &[&Chain],
-    is_trusted: impl Fn(&str) -> bool,
+    graph: &Graph<'_>,
     alerts: &[(String, String)],
     hosts: &BTreeMap<String, crate::inventory::HostInfo>,
 ) -> Result<()> {
-    let (nodes, edges) = graph(chains, is_trusted, alerts);
     let mut w = Writer::new_with_indent(out, b' ', 2);
     write_head(&mut w, alerts)?;
-    for (addr, n) in &nodes {
+    for (addr, n) in &graph.hosts {
         write_node(&mut w, addr, n, hosts)?;
     }
-    for (i, e) in edges.values().enumerate() {
+    for (i, e) in graph.hops.values().enumerate() {
         write_edge(&mut w, i, e)?;
     }
     w.write_event(Event::End(BytesEnd::new("graph"))).map_err(xml_err)?;
     w.write_event(Event::End(BytesEnd::new("graphml"))).map_err(xml_err)?;
     Ok(())
-}
-
-/// Edge key: (client, client_port, server, server_port, proto, start) identifies a hop.
-type EdgeKey = (String, i64, String, i64, i64, i64);
-
-/// The hosts (with their roles over every chain) and the hops of `chains`, each once.
-fn graph<'a>(
-    chains: &[&'a Chain],
-    is_trusted: impl Fn(&str) -> bool,
-    alerts: &[(String, String)],
-) -> (BTreeMap<String, Node>, BTreeMap<EdgeKey, Edge<'a>>) {
-    let alert_ids: BTreeSet<&str> = alerts.iter().map(|(id, _)| id.as_str()).collect();
-    let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
-    let mut edges: BTreeMap<EdgeKey, Edge> = BTreeMap::new();
-    for &c in chains {
-        let last = c.hosts.len() - 1;
-        for h in &c.hops {
-            // Position on the path (parallel hops of a merged entry share one).
-            let i = c.hosts.iter().position(|x| *x == h.client_addr).unwrap_or(0);
-            for (addr, role) in [
-                (&h.client_addr, if i == 0 { 0 } else { 1 }),
-                (&h.server_addr, if i + 1 >= last { 2 } else { 1 }),
-            ] {
-                let n = nodes.entry(addr.clone()).or_insert_with(|| Node {
-                    first: i64::MAX,
-                    last: i64::MIN,
-                    ..Node::default()
-                });
-                n.first = n.first.min(h.start_ms);
-                n.last = n.last.max(h.end_ms);
-                n.chains.insert(c.id.clone());
-                match role {
-                    0 => n.origin = true,
-                    1 => n.pivot = true,
-                    _ => n.target = true,
-                }
-                n.trusted = is_trusted(addr);
-                n.alert |= c.alert;
-                n.incidents.insert(c.incident.clone());
-                n.alert_incident |= alert_ids.contains(c.incident.as_str());
-            }
-            let key = (
-                h.client_addr.clone(),
-                h.client_port,
-                h.server_addr.clone(),
-                h.server_port,
-                h.proto,
-                h.start_ms,
-            );
-            let e = edges.entry(key).or_insert_with(|| Edge {
-                hop: h,
-                chains: BTreeSet::new(),
-                index: i,
-                alert: false,
-                score: f64::MIN,
-                reasons: Vec::new(),
-                incidents: BTreeSet::new(),
-                alert_incident: false,
-            });
-            e.chains.insert(c.id.clone());
-            e.incidents.insert(c.incident.clone());
-            e.alert_incident |= alert_ids.contains(c.incident.as_str());
-            e.alert |= c.alert;
-            e.score = e.score.max(c.score);
-            if c.alert {
-                for r in &c.reasons {
-                    if !e.reasons.contains(r) {
-                        e.reasons.push(r.clone());
-                    }
-                }
-            }
-        }
-    }
-    (nodes, edges)
 }
 
 /// The XML declaration, the GraphML root with its keys, the graph element and its alert list.
@@ -233,22 +131,14 @@ fn write_head<W: Write>(w: &mut Writer<W>, alerts: &[(String, String)]) -> Resul
 fn write_node<W: Write>(
     w: &mut Writer<W>,
     addr: &str,
-    n: &Node,
+    n: &GraphHost,
     hosts: &BTreeMap<String, crate::inventory::HostInfo>,
 ) -> Result<()> {
     let mut s = BytesStart::new("node");
     s.push_attribute(("id", addr));
     w.write_event(Event::Start(s)).map_err(xml_err)?;
-    // A host that relays in any chain is a pivot; else origin; else target.
-    let role = if n.pivot {
-        "pivot"
-    } else if n.origin {
-        "origin"
-    } else {
-        "target"
-    };
     data(w, "n_name", addr)?;
-    data(w, "n_role", role)?;
+    data(w, "n_role", n.role())?;
     // The inventory's word on the host (empty when it has none); `label` for display.
     let known = hosts.get(addr);
     data(w, "n_label", &known.map_or_else(|| addr.to_string(), |h| h.label(addr)))?;
@@ -269,7 +159,7 @@ fn write_node<W: Write>(
 }
 
 /// One hop: its flows' facts, the chains and incidents through it.
-fn write_edge<W: Write>(w: &mut Writer<W>, i: usize, e: &Edge<'_>) -> Result<()> {
+fn write_edge<W: Write>(w: &mut Writer<W>, i: usize, e: &GraphHop<'_>) -> Result<()> {
     let h = e.hop;
     let mut s = BytesStart::new("edge");
     let id = format!("e{i}");

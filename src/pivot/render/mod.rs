@@ -13,7 +13,6 @@ use std::io::Write;
 use std::path::Path;
 
 use super::rules::PivotRules;
-use super::score::model::Chain;
 use crate::error::{Error, Result};
 use crate::pivot::outcome::PivotReport;
 
@@ -64,29 +63,6 @@ fn json_file(report: &PivotReport, _: &Frame<'_>, path: &Path, w: &mut dyn Write
     writeln!(w).map_err(|e| Error::io(path, e))
 }
 
-/// The chains the GraphML shows (with `--hide-routine`, those of alert incidents only) and
-/// the alert incidents (id, cause).
-pub(crate) fn shown<'r>(
-    report: &'r PivotReport,
-    rules: &PivotRules,
-) -> (Vec<&'r Chain>, Vec<(String, String)>) {
-    // References, not copies: a busy jump host makes tens of thousands of chains.
-    let alert_incidents: std::collections::BTreeSet<&str> =
-        report.incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
-    let shown = report
-        .chains
-        .iter()
-        .filter(|c| !rules.hide_routine || alert_incidents.contains(c.incident.as_str()))
-        .collect();
-    let alerts = report
-        .incidents
-        .iter()
-        .filter(|i| i.alert)
-        .map(|i| (i.id.clone(), i.cause.clone()))
-        .collect();
-    (shown, alerts)
-}
-
 /// Write pivots.graphml, chains.json (and with `per_chain` one GraphML per chain) into `out`.
 /// With `rules.hide_routine` the GraphML holds the alerts only.
 pub fn write_outputs(
@@ -97,13 +73,13 @@ pub fn write_outputs(
 ) -> Result<()> {
     write_files(out, RUN_FILES, report, &Frame { label: "", title: "Pivot chains", rules })?;
     if per_chain {
-        let (shown, alerts) = shown(report, rules);
-        let trusted = |a: &str| rules.is_trusted(a);
+        let (shown, alerts) = report.shown(rules);
         let dir = out.join("chains");
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         for c in &shown {
             crate::store::atomic::write_atomic(&dir.join(format!("{}.graphml", c.id)), |w| {
-                graphml::write_graphml(w, &[*c], trusted, &alerts, &report.hosts)
+                let graph = report.graph(&[*c], rules, &alerts);
+                graphml::write_graphml(w, &graph, &alerts, &report.hosts)
             })?;
         }
     }
