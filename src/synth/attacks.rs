@@ -87,6 +87,26 @@ fn linux_admin(r: &Routines, rng: &mut ChaCha8Rng) -> usize {
 /// The path, services, start and cycle flag of an attack of `kind` on the day `day_start`.
 type Plan = (Vec<IpAddr>, Vec<Svc>, i64, bool);
 
+/// A Linux admin's station takes its owner's first hop, then reaches a Windows server the same
+/// jump host reaches daily for the Windows team.
+fn stolen_laptop(r: &Routines, rng: &mut ChaCha8Rng, work: i64) -> Plan {
+    let o = &r.admins[linux_admin(r, rng)];
+    let j = o.jumps[0];
+    let targets: Vec<u32> = r
+        .team(Team::Windows)
+        .into_iter()
+        .filter(|&w| r.admins[w].jumps.contains(&j))
+        .flat_map(|w| r.admins[w].working_set.iter().take(2).copied())
+        .collect();
+    let t = if targets.is_empty() {
+        any_server(r, rng, false)
+    } else {
+        targets[rng.random_range(0..targets.len())]
+    };
+    let svc = r.service_of(t, rng);
+    (vec![o.station, r.jump(j), r.server(t)], vec![r.first_hop(Team::Linux, j), svc], work, false)
+}
+
 fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan {
     let work = day_start + rng.random_range(9 * HOUR..16 * HOUR);
     match kind {
@@ -107,29 +127,7 @@ fn plan(r: &Routines, kind: &str, rng: &mut ChaCha8Rng, day_start: i64) -> Plan 
             let t = any_server(r, rng, false);
             (vec![a.station, r.jump(j), r.server(t)], vec![SSH, RDP], work, false)
         }
-        "stolen-laptop" => {
-            let o = &r.admins[linux_admin(r, rng)];
-            let j = o.jumps[0];
-            // A Windows server the same jump host reaches for the Windows team.
-            let targets: Vec<u32> = r
-                .team(Team::Windows)
-                .into_iter()
-                .filter(|&w| r.admins[w].jumps.contains(&j))
-                .flat_map(|w| r.admins[w].working_set.iter().take(2).copied())
-                .collect();
-            let t = if targets.is_empty() {
-                any_server(r, rng, false)
-            } else {
-                targets[rng.random_range(0..targets.len())]
-            };
-            let svc = r.service_of(t, rng);
-            (
-                vec![o.station, r.jump(j), r.server(t)],
-                vec![r.first_hop(Team::Linux, j), svc],
-                work,
-                false,
-            )
-        }
+        "stolen-laptop" => stolen_laptop(r, rng, work),
         "long-chain" => {
             let mut h = vec![workstation(r, rng)];
             let mut used = Vec::new();

@@ -149,12 +149,11 @@ impl ExportPath {
     }
 }
 
-/// Generate traffic, encode it per exporter and hand every datagram to `out`.
-pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSummary> {
-    let n = cfg.exporters.max(1) as usize;
-    let start = cfg.traffic.start_ms;
-    let b = &cfg.behaviour;
-    let mut exporters: Vec<Exporter> = (0..n)
+/// The `n` exporters of `cfg`, each booted so that its uptime clock does what the behaviour
+/// asks (wraps `uptime_before_wrap_ms` into the capture, else a day per exporter before it).
+fn exporters(cfg: &SynthConfig, n: usize) -> Vec<Exporter> {
+    let (start, b) = (cfg.traffic.start_ms, &cfg.behaviour);
+    (0..n)
         .map(|i| {
             let boot = match b.uptime_before_wrap_ms {
                 // uptime(start) = 2^32 - before: the clock wraps `before` ms into the capture
@@ -166,7 +165,15 @@ pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSumma
             e.first_template_after = b.first_template_after;
             e
         })
-        .collect();
+        .collect()
+}
+
+/// Generate traffic, encode it per exporter and hand every datagram to `out`.
+pub fn export(cfg: &SynthConfig, out: &mut dyn DatagramOut) -> Result<SynthSummary> {
+    let n = cfg.exporters.max(1) as usize;
+    let start = cfg.traffic.start_ms;
+    let b = &cfg.behaviour;
+    let mut exporters = exporters(cfg, n);
     let port = match cfg.format {
         ExportFormat::Ipfix => 4739,
         _ => 2055,

@@ -104,6 +104,38 @@ impl Builder {
     }
 }
 
+/// The three decoys, `slot` apart after `base`: a next hop that starts after the first session
+/// ended, a next "hop" that is a scan, two sessions into a host that never connects onward.
+fn decoys(b: &mut Builder, base: i64, slot: i64, truth: &mut Truth) {
+    // Decoy: the next hop starts after the first session ended.
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 0, base + slot, base + slot + 120_000, true);
+    let d2 = b.session(y, z, 1, base + slot + 180_000, base + slot + 400_000, true);
+    truth.decoys.push(Decoy {
+        id: "child-after-parent-ended".into(),
+        why: "the second session starts after the first ended".into(),
+        hops: vec![d1, d2],
+    });
+    // Decoy: the next "hop" is a scan (one SYN, no answer).
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 2, base + 2 * slot, base + 2 * slot + 600_000, true);
+    let d2 = b.session(y, z, 0, base + 2 * slot + 60_000, base + 2 * slot + 60_000, false);
+    truth.decoys.push(Decoy {
+        id: "scan-only-next-hop".into(),
+        why: "the next hop is a lone SYN, not a session".into(),
+        hops: vec![d1, d2],
+    });
+    // Decoy: two sessions into the same host, which never connects onward.
+    let (x, y, z) = (b.host(), b.host(), b.host());
+    let d1 = b.session(x, y, 0, base + 3 * slot, base + 3 * slot + 600_000, true);
+    let d2 = b.session(z, y, 1, base + 3 * slot + 60_000, base + 3 * slot + 300_000, true);
+    truth.decoys.push(Decoy {
+        id: "receive-only-host".into(),
+        why: "the middle host only receives".into(),
+        hops: vec![d1, d2],
+    });
+}
+
 /// Scenario at `start_ms` + offsets: `chains` chains of 2–5 hops (the first crosses an hour
 /// boundary when the span allows), one cycle, and three decoys (child after the parent ended,
 /// scan-only next hop, chain "through" a host that only received).
@@ -161,33 +193,7 @@ pub fn build(
         cycle: true,
         hops: vec![h1, h2],
     });
-    // Decoy: the next hop starts after the first session ended.
-    let (x, y, z) = (b.host(), b.host(), b.host());
-    let d1 = b.session(x, y, 0, base + slot, base + slot + 120_000, true);
-    let d2 = b.session(y, z, 1, base + slot + 180_000, base + slot + 400_000, true);
-    truth.decoys.push(Decoy {
-        id: "child-after-parent-ended".into(),
-        why: "the second session starts after the first ended".into(),
-        hops: vec![d1, d2],
-    });
-    // Decoy: the next "hop" is a scan (one SYN, no answer).
-    let (x, y, z) = (b.host(), b.host(), b.host());
-    let d1 = b.session(x, y, 2, base + 2 * slot, base + 2 * slot + 600_000, true);
-    let d2 = b.session(y, z, 0, base + 2 * slot + 60_000, base + 2 * slot + 60_000, false);
-    truth.decoys.push(Decoy {
-        id: "scan-only-next-hop".into(),
-        why: "the next hop is a lone SYN, not a session".into(),
-        hops: vec![d1, d2],
-    });
-    // Decoy: two sessions into the same host, which never connects onward.
-    let (x, y, z) = (b.host(), b.host(), b.host());
-    let d1 = b.session(x, y, 0, base + 3 * slot, base + 3 * slot + 600_000, true);
-    let d2 = b.session(z, y, 1, base + 3 * slot + 60_000, base + 3 * slot + 300_000, true);
-    truth.decoys.push(Decoy {
-        id: "receive-only-host".into(),
-        why: "the middle host only receives".into(),
-        hops: vec![d1, d2],
-    });
+    decoys(&mut b, base, slot, &mut truth);
     let mut flows = b.flows;
     flows.sort_by_key(|f| f.end_ms);
     (flows, truth)

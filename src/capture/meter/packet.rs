@@ -120,6 +120,18 @@ fn packet(s: &LaxSlicedPacket, ts_us: i64) -> Parsed {
         cut: payload.incomplete,
         fragment: payload.fragmented,
     };
+    transport_ports(s, payload, &mut p);
+    Parsed::Packet(p)
+}
+
+/// Ports (ICMP: type × 256 + code as the destination port) and TCP flags of the packet's
+/// transport header, into `p`.
+fn transport_ports(
+    s: &LaxSlicedPacket,
+    payload: &etherparse::LaxIpPayloadSlice<'_>,
+    p: &mut Packet,
+) {
+    let proto = payload.ip_number;
     match &s.transport {
         Some(TransportSlice::Tcp(t)) => {
             p.src_port = t.source_port();
@@ -159,7 +171,6 @@ fn packet(s: &LaxSlicedPacket, ts_us: i64) -> Parsed {
         }
         _ => {}
     }
-    Parsed::Packet(p)
 }
 
 /// IPv4 fragment with offset 0 (IPv6 fragments are treated as later fragments: no ports).

@@ -116,7 +116,9 @@ fn proto_number(proto: &str, v6: bool) -> Option<u8> {
 
 impl Conn {
     /// The entry's flow records (one or two), appended to `out`. `sensor` is the interned
-    /// sensor name when it is not an address.
+    /// sensor name when it is not an address. (Long because every `FlowRecord` field is
+    /// written once, in one closure both directions use, with the rules for each direction
+    /// next to it.)
     pub fn records(
         &self,
         sensor: Option<&Arc<String>>,

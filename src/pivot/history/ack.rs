@@ -274,6 +274,45 @@ fn str_field<'a>(v: &'a serde_json::Value, k: &str) -> &'a str {
     v.get(k).and_then(serde_json::Value::as_str).unwrap_or_default()
 }
 
+/// The hop patterns (client, server, service, with the hours of the day they were seen) and
+/// link patterns of these chains (chains.json entries), each once, sorted.
+fn patterns<'a>(
+    chains: impl Iterator<Item = &'a serde_json::Value>,
+) -> (Vec<AckHop>, Vec<AckLink>) {
+    let mut hops: std::collections::BTreeMap<(String, String, String), i32> = Default::default();
+    let mut links: BTreeSet<AckLink> = BTreeSet::new();
+    for c in chains {
+        let Some(hs) = c.get("hops").and_then(|v| v.as_array()) else { continue };
+        for h in hs {
+            let start = h.get("start_ms").and_then(|v| v.as_i64()).unwrap_or(0);
+            let hour = start.div_euclid(3_600_000).rem_euclid(24) as i32;
+            let key = (
+                str_field(h, "client_addr").to_string(),
+                str_field(h, "server_addr").to_string(),
+                str_field(h, "service").to_string(),
+            );
+            *hops.entry(key).or_default() |= 1 << hour;
+        }
+        for w in hs.windows(2) {
+            if str_field(&w[0], "server_addr") != str_field(&w[1], "client_addr") {
+                continue;
+            }
+            links.insert(AckLink {
+                in_client: str_field(&w[0], "client_addr").to_string(),
+                pivot: str_field(&w[0], "server_addr").to_string(),
+                out_server: str_field(&w[1], "server_addr").to_string(),
+                in_service: str_field(&w[0], "service").to_string(),
+                out_service: str_field(&w[1], "service").to_string(),
+            });
+        }
+    }
+    let hops = hops
+        .into_iter()
+        .map(|((client, server, service), hours)| AckHop { client, server, service, hours })
+        .collect();
+    (hops, links.into_iter().collect())
+}
+
 /// Read `incident` from the report of `day` and build its acknowledgement.
 pub fn from_report(
     reports: &Path,
@@ -302,49 +341,7 @@ pub fn from_report(
         .filter_map(|c| c.as_str())
         .collect();
     let chains = r.get("chains").and_then(|v| v.as_array()).unwrap_or(&empty);
-    let mut hops: BTreeSet<AckHop> = BTreeSet::new();
-    let mut links: BTreeSet<AckLink> = BTreeSet::new();
-    for c in chains.iter().filter(|c| ids.contains(str_field(c, "id"))) {
-        let hs = c.get("hops").and_then(|v| v.as_array()).unwrap_or(&empty);
-        for h in hs {
-            let start = h.get("start_ms").and_then(|v| v.as_i64()).unwrap_or(0);
-            let hour = start.div_euclid(3_600_000).rem_euclid(24) as i32;
-            let hop = AckHop {
-                client: str_field(h, "client_addr").to_string(),
-                server: str_field(h, "server_addr").to_string(),
-                service: str_field(h, "service").to_string(),
-                hours: 1 << hour,
-            };
-            match hops
-                .iter()
-                .find(|x| {
-                    (&x.client, &x.server, &x.service) == (&hop.client, &hop.server, &hop.service)
-                })
-                .cloned()
-            {
-                Some(mut x) => {
-                    hops.remove(&x);
-                    x.hours |= hop.hours;
-                    hops.insert(x);
-                }
-                None => {
-                    hops.insert(hop);
-                }
-            }
-        }
-        for w in hs.windows(2) {
-            if str_field(&w[0], "server_addr") != str_field(&w[1], "client_addr") {
-                continue;
-            }
-            links.insert(AckLink {
-                in_client: str_field(&w[0], "client_addr").to_string(),
-                pivot: str_field(&w[0], "server_addr").to_string(),
-                out_server: str_field(&w[1], "server_addr").to_string(),
-                in_service: str_field(&w[0], "service").to_string(),
-                out_service: str_field(&w[1], "service").to_string(),
-            });
-        }
-    }
+    let (hops, links) = patterns(chains.iter().filter(|c| ids.contains(str_field(c, "id"))));
     Ok(Ack {
         id: format!("{}/{incident}", day.format("%Y-%m-%d")),
         day: day.format("%Y-%m-%d").to_string(),
@@ -358,8 +355,8 @@ pub fn from_report(
             .iter()
             .filter_map(|h| h.as_str().map(str::to_string))
             .collect(),
-        hops: hops.into_iter().collect(),
-        links: links.into_iter().collect(),
+        hops,
+        links,
         undone_at: None,
         undo_reason: None,
     })

@@ -151,20 +151,15 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
     }
 }
 
-/// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
-/// score, then first start. An incident whose strongest chain an acknowledgement in `acks`
-/// covers is marked and never an alert.
-pub fn group(
-    chains: &mut [Chain],
-    acks: &[crate::pivot::history::ack::Ack],
-    cold: bool,
-) -> Vec<Incident> {
+/// The chains of each incident, by the union-find root of the chains' groups: the same
+/// deciding novelty (`keys`), and for chains with a novelty the same path or the same deciding
+/// hop.
+fn members(chains: &[Chain], keys: &[(String, String, String)]) -> BTreeMap<usize, Vec<usize>> {
     let n = chains.len();
     let mut parent: Vec<usize> = (0..n).collect();
     let mut by_key: BTreeMap<(String, String, String), usize> = BTreeMap::new();
     let mut by_hop: BTreeMap<(&(String, String, String), i64), usize> = BTreeMap::new();
     let mut by_path: BTreeMap<&[String], usize> = BTreeMap::new();
-    let keys: Vec<_> = chains.iter().map(|c| key(c, cold)).collect();
     for i in 0..n {
         if let Some(&j) = by_key.get(&keys[i]) {
             union(&mut parent, i, j);
@@ -192,7 +187,19 @@ pub fn group(
         let r = find(&mut parent, i);
         members.entry(r).or_default().push(i);
     }
-    let mut out: Vec<(Incident, Vec<usize>)> = members
+    members
+}
+
+/// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
+/// score, then first start. An incident whose strongest chain an acknowledgement in `acks`
+/// covers is marked and never an alert.
+pub fn group(
+    chains: &mut [Chain],
+    acks: &[crate::pivot::history::ack::Ack],
+    cold: bool,
+) -> Vec<Incident> {
+    let keys: Vec<_> = chains.iter().map(|c| key(c, cold)).collect();
+    let mut out: Vec<(Incident, Vec<usize>)> = members(chains, &keys)
         .into_values()
         .map(|mut m| {
             m.sort_by(|&a, &b| {

@@ -193,6 +193,22 @@ fn path_of<'h>(r: &RawChain, hops: &'h [Hop]) -> Vec<&'h Hop> {
     path
 }
 
+/// Hops of `path` whose (client, server, service) the history never saw (0 without history).
+fn new_pairs(path: &[&Hop], baseline: &Baseline) -> usize {
+    if baseline.days == 0 {
+        return 0;
+    }
+    path.iter()
+        .filter(|h| {
+            !baseline.pairs.contains(&(
+                h.client_addr.clone(),
+                h.server_addr.clone(),
+                h.service.clone(),
+            ))
+        })
+        .count()
+}
+
 /// One chain as reported: its hosts, services, times and flags, its score and findings, the
 /// deciding hop (the key its alternatives are folded by).
 fn scored(
@@ -219,35 +235,22 @@ fn scored(
     let deciding = (d.client_addr.clone(), d.server_addr.clone(), d.service.clone());
     let deciding_key = (deciding.clone(), d.start_ms);
     let deciding_start_ms = d.start_ms;
-    let new_pairs = if baseline.days == 0 {
-        0
-    } else {
-        path.iter()
-            .filter(|h| {
-                !baseline.pairs.contains(&(
-                    h.client_addr.clone(),
-                    h.server_addr.clone(),
-                    h.service.clone(),
-                ))
-            })
-            .count()
-    };
+    let new_pairs = new_pairs(path, baseline);
     if trusted {
         score = (score * 25.0).round() / 100.0;
     }
     let alert = !trusted && score >= rules.alert_threshold;
-    let mut flags = Vec::new();
-    for (on, name) in [
+    let flags = [
         (alert, "alert"),
         (r.cycle, "cycle"),
         (trusted, "trusted"),
         (r.truncated, "truncated"),
         (off, "off_hours"),
-    ] {
-        if on {
-            flags.push(name.to_string());
-        }
-    }
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, name)| name.to_string())
+    .collect();
     let start_ms = hs.iter().map(|h| h.start_ms).min().unwrap_or(0);
     let end_ms = hs.iter().map(|h| h.end_ms).max().unwrap_or(0);
     let chain = Chain {

@@ -85,6 +85,9 @@ impl Builder {
             + self.addrs.ids.capacity() * (std::mem::size_of::<(Box<str>, u32)>() + 1)
     }
 
+    /// Add a batch's rows. (Long because the columns are taken once by name and then read
+    /// in one loop per row, the hot loop of the sessions operator; in parts, the borrowed
+    /// columns would have to travel in a struct of twelve arrays.)
     pub(super) fn push(&mut self, batch: &RecordBatch) -> DfResult<()> {
         // Columns by name (`INPUT_COLUMNS`), whatever order the scan delivers them in.
         let column = |name: &str| {
