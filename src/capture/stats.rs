@@ -5,139 +5,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-/// Why a datagram, or part of one, was not decoded (a key of `decode_errors` in the stats JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecodeErrorKind {
-    /// Not a NetFlow v5/v9/IPFIX header.
-    NotNetflow,
-    /// The datagram ends inside a record or set.
-    Truncated,
-    /// A version the parser does not decode.
-    UnsupportedVersion,
-    /// A version filtered out by the parser's configuration.
-    FilteredVersion,
-    /// The parser rejected the content.
-    ParseError,
-    /// Decoded in part: the rest was rejected.
-    Partial,
-    /// The parser's output limit was reached.
-    OutputLimit,
-    /// Bytes after the last complete export packet.
-    TrailingBytes,
-    /// Data sets the parser returned no records for although their template is known.
-    DataSetUndecodable,
-    /// Template-less data dropped because the hold buffer was full.
-    HoldBufferFull,
-    /// Held data failed to decode when its template arrived.
-    ReplayError,
-    /// A template with more fields than `--max-template-fields`, refused (the parser would drop
-    /// it silently).
-    TemplateTooLarge,
-    /// A datagram of a new scope refused: the scope table is full and no scope is idle
-    /// (`--max-scopes`; spoofed exporters cannot grow the decoder's state).
-    ScopeTableFull,
-    /// Any other parser error.
-    Other,
-}
-
-impl DecodeErrorKind {
-    /// Every kind, in declaration order.
-    pub const ALL: [DecodeErrorKind; 14] = [
-        DecodeErrorKind::NotNetflow,
-        DecodeErrorKind::Truncated,
-        DecodeErrorKind::UnsupportedVersion,
-        DecodeErrorKind::FilteredVersion,
-        DecodeErrorKind::ParseError,
-        DecodeErrorKind::Partial,
-        DecodeErrorKind::OutputLimit,
-        DecodeErrorKind::TrailingBytes,
-        DecodeErrorKind::DataSetUndecodable,
-        DecodeErrorKind::HoldBufferFull,
-        DecodeErrorKind::ReplayError,
-        DecodeErrorKind::TemplateTooLarge,
-        DecodeErrorKind::ScopeTableFull,
-        DecodeErrorKind::Other,
-    ];
-
-    /// The name in the stats JSON and the summary (`truncated`, `data_set_undecodable`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecodeErrorKind::NotNetflow => "not_netflow",
-            DecodeErrorKind::Truncated => "truncated",
-            DecodeErrorKind::UnsupportedVersion => "unsupported_version",
-            DecodeErrorKind::FilteredVersion => "filtered_version",
-            DecodeErrorKind::ParseError => "parse_error",
-            DecodeErrorKind::Partial => "partial",
-            DecodeErrorKind::OutputLimit => "output_limit",
-            DecodeErrorKind::TrailingBytes => "trailing_bytes",
-            DecodeErrorKind::DataSetUndecodable => "data_set_undecodable",
-            DecodeErrorKind::HoldBufferFull => "hold_buffer_full",
-            DecodeErrorKind::ReplayError => "replay_error",
-            DecodeErrorKind::TemplateTooLarge => "template_too_large",
-            DecodeErrorKind::ScopeTableFull => "scope_table_full",
-            DecodeErrorKind::Other => "other",
-        }
-    }
-}
-
-/// Counters for one exporter (keyed by its IP address).
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
-pub struct ExporterStats {
-    /// Export datagrams received from this exporter (after the allow-list).
-    pub datagrams: u64,
-    /// Their payload bytes.
-    pub datagram_bytes: u64,
-    /// Flow records decoded and normalized (rows handed to the writer).
-    pub records: u64,
-    /// Data records that carried no source/destination address (not flows): counted, not stored.
-    pub records_without_addresses: u64,
-    /// Extra rows made for the reverse direction of IPFIX biflow (RFC 5103) records.
-    pub biflow_reverse_rows: u64,
-    /// Datagrams or parts of them that failed to decode, by kind.
-    pub decode_errors: BTreeMap<DecodeErrorKind, u64>,
-    /// Sequence-number jumps forward (each one a loss event).
-    pub sequence_gaps: u64,
-    /// Units lost according to sequence numbers: v5 flows, v9 datagrams, IPFIX data records.
-    pub sequence_lost: u64,
-    /// Datagrams whose sequence number went backwards (reordered or duplicated).
-    pub sequence_reordered: u64,
-    /// Data sets held because their template had not arrived yet.
-    pub held_sets: u64,
-    /// Held data sets decoded after their template arrived, and the records they gave.
-    pub replayed_sets: u64,
-    /// Records those replayed sets gave.
-    pub replayed_records: u64,
-    /// Held data sets dropped (too old, or over the count/byte bounds) without a template.
-    pub expired_sets: u64,
-    /// Bytes of those dropped sets.
-    pub expired_bytes: u64,
-    /// Rows of this exporter written to Parquet.
-    pub rows_written: u64,
-}
-
-impl ExporterStats {
-    /// Add another exporter's counters (folding it into `OTHER_EXPORTERS`).
-    pub fn add(&mut self, o: &ExporterStats) {
-        self.datagrams += o.datagrams;
-        self.datagram_bytes += o.datagram_bytes;
-        self.records += o.records;
-        self.records_without_addresses += o.records_without_addresses;
-        self.biflow_reverse_rows += o.biflow_reverse_rows;
-        for (k, n) in &o.decode_errors {
-            *self.decode_errors.entry(*k).or_default() += n;
-        }
-        self.sequence_gaps += o.sequence_gaps;
-        self.sequence_lost += o.sequence_lost;
-        self.sequence_reordered += o.sequence_reordered;
-        self.held_sets += o.held_sets;
-        self.replayed_sets += o.replayed_sets;
-        self.replayed_records += o.replayed_records;
-        self.expired_sets += o.expired_sets;
-        self.expired_bytes += o.expired_bytes;
-        self.rows_written += o.rows_written;
-    }
-}
+pub use super::decode::tally::{DecodeErrorKind, DecodeTally, ExporterStats};
 
 /// Everything a capture run counts.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
@@ -252,16 +120,6 @@ impl CaptureStats {
         self.exporters.len() < EXPORTERS_TRACKED
     }
 
-    /// Count one decode error of this kind for this exporter.
-    pub fn count_error(&mut self, addr: IpAddr, kind: DecodeErrorKind) {
-        self.count_errors(addr, kind, 1);
-    }
-
-    /// Count `n` decode errors of this kind for this exporter.
-    pub fn count_errors(&mut self, addr: IpAddr, kind: DecodeErrorKind, n: u64) {
-        *self.exporter(addr).decode_errors.entry(kind).or_default() += n;
-    }
-
     /// Sum of records over all exporters.
     pub fn total_records(&self) -> u64 {
         self.exporters.values().map(|e| e.records).sum()
@@ -342,6 +200,24 @@ impl CaptureStats {
     }
 }
 
+impl DecodeTally for CaptureStats {
+    fn exporter(&mut self, addr: IpAddr) -> &mut ExporterStats {
+        CaptureStats::exporter(self, addr)
+    }
+
+    fn scope_dropped(&mut self, idle: bool) {
+        if idle {
+            self.scopes_evicted += 1;
+        } else {
+            self.scopes_displaced += 1;
+        }
+    }
+
+    fn v5_without_scope(&mut self) {
+        self.v5_without_scope += 1;
+    }
+}
+
 impl crate::store::WriteTally for CaptureStats {
     fn file_written(&mut self, rows: u64, per_exporter: &std::collections::HashMap<IpAddr, u64>) {
         self.files_written += 1;
@@ -366,7 +242,7 @@ mod tests {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str(), "{k:?}");
         }
         let mut s = CaptureStats::default();
-        s.count_error("192.0.2.1".parse().unwrap(), DecodeErrorKind::DataSetUndecodable);
+        s.error("192.0.2.1".parse().unwrap(), DecodeErrorKind::DataSetUndecodable);
         let json = serde_json::to_value(&s).unwrap();
         assert_eq!(json["exporters"]["192.0.2.1"]["decode_errors"]["data_set_undecodable"], 1);
         assert!(s.summary().contains("(data_set_undecodable=1)"), "{}", s.summary());

@@ -15,14 +15,15 @@ use netflow_parser::{NetflowError, NetflowPacket, NetflowParser};
 pub mod hold;
 pub mod scope;
 pub mod sequence;
+pub mod tally;
 pub mod templates;
 
 use super::normalize::{self, FlowRecord, NormalizeCounts, PacketContext};
 use super::source::{Datagram, sniff_header};
-use super::stats::{CaptureStats, DecodeErrorKind};
 use hold::{HeldSet, HoldBuffer, HoldLimits};
 pub use scope::{ScopeKey, ScopeLimits};
 use sequence::SequenceTracker;
+use tally::{DecodeErrorKind, DecodeTally};
 
 /// Per-scope decoder state.
 struct Scope {
@@ -93,7 +94,12 @@ impl Decoder {
     }
 
     /// Decode one datagram, appending its flows (and any held flows it unlocked) to `out`.
-    pub fn decode(&mut self, dg: &Datagram, stats: &mut CaptureStats, out: &mut Vec<FlowRecord>) {
+    pub fn decode(
+        &mut self,
+        dg: &Datagram,
+        stats: &mut dyn DecodeTally,
+        out: &mut Vec<FlowRecord>,
+    ) {
         let exporter = dg.exporter.ip();
         {
             let es = stats.exporter(exporter);
@@ -102,17 +108,17 @@ impl Decoder {
         }
         self.expire_held(dg.received_ms, stats);
         let Some((version, header_len, domain)) = sniff_header(&dg.payload) else {
-            stats.count_error(exporter, DecodeErrorKind::NotNetflow);
+            stats.error(exporter, DecodeErrorKind::NotNetflow);
             return;
         };
         let key = ScopeKey { exporter, version, domain };
         let ctx = PacketContext { exporter, received_ms: dg.received_ms };
         if !self.scopes.contains_key(&key) && !self.make_room(dg.received_ms, stats) {
             if version == 5 {
-                stats.v5_without_scope += 1;
+                stats.v5_without_scope();
                 self.decode_v5_without_scope(dg, &ctx, stats, out);
             } else {
-                stats.count_error(exporter, DecodeErrorKind::ScopeTableFull);
+                stats.error(exporter, DecodeErrorKind::ScopeTableFull);
             }
             return;
         }
@@ -144,7 +150,7 @@ impl Decoder {
                 self.limits.max_template_fields,
             );
             if refused > 0 {
-                stats.count_errors(exporter, DecodeErrorKind::TemplateTooLarge, refused);
+                stats.errors(exporter, DecodeErrorKind::TemplateTooLarge, refused);
             }
         }
         let result = scope.parser.parse_bytes(&dg.payload);
@@ -154,7 +160,7 @@ impl Decoder {
             } else {
                 DecodeErrorKind::TrailingBytes
             };
-            stats.count_error(exporter, kind);
+            stats.error(exporter, kind);
             tracing::debug!(%exporter, error = %e, "decode error");
         }
         let header = &dg.payload[..header_len];
@@ -166,7 +172,12 @@ impl Decoder {
     }
 
     /// Decode held sets of `key` whose template is now known.
-    fn replay_held(&mut self, key: ScopeKey, stats: &mut CaptureStats, out: &mut Vec<FlowRecord>) {
+    fn replay_held(
+        &mut self,
+        key: ScopeKey,
+        stats: &mut dyn DecodeTally,
+        out: &mut Vec<FlowRecord>,
+    ) {
         let Some(scope) = self.scopes.get_mut(&key) else { return };
         for template_id in self.hold.waiting_templates(&key) {
             let known = match key.version {
@@ -198,13 +209,13 @@ impl Decoder {
     /// Room for one more scope: true when the table has space, or a scope that never proved
     /// itself was displaced, or an idle scope was evicted (their held sets are dropped and
     /// counted as expired).
-    fn make_room(&mut self, now_ms: i64, stats: &mut CaptureStats) -> bool {
+    fn make_room(&mut self, now_ms: i64, stats: &mut dyn DecodeTally) -> bool {
         if self.scopes.len() < self.limits.max_scopes {
             return true;
         }
         if let Some((_, key)) = self.unproven.pop_first() {
             self.drop_scope(key, stats);
-            stats.scopes_displaced += 1;
+            stats.scope_dropped(false);
             return true;
         }
         let Some((&oldest, seen)) =
@@ -216,11 +227,11 @@ impl Decoder {
             return false;
         }
         self.drop_scope(oldest, stats);
-        stats.scopes_evicted += 1;
+        stats.scope_dropped(true);
         true
     }
 
-    fn drop_scope(&mut self, key: ScopeKey, stats: &mut CaptureStats) {
+    fn drop_scope(&mut self, key: ScopeKey, stats: &mut dyn DecodeTally) {
         if let Some(s) = self.scopes.remove(&key)
             && s.datagrams == 1
         {
@@ -234,7 +245,7 @@ impl Decoder {
         &mut self,
         dg: &Datagram,
         ctx: &PacketContext,
-        stats: &mut CaptureStats,
+        stats: &mut dyn DecodeTally,
         out: &mut Vec<FlowRecord>,
     ) {
         let limits = &self.limits;
@@ -246,7 +257,7 @@ impl Decoder {
             } else {
                 DecodeErrorKind::TrailingBytes
             };
-            stats.count_error(ctx.exporter, kind);
+            stats.error(ctx.exporter, kind);
         }
         for packet in &result.packets {
             let mut records = NormalizeCounts::default();
@@ -259,7 +270,7 @@ impl Decoder {
         }
     }
 
-    fn expire_held(&mut self, now_ms: i64, stats: &mut CaptureStats) {
+    fn expire_held(&mut self, now_ms: i64, stats: &mut dyn DecodeTally) {
         // Sweep at most once per second of arrival time: expiry is by age, not exact.
         if self.hold.is_empty() || now_ms < self.last_expiry_ms.saturating_add(1000) {
             return;
@@ -271,7 +282,7 @@ impl Decoder {
     }
 
     /// End of input: whatever is still held can never be decoded; count it as expired.
-    pub fn finish(&mut self, stats: &mut CaptureStats) {
+    pub fn finish(&mut self, stats: &mut dyn DecodeTally) {
         for (scope, d) in self.hold.drain_all() {
             count_expired(stats, &scope, d);
         }
@@ -279,7 +290,7 @@ impl Decoder {
 }
 
 /// Held sets of `scope` dropped without their template (too old, evicted, end of input).
-fn count_expired(stats: &mut CaptureStats, scope: &ScopeKey, d: hold::Dropped) {
+fn count_expired(stats: &mut dyn DecodeTally, scope: &ScopeKey, d: hold::Dropped) {
     let es = stats.exporter(scope.exporter);
     es.expired_sets += d.sets;
     es.expired_bytes += d.bytes;
@@ -297,7 +308,7 @@ fn account_packets(
     key: ScopeKey,
     header: &[u8],
     ctx: &PacketContext,
-    stats: &mut CaptureStats,
+    stats: &mut dyn DecodeTally,
     out: &mut Vec<FlowRecord>,
 ) -> bool {
     let exporter = key.exporter;
@@ -443,7 +454,7 @@ fn check_sequence(
     packet: &NetflowPacket,
     scope: &mut Scope,
     has_unknown_sets: bool,
-    es: &mut super::stats::ExporterStats,
+    es: &mut tally::ExporterStats,
 ) {
     let (seq, advance) = match packet {
         NetflowPacket::V5(p) => (p.header.flow_sequence, Some(u32::from(p.header.count))),
@@ -500,6 +511,7 @@ mod tests {
 mod fuzz {
     //! Property tests: no input from the network can make the decoder panic.
     use super::*;
+    use crate::capture::stats::CaptureStats;
     use crate::synth::encode::{ExportFormat, Exporter, SynthFlow};
     use proptest::prelude::*;
 

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::capture::stats::ExporterStats;
+use super::tally::ExporterStats;
 
 /// Gaps remembered per scope for late arrivals to fill.
 const REMEMBERED_GAPS: usize = 64;
