@@ -57,21 +57,80 @@ struct Side {
 /// `src_addr`, `dst_addr`, `src_port`, `dst_port`, `proto`, `packets`, `flow_start_ms`,
 /// `flow_end_ms`), as queries/admin_pairs.sql and `hop_facts` give them, in (client, server,
 /// service) order.
+///
+/// The connections are cut into parts by client port, one part per core (both directions of a
+/// connection have the same client port, so each part holds whole connections); each part is
+/// counted and folded on its own thread and the parts' facts merged (connections add, times
+/// take the outer bounds, hours unite): on a 100 M-flow night's 5.3 M service-port flows
+/// this stage took 1.5 s on one core.
 pub fn admin_facts(
     batches: &[RecordBatch],
     services: &[Service],
     min_packets: i64,
 ) -> Result<Vec<HopFact>> {
-    let (service_names, named) = service_ids(services);
     // Every batch's columns first: the address texts are borrowed from them.
     let columns = columns(batches)?;
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // A part per core, none for fewer than ~64 K rows each (a thread costs more than that).
+    let parts = cores.min(rows / 65_536).clamp(1, 16) as i32;
+    if parts == 1 {
+        return Ok(part_facts(&columns, services, min_packets, rows, (0, 1)));
+    }
+    let facts: Vec<Vec<HopFact>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..parts)
+            .map(|part| {
+                let columns = &columns;
+                s.spawn(move || {
+                    part_facts(columns, services, min_packets, rows / parts as usize, (part, parts))
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join()).collect::<std::thread::Result<Vec<_>>>()
+    })
+    .map_err(|_| Error::Internal {
+        detail: "admin connections: a worker thread panicked".into(),
+    })?;
+    Ok(merge_parts(facts))
+}
+
+/// Facts of several parts (each sorted by client, server, service) as one sorted list, the
+/// facts of one (client, server, service) in several parts added up.
+fn merge_parts(parts: Vec<Vec<HopFact>>) -> Vec<HopFact> {
+    let mut all: Vec<HopFact> = parts.into_iter().flatten().collect();
+    all.sort_by(|a, b| (&a.client, &a.server, &a.service).cmp(&(&b.client, &b.server, &b.service)));
+    let mut out: Vec<HopFact> = Vec::with_capacity(all.len());
+    for f in all {
+        match out.last_mut() {
+            Some(o) if (&o.client, &o.server, &o.service) == (&f.client, &f.server, &f.service) => {
+                o.connections += f.connections;
+                o.first_ms = o.first_ms.min(f.first_ms);
+                o.last_ms = o.last_ms.max(f.last_ms);
+                o.hours |= f.hours;
+            }
+            _ => out.push(f),
+        }
+    }
+    out
+}
+
+/// The facts of the connections whose client port is `part.0` modulo `part.1`; `rows` sizes
+/// the tables.
+fn part_facts(
+    columns: &[Columns],
+    services: &[Service],
+    min_packets: i64,
+    rows: usize,
+    (part, parts): (i32, i32),
+) -> Vec<HopFact> {
+    let (service_names, named) = service_ids(services);
     let mut names = Names::default();
     // Sized once for the rows (about two thirds are client → server records): growing a table
     // of millions rehashes it again and again.
-    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let mut c2s: HashMap<(ConnKey, u32), Side> = HashMap::with_capacity(rows * 2 / 3);
     let mut s2c: HashMap<ConnKey, i64> = HashMap::with_capacity(rows / 2);
-    for (src, dst, [sport, dport, proto], [packets, start, end]) in &columns {
+    let mine = |client_port: i32| client_port.rem_euclid(parts) == part;
+    for (src, dst, [sport, dport, proto], [packets, start, end]) in columns {
         let (src, dst) = (texts(src), texts(dst));
         let (sport, dport) = (sport.as_primitive::<Int32Type>(), dport.as_primitive::<Int32Type>());
         let proto = proto.as_primitive::<Int32Type>();
@@ -80,8 +139,9 @@ pub fn admin_facts(
         for i in 0..proto.len() {
             let (sp, dp, p) = (sport.value(i), dport.value(i), proto.value(i));
             let well_known_below = |x: i32, other: i32| (1..=1023).contains(&x) && x < other;
-            let to_service = named.get(&(p, dp)).filter(|_| !well_known_below(sp, dp));
-            let from_service = named.contains_key(&(p, sp)) && !well_known_below(dp, sp);
+            let to_service = named.get(&(p, dp)).filter(|_| !well_known_below(sp, dp) && mine(sp));
+            let from_service =
+                named.contains_key(&(p, sp)) && !well_known_below(dp, sp) && mine(dp);
             if to_service.is_none() && !from_service {
                 continue;
             }
@@ -103,7 +163,7 @@ pub fn admin_facts(
             }
         }
     }
-    Ok(fold(c2s, s2c, &names.texts, &service_names, min_packets))
+    fold(c2s, s2c, &names.texts, &service_names, min_packets)
 }
 
 /// Service numbers by (proto, port).
@@ -318,5 +378,31 @@ mod tests {
             ]
         );
         assert_eq!((facts[0].first_ms, facts[0].last_ms), (H, 5 * H + 60_000));
+    }
+
+    /// Cut into parts by client port and merged, the facts are those of one pass, whatever
+    /// the number of parts (the parallel path runs only on big nights, so it is checked here).
+    #[test]
+    fn parts_merge_to_the_facts_of_one_pass() {
+        const H: i64 = 3_600_000;
+        let hosts = ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.9", "10.0.0.5"];
+        let mut rows: Vec<Row> = Vec::new();
+        for k in 0..300i32 {
+            let (c, sv) = (hosts[k as usize % 3], hosts[3 + k as usize % 2]);
+            let (port, proto) = [(22, 6), (3389, 6), (3389, 17), (5985, 6)][k as usize % 4];
+            let cport = 40_000 + k * 7;
+            let at = i64::from(k % 24) * H + i64::from(k) * 1000;
+            rows.push((c, sv, cport, port, proto, 10 + i64::from(k % 5), at));
+            rows.push((sv, c, port, cport, proto, 3 + i64::from(k % 7), at + 10));
+        }
+        let batches = [batch(&rows[..250]), batch(&rows[250..])];
+        let columns = columns(&batches).unwrap();
+        let services = crate::services::default_services();
+        let one = part_facts(&columns, &services, 5, rows.len(), (0, 1));
+        assert!(one.len() > 5 && one.iter().any(|f| f.connections > 1), "{one:?}");
+        for parts in [2, 3, 7] {
+            let cut = (0..parts).map(|p| part_facts(&columns, &services, 5, 100, (p, parts)));
+            assert_eq!(merge_parts(cut.collect()), one, "{parts} parts");
+        }
     }
 }
