@@ -101,6 +101,13 @@ fn client(bucket_url: &str, cache: &Clients) -> Result<Arc<dyn ObjectStore>> {
 /// runtime for the whole process, so pooled connections outlive any query's runtime.
 fn io() -> Result<&'static (tokio::runtime::Runtime, Clients)> {
     static IO: OnceLock<(tokio::runtime::Runtime, Clients)> = OnceLock::new();
+    // One builder at a time: a runtime built in a race and dropped inside a query's runtime
+    // would panic.
+    static BUILDING: Mutex<()> = Mutex::new(());
+    if let Some(io) = IO.get() {
+        return Ok(io);
+    }
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(io) = IO.get() {
         return Ok(io);
     }
