@@ -166,7 +166,8 @@ fn pivots_and_report_give_the_same_chains_on_a_cluster() {
 }
 
 /// The store on S3 (moto on 127.0.0.1): the scheduler lists it and the executors read it with
-/// the same AWS environment; `pivots` and `sql` give what the local store gives locally.
+/// the same AWS environment; `sql`, `pivots` and `report` give what the local store gives
+/// locally.
 #[test]
 fn a_store_on_s3_gives_the_same_outputs_on_a_cluster() {
     let dir = crate::support::tempdir("cluster-s3");
@@ -183,17 +184,24 @@ fn a_store_on_s3_gives_the_same_outputs_on_a_cluster() {
         s3.run(&["sql", "--data", url, "--cluster", &c.url, "--format", "csv", "--", q], "warn");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(String::from_utf8_lossy(&o.stdout), local, "sessions from S3 on the cluster");
-    let mut outputs = Vec::new();
-    for (data, cluster) in [(sample.to_str().unwrap(), None), (url, Some(c.url.as_str()))] {
-        let out = crate::support::tempdir(&format!("cluster-s3-{}", cluster.is_some()));
-        let mut args = vec!["pivots", "--data", data, "--out", out.to_str().unwrap()];
-        args.extend(cluster.iter().flat_map(|u| ["--cluster", u]));
-        let o = s3.run(&args, "warn");
-        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-        let read = |f: &str| std::fs::read(out.join(f)).unwrap();
-        outputs.push((read("chains.json"), read("pivots.graphml")));
+    for (cmd, extra) in [("pivots", vec![]), ("report", vec!["--day", "2026-11-27"])] {
+        let mut outputs = Vec::new();
+        for (data, cluster) in [(sample.to_str().unwrap(), None), (url, Some(c.url.as_str()))] {
+            let out = crate::support::tempdir(&format!("cluster-s3-{cmd}-{}", cluster.is_some()));
+            let mut args = vec![cmd, "--data", data, "--out", out.to_str().unwrap()];
+            args.extend(cluster.iter().flat_map(|u| ["--cluster", u]));
+            args.extend(&extra);
+            let o = s3.run(&args, "warn");
+            assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+            let dir = if cmd == "report" { out.join("2026-11-27") } else { out };
+            let read = |f: &str| std::fs::read(dir.join(f)).unwrap();
+            outputs.push((read("chains.json"), read("pivots.graphml")));
+        }
+        assert!(
+            outputs[0] == outputs[1],
+            "{cmd} from S3 on the cluster differs from the local store"
+        );
     }
-    assert!(outputs[0] == outputs[1], "pivots from S3 on the cluster differs from the local store");
 }
 
 #[test]

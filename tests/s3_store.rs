@@ -1,6 +1,7 @@
 //! The store on S3 (issue 24): a local store copied to an S3-compatible server (moto on
 //! 127.0.0.1) answers `sql`, `pivots` and `report` with byte-identical outputs; an unreadable
-//! object is named; a wrong endpoint or bucket is an error naming the URL (exit 4), not a hang.
+//! object is named; a wrong endpoint, bucket or key is an error naming the URL (exit 4), not a
+//! hang.
 
 use std::path::Path;
 use std::process::Output;
@@ -172,7 +173,7 @@ fn run_bounded(s3: &S3Server, env: &[(&str, String)], args: &[&str]) -> Output {
 }
 
 #[test]
-fn a_wrong_endpoint_or_bucket_is_an_error_naming_the_url() {
+fn a_wrong_endpoint_bucket_or_key_is_an_error_naming_the_url() {
     let s3 = S3Server::start();
     s3.create_bucket("flows");
     let closed = format!("http://127.0.0.1:{}", free_port());
@@ -196,6 +197,12 @@ fn a_wrong_endpoint_or_bucket_is_an_error_naming_the_url() {
         assert_eq!(o.status.code(), Some(4), "{args:?}: {err}");
         assert!(err.contains(args[2]), "{args:?}: the error names the URL: {err}");
     }
+    // A key the server does not know: its 403 named with the URL.
+    let strict = S3Server::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]);
+    let o = run_bounded(&strict, &[], &["sql", "--data", "s3://flows/x", "SELECT 1"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(4), "{err}");
+    assert!(err.contains("s3://flows/x") && err.contains("InvalidAccessKeyId"), "{err}");
     // Writers refuse an object store with what to do instead (exit 2).
     let o = run(&[
         "capture",

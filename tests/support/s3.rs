@@ -32,9 +32,16 @@ pub fn free_port() -> u16 {
 impl S3Server {
     /// Start one and wait until it answers.
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Start one with `env` set (`INITIAL_NO_AUTH_ACTION_COUNT=0`: every request must be signed
+    /// by a key the server knows, so the test keys are refused).
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
         let port = free_port();
         let child = Command::new("moto_server")
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
