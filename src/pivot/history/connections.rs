@@ -94,24 +94,10 @@ pub fn admin_facts(
     Ok(merge_parts(facts))
 }
 
-/// Facts of several parts (each sorted by client, server, service) as one sorted list, the
-/// facts of one (client, server, service) in several parts added up.
+/// Facts of several parts as one list in (client, server, service) order, the facts of one
+/// (client, server, service) in several parts added up.
 fn merge_parts(parts: Vec<Vec<HopFact>>) -> Vec<HopFact> {
-    let mut all: Vec<HopFact> = parts.into_iter().flatten().collect();
-    all.sort_by(|a, b| (&a.client, &a.server, &a.service).cmp(&(&b.client, &b.server, &b.service)));
-    let mut out: Vec<HopFact> = Vec::with_capacity(all.len());
-    for f in all {
-        match out.last_mut() {
-            Some(o) if (&o.client, &o.server, &o.service) == (&f.client, &f.server, &f.service) => {
-                o.connections += f.connections;
-                o.first_ms = o.first_ms.min(f.first_ms);
-                o.last_ms = o.last_ms.max(f.last_ms);
-                o.hours |= f.hours;
-            }
-            _ => out.push(f),
-        }
-    }
-    out
+    super::merge_facts(parts.into_iter().flatten().collect())
 }
 
 /// The facts of the connections whose client port is `part.0` modulo `part.1`; `rows` sizes

@@ -212,7 +212,8 @@ pub async fn admin_pairs(
 }
 
 /// Facts of one (client, server, service) merged into one, in key order (as `hop_facts`):
-/// queries/admin_pairs.sql returns its rows in that order already, so the sort is a check.
+/// queries/admin_pairs.sql returns its rows in that order already, so the sort is a check; the
+/// parts of `connections::admin_facts` are merged the same way.
 fn merge_facts(mut facts: Vec<HopFact>) -> Vec<HopFact> {
     fn key(f: &HopFact) -> (&str, &str, &str) {
         (f.client.as_str(), f.server.as_str(), f.service.as_str())

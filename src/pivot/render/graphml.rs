@@ -64,8 +64,7 @@ fn data<W: Write>(w: &mut Writer<W>, key: &str, value: &str) -> Result<()> {
     w.write_event(Event::End(BytesEnd::new("data"))).map_err(xml_err)
 }
 
-/// pivots.graphml: the chains shown (`render::shown`) as one graph.
-
+/// pivots.graphml: the chains shown (`PivotReport::shown`) as one graph.
 pub fn file(
     report: &PivotReport,
     frame: &super::Frame<'_>,
