@@ -61,6 +61,18 @@ pub fn hour_files(
         if !name(&date_dir.path).starts_with("date=") || !date_dir.dir {
             continue;
         }
+        // A day wholly outside the range is not listed (on S3 each listing is a request).
+        let day_start = name(&date_dir.path)
+            .strip_prefix("date=")
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc().timestamp_millis());
+        if let Some(start) = day_start
+            && (since_ms.is_some_and(|s| start + 24 * HOUR_MS <= s)
+                || until_ms.is_some_and(|u| start >= u))
+        {
+            continue;
+        }
         for hour_dir in objects::list(&date_dir.path)? {
             let Some(start) = folder_start_ms(&hour_dir.path) else { continue };
             if since_ms.is_some_and(|s| start + HOUR_MS <= s)
@@ -128,6 +140,14 @@ mod tests {
         );
         assert_eq!(hour_files(&root, Some(ten + HOUR_MS), None).unwrap(), [h11.join("b.parquet")]);
         assert_eq!(hour_files(&root, None, Some(ten + 1)).unwrap(), [h10.join("a.parquet")]);
+        // Days wholly outside the range are skipped (not listed), days inside are read.
+        let before = root.join("date=2026-11-26/hour=23");
+        std::fs::create_dir_all(&before).unwrap();
+        std::fs::write(before.join("z.parquet"), b"x").unwrap();
+        assert_eq!(hour_files(&root, Some(ten), None).unwrap().len(), 2);
+        assert_eq!(hour_files(&root, Some(ten - HOUR_MS * 11), None).unwrap().len(), 3);
+        assert_eq!(hour_files(&root, None, None).unwrap().len(), 3);
+        std::fs::remove_dir_all(root.join("date=2026-11-26")).unwrap();
         let bad = unreadable(&hour_files(&root, None, None).unwrap());
         assert_eq!(bad.len(), 2, "{bad:?}");
         assert!(bad.iter().all(|u| !u.why.is_empty()));
