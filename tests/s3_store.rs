@@ -130,6 +130,26 @@ fn an_unreadable_object_is_named_and_the_rest_is_read() {
     let key = format!("sample/{hour}/zz-garbage.parquet");
     s3.put("flows", &key, b"PAR1 this is not a parquet file".to_vec());
     let named = format!("s3://flows/{key}");
+    // A good file whose footer is bigger than the first read from the object's end (64 KB):
+    // the same rows as an hour file, with 200 KB of key-value metadata; read, not named.
+    let original = crate::support::parquet_files(&sample)
+        .into_iter()
+        .find(|f| !f.to_string_lossy().contains(".admin"))
+        .unwrap();
+    let batches = crate::support::read_parquet(&original);
+    let mut big = Vec::new();
+    let meta = parquet::file::metadata::KeyValue::new("padding".into(), "x".repeat(200_000));
+    let props = parquet::file::properties::WriterProperties::builder()
+        .set_key_value_metadata(Some(vec![meta]))
+        .build();
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(&mut big, batches[0].schema(), Some(props)).unwrap();
+    for b in &batches {
+        w.write(b).unwrap();
+    }
+    w.close().unwrap();
+    let big_key = format!("sample/{hour}/{}", original.file_name().unwrap().to_str().unwrap());
+    s3.put("flows", &big_key, big);
 
     let o = s3.run(&["sql", "--data", "s3://flows/sample", "SELECT count(*) FROM flows"], "off");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -144,6 +164,7 @@ fn an_unreadable_object_is_named_and_the_rest_is_read() {
     assert!(err.contains(&named), "{err}");
     let chains = std::fs::read_to_string(out.join("chains.json")).unwrap();
     assert!(chains.contains(&named), "chains.json names the file left out");
+    assert!(!chains.contains(&format!("s3://flows/{big_key}")), "a big footer is read: {chains}");
 }
 
 /// Run with a deadline: a hang fails the test instead of stalling it.

@@ -218,24 +218,45 @@ pub fn size(file: &Path) -> Result<u64> {
     }
 }
 
-/// The Parquet footer of `file` (one read locally; two ranged reads and a `HEAD` on an object
-/// store), or what was wrong with it.
+/// Bytes read from an object's end in one request, enough for the footer of an hour file or
+/// an admin piece (a few KB); a bigger footer costs a second request.
+const FOOTER_GUESS: u64 = 64 * 1024;
+
+/// The Parquet footer of `file` (one read locally; on an object store one request for the
+/// object's last `FOOTER_GUESS` bytes, a second only for a bigger footer), or what was wrong
+/// with it.
 pub fn footer(file: &Path) -> std::result::Result<ParquetMetaData, String> {
     if !is_remote(file) {
         let f = std::fs::File::open(file).map_err(|e| e.to_string())?;
         return ParquetMetaDataReader::new().parse_and_finish(&f).map_err(|e| e.to_string());
     }
     let bytes = request(file, |store, key| async move {
-        let size = store.head(&key).await?.size;
-        if size < 12 {
+        let options = object_store::GetOptions {
+            range: Some(object_store::GetRange::Suffix(FOOTER_GUESS)),
+            ..Default::default()
+        };
+        let got = store.get_opts(&key, options).await?;
+        let (size, start) = (got.meta.size, got.range.start);
+        let tail = got.bytes().await?;
+        if size < 12 || tail.len() < 8 {
             return Ok(None);
         }
-        let tail = store.get_range(&key, size - 8..size).await?;
-        let len = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
-        if &tail[4..8] != b"PAR1" || len + 8 > size {
+        let end = tail.len();
+        let len = u64::from(u32::from_le_bytes([
+            tail[end - 8],
+            tail[end - 7],
+            tail[end - 6],
+            tail[end - 5],
+        ]));
+        if &tail[end - 4..] != b"PAR1" || len + 8 > size {
             return Ok(None);
         }
-        store.get_range(&key, size - 8 - len..size - 8).await.map(Some)
+        let from = size - 8 - len;
+        if from >= start {
+            let at = usize::try_from(from - start).unwrap_or(usize::MAX).min(end - 8);
+            return Ok(Some(tail.slice(at..end - 8)));
+        }
+        store.get_range(&key, from..size - 8).await.map(Some)
     })
     .map_err(|e| e.to_string())?;
     let Some(bytes) = bytes else {
