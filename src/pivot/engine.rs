@@ -16,9 +16,20 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use super::rules::PivotRules;
-use super::{Facts, history, hops};
+use super::{history, hops};
 use crate::error::Result;
 use crate::sql::context::SqlSettings;
+
+/// What `find` hands back besides the chains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Facts {
+    /// Also gather the period's history facts (`report` keeps them): the night's admin
+    /// connections (`history::admin_facts`; on a cluster queries/admin_pairs.sql), which also
+    /// give the possible pivot hosts.
+    Gather,
+    /// Chains only (`pivots`).
+    Skip,
+}
 
 /// The session over the store's service-port flows, and where they live.
 pub enum Engine {

@@ -22,13 +22,12 @@ pub mod report;
 pub mod rules;
 pub mod score;
 
-use std::path::Path;
-
 use crate::error::{Error, Result};
 use crate::sql::context::SqlSettings;
 use crate::sql::timerange::TimeRange;
+pub use engine::Facts;
 pub use outcome::PivotReport;
-pub use pipeline::find;
+pub use pipeline::{HistoryAt, find};
 use rules::PivotRules;
 
 /// `pivotflow pivots`, validated.
@@ -56,27 +55,6 @@ pub struct PivotsConfig {
     pub settings: SqlSettings,
     /// The history folder and the day it is read for (the day of `--since`).
     pub history: Option<(std::path::PathBuf, chrono::NaiveDate)>,
-}
-
-/// Where the history is and which day it is scored for: the partitions of the
-/// `rules.history_days` days before `day` in `dir` are read.
-#[derive(Debug, Clone, Copy)]
-pub struct HistoryAt<'a> {
-    /// The history folder (`REPORTS/history`).
-    pub dir: &'a Path,
-    /// The day being scored; only earlier days are read.
-    pub day: chrono::NaiveDate,
-}
-
-/// What `find` hands back besides the chains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Facts {
-    /// Also gather the period's history facts (`report` keeps them): the night's admin
-    /// connections (`history::admin_facts`; on a cluster queries/admin_pairs.sql), which also
-    /// give the possible pivot hosts.
-    Gather,
-    /// Chains only (`pivots`).
-    Skip,
 }
 
 /// `pivotflow pivots`.

@@ -10,17 +10,28 @@ use datafusion::prelude::SessionContext;
 
 use super::chains::find_chains;
 use super::engine::Engine;
+use super::engine::Facts;
 use super::history::ack;
 use super::hops::Hop;
 use super::outcome::{PivotReport, known_hosts};
 use super::rules::PivotRules;
 use super::score::incident;
 use super::score::model::{self, Chain};
-use super::{Facts, HistoryAt, history, hops};
+use super::{history, hops};
 use crate::error::Result;
 use crate::sql::context::{AdminRead, SqlSettings, flow_context_filtered};
 use crate::sql::timerange::TimeRange;
 use crate::store::check::Unreadable;
+
+/// Where the history is and which day it is scored for: the partitions of the
+/// `rules.history_days` days before `day` in `dir` are read.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryAt<'a> {
+    /// The history folder (`REPORTS/history`).
+    pub dir: &'a Path,
+    /// The day being scored; only earlier days are read.
+    pub day: chrono::NaiveDate,
+}
 
 /// Find the chains in `data` over `range` and score them against the history (none: cold).
 /// (Its length is the stages in order and the report's fields, one per line.)
