@@ -82,7 +82,7 @@ pub fn pass(
         ) {
             Ok(v) => v.into_iter().collect(),
             Err(e) => {
-                let files = hour_files_in(&folder)?.len() as u64;
+                let files = hour_files_in(&folder).map_or(0, |f| f.len()) as u64;
                 stats.failures += files;
                 stats.pending += files;
                 stats.last_error = Some(e.to_string());
@@ -90,8 +90,9 @@ pub fn pass(
                 continue;
             }
         };
-        for file in hour_files_in(&folder)? {
-            let size = std::fs::metadata(&file).map_err(|e| Error::io(&file, e))?.len();
+        // A folder deleted meanwhile (`--retention`) or unreadable is skipped, not fatal.
+        for file in hour_files_in(&folder).unwrap_or_default() {
+            let Ok(size) = std::fs::metadata(&file).map(|m| m.len()) else { continue };
             let url = remote_folder.join(file.file_name().unwrap_or_default());
             if there.get(&url) == Some(&size) {
                 continue;
@@ -135,7 +136,13 @@ impl Uploader {
                 loop {
                     let started = SystemTime::now();
                     let mut s = shared.lock().unwrap_or_else(|e| e.into_inner()).clone();
-                    pass(&root, &dest, since, &mut s)?;
+                    if let Err(e) = pass(&root, &dest, since, &mut s) {
+                        // The local store could not be listed: counted, the next pass retries.
+                        tracing::error!(error = %e, "upload pass failed; tried again at the next pass");
+                        s.failures += 1;
+                        s.pending += 1;
+                        s.last_error = Some(e.to_string());
+                    }
                     // A folder that failed is passed again whatever its time.
                     since = (s.pending == 0).then_some(started);
                     *shared.lock().unwrap_or_else(|e| e.into_inner()) = s;
