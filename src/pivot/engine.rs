@@ -44,19 +44,27 @@ pub enum Engine {
     Cluster {
         /// The remote session; `flows` is the filtered view the executors scan.
         ctx: SessionContext,
+        /// How many service-port flows the period has.
+        rows: usize,
+        /// The possible pivot hosts (queries/pivot_hosts.sql).
+        hosts: Vec<String>,
     },
 }
 
 impl Engine {
     /// The engine for a session over the store's service-port flows (`open_store`): locally
-    /// they are read into memory now (and the store's session is let go).
+    /// they are read into memory now (and the store's session is let go); on a cluster their
+    /// count and the possible pivot hosts are asked now, as two jobs at once (each waited for
+    /// one after the other, they paid the scheduling and the scan twice in a row).
     pub async fn new(
         store: SessionContext,
         settings: &SqlSettings,
         rules: &PivotRules,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            Engine::Cluster { ctx: store }
+            let (rows, hosts) =
+                tokio::try_join!(hops::count_flows(&store), hops::pivot_hosts(&store, rules))?;
+            Engine::Cluster { ctx: store, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
             let service_flows = hops::materialize_service_flows(&store, &ctx, rules).await?;
@@ -69,7 +77,7 @@ impl Engine {
     #[cfg(debug_assertions)]
     fn ctx(&self) -> &SessionContext {
         match self {
-            Engine::Local { ctx, .. } | Engine::Cluster { ctx } => ctx,
+            Engine::Local { ctx, .. } | Engine::Cluster { ctx, .. } => ctx,
         }
     }
 
@@ -79,7 +87,7 @@ impl Engine {
             Engine::Local { service_flows, .. } => {
                 Ok(service_flows.iter().map(RecordBatch::num_rows).sum())
             }
-            Engine::Cluster { ctx } => hops::count_flows(ctx).await,
+            Engine::Cluster { rows, .. } => Ok(*rows),
         }
     }
 
@@ -111,7 +119,7 @@ impl Engine {
                 }
                 Ok(facts)
             }
-            Engine::Cluster { ctx } => history::admin_pairs(ctx, rules).await,
+            Engine::Cluster { ctx, .. } => history::admin_pairs(ctx, rules).await,
         }
     }
 
@@ -147,8 +155,8 @@ impl Engine {
                 };
                 Ok((target, n))
             }
-            Engine::Cluster { ctx } => {
-                let n = hops::restrict_to_pivot_hosts(&ctx, &target, rules).await?;
+            Engine::Cluster { ctx, hosts, .. } => {
+                let n = hops::restrict_to_hosts(&ctx, &target, rules, &hosts).await?;
                 Ok((target, n))
             }
         }
