@@ -86,9 +86,9 @@ sorts, joins); a stage runs as one task per partition (file groups of the hour f
 hash partitions after a shuffle) on whichever executor has a free slot, and shuffle files move
 between stages over Arrow Flight. On a real cluster the scans and the aggregates over them
 spread over the executors' cores and disks; the client keeps only pivots' small stages.
-\`pivots\` on a cluster reads the service-port flows three times (their count, the possible pivot
-hosts, the flows of those hosts) where a local run reads them once into memory: that, not the
-shipping, is its extra time here. With the admin layout (\`.admin/\`, issue 24) each read is of
+\`pivots\` on a cluster reads the service-port flows three times (their count and the possible
+pivot hosts, two jobs submitted at once, then the flows of those hosts) where a local run reads
+them once into memory: that, not the shipping, is its extra time here. With the admin layout (\`.admin/\`, issue 24) each read is of
 the pieces only; the last row is the same command with the layout moved away.
 <!-- /cluster -->
 MD
