@@ -164,12 +164,7 @@ pub struct Entry {
 /// error; an object store prefix with nothing under it is empty.
 pub fn list(dir: &Path) -> Result<Vec<Entry>> {
     let mut out = if is_remote(dir) {
-        let listed = request(dir, |store, key| async move {
-            let prefix = (!key.as_ref().is_empty()).then_some(key);
-            store.list_with_delimiter(prefix.as_ref()).await
-        })?;
-        let (bucket, _) = split(dir)?;
-        let url = |k: &object_store::path::Path| PathBuf::from(format!("{bucket}/{k}"));
+        let (url, listed) = listing(dir)?;
         let dirs = listed.common_prefixes.iter().map(|k| Entry { path: url(k), dir: true });
         let files = listed.objects.iter().map(|o| Entry { path: url(&o.location), dir: false });
         dirs.chain(files).collect()
@@ -186,16 +181,21 @@ pub fn list(dir: &Path) -> Result<Vec<Entry>> {
 
 /// The objects directly under prefix `dir` of an object store with their sizes.
 pub fn list_sizes(dir: &Path) -> Result<Vec<(PathBuf, u64)>> {
+    let (url, listed) = listing(dir)?;
+    Ok(listed.objects.iter().map(|o| (url(&o.location), o.size)).collect())
+}
+
+/// What is directly under prefix `dir` of an object store (one request), and how to turn a
+/// key of it into its URL.
+fn listing(
+    dir: &Path,
+) -> Result<(impl Fn(&object_store::path::Path) -> PathBuf, object_store::ListResult)> {
     let listed = request(dir, |store, key| async move {
         let prefix = (!key.as_ref().is_empty()).then_some(key);
         store.list_with_delimiter(prefix.as_ref()).await
     })?;
     let (bucket, _) = split(dir)?;
-    Ok(listed
-        .objects
-        .iter()
-        .map(|o| (PathBuf::from(format!("{bucket}/{}", o.location)), o.size))
-        .collect())
+    Ok((move |k: &object_store::path::Path| PathBuf::from(format!("{bucket}/{k}")), listed))
 }
 
 /// Put local file `file` at object store URL `url` (one request; the whole file in memory).

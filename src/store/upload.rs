@@ -36,30 +36,18 @@ pub struct UploadStats {
 }
 
 /// The hour folders (`date=D/hour=H`, and the same under `.admin/`) of the local store, with
-/// the newest modification time of their files.
+/// the newest modification time of their files (the walk readers make, `check::hour_files`).
 fn hour_folders(root: &Path) -> Result<Vec<(PathBuf, SystemTime)>> {
-    let mut out = Vec::new();
+    let mut newest: std::collections::BTreeMap<PathBuf, SystemTime> = Default::default();
     for base in [root.to_path_buf(), root.join(super::admin::ADMIN_DIR)] {
-        if !base.is_dir() {
-            continue;
-        }
-        for day in objects::list(&base)? {
-            let day_name = day.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if !day.dir || !day_name.starts_with("date=") {
-                continue;
-            }
-            for hour in objects::list(&day.path)?.into_iter().filter(|h| h.dir) {
-                let newest = hour_files_in(&hour.path)?
-                    .iter()
-                    .filter_map(|f| std::fs::metadata(f).and_then(|m| m.modified()).ok())
-                    .max();
-                if let Some(t) = newest {
-                    out.push((hour.path, t));
-                }
-            }
+        for f in super::check::hour_files(&base, None, None)? {
+            let modified = std::fs::metadata(&f).and_then(|m| m.modified());
+            let (Some(dir), Ok(t)) = (f.parent(), modified) else { continue };
+            let e = newest.entry(dir.to_path_buf()).or_insert(t);
+            *e = (*e).max(t);
         }
     }
-    Ok(out)
+    Ok(newest.into_iter().collect())
 }
 
 /// One pass: put every visible file of the hour folders changed at or after `since` (all when
