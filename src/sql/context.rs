@@ -96,7 +96,22 @@ impl Default for SqlSettings {
     }
 }
 
+/// Scan partitions at least, on an object store: each file is read as a few ranged requests
+/// one after another, so a scan waits on round trips, not on cores.
+pub const REMOTE_PARTITIONS: usize = 16;
+
 impl SqlSettings {
+    /// The settings for a session over the store at `data`: on an object store, in process,
+    /// at least `REMOTE_PARTITIONS` scan partitions (16 files read at once instead of one per
+    /// core; a cluster's executors keep theirs).
+    pub fn for_store(&self, data: &Path) -> SqlSettings {
+        let mut s = self.clone();
+        if crate::store::objects::is_remote(data) && s.cluster.is_none() {
+            s.target_partitions = s.target_partitions.max(REMOTE_PARTITIONS);
+        }
+        s
+    }
+
     /// Run `work` on `runtime`; on a cluster, at most `cluster_timeout` (a job the scheduler
     /// cannot finish ends with an error naming the cluster and `what`, instead of a hang).
     pub fn block_on<T>(
@@ -435,6 +450,7 @@ pub async fn flow_context_filtered(
     admin: AdminRead<'_>,
 ) -> Result<SessionContext> {
     crate::store::objects::check_store(data)?;
+    let settings = &settings.for_store(data);
     let ctx = match &settings.cluster {
         None => local_session(settings)?,
         Some(url) => {

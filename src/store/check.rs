@@ -73,16 +73,20 @@ pub fn hour_files(
         {
             continue;
         }
-        for hour_dir in objects::list(&date_dir.path)? {
-            let Some(start) = folder_start_ms(&hour_dir.path) else { continue };
-            if since_ms.is_some_and(|s| start + HOUR_MS <= s)
-                || until_ms.is_some_and(|u| start >= u)
-            {
-                continue;
-            }
-            if hour_dir.dir {
-                out.extend(hour_files_in(&hour_dir.path)?);
-            }
+        let hours: Vec<PathBuf> = objects::list(&date_dir.path)?
+            .into_iter()
+            .filter(|h| {
+                folder_start_ms(&h.path).is_some_and(|start| {
+                    h.dir
+                        && since_ms.is_none_or(|s| start + HOUR_MS > s)
+                        && until_ms.is_none_or(|u| start < u)
+                })
+            })
+            .map(|h| h.path)
+            .collect();
+        // One listing per hour folder: on an object store several at once.
+        for files in objects::par_map(root, &hours, |h| hour_files_in(h)) {
+            out.extend(files?);
         }
     }
     Ok(out)
@@ -101,18 +105,20 @@ pub fn hour_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// The files whose Parquet footer cannot be read (truncated, not Parquet, unreadable).
+/// On an object store the footers are asked for several at once (`objects::par_map`).
 pub fn unreadable(files: &[PathBuf]) -> Vec<Unreadable> {
-    files
-        .iter()
-        .filter_map(|path| {
-            let why = match super::objects::footer(path) {
-                Ok(m) if m.file_metadata().schema_descr().num_columns() > 0 => return None,
-                Ok(_) => "no columns".to_string(),
-                Err(e) => e,
-            };
-            Some(Unreadable { path: path.clone(), why })
-        })
-        .collect()
+    let Some(first) = files.first() else { return Vec::new() };
+    objects::par_map(first, files, |path| {
+        let why = match objects::footer(path) {
+            Ok(m) if m.file_metadata().schema_descr().num_columns() > 0 => return None,
+            Ok(_) => "no columns".to_string(),
+            Err(e) => e,
+        };
+        Some(Unreadable { path: path.clone(), why })
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 #[cfg(test)]
