@@ -13,9 +13,9 @@
 # writes them with the machine description to BENCHMARKS.md. ~15 minutes here; data sets are
 # kept in $BENCH_DIR between runs (generation time is reported when it happens).
 #
-# Usage: scripts/bench.sh [quick|alerts|packets|layout]   quick = sizes 1 M and 10 M only (checks the
+# Usage: scripts/bench.sh [quick|alerts|packets|layout|big]   quick = sizes 1 M and 10 M only (checks the
 #        script faster; written to $BENCH_DIR/BENCHMARKS-quick.md, never over BENCHMARKS.md's
-#        full run); alerts / packets / layout = only that section, spliced into BENCHMARKS.md between
+#        full run); alerts / packets / layout / big (1 G flows) = only that section, spliced into BENCHMARKS.md between
 #        its markers (every other section kept as it was, with its date)
 #        scripts/bench.sh ab OLD_BINARY [LABEL]: the current build against an earlier one (a
 #        refactor must not be slower): capture --pcap (one core), pivots and report with 28
@@ -72,7 +72,7 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 # weights and thresholds were chosen on TUNING seeds; this section reports EVAL seeds only, on
 # 14-day `synth --days` networks of both shapes (teams, sites) at 3 000 and 20 000 hosts (1 M
 # flows per weekday, attacks from day 8), and on `scripts/othernet.py` networks (an independent
-# generator) at 3 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
+# generator) at 3 000 and 20 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
 # history, and `report` with 28 days of history (the day's own history partition copied to the
 # 28 days before it: the cost of reading a month at that size). Writes $DIR/alerts.md.
 TUNING_SEEDS="11 12 13"
@@ -107,14 +107,16 @@ alerts_section() {
             done
         done
     done
-    for seed in $EVAL_SEEDS; do
-        local name="othernet-$seed-3000" A="$DIR/alerts-othernet-$seed-3000"
-        if [ ! -f "$A/truth.json" ]; then
-            rm -rf "$A"; mkdir -p "$A"
-            python3 scripts/othernet.py --seed "$seed" --hosts 3000 --out "$A/flows" --truth "$A/truth.json"
-        fi
-        rows+=("$(alerts_night "$name")")
-        missed+="$( (grep "^missed" "$A/eval.md" || true) | sed "s/^/$name: /")"$'\n'
+    for hosts in 3000 20000; do
+        for seed in $EVAL_SEEDS; do
+            local name="othernet-$seed-$hosts" A="$DIR/alerts-othernet-$seed-$hosts"
+            if [ ! -f "$A/truth.json" ]; then
+                rm -rf "$A"; mkdir -p "$A"
+                python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
+            fi
+            rows+=("$(alerts_night "$name")")
+            missed+="$( (grep "^missed" "$A/eval.md" || true) | sed "s/^/$name: /")"$'\n'
+        done
     done
     # 100 M flows in one day: pivots alone; report without history; with 28 days of history.
     local H="$DIR/alerts-100m"
@@ -138,8 +140,8 @@ alerts_section() {
         echo "Weights and thresholds were chosen on tuning seeds $TUNING_SEEDS only (both shapes, both"
         echo "sizes, and \`othernet\`); the rows are the evaluation seeds $EVAL_SEEDS, never used for"
         echo "tuning. \`synth --days 14 --flows 1000000 --hosts H --seed S --shape teams|sites\` (routine"
-        echo "change from day 3, attacks from day 8) and \`scripts/othernet.py --seed S --hosts 3000\`"
-        echo "(an independent generator), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
+        echo "change from day 3, attacks from day 8) and \`scripts/othernet.py --seed S --hosts H\`"
+        echo "(an independent generator; tuned at 3 000 hosts only), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
         echo "each night sees only the history before it) and \`scripts/eval-alerts.py TRUTH REPORTS 8 14\`."
         echo "An attack counts when a chain of an alert incident holds its hosts in order; noise = alert"
         echo "incidents without an attack over the 7 nights; seconds per night from the report log."
@@ -257,6 +259,50 @@ layout_section() {
 if [ "$QUICK" = layout ]; then
     layout_section
     splice layout
+    exit 0
+fi
+
+# ---------------------------------------------------------------- 1 G flows (issue 24)
+# Ten synthetic days of 100 M flows each (20 000 hosts, seed 9: 1 G flows, ~17 GB of hour files
+# plus the admin layout synth writes with them), generated once into $DIR/g1 (~25 min here):
+# `pivots` over all ten days and over the last night alone, both through the layout, and
+# DuckDB's naive join over the ten days of the full store for reference.
+big_section() {
+    local out="$DIR/big.md" store="$DIR/g1/flows" gen="generated before this run"
+    if [ ! -f "$DIR/g1/done" ]; then
+        rm -rf "$DIR/g1"; mkdir -p "$DIR/g1"
+        read -r gw gr < <(once "$BIN" --quiet synth --days 10 --start 2026-12-01T00:00:00Z \
+            --flows 100000000 --hosts 20000 --seed 9 --parquet "$store")
+        gen=$(printf 'generated in %.0f s, peak RSS %d MiB' "$gw" "$gr")
+        touch "$DIR/g1/done"
+    fi
+    local sb lb; sb=$(parquet_bytes "$store"); lb=$(du -sb "$store/.admin" | cut -f1)
+    local rows; rows=$("$BIN" --quiet sql --data "$store" --format csv "SELECT count(*) AS n FROM flows" | tail -1)
+    read -r aw ar < <(MEASURE_CLEAN="$DIR/gout" measure "$BIN" pivots --data "$store" \
+        --since 2026-12-01 --until 2026-12-11 --out "$DIR/gout")
+    grep -q "admin layout for 240 of 240 hours" "$DIR/err.txt" || { echo "ADMIN LAYOUT NOT READ" >&2; exit 1; }
+    local chains; chains=$(python3 -c "import json;print(len(json.load(open('$DIR/gout/chains.json'))['chains']))")
+    read -r nw nr < <(MEASURE_CLEAN="$DIR/gout" measure "$BIN" pivots --data "$store" \
+        --since 2026-12-10 --until 2026-12-11 --out "$DIR/gout")
+    read -r dw dr < <(measure python3 "$DIR/duck.py" "$store" "$NAIVE")
+    {
+        echo "## 1 G flows: ten days of 100 M"
+        echo
+        echo "Run: $(date -u +%FT%H:%MZ), \`scripts/bench.sh big\` at $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
+        echo "\`synth --days 10 --flows 100000000 --hosts 20000 --seed 9 --parquet\` ($gen): $rows flows,"
+        echo "$sb bytes of hour files, admin layout $lb bytes. Medians of 3 (wall, process start included)."
+        echo
+        echo "| what | wall s | peak RSS MiB | notes |"
+        echo "|---|---|---|---|"
+        printf '| pivots, all ten days (1 G flows), admin layout | %.2f | %d | 240 of 240 hours from the layout; %s chains |\n' "$aw" "$ar" "$chains"
+        printf '| pivots, the last night alone, in the same store | %.2f | %d | one day of the ten |\n' "$nw" "$nr"
+        printf '| DuckDB naive join, all ten days (full store) | %.2f | %d | pivots / DuckDB = %s |\n' "$dw" "$dr" "$(ratio "$aw" "$dw")"
+        echo
+    } > "$out"
+}
+if [ "$QUICK" = big ]; then
+    big_section
+    splice big
     exit 0
 fi
 
