@@ -75,6 +75,8 @@ pub(crate) const CASES: &[(&str, &[&str])] = &[
     ("hops", &["--param", "min_packets=2", "--param", "min_bytes=0"]),
     // .2 and .3 both serve (ssh, rdp) and connect onward (rdp, winrm); .1 only connects.
     ("pivot_hosts", &["--param", "min_packets=2"]),
+    // The same two here (a superset of pivot_hosts in general; cluster tests compare chains).
+    ("pivot_host_candidates", &["--param", "min_packets=2"]),
     // S1 and S6 share a 5-tuple: one connection; S3's duplicate records are one too.
     ("admin_pairs", &["--param", "min_packets=2"]),
 ];

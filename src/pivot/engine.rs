@@ -5,8 +5,9 @@
 //!   possible pivot hosts from those connections (`report`) or by queries/pivot_hosts.sql
 //!   (`pivots`).
 //! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
-//!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_hosts.sql run there,
-//!   and only the flows of possible pivot hosts come back.
+//!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_host_candidates.sql
+//!   (a superset of the possible pivot hosts, by host) run there, only the candidates' flows
+//!   come back, and queries/pivot_hosts.sql keeps the possible pivot hosts among them here.
 //!
 //! Either way the hop and chain stages run in a new in-process session whose `flows` are the
 //! flows of possible pivot hosts: a session's `flows` is never replaced by other rows (the
@@ -46,7 +47,7 @@ pub enum Engine {
         ctx: SessionContext,
         /// How many service-port flows the period has.
         rows: usize,
-        /// The possible pivot hosts (queries/pivot_hosts.sql).
+        /// Candidate pivot hosts (queries/pivot_host_candidates.sql, a superset).
         hosts: Vec<String>,
     },
 }
@@ -54,7 +55,7 @@ pub enum Engine {
 impl Engine {
     /// The engine for a session over the store's service-port flows (`open_store`): locally
     /// they are read into memory now (and the store's session is let go); on a cluster their
-    /// count and the possible pivot hosts are asked now, as two jobs at once (each waited for
+    /// count and the candidate pivot hosts are asked now, as two jobs at once (each waited for
     /// one after the other, they paid the scheduling and the scan twice in a row).
     pub async fn new(
         store: SessionContext,
@@ -62,8 +63,10 @@ impl Engine {
         rules: &PivotRules,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            let (rows, hosts) =
-                tokio::try_join!(hops::count_flows(&store), hops::pivot_hosts(&store, rules))?;
+            let (rows, hosts) = tokio::try_join!(
+                hops::count_flows(&store),
+                hops::pivot_host_candidates(&store, rules)
+            )?;
             Engine::Cluster { ctx: store, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
@@ -156,7 +159,13 @@ impl Engine {
                 Ok((target, n))
             }
             Engine::Cluster { ctx, hosts, .. } => {
-                let n = hops::restrict_to_hosts(&ctx, &target, rules, &hosts).await?;
+                // The candidates' flows come back (every flow of each candidate), and the
+                // possible pivot hosts among them are found here: the same hosts as
+                // pivot_hosts.sql over the whole period, without its 5-tuple aggregates and
+                // join on the cluster (most of a cluster night's time when it ran there).
+                let candidates = crate::sql::context::local_session(settings)?;
+                hops::restrict_to_hosts(&ctx, &candidates, rules, &hosts).await?;
+                let n = hops::restrict_to_pivot_hosts(&candidates, &target, rules).await?;
                 Ok((target, n))
             }
         }

@@ -23,6 +23,8 @@ pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
 pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
 /// Hosts that both received and opened an admin connection in the range.
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
+/// A superset of the possible pivot hosts by two aggregates per host (`pivots --cluster`).
+pub const PIVOT_HOST_CANDIDATES_SQL: &str = include_str!("../../queries/pivot_host_candidates.sql");
 /// Every established admin connection of the range, aggregated per (client, server, service): the history's facts.
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 
@@ -78,14 +80,33 @@ pub async fn restrict_to_pivot_hosts(
 
 /// The possible pivot hosts (queries/pivot_hosts.sql run in `ctx`), sorted.
 pub async fn pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<Vec<String>> {
+    hosts_by(ctx, rules, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL).await
+}
+
+/// A superset of the possible pivot hosts (queries/pivot_host_candidates.sql run in `ctx`),
+/// sorted: what a cluster computes cheaply (aggregates by host, not by 5-tuple and a join).
+pub async fn pivot_host_candidates(
+    ctx: &SessionContext,
+    rules: &PivotRules,
+) -> Result<Vec<String>> {
+    hosts_by(ctx, rules, "queries/pivot_host_candidates.sql", PIVOT_HOST_CANDIDATES_SQL).await
+}
+
+/// The `host` column of query `name` (`sql`) run in `ctx` with `min_packets`.
+async fn hosts_by(
+    ctx: &SessionContext,
+    rules: &PivotRules,
+    name: &'static str,
+    sql: &str,
+) -> Result<Vec<String>> {
     let params =
         [("min_packets".to_string(), ScalarValue::Int64(Some(rules.min_packets_each_way)))]
             .into_iter()
             .collect();
-    let (_, batches) = run_query(ctx, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL, &params).await?;
+    let (_, batches) = run_query(ctx, name, sql, &params).await?;
     let mut hosts = Vec::new();
     for b in &batches {
-        hosts.extend(strings(b, Origin::Query("queries/pivot_hosts.sql"), "host")?);
+        hosts.extend(strings(b, Origin::Query(name), "host")?);
     }
     Ok(hosts)
 }
