@@ -2,8 +2,9 @@
 //!
 //! - `Local`: one process. The service-port flows are read once into memory, as `flows` of a
 //!   session of their own; the night's admin connections are computed from them natively, the
-//!   possible pivot hosts from those connections (`report`) or by queries/pivot_hosts.sql
-//!   (`pivots`).
+//!   possible pivot hosts from those connections (`report`) or, for `pivots`, by
+//!   queries/pivot_host_candidates.sql (aggregates by host) and queries/pivot_hosts.sql over
+//!   the candidates' flows only (`via_candidates`).
 //! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
 //!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_host_candidates.sql
 //!   (a superset of the possible pivot hosts, by host) run there, only the candidates' flows
@@ -154,20 +155,36 @@ impl Engine {
                     }
                     hops::restrict_to_hosts(&ctx, &target, rules, &hosts).await?
                 } else {
-                    hops::restrict_to_pivot_hosts(&ctx, &target, rules).await?
+                    let hosts = hops::pivot_host_candidates(&ctx, rules).await?;
+                    via_candidates(&ctx, &target, settings, rules, &hosts).await?
                 };
                 Ok((target, n))
             }
             Engine::Cluster { ctx, hosts, .. } => {
-                // The candidates' flows come back (every flow of each candidate), and the
-                // possible pivot hosts among them are found here: the same hosts as
-                // pivot_hosts.sql over the whole period, without its 5-tuple aggregates and
-                // join on the cluster (most of a cluster night's time when it ran there).
-                let candidates = crate::sql::context::local_session(settings)?;
-                hops::restrict_to_hosts(&ctx, &candidates, rules, &hosts).await?;
-                let n = hops::restrict_to_pivot_hosts(&candidates, &target, rules).await?;
-                Ok((target, n))
+                via_candidates(&ctx, &target, settings, rules, &hosts).await.map(|n| (target, n))
             }
         }
     }
+}
+
+/// Register in `target` the flows of the possible pivot hosts among `candidates` (a superset,
+/// queries/pivot_host_candidates.sql): every flow of each candidate is taken from `ctx` (on a
+/// cluster, that is what comes back), and queries/pivot_hosts.sql over those few rows keeps
+/// exactly the hosts it keeps over the whole period, without its aggregates by 5-tuple and join
+/// over every service-port flow (most of a cluster night's time when they ran there, and the
+/// biggest step of a local one). Returns the number of possible pivot hosts.
+async fn via_candidates(
+    ctx: &SessionContext,
+    target: &SessionContext,
+    settings: &SqlSettings,
+    rules: &PivotRules,
+    candidates: &[String],
+) -> Result<usize> {
+    let of_candidates = crate::sql::context::local_session(settings)?;
+    hops::restrict_to_hosts(ctx, &of_candidates, rules, candidates).await?;
+    let hosts = hops::pivot_hosts(&of_candidates, rules).await?;
+    // Debug builds (the tests) check the two steps against pivot_hosts.sql over everything.
+    #[cfg(debug_assertions)]
+    assert_eq!(hosts, hops::pivot_hosts(ctx, rules).await?, "pivot hosts: via candidates");
+    hops::restrict_to_hosts(&of_candidates, target, rules, &hosts).await
 }
