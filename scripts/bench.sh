@@ -64,7 +64,7 @@ once() {  # once CMD...: a single timed run, "wall_s rss_mib"
     t1=$(date +%s.%N)
     echo "$(echo "$t1 - $t0" | bc -l) $(( $(cat "$DIR/rss.txt") / 1024 ))"
 }
-parquet_bytes() { find "$1" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+parquet_bytes() { find "$1" -name '*.parquet' -printf '%s\n' | awk '{s+=$1} END {printf "%.0f\n", s}'; }
 ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 
 # ---------------------------------------------------------------- alerts
