@@ -50,9 +50,9 @@ for mode in local cluster; do
     eval "${mode}_s=$(printf '%.2f' "$(echo "$t1 - $t0" | bc -l)") ${mode}_r=$(( $(cat "$DIR/rss.txt") / 1024 ))"
 done
 cmp -s "$DIR/pc-local/chains.json" "$DIR/pc-cluster/chains.json" && same=identical || same=DIFFERENT
-back=$(grep -o 'flow records touching possible pivot hosts rows=[0-9]* bytes=[0-9]*' "$DIR/pc-cluster.log" | head -1 | sed 's/.*rows=//; s/ bytes=/ rows, /')
+back=$(grep -o 'flow records touching candidate pivot hosts rows=[0-9]* bytes=[0-9]*' "$DIR/pc-cluster.log" | head -1 | sed 's/.*rows=//; s/ bytes=/ rows, /')
 read_from=$(grep -o 'admin layout for [0-9]* of [0-9]* hours' "$DIR/pc-cluster.log" | head -1)
-ROWS+=("| pivots (one day) | $N | $local_s | $local_r | $cluster_s | $cluster_r | ${back} bytes of flows of possible pivot hosts; chains.json $same; ${read_from:-no layout} |")
+ROWS+=("| pivots (one day) | $N | $local_s | $local_r | $cluster_s | $cluster_r | ${back} bytes of flows of candidate pivot hosts; chains.json $same; ${read_from:-no layout} |")
 if [ -d "$DATA/.admin" ]; then
     mv "$DATA/.admin" "$DATA/.admin-off"
     for mode in local cluster; do

@@ -153,7 +153,7 @@ impl Engine {
                             "pivot hosts: admin connections vs pivot_hosts.sql"
                         );
                     }
-                    hops::restrict_to_hosts(&ctx, &target, rules, &hosts).await?
+                    hops::restrict_to_hosts(&ctx, &target, rules, &hosts, POSSIBLE).await?
                 } else {
                     let hosts = hops::pivot_host_candidates(&ctx, rules).await?;
                     via_candidates(&ctx, &target, settings, rules, &hosts).await?
@@ -181,10 +181,14 @@ async fn via_candidates(
     candidates: &[String],
 ) -> Result<usize> {
     let of_candidates = crate::sql::context::local_session(settings)?;
-    hops::restrict_to_hosts(ctx, &of_candidates, rules, candidates).await?;
+    hops::restrict_to_hosts(ctx, &of_candidates, rules, candidates, "candidate pivot hosts")
+        .await?;
     let hosts = hops::pivot_hosts(&of_candidates, rules).await?;
     // Debug builds (the tests) check the two steps against pivot_hosts.sql over everything.
     #[cfg(debug_assertions)]
     assert_eq!(hosts, hops::pivot_hosts(ctx, rules).await?, "pivot hosts: via candidates");
-    hops::restrict_to_hosts(&of_candidates, target, rules, &hosts).await
+    hops::restrict_to_hosts(&of_candidates, target, rules, &hosts, POSSIBLE).await
 }
+
+/// How the log names the flows the hop and chain stages run on.
+const POSSIBLE: &str = "possible pivot hosts";

@@ -23,7 +23,8 @@ pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
 pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
 /// Hosts that both received and opened an admin connection in the range.
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
-/// A superset of the possible pivot hosts by two aggregates per host (`pivots --cluster`).
+/// A superset of the possible pivot hosts by two aggregates per host (`pivots`, locally and on
+/// a cluster).
 pub const PIVOT_HOST_CANDIDATES_SQL: &str = include_str!("../../queries/pivot_host_candidates.sql");
 /// Every established admin connection of the range, aggregated per (client, server, service): the history's facts.
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
@@ -64,20 +65,6 @@ pub async fn count_flows(ctx: &SessionContext) -> Result<usize> {
     Ok(n)
 }
 
-/// Keep only flows touching a possible pivot host (queries/pivot_hosts.sql, run in `ctx`), and
-/// register them (few: thousands of the period's millions) as `flows` in `target` with the
-/// `services` and `sessions` views over them: the hop and chain stages run there. `target` is
-/// a new in-process session (on a cluster, on the client), so each session's `flows` means one
-/// thing. Returns the number of possible pivot hosts.
-pub async fn restrict_to_pivot_hosts(
-    ctx: &SessionContext,
-    target: &SessionContext,
-    rules: &PivotRules,
-) -> Result<usize> {
-    let hosts = pivot_hosts(ctx, rules).await?;
-    restrict_to_hosts(ctx, target, rules, &hosts).await
-}
-
 /// The possible pivot hosts (queries/pivot_hosts.sql run in `ctx`), sorted.
 pub async fn pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<Vec<String>> {
     hosts_by(ctx, rules, "queries/pivot_hosts.sql", PIVOT_HOSTS_SQL).await
@@ -111,13 +98,17 @@ async fn hosts_by(
     Ok(hosts)
 }
 
-/// [`restrict_to_pivot_hosts`] with the possible pivot hosts already known (`report` derives
-/// them from the night's admin connections, which it computes anyway for its history).
+/// Keep only flows touching `hosts` (the possible pivot hosts, or candidates for them: `label`
+/// says which, in the log), and register them (few: thousands of the period's millions) as
+/// `flows` in `target` with the `services` and `sessions` views over them: the hop and chain
+/// stages run there. `target` is a new in-process session (on a cluster, on the client), so
+/// each session's `flows` means one thing. Returns the number of hosts.
 pub async fn restrict_to_hosts(
     ctx: &SessionContext,
     target: &SessionContext,
     rules: &PivotRules,
     hosts: &[String],
+    label: &str,
 ) -> Result<usize> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "pivot hosts".into(),
@@ -135,7 +126,7 @@ pub async fn restrict_to_hosts(
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     // On a cluster this is what comes back to the client for the hop and chain stages.
     let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
-    tracing::info!(rows, bytes, "flow records touching possible pivot hosts");
+    tracing::info!(rows, bytes, "flow records touching {label}");
     let table = MemTable::try_new(schema, vec![batches]).map_err(err)?;
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
