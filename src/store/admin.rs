@@ -241,28 +241,23 @@ pub fn plan(
     let hours: Vec<(PathBuf, Vec<PathBuf>)> = by_hour.into_iter().collect();
     // Each hour's checks (a listing, a size and a footer per file) are round trips on an object
     // store: hours are checked several at once there (`objects::par_map`), in order here.
-    let verdicts = super::objects::par_map(root, &hours, |(dir, files)| {
-        let hour = partition_of(dir)?;
-        let verdict = match wanted {
-            None => Err("no service filter".to_string()),
-            Some(w) if w.is_empty() => Err("no service filter".to_string()),
-            Some(w) => hour_verdict(root, dir, files, w),
-        };
-        let unreadable = match verdict {
-            Ok(()) => Vec::new(),
-            Err(_) => super::check::unreadable(files),
-        };
-        Some((hour, verdict, unreadable))
+    let verdicts = super::objects::par_map(root, &hours, |(dir, files)| match wanted {
+        None => Err("no service filter".to_string()),
+        Some(w) if w.is_empty() => Err("no service filter".to_string()),
+        Some(w) => hour_verdict(root, dir, files, w),
     });
     let mut out = ReadPlan::default();
-    for (hour, verdict, unreadable) in verdicts.into_iter().flatten() {
+    for ((dir, files), verdict) in hours.iter().zip(verdicts) {
+        let Some(hour) = partition_of(dir) else { continue };
         match verdict {
             Ok(()) => out.admin_hours.push(hour),
             Err(why) => {
                 if out.why_store.len() < 5 {
                     out.why_store.push(why);
                 }
-                out.unreadable.extend(unreadable);
+                // The store's files of the hour are read instead: their footers, checked
+                // (several at once on an object store) before the query meets them.
+                out.unreadable.extend(super::check::unreadable(files));
                 out.store_hours.push(hour);
             }
         }
