@@ -75,7 +75,7 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 # generator) at 3 000 and 20 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
 # history, and `report` with 28 days of history (the day's own history partition copied to the
 # 28 days before it: the cost of reading a month at that size). Writes $DIR/alerts.md.
-TUNING_SEEDS="11 12 13"
+TUNING_SEEDS="11 12 13 (othernet also 14 at 20 000 hosts and 15 at 6 000)"
 EVAL_SEEDS="${EVAL_SEEDS:-21 22 23 24 25}"
 alerts_night() {  # alerts_night NAME: report + eval of $DIR/alerts-NAME, one table row
     local A="$DIR/alerts-$1"
@@ -141,7 +141,7 @@ alerts_section() {
         echo "sizes, and \`othernet\`); the rows are the evaluation seeds $EVAL_SEEDS, never used for"
         echo "tuning. \`synth --days 14 --flows 1000000 --hosts H --seed S --shape teams|sites\` (routine"
         echo "change from day 3, attacks from day 8) and \`scripts/othernet.py --seed S --hosts H\`"
-        echo "(an independent generator; tuned at 3 000 hosts only), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
+        echo "(an independent generator), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
         echo "each night sees only the history before it) and \`scripts/eval-alerts.py TRUTH REPORTS 8 14\`."
         echo "An attack counts when a chain of an alert incident holds its hosts in order; noise = alert"
         echo "incidents without an attack over the 7 nights; seconds per night from the report log."

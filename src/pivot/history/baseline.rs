@@ -174,6 +174,9 @@ pub struct Baseline {
     /// Continuations with one possible parent per (pivot, outbound service): how often a
     /// relay was seen relaying a lone session onward over that service.
     pub pattern_count: HashMap<(String, String), i64>,
+    /// Continuations with one possible parent per (pivot, inbound service): how often a lone
+    /// session that came in over that service was relayed onward (over anything).
+    pub pattern_in_count: HashMap<(String, String), i64>,
     /// Admin connections each host opened (over the days read).
     pub client_sessions: HashMap<String, i64>,
     /// Days each (client, service) opened a connection.
@@ -434,6 +437,8 @@ impl Baseline {
         for l in facts.links.iter().filter(|l| l.sole > 0) {
             origins.insert(&l.in_client);
             *self.pattern_count.entry((l.pivot.clone(), l.out_service.clone())).or_default() +=
+                l.sole;
+            *self.pattern_in_count.entry((l.pivot.clone(), l.in_service.clone())).or_default() +=
                 l.sole;
             self.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
             put3(&mut self.relay_patterns, &l.pivot, &l.in_service, &l.out_service);

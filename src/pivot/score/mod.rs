@@ -373,12 +373,41 @@ impl<'a> Scorer<'a> {
     pub fn origin(&self, path: &[&Hop]) -> Vec<Finding> {
         let h = path[0];
         let mut out = self.client_side(h);
+        self.peers_use_service(&mut out, h);
         let days = self.days_of(&self.b.client_days, &h.client_addr);
         if self.b.days > 0 && days > 0 {
             self.time_of_week(&mut out, &h.client_addr, h.start_ms, days);
             self.reach(&mut out, path);
         }
         out
+    }
+
+    /// An origin that never used the first hop's service as a client, to a server that hosts
+    /// sharing its jump hosts reach over that service routinely (a move to another team's
+    /// work, a tool its peers use): the finding weighs half, and says so.
+    fn peers_use_service(&self, out: &mut Vec<Finding>, h: &Hop) {
+        let (c, s, v) = (&h.client_addr, &h.server_addr, &h.service);
+        let Some(k) = out.iter().position(|f| f.about.kind == "new service" && f.about.host == *c)
+        else {
+            return;
+        };
+        let b = self.b;
+        let peers = self.night.co_clients_where(b, c, |x| {
+            b.pairs.contains(&(x.to_string(), s.to_string(), v.to_string()))
+        });
+        if peers.is_empty() {
+            return;
+        }
+        out[k].weight = (out[k].weight * 0.5 * 100.0).round() / 100.0;
+        self.push(
+            out,
+            0.0,
+            format!(
+                "hosts that share {c}'s jump hosts reach {s} over {v} routinely ({})",
+                peers.join(", ")
+            ),
+            about("support", c, ""),
+        );
     }
 
     /// What the origin reached through the relays, judged from its own record of reaching
@@ -408,19 +437,35 @@ impl<'a> Scorer<'a> {
                 continue;
             }
             let (w, text) = if !self.has2(&b.reach_services, o, v) && (never || days > 0) {
-                self.new_service_reached(h, o, days, never, as_client)
+                let (ws, ts) = self.new_service_reached(h, o, days, never, as_client);
+                // A new server too: a second novelty, as on a first hop (service, server).
+                if days > 0 && !self.has2(&b.reach_any, o, t) {
+                    let (wt, tt) = self.new_target_reached(h, o, days);
+                    (ws + wt, format!("{ts}; {}", tt.split_once("; ").map_or(tt.as_str(), |x| x.1)))
+                } else {
+                    (ws, ts)
+                }
             } else if days == 0 {
                 continue;
             } else {
                 self.new_target_reached(h, o, days)
             };
-            // Another session into the relay at the time explains the hop routinely.
-            let (w, text) = match explained {
-                Some((x, why)) => (
+            // Another session into the relay at the time explains the hop routinely, or
+            // makes it less unusual than it is for `o`: flows cannot tell which session led
+            // on, so the hop is only as unusual as for its least surprising possible parent.
+            let (w, text) = match (explained, self.likelier_parent(o, h)) {
+                (Some((x, why)), _) => (
                     w * 0.25,
                     format!("{text}; but {x} was also in {} at the time: {why}", h.client_addr),
                 ),
-                None => (w, text),
+                (None, Some((x, wx))) if wx < w => (
+                    wx.max(w * 0.25),
+                    format!(
+                        "{text}; but {x} was also in {} at the time, for which it is less unusual",
+                        h.client_addr
+                    ),
+                ),
+                (None, _) => (w, text),
             };
             if best.as_ref().is_none_or(|f| w > f.weight) {
                 best = Some(Finding { weight: w, text, about: about("reach", o, t) });
@@ -429,6 +474,42 @@ impl<'a> Scorer<'a> {
         if let Some(f) = best {
             self.push(out, f.weight, f.text, f.about);
         }
+    }
+
+    /// Among the other possible parents of hop `h` (sessions into its relay at the time that
+    /// can have led to it), the one for which reaching its target that way is least unusual,
+    /// and how unusual (before the history's confidence): 0 when it reached the target
+    /// before, its surprise at a new server when it uses the service, at a new service when
+    /// it does not, 3 for a host without history.
+    fn likelier_parent(&self, o: &str, h: &Hop) -> Option<(String, f64)> {
+        let b = self.b;
+        let (t, v) = (&h.server_addr, &h.service);
+        let key = (h.client_addr.clone(), t.clone(), v.clone(), h.start_ms);
+        let mut best: Option<(String, f64)> = None;
+        for (x, _) in self.night.parents.get(&key)? {
+            if x == o {
+                continue;
+            }
+            let client_days = self.days_of(&b.client_days, x);
+            let days = self.days_of(&b.reach_days, x);
+            let w = if self.known_pair(x, t, v) || self.has3(&b.reach, x, t, v) {
+                0.0
+            } else if client_days == 0 {
+                3.0
+            } else if self.has2(&b.reach_services, x, v) || self.has2(&b.client_services, x, v) {
+                if days > 0 {
+                    self.new_target_reached(h, x, days).0
+                } else {
+                    self.novelty_of(&b.client_new_pairs, x).surprise().min(2.0) * warm(client_days)
+                }
+            } else {
+                service_weight(days.max(client_days))
+            };
+            if best.as_ref().is_none_or(|(_, bw)| w < *bw) {
+                best = Some((x.clone(), w));
+            }
+        }
+        best
     }
 
     /// The finding "`o` never reached anything over this service through a relay" for hop `h`
@@ -449,9 +530,9 @@ impl<'a> Scorer<'a> {
         let uncertain = if never { 1.0 } else { 0.5 };
         let used = self.listed(2, o);
 
-        // Alone in the relay: every session it ever opened (none over this service) is
-        // one observation.
-        let w = if as_client {
+        // Never a client over this service either (or alone in the relay): every day it
+        // opened sessions (none over this service) is one observation.
+        let w = if as_client || !self.has2(&b.client_services, o, v) {
             service_weight(days.max(self.days_of(&b.client_days, o)))
         } else {
             service_weight(days)
@@ -794,14 +875,31 @@ impl<'a> Scorer<'a> {
             Some(Support::Peers { .. }) => 0.5,
             None => 1.0,
         };
-        let w = (alone as f64 + 2.0).log2().min(4.0) * young;
+        // Never `v_in → v` in `alone` observations is only as surprising as `v_in` sessions
+        // are common among the lone sessions it relays: had none come in over `v_in`, the
+        // absence says nothing (the novelty is the `v_in` session itself).
+        let (ins, total) = self
+            .selves(p)
+            .map(|x| {
+                let of = |w: &str| {
+                    b.pattern_in_count.get(&(x.to_string(), w.to_string())).copied().unwrap_or(0)
+                };
+                let total: i64 =
+                    b.pattern_in_count.iter().filter(|((q, _), _)| q == x).map(|(_, n)| n).sum();
+                (of(v_in), total)
+            })
+            .max_by_key(|&(_, t)| t)
+            .unwrap_or((0, 0));
+        let share = if total > 0 { ins as f64 / total as f64 } else { 1.0 };
+        let w = (alone as f64 * share + 2.0).log2().min(4.0) * young;
         Some(Finding {
             weight: (w * self.conf * 100.0).round() / 100.0,
             text: format!(
-                "{p} relayed a {v_in} session from {} onward over {v} to {}; it never did that for a session alone {} ({alone} {v} sessions out for one session alone; it relays {}), and no other session into it at the time explains it",
+                "{p} relayed a {v_in} session from {} onward over {v} to {}; it never did that for a session alone {} ({alone} {v} sessions out for one session alone, {}% of the lone sessions it relayed came in over {v_in}; it relays {}), and no other session into it at the time explains it",
                 into.client_addr,
                 out_hop.server_addr,
                 self.span(),
+                (share * 100.0).round(),
                 usual.join(", ")
             ),
             about: about("pattern", p, &format!("{v_in} → {v}")),
@@ -1194,5 +1292,144 @@ mod tests {
         let s = Scorer::new(&b, &night);
         let f = s.client_side(&h1);
         assert_eq!(f[0].weight, (3.0f64 * 2.0 / 7.0 * 100.0).round() / 100.0);
+    }
+
+    /// 7 days of history from `day_hops` (each day: its hops and continuations, from a start
+    /// time at 10:00 that day).
+    fn history(day_hops: impl Fn(i64) -> (Vec<Hop>, Vec<(usize, usize)>)) -> Baseline {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let days: Vec<_> = (0..7)
+            .map(|k| {
+                let d = d0 + chrono::Duration::days(k);
+                let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+                let (hops, pairs) = day_hops(t);
+                (d, DayFacts::from_hops(&hops, &pairs))
+            })
+            .collect();
+        Baseline::from_days(&days, 7)
+    }
+
+    #[test]
+    fn a_relay_pattern_weighs_by_how_common_its_inbound_service_is_among_lone_sessions() {
+        // J relays lone ssh sessions onward over ssh (7 a day); `k` lone winrm sessions a day
+        // onward over winrm. C opens winrm sessions elsewhere and never relayed.
+        let pattern_weight = |k: usize| {
+            let b = history(|t| {
+                let mut hops = Vec::new();
+                let mut pairs = Vec::new();
+                for i in 0..7 {
+                    let s = t + i as i64 * 4_000_000;
+                    hops.push(hop("A", "J", "ssh", s));
+                    hops.push(hop("J", "S", "ssh", s + 60_000));
+                    pairs.push((hops.len() - 2, hops.len() - 1));
+                }
+                for i in 0..k {
+                    let s = t + 30_000_000 + i as i64 * 4_000_000;
+                    hops.push(hop("B", "J", "winrm", s));
+                    hops.push(hop("J", "W", "winrm", s + 60_000));
+                    pairs.push((hops.len() - 2, hops.len() - 1));
+                }
+                hops.push(hop("C", "X", "winrm", t));
+                (hops, pairs)
+            });
+            let (h1, h2) =
+                (hop("C", "J", "winrm", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+            let s = score(&b, &[&h1, &h2], false);
+            s.findings
+                .into_iter()
+                .find(|f| f.about.kind == "pattern")
+                .unwrap_or_else(|| panic!("a pattern finding with {k} winrm sessions a day"))
+        };
+        let (rare, common) = (pattern_weight(1), pattern_weight(7));
+        assert!(
+            rare.text.contains("13% of the lone sessions it relayed came in over winrm"),
+            "{}",
+            rare.text
+        );
+        assert!(common.text.contains("50% of the lone sessions"), "{}", common.text);
+        // 49 ssh out, none from winrm: expected 6.1 of them with winrm that rare, 24.5 when
+        // half the lone sessions come in over winrm.
+        assert_eq!(
+            rare.weight,
+            (49.0f64 / 8.0 + 2.0).log2().min(4.0).mul_add(100.0, 0.0).round() / 100.0
+        );
+        assert_eq!(common.weight, 4.0);
+    }
+
+    #[test]
+    fn a_new_first_hop_service_that_peers_use_to_that_server_weighs_half() {
+        // A reaches S through J over ssh; P1 and P2 use J over `peer_service`.
+        let new_service = |peer_service: &str| {
+            let b = history(|t| {
+                let hops = vec![
+                    hop("A", "J", "ssh", t),
+                    hop("J", "S", "ssh", t + 60_000),
+                    hop("P1", "J", peer_service, t + 7_200_000),
+                    hop("P2", "J", peer_service, t + 14_400_000),
+                ];
+                (hops, vec![(0, 1)])
+            });
+            let (h1, h2) =
+                (hop("A", "J", "rdp", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
+            let s = score(&b, &[&h1, &h2], false);
+            let f = s.origin_findings.iter().find(|f| f.about.kind == "new service").cloned();
+            (f.expect("A never used rdp as a client").weight, s.findings)
+        };
+        let (alone, _) = new_service("ssh");
+        let (peers, findings) = new_service("rdp");
+        assert_eq!(peers, (alone * 0.5 * 100.0).round() / 100.0, "{alone} {peers}");
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.text
+                    == "hosts that share A's jump hosts reach J over rdp routinely (P1, P2)"),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn a_relayed_hop_is_only_as_unusual_as_for_its_least_surprising_possible_parent() {
+        // A reaches S through J over ssh; O opens rdp to X every day and never relayed; Z
+        // reaches U over rdp (U is an established server).
+        let b = history(|t| {
+            let hops = vec![
+                hop("A", "J", "ssh", t),
+                hop("J", "S", "ssh", t + 60_000),
+                hop("O", "X", "rdp", t),
+                hop("Z", "U", "rdp", t),
+            ];
+            (hops, vec![(0, 1)])
+        });
+        // Tonight J → U over rdp while A is in J, and O too or not.
+        let reach = |with_o: bool| {
+            let t = at(9, 10);
+            let mut hops = vec![hop("A", "J", "ssh", t), hop("J", "U", "rdp", t + 60_000)];
+            let mut pairs = vec![(0, 1)];
+            if with_o {
+                hops.push(hop("O", "J", "ssh", t - 60_000));
+                pairs.push((2, 1));
+            }
+            for h in &mut hops {
+                (h.packets_c2s, h.packets_s2c) = (100, 100);
+            }
+            let night = Night::new(&[vec![&hops[0], &hops[1]]], &hops, &pairs, &b);
+            let s = Scorer::new(&b, &night).chain(&[&hops[0], &hops[1]], false);
+            s.origin_findings
+                .into_iter()
+                .find(|f| f.about.kind == "reach")
+                .expect("a reach finding")
+        };
+        let (alone, shared) = (reach(false), reach(true));
+        // A never used rdp at all in 7 days: 7 days of evidence, plus a new target.
+        assert!(alone.weight >= 3.5, "{} {}", alone.weight, alone.text);
+        assert!(!alone.text.contains("was also in"), "{}", alone.text);
+        // O opens rdp sessions itself: for O, J → U is only a new server (its surprise at one,
+        // capped at 2), less than A's new service, so the hop weighs that much.
+        assert!(
+            shared.text.contains("but O was also in J at the time, for which it is less unusual"),
+            "{}",
+            shared.text
+        );
+        assert!(shared.weight <= 2.0 && shared.weight >= alone.weight * 0.25, "{}", shared.weight);
     }
 }

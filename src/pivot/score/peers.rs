@@ -29,7 +29,10 @@
 //!   next session. What an origin reached through a relay is no evidence against it when
 //!   another session open into the relay at the time explains that hop routinely: the relay
 //!   routinely relays that inbound service onward over this one when it was the only possible
-//!   cause (`LinkFact::sole`), or that client itself routinely reached the target. A session
+//!   cause (`LinkFact::sole`), that client itself routinely reached the target, or it opens
+//!   the hop's service itself and reached the target before (or the target is new to
+//!   everyone). Without such an explanation, the hop is still only as unusual as for the
+//!   least surprised of the other possible parents (`Scorer::likelier_parent`). A session
 //!   that cannot have led to the hop is no possible parent (`hops::linked`: thin and outlived
 //!   by a minute, or outlived by more than twice its length) — the rule a chain's own link is
 //!   judged by, now also for the others in the relay tonight. (The history's link facts still
@@ -293,6 +296,22 @@ impl Night {
             let elsewhere = b.servers_of.get(x).into_iter().flatten().find(|r| {
                 b.relay_patterns.contains(&(r.to_string(), in_service.clone(), hop.service.clone()))
             });
+            // It opens this service itself and reached the target before (directly, or as one
+            // of the sessions into a relay that went on to it), or the target is new to
+            // everyone (whoever reaches it first reaches it anew).
+            let (t, v) = (&hop.server_addr, &hop.service);
+            let own = b.pairs.contains(&(x.clone(), t.clone(), v.clone()))
+                || b.reach_any.contains(&(x.clone(), t.clone()));
+            if b.client_services.contains(&(x.clone(), v.clone()))
+                && (own || !b.server_days.contains_key(t.as_str()))
+            {
+                let why = if own {
+                    format!("{x} opens {v} sessions itself and reaches {t}")
+                } else {
+                    format!("{x} opens {v} sessions itself and {t} is new to everyone")
+                };
+                return Some((x.clone(), why));
+            }
             if let Some(r) = elsewhere {
                 return Some((
                     x.clone(),
