@@ -1134,6 +1134,14 @@ mod tests {
         );
     }
 
+    /// The origin's "reach" finding for the chain `hops[0]`, `hops[1]` among tonight's `hops`
+    /// and continuations `pairs`.
+    fn origin_reach(b: &Baseline, hops: &[Hop], pairs: &[(usize, usize)]) -> Finding {
+        let night = Night::new(&[vec![&hops[0], &hops[1]]], hops, pairs, b);
+        let s = Scorer::new(b, &night).chain(&[&hops[0], &hops[1]], false);
+        s.origin_findings.into_iter().find(|f| f.about.kind == "reach").expect("a reach finding")
+    }
+
     #[test]
     fn another_session_explains_a_hop_only_when_it_can_have_led_to_it() {
         let thick = |mut h: Hop| {
@@ -1163,12 +1171,7 @@ mod tests {
             let hops =
                 vec![thick(hop("O", "J", "ssh", t)), thick(hop("J", "S", "ssh", t + 60_000)), a_in];
             let pairs = [(0, 1), (2, 1)];
-            let night = Night::new(&[vec![&hops[0], &hops[1]]], &hops, &pairs, &b);
-            let s = Scorer::new(&b, &night).chain(&[&hops[0], &hops[1]], false);
-            s.origin_findings
-                .into_iter()
-                .find(|f| f.about.kind == "reach")
-                .expect("a reach finding")
+            origin_reach(&b, &hops, &pairs)
         };
         // A's session lasted as long as J → S: A may have led to it and reaches S routinely.
         let explained = reach(t + 3_700_000);
@@ -1412,12 +1415,7 @@ mod tests {
             for h in &mut hops {
                 (h.packets_c2s, h.packets_s2c) = (100, 100);
             }
-            let night = Night::new(&[vec![&hops[0], &hops[1]]], &hops, &pairs, &b);
-            let s = Scorer::new(&b, &night).chain(&[&hops[0], &hops[1]], false);
-            s.origin_findings
-                .into_iter()
-                .find(|f| f.about.kind == "reach")
-                .expect("a reach finding")
+            origin_reach(&b, &hops, &pairs)
         };
         let (alone, shared) = (reach(false), reach(true));
         // A never used rdp at all in 7 days: 7 days of evidence, plus a new target.
