@@ -177,6 +177,8 @@ pub struct Baseline {
     /// Continuations with one possible parent per (pivot, inbound service): how often a lone
     /// session that came in over that service was relayed onward (over anything).
     pub pattern_in_count: HashMap<(String, String), i64>,
+    /// Continuations with one possible parent per pivot (`pattern_in_count` summed).
+    pub pattern_total: HashMap<String, i64>,
     /// Admin connections each host opened (over the days read).
     pub client_sessions: HashMap<String, i64>,
     /// Days each (client, service) opened a connection.
@@ -440,6 +442,7 @@ impl Baseline {
                 l.sole;
             *self.pattern_in_count.entry((l.pivot.clone(), l.in_service.clone())).or_default() +=
                 l.sole;
+            *slot(&mut self.pattern_total, &l.pivot) += l.sole;
             self.reach_group_any.insert((l.in_client.clone(), group(&l.out_server)));
             put3(&mut self.relay_patterns, &l.pivot, &l.in_service, &l.out_service);
             put3(&mut self.reach, &l.in_client, &l.out_server, &l.out_service);

@@ -881,12 +881,8 @@ impl<'a> Scorer<'a> {
         let (ins, total) = self
             .selves(p)
             .map(|x| {
-                let of = |w: &str| {
-                    b.pattern_in_count.get(&(x.to_string(), w.to_string())).copied().unwrap_or(0)
-                };
-                let total: i64 =
-                    b.pattern_in_count.iter().filter(|((q, _), _)| q == x).map(|(_, n)| n).sum();
-                (of(v_in), total)
+                let ins = b.pattern_in_count.get(&(x.to_string(), v_in.clone())).copied();
+                (ins.unwrap_or(0), b.pattern_total.get(x).copied().unwrap_or(0))
             })
             .max_by_key(|&(_, t)| t)
             .unwrap_or((0, 0));
