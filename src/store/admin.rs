@@ -241,9 +241,9 @@ pub fn plan(
     let hours: Vec<(PathBuf, Vec<PathBuf>)> = by_hour.into_iter().collect();
     // Each hour's checks (a listing, a size and a footer per file) are round trips on an object
     // store: hours are checked several at once there (`objects::par_map`), in order here.
+    let wanted = wanted.filter(|w| !w.is_empty());
     let verdicts = super::objects::par_map(root, &hours, |(dir, files)| match wanted {
         None => Err("no service filter".to_string()),
-        Some(w) if w.is_empty() => Err("no service filter".to_string()),
         Some(w) => hour_verdict(root, dir, files, w),
     });
     let mut out = ReadPlan::default();

@@ -441,14 +441,15 @@ impl<'a> Scorer<'a> {
                 // A new server too: a second novelty, as on a first hop (service, server).
                 if days > 0 && !self.has2(&b.reach_any, o, t) {
                     let (wt, tt) = self.new_target_reached(h, o, days);
-                    (ws + wt, format!("{ts}; {}", tt.split_once("; ").map_or(tt.as_str(), |x| x.1)))
+                    (ws + wt, format!("{ts}; {tt}"))
                 } else {
                     (ws, ts)
                 }
             } else if days == 0 {
                 continue;
             } else {
-                self.new_target_reached(h, o, days)
+                let (w, clause) = self.new_target_reached(h, o, days);
+                (w, format!("{o} reached {t} {v} through {}; {clause}", h.client_addr))
             };
             // Another session into the relay at the time explains the hop routinely, or
             // makes it less unusual than it is for `o`: flows cannot tell which session led
@@ -568,16 +569,14 @@ impl<'a> Scorer<'a> {
 
     /// The finding "`o` never reached this target through a relay", weighed by how often it
     /// reaches new targets.
+    /// (The sentence's clause "it never reached … through a relay", without who reached what.)
     fn new_target_reached(&self, h: &Hop, o: &str, days: u32) -> (f64, String) {
-        let b = self.b;
         let t = &h.server_addr;
-        let v = &h.service;
-        let n = self.novelty_of(&b.reach_new_targets, o);
+        let n = self.novelty_of(&self.b.reach_new_targets, o);
         (
             n.surprise().min(2.0) * warm(days),
             format!(
-                "{o} reached {t} {v} through {}; it never reached {t} through a relay {} (a new target on {} of {} such days)",
-                h.client_addr,
+                "it never reached {t} through a relay {} (a new target on {} of {} such days)",
                 self.span(),
                 n.novel_days,
                 n.eligible_days,
