@@ -1,17 +1,20 @@
 //! The night's established admin connections as history facts, computed natively from the
-//! service-port flows already in memory: one pass per direction into hash tables keyed by
-//! connection, instead of queries/admin_pairs.sql's two aggregates, join and third aggregate
-//! (on a 100 M-flow night's 5.3 M service-port flows 1.3 s instead of 2.1–2.5 s; `pivots`,
-//! which needs only the possible pivot hosts, keeps the cheaper queries/pivot_hosts.sql).
+//! service-port flows already in memory: one pass into a hash table keyed by connection (both
+//! directions in one entry, hosts numbered by their IPv4 address where they have one),
+//! instead of queries/admin_pairs.sql's two aggregates, join and third aggregate (on a
+//! 100 M-flow night's 5.3 M service-port flows 1.7–1.9 s on 2 cores, 2.5–2.8 s with a table
+//! per direction and every address looked up by text; `pivots`, which needs only the
+//! possible pivot hosts, keeps the cheaper queries/pivot_hosts.sql).
 //!
 //! queries/admin_pairs.sql stays the definition (portable, and what a cluster runs): the rules
 //! below are its steps, and debug builds (every test) check that both give the same facts.
 //!
-//! - `c2s`: records whose destination is a service (proto, port) and whose source port is not
-//!   a lower well-known port, summed per (client, server, client port, port, proto, service):
-//!   packets, first start, last end.
-//! - `s2c`: records whose source is a service, the same way round, packets summed.
-//! - A connection is a `c2s` entry whose `s2c` entry exists, both with at least `min_packets`;
+//! - client → server: records whose destination is a service (proto, port) and whose source
+//!   port is not a lower well-known port, summed per (client, server, client port, port,
+//!   proto): packets, first start, last end.
+//! - server → client: records whose source is a service, the same way round, packets summed.
+//! - A connection has records both ways, with at least `min_packets` each way (one fact per
+//!   service named on its port);
 //!   its hour is that of its first start (UTC), and the facts fold connections per (client,
 //!   server, service): count, first start, last end, hours seen.
 
@@ -25,32 +28,88 @@ use crate::error::{Error, Result};
 use crate::services::Service;
 use crate::sql::text::{text_column, texts};
 
-/// Addresses by number, borrowed from the batches.
+/// Hosts by number: an IPv4 address written canonically (as `Ipv4Addr` prints it) is its own
+/// number, below 2^32, without a table lookup; any other text is numbered from 2^32 on,
+/// borrowed from the batches.
 #[derive(Default)]
-struct Names<'a> {
-    ids: HashMap<&'a str, u32>,
+struct Hosts<'a> {
+    ids: HashMap<&'a str, u64>,
     texts: Vec<&'a str>,
 }
 
-impl<'a> Names<'a> {
-    fn id(&mut self, s: &'a str) -> u32 {
-        let next = self.texts.len() as u32;
+/// The value of `s` when it is an IPv4 address in canonical dotted-decimal form (four parts,
+/// each 0–255 without leading zeros): exactly the texts `Ipv4Addr`'s `Display` gives back.
+fn canonical_ipv4(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    if b.len() < 7 || b.len() > 15 {
+        return None;
+    }
+    let (mut value, mut part, mut digits, mut parts) = (0u32, 0u32, 0u32, 0u32);
+    for &c in b.iter().chain(std::iter::once(&b'.')) {
+        if c == b'.' {
+            if digits == 0 || part > 255 || parts == 4 {
+                return None;
+            }
+            value = value << 8 | part;
+            (part, digits, parts) = (0, 0, parts + 1);
+        } else if c.is_ascii_digit() {
+            if digits == 3 || (digits == 1 && part == 0) {
+                return None;
+            }
+            part = part * 10 + u32::from(c - b'0');
+            digits += 1;
+        } else {
+            return None;
+        }
+    }
+    (parts == 4).then_some(value)
+}
+
+impl<'a> Hosts<'a> {
+    fn id(&mut self, s: &'a str) -> u64 {
+        if let Some(v) = canonical_ipv4(s) {
+            return u64::from(v);
+        }
+        let next = (1u64 << 32) + self.texts.len() as u64;
         *self.ids.entry(s).or_insert_with(|| {
             self.texts.push(s);
             next
         })
     }
+
+    fn text(&self, id: u64) -> String {
+        match u32::try_from(id) {
+            Ok(v) => std::net::Ipv4Addr::from(v).to_string(),
+            Err(_) => self.texts[(id - (1u64 << 32)) as usize].to_string(),
+        }
+    }
 }
 
-/// (client, server, client port, port, proto).
-type ConnKey = (u32, u32, i32, i32, i32);
+/// A connection: (client, server, client port << 32 | service port << 8 | proto). The
+/// service side's (proto, port) is a configured service, so it fits 24 bits.
+type ConnKey = (u64, u64, u64);
 
-/// Sum of one direction of a connection: packets, first start, last end.
+fn conn_key(client: u64, server: u64, client_port: i32, port: i32, proto: i32) -> ConnKey {
+    let lo = u64::from(client_port as u32) << 32 | ((port as u64) & 0xffff) << 8;
+    (client, server, lo | (proto as u64) & 0xff)
+}
+
+/// Both directions of a connection: packets client → server (and the first start and last
+/// end of those records), packets back, whether any record came back.
 #[derive(Clone, Copy)]
-struct Side {
-    packets: i64,
+struct Conn {
+    c2s: i64,
+    s2c: i64,
     start: i64,
     end: i64,
+    to_server: bool,
+    back: bool,
+}
+
+impl Default for Conn {
+    fn default() -> Self {
+        Conn { c2s: 0, s2c: 0, start: i64::MAX, end: i64::MIN, to_server: false, back: false }
+    }
 }
 
 /// Facts of every established admin connection in `batches` (the service-port flows, with
@@ -110,11 +169,10 @@ fn part_facts(
     (part, parts): (i32, i32),
 ) -> Vec<HopFact> {
     let (service_names, named) = service_ids(services);
-    let mut names = Names::default();
-    // Sized once for the rows (about two thirds are client → server records): growing a table
-    // of millions rehashes it again and again.
-    let mut c2s: HashMap<(ConnKey, u32), Side> = HashMap::with_capacity(rows * 2 / 3);
-    let mut s2c: HashMap<ConnKey, i64> = HashMap::with_capacity(rows / 2);
+    let mut hosts = Hosts::default();
+    // One table for both directions, sized once for the rows (each connection has a record
+    // each way, usually one): growing a table of millions rehashes it again and again.
+    let mut conns: HashMap<ConnKey, Conn> = HashMap::with_capacity(rows / 2);
     let mine = |client_port: i32| client_port.rem_euclid(parts) == part;
     for (src, dst, [sport, dport, proto], [packets, start, end]) in columns {
         let (src, dst) = (texts(src), texts(dst));
@@ -125,31 +183,28 @@ fn part_facts(
         for i in 0..proto.len() {
             let (sp, dp, p) = (sport.value(i), dport.value(i), proto.value(i));
             let well_known_below = |x: i32, other: i32| (1..=1023).contains(&x) && x < other;
-            let to_service = named.get(&(p, dp)).filter(|_| !well_known_below(sp, dp) && mine(sp));
+            let to_service = named.contains_key(&(p, dp)) && !well_known_below(sp, dp) && mine(sp);
             let from_service =
                 named.contains_key(&(p, sp)) && !well_known_below(dp, sp) && mine(dp);
-            if to_service.is_none() && !from_service {
+            if !to_service && !from_service {
                 continue;
             }
-            let (s, d) = (names.id(src.value(i)), names.id(dst.value(i)));
-            if let Some(svcs) = to_service {
-                for &v in svcs {
-                    let e = c2s.entry(((s, d, sp, dp, p), v)).or_insert(Side {
-                        packets: 0,
-                        start: i64::MAX,
-                        end: i64::MIN,
-                    });
-                    e.packets += packets.value(i);
-                    e.start = e.start.min(start.value(i));
-                    e.end = e.end.max(end.value(i));
-                }
+            let (s, d) = (hosts.id(src.value(i)), hosts.id(dst.value(i)));
+            if to_service {
+                let e = conns.entry(conn_key(s, d, sp, dp, p)).or_default();
+                e.c2s += packets.value(i);
+                e.start = e.start.min(start.value(i));
+                e.end = e.end.max(end.value(i));
+                e.to_server = true;
             }
             if from_service {
-                *s2c.entry((d, s, dp, sp, p)).or_default() += packets.value(i);
+                let e = conns.entry(conn_key(d, s, dp, sp, p)).or_default();
+                e.s2c += packets.value(i);
+                e.back = true;
             }
         }
     }
-    fold(c2s, s2c, &names.texts, &service_names, min_packets)
+    fold(conns, &hosts, &service_names, &named, min_packets)
 }
 
 /// Service numbers by (proto, port).
@@ -209,55 +264,63 @@ fn columns(batches: &[RecordBatch]) -> Result<Vec<Columns>> {
 }
 
 /// The established connections (both directions, `min_packets` each way) folded into facts per
-/// (client, server, service) in text order: each name ranked once, then one integer sort and a
-/// merge of neighbours (no third table).
+/// (client, server, service) in text order: each host ranked once, then one integer sort and
+/// a merge of neighbours (no third table).
 fn fold(
-    c2s: HashMap<(ConnKey, u32), Side>,
-    s2c: HashMap<ConnKey, i64>,
-    hosts: &[&str],
+    conns: HashMap<ConnKey, Conn>,
+    hosts: &Hosts<'_>,
     service_names: &[&str],
+    named: &ServiceIds,
     min_packets: i64,
 ) -> Vec<HopFact> {
-    let rank = |texts: &[&str]| -> Vec<u32> {
+    let established =
+        |c: &Conn| c.to_server && c.back && c.c2s >= min_packets && c.s2c >= min_packets;
+    // The hosts of established connections, numbered densely and ranked by text.
+    let mut dense: HashMap<u64, u32> = HashMap::new();
+    for (&(client, server, _), _) in conns.iter().filter(|(_, c)| established(c)) {
+        for h in [client, server] {
+            let n = dense.len() as u32;
+            dense.entry(h).or_insert(n);
+        }
+    }
+    let mut texts = vec![String::new(); dense.len()];
+    for (&h, &n) in &dense {
+        texts[n as usize] = hosts.text(h);
+    }
+    let rank = |texts: &[&str]| -> (Vec<u32>, Vec<u32>) {
         let mut order: Vec<u32> = (0..texts.len() as u32).collect();
         order.sort_unstable_by_key(|&i| texts[i as usize]);
         let mut rank = vec![0u32; texts.len()];
         for (r, &i) in order.iter().enumerate() {
             rank[i as usize] = r as u32;
         }
-        rank
+        (rank, order)
     };
-    let (host_rank, service_rank) = (rank(hosts), rank(service_names));
-    let mut conns: Vec<((u32, u32, u32), Side)> = Vec::with_capacity(s2c.len());
-    for (((client, server, cport, port, p), v), side) in c2s {
-        let back = s2c.get(&(client, server, cport, port, p)).copied();
-        if side.packets < min_packets || back.is_none_or(|b| b < min_packets) {
+    let host_texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let ((host_rank, by_rank), (service_rank, service_by_rank)) =
+        (rank(&host_texts), rank(service_names));
+    let mut keyed: Vec<((u32, u32, u32), i64, i64)> = Vec::with_capacity(conns.len() / 2);
+    for ((client, server, lo), conn) in conns {
+        if !established(&conn) {
             continue;
         }
-        let key =
-            (host_rank[client as usize], host_rank[server as usize], service_rank[v as usize]);
-        conns.push((key, side));
+        let (port, proto) = (((lo >> 8) & 0xffff) as i32, (lo & 0xff) as i32);
+        let (c, s) = (host_rank[dense[&client] as usize], host_rank[dense[&server] as usize]);
+        for &v in named.get(&(proto, port)).into_iter().flatten() {
+            keyed.push(((c, s, service_rank[v as usize]), conn.start, conn.end));
+        }
     }
-    drop(s2c);
-    conns.sort_unstable_by_key(|(k, side)| (*k, side.start));
-    let (mut by_rank, mut service_by_rank) =
-        (vec![0u32; hosts.len()], vec![0u32; service_names.len()]);
-    for (i, &r) in host_rank.iter().enumerate() {
-        by_rank[r as usize] = i as u32;
-    }
-    for (i, &r) in service_rank.iter().enumerate() {
-        service_by_rank[r as usize] = i as u32;
-    }
+    keyed.sort_unstable_by_key(|&(k, start, _)| (k, start));
     let mut out: Vec<HopFact> = Vec::new();
     let mut last_key = None;
-    for ((c, s, v), side) in conns {
+    for ((c, s, v), start, end) in keyed {
         // The SQL's CAST(FLOOR(start_ms / 3600000) AS BIGINT) % 24: integer division.
-        let hour = ((side.start / 3_600_000) % 24).rem_euclid(24) as u32;
+        let hour = ((start / 3_600_000) % 24).rem_euclid(24) as u32;
         if last_key != Some((c, s, v)) {
             last_key = Some((c, s, v));
             out.push(HopFact {
-                client: hosts[by_rank[c as usize] as usize].to_string(),
-                server: hosts[by_rank[s as usize] as usize].to_string(),
+                client: host_texts[by_rank[c as usize] as usize].to_string(),
+                server: host_texts[by_rank[s as usize] as usize].to_string(),
                 service: service_names[service_by_rank[v as usize] as usize].to_string(),
                 connections: 0,
                 first_ms: i64::MAX,
@@ -268,8 +331,8 @@ fn fold(
         }
         let f = out.last_mut().expect("pushed above");
         f.connections += 1;
-        f.first_ms = f.first_ms.min(side.start);
-        f.last_ms = f.last_ms.max(side.end);
+        f.first_ms = f.first_ms.min(start);
+        f.last_ms = f.last_ms.max(end);
         f.hours |= 1i32 << hour;
     }
     out
@@ -364,6 +427,39 @@ mod tests {
             ]
         );
         assert_eq!((facts[0].first_ms, facts[0].last_ms), (H, 5 * H + 60_000));
+    }
+
+    /// A host's number is its IPv4 address only when the text is exactly what `Ipv4Addr`
+    /// prints (so the facts give the store's text back); anything else goes through the table.
+    #[test]
+    fn only_canonical_ipv4_texts_are_their_own_numbers() {
+        for s in ["0.0.0.0", "10.0.0.1", "192.168.100.200", "255.255.255.255", "1.22.3.0"] {
+            let v = canonical_ipv4(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(std::net::Ipv4Addr::from(v).to_string(), s);
+        }
+        for s in [
+            "010.0.0.1",
+            "10.0.0",
+            "10.0.0.1.2",
+            "256.0.0.1",
+            "10.0.0.",
+            ".10.0.0.1",
+            "1.2.3.4 ",
+            "fe80::1",
+            "10.0.0.1000",
+            "host-a",
+            "1..2.3",
+            "00.1.2.3",
+        ] {
+            assert_eq!(canonical_ipv4(s), None, "{s}");
+        }
+        let mut hosts = Hosts::default();
+        let (a, b, c) = (hosts.id("10.0.0.1"), hosts.id("fe80::1"), hosts.id("010.0.0.1"));
+        assert_eq!(
+            (hosts.text(a), hosts.text(b), hosts.text(c)),
+            ("10.0.0.1".into(), "fe80::1".into(), "010.0.0.1".into())
+        );
+        assert_eq!(hosts.id("fe80::1"), b);
     }
 
     /// Cut into parts by client port and merged, the facts are those of one pass, whatever
