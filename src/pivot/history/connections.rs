@@ -1,10 +1,11 @@
 //! The night's established admin connections as history facts, computed natively from the
-//! service-port flows already in memory: one pass into a hash table keyed by connection (both
-//! directions in one entry, hosts numbered by their IPv4 address where they have one),
-//! instead of queries/admin_pairs.sql's two aggregates, join and third aggregate (on a
-//! 100 M-flow night's 5.3 M service-port flows 1.7–1.9 s on 2 cores, 2.5–2.8 s with a table
-//! per direction and every address looked up by text; `pivots`, which needs only the
-//! possible pivot hosts, keeps the cheaper queries/pivot_hosts.sql).
+//! service-port flows already in memory: the records routed to slices by connection, each
+//! slice summed in a small hash table (both directions in one entry, hosts numbered by their
+//! IPv4 address where they have one), instead of queries/admin_pairs.sql's two aggregates,
+//! join and third aggregate. On a 100 M-flow night's 5.3 M service-port flows, 2 cores:
+//! 1.3–1.8 s; 1.7–1.9 s with one table of millions of entries (a wait on memory at nearly
+//! every record), 2.5–2.8 s with a table per direction and every address looked up by text.
+//! `pivots`, which needs only the possible pivot hosts, keeps queries/pivot_hosts.sql.
 //!
 //! queries/admin_pairs.sql stays the definition (portable, and what a cluster runs): the rules
 //! below are its steps, and debug builds (every test) check that both give the same facts.
@@ -169,10 +170,13 @@ fn part_facts(
     (part, parts): (i32, i32),
 ) -> Vec<HopFact> {
     let (service_names, named) = service_ids(services);
+    let is_service = ServicePorts::of(&named);
     let mut hosts = Hosts::default();
-    // One table for both directions, sized once for the rows (each connection has a record
-    // each way, usually one): growing a table of millions rehashes it again and again.
-    let mut conns: HashMap<ConnKey, Conn> = HashMap::with_capacity(rows / 2);
+    // Records are first routed to slices by connection (writes in order, per slice), then each
+    // slice is summed in a table small enough for the cache (one table of millions of entries
+    // waits on memory at nearly every record: 1.8 s of a 100 M-flow night's 5.3 M records).
+    let per_slice = rows / SLICES * 5 / 4 + 16;
+    let mut slices: Vec<Vec<Record>> = (0..SLICES).map(|_| Vec::with_capacity(per_slice)).collect();
     let mine = |client_port: i32| client_port.rem_euclid(parts) == part;
     for (src, dst, [sport, dport, proto], [packets, start, end]) in columns {
         let (src, dst) = (texts(src), texts(dst));
@@ -183,28 +187,67 @@ fn part_facts(
         for i in 0..proto.len() {
             let (sp, dp, p) = (sport.value(i), dport.value(i), proto.value(i));
             let well_known_below = |x: i32, other: i32| (1..=1023).contains(&x) && x < other;
-            let to_service = named.contains_key(&(p, dp)) && !well_known_below(sp, dp) && mine(sp);
-            let from_service =
-                named.contains_key(&(p, sp)) && !well_known_below(dp, sp) && mine(dp);
+            let to_service = is_service.has(p, dp) && !well_known_below(sp, dp) && mine(sp);
+            let from_service = is_service.has(p, sp) && !well_known_below(dp, sp) && mine(dp);
             if !to_service && !from_service {
                 continue;
             }
             let (s, d) = (hosts.id(src.value(i)), hosts.id(dst.value(i)));
+            let (packets, start, end) = (packets.value(i), start.value(i), end.value(i));
             if to_service {
-                let e = conns.entry(conn_key(s, d, sp, dp, p)).or_default();
-                e.c2s += packets.value(i);
-                e.start = e.start.min(start.value(i));
-                e.end = e.end.max(end.value(i));
-                e.to_server = true;
+                let key = conn_key(s, d, sp, dp, p);
+                slices[slice_of(&key)].push(Record { key, packets, start, end, to_server: true });
             }
             if from_service {
-                let e = conns.entry(conn_key(d, s, dp, sp, p)).or_default();
-                e.s2c += packets.value(i);
-                e.back = true;
+                let key = conn_key(d, s, dp, sp, p);
+                slices[slice_of(&key)].push(Record { key, packets, start, end, to_server: false });
             }
         }
     }
-    fold(conns, &hosts, &service_names, &named, min_packets)
+    let mut established: Vec<(ConnKey, i64, i64)> = Vec::new();
+    let mut conns: HashMap<ConnKey, Conn> =
+        HashMap::with_capacity(slices.iter().map(Vec::len).max().unwrap_or(0));
+    for slice in slices {
+        for r in &slice {
+            let e = conns.entry(r.key).or_default();
+            if r.to_server {
+                e.c2s += r.packets;
+                e.start = e.start.min(r.start);
+                e.end = e.end.max(r.end);
+                e.to_server = true;
+            } else {
+                e.s2c += r.packets;
+                e.back = true;
+            }
+        }
+        drop(slice);
+        for (key, c) in conns.drain() {
+            if c.to_server && c.back && c.c2s >= min_packets && c.s2c >= min_packets {
+                established.push((key, c.start, c.end));
+            }
+        }
+    }
+    fold(established, &hosts, &service_names, &named)
+}
+
+/// Slices of a part's records (a power of two): at 5.3 M records on 2 cores, ~40 K
+/// connections each.
+const SLICES: usize = 64;
+
+/// The slice of a connection: the top bits of a multiplicative hash of its key.
+fn slice_of(k: &ConnKey) -> usize {
+    let h = (k.0 ^ k.1.rotate_left(21) ^ k.2.rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - SLICES.trailing_zeros())) as usize
+}
+
+/// One flow record of a connection, as routed to its slice.
+#[derive(Clone, Copy)]
+struct Record {
+    key: ConnKey,
+    packets: i64,
+    start: i64,
+    end: i64,
+    to_server: bool,
 }
 
 /// Service numbers by (proto, port).
@@ -229,6 +272,33 @@ fn service_ids(services: &[Service]) -> (Vec<&str>, ServiceIds) {
         }
     }
     (service_names, named)
+}
+
+/// Whether (proto, port) is a service, by two array lookups (tested twice per flow record):
+/// per protocol number a bit per port.
+struct ServicePorts(Vec<Option<Box<[u64; 1024]>>>);
+
+impl ServicePorts {
+    fn of(named: &ServiceIds) -> Self {
+        let mut by_proto: Vec<Option<Box<[u64; 1024]>>> = vec![None; 256];
+        for &(proto, port) in named.keys() {
+            let (Ok(proto), Ok(port)) = (u8::try_from(proto), u16::try_from(port)) else {
+                continue;
+            };
+            let bits = by_proto[usize::from(proto)].get_or_insert_with(|| Box::new([0; 1024]));
+            bits[usize::from(port) / 64] |= 1 << (port % 64);
+        }
+        ServicePorts(by_proto)
+    }
+
+    fn has(&self, proto: i32, port: i32) -> bool {
+        let (Ok(proto), Ok(port)) = (u8::try_from(proto), u16::try_from(port)) else {
+            return false;
+        };
+        self.0[usize::from(proto)]
+            .as_ref()
+            .is_some_and(|bits| bits[usize::from(port) / 64] & (1 << (port % 64)) != 0)
+    }
 }
 
 /// Address columns and (src port, dst port, proto), (packets, start, end) of each batch, by
@@ -267,17 +337,14 @@ fn columns(batches: &[RecordBatch]) -> Result<Vec<Columns>> {
 /// (client, server, service) in text order: each host ranked once, then one integer sort and
 /// a merge of neighbours (no third table).
 fn fold(
-    conns: HashMap<ConnKey, Conn>,
+    established: Vec<(ConnKey, i64, i64)>,
     hosts: &Hosts<'_>,
     service_names: &[&str],
     named: &ServiceIds,
-    min_packets: i64,
 ) -> Vec<HopFact> {
-    let established =
-        |c: &Conn| c.to_server && c.back && c.c2s >= min_packets && c.s2c >= min_packets;
     // The hosts of established connections, numbered densely and ranked by text.
     let mut dense: HashMap<u64, u32> = HashMap::new();
-    for (&(client, server, _), _) in conns.iter().filter(|(_, c)| established(c)) {
+    for &((client, server, _), _, _) in &established {
         for h in [client, server] {
             let n = dense.len() as u32;
             dense.entry(h).or_insert(n);
@@ -299,15 +366,12 @@ fn fold(
     let host_texts: Vec<&str> = texts.iter().map(String::as_str).collect();
     let ((host_rank, by_rank), (service_rank, service_by_rank)) =
         (rank(&host_texts), rank(service_names));
-    let mut keyed: Vec<((u32, u32, u32), i64, i64)> = Vec::with_capacity(conns.len() / 2);
-    for ((client, server, lo), conn) in conns {
-        if !established(&conn) {
-            continue;
-        }
+    let mut keyed: Vec<((u32, u32, u32), i64, i64)> = Vec::with_capacity(established.len());
+    for ((client, server, lo), start, end) in established {
         let (port, proto) = (((lo >> 8) & 0xffff) as i32, (lo & 0xff) as i32);
         let (c, s) = (host_rank[dense[&client] as usize], host_rank[dense[&server] as usize]);
         for &v in named.get(&(proto, port)).into_iter().flatten() {
-            keyed.push(((c, s, service_rank[v as usize]), conn.start, conn.end));
+            keyed.push(((c, s, service_rank[v as usize]), start, end));
         }
     }
     keyed.sort_unstable_by_key(|&(k, start, _)| (k, start));
