@@ -80,12 +80,14 @@ pub async fn find(
         model::rank(&mut chains);
     }
     let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
+    tracing::debug!(incidents = incidents.len(), elapsed_ms = ms(), "incidents grouped");
     let alerted: std::collections::HashSet<&str> =
         incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     let facts = match gather {
         Facts::Gather => day_facts(admin_pairs, &all_hops, &pairs, &alerted, &chains, rules),
         Facts::Skip => history::DayFacts::default(),
     };
+    tracing::debug!(elapsed_ms = ms(), "the night's history facts gathered");
     progress.finish_and_clear();
     let hosts = known_hosts(&rules.inventory, &chains);
     Ok(PivotReport {
