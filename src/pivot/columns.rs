@@ -20,7 +20,7 @@ pub(crate) enum Origin<'a> {
 }
 
 impl Origin<'_> {
-    fn error(self, detail: String) -> Error {
+    pub(crate) fn error(self, detail: String) -> Error {
         match self {
             Origin::Query(name) => Error::Query { name: name.to_string(), detail },
             Origin::File(path) => Error::config(path.display().to_string(), detail),

@@ -3,11 +3,12 @@
 //! - `Local`: one process. The service-port flows are read once into memory, as `flows` of a
 //!   session of their own; the night's admin connections are computed from them natively, the
 //!   possible pivot hosts from those connections (`report`) or, for `pivots`, by
-//!   queries/pivot_host_candidates.sql (aggregates by host) and queries/pivot_hosts.sql over
+//!   queries/pivot_host_candidates.sql (one aggregate by host, `hops::candidates_and_count`) and queries/pivot_hosts.sql over
 //!   the candidates' flows only (`via_candidates`).
 //! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
 //!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_host_candidates.sql
-//!   (a superset of the possible pivot hosts, by host) run there, only the candidates' flows
+//!   (a superset of the possible pivot hosts, by host; asked as one aggregate with the count,
+//!   `hops::candidates_and_count`) run there, only the candidates' flows
 //!   come back, and queries/pivot_hosts.sql keeps the possible pivot hosts among them here.
 //!
 //! Either way the hop and chain stages run in a new in-process session whose `flows` are the
@@ -56,18 +57,16 @@ pub enum Engine {
 impl Engine {
     /// The engine for a session over the store's service-port flows (`open_store`): locally
     /// they are read into memory now (and the store's session is let go); on a cluster their
-    /// count and the candidate pivot hosts are asked now, as two jobs at once (each waited for
-    /// one after the other, they paid the scheduling and the scan twice in a row).
+    /// count and the candidate pivot hosts are asked now, as one job with one scan
+    /// (`hops::candidates_and_count`; as two jobs at once, the count and the query, they read
+    /// the service-port flows three times).
     pub async fn new(
         store: SessionContext,
         settings: &SqlSettings,
         rules: &PivotRules,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            let (rows, hosts) = tokio::try_join!(
-                hops::count_flows(&store),
-                hops::pivot_host_candidates(&store, rules)
-            )?;
+            let (rows, hosts) = hops::candidates_and_count(&store, rules).await?;
             Engine::Cluster { ctx: store, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
@@ -155,7 +154,7 @@ impl Engine {
                     }
                     hops::restrict_to_hosts(&ctx, &target, rules, &hosts, POSSIBLE).await?
                 } else {
-                    let hosts = hops::pivot_host_candidates(&ctx, rules).await?;
+                    let (_, hosts) = hops::candidates_and_count(&ctx, rules).await?;
                     via_candidates(&ctx, &target, settings, rules, &hosts).await?
                 };
                 Ok((target, n))

@@ -79,6 +79,97 @@ pub async fn pivot_host_candidates(
     hosts_by(ctx, rules, "queries/pivot_host_candidates.sql", PIVOT_HOST_CANDIDATES_SQL).await
 }
 
+/// queries/pivot_host_candidates.sql's hosts and the rows of `flows`, from one scan (on a
+/// cluster, one job): one aggregate by source address of the packets of each role (serving on
+/// a service port, opening a connection to one), each role tested exactly per configured
+/// service ((proto, port) pairs) instead of joined with `services`, and the rows. The hosts of
+/// both roles with `min_packets` each are the candidates, sorted; the rows add up to the
+/// count. (Two aggregates, two joins with `services` and a join, plus a count as a second
+/// job, read the service-port flows three times on a cluster.) Debug builds check both
+/// against the query and the count.
+pub async fn candidates_and_count(
+    ctx: &SessionContext,
+    rules: &PivotRules,
+) -> Result<(usize, Vec<String>)> {
+    use datafusion::functions_aggregate::expr_fn::{count, sum};
+    use datafusion::prelude::{Expr, when};
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "candidate pivot hosts".into(),
+        detail: e.to_string(),
+    };
+    let is_service = |port: &str| -> Expr {
+        rules
+            .services
+            .iter()
+            .map(|s| {
+                col("proto").eq(lit(i32::from(s.proto))).and(col(port).eq(lit(i32::from(s.port))))
+            })
+            .reduce(Expr::or)
+            .unwrap_or(lit(false))
+    };
+    // The other port a lower well-known port than the service's: that side is no client.
+    let below = |x: &str, other: &str| col(x).between(lit(1), lit(1023)).and(col(x).lt(col(other)));
+    let served = is_service("src_port").and(std::ops::Not::not(below("dst_port", "src_port")));
+    let opened = is_service("dst_port").and(std::ops::Not::not(below("src_port", "dst_port")));
+    // No ELSE: a host without rows of a role sums to NULL, as SUM over no rows in the query.
+    let packets_if = |cond: Expr| when(cond, col("packets")).end().map_err(err);
+    let by_host = ctx
+        .table("flows")
+        .await
+        .map_err(err)?
+        .aggregate(
+            vec![col("src_addr").alias("host")],
+            vec![
+                sum(packets_if(served)?).alias("served"),
+                sum(packets_if(opened)?).alias("opened"),
+                count(lit(1)).alias("rows"),
+            ],
+        )
+        .map_err(err)?;
+    let batches = by_host.collect().await.map_err(err)?;
+    let (o, m) = (Origin::Query("candidate pivot hosts"), rules.min_packets_each_way);
+    let (mut rows, mut hosts) = (0usize, Vec::new());
+    for b in &batches {
+        use datafusion::arrow::array::{Array, AsArray, Int64Array};
+        use datafusion::arrow::datatypes::Int64Type;
+        let cast = |name: &str, t: &DataType| {
+            let c = b.column_by_name(name).ok_or_else(|| o.error(format!("no column {name}")))?;
+            datafusion::arrow::compute::cast(c, t)
+                .map_err(|e| o.error(format!("column {name}: {e}")))
+        };
+        let host = cast("host", &DataType::Utf8)?;
+        let [served, opened, n] = [
+            cast("served", &DataType::Int64)?,
+            cast("opened", &DataType::Int64)?,
+            cast("rows", &DataType::Int64)?,
+        ];
+        let host = host.as_string::<i32>();
+        let (served, opened, n) = (
+            served.as_primitive::<Int64Type>(),
+            opened.as_primitive::<Int64Type>(),
+            n.as_primitive::<Int64Type>(),
+        );
+        let enough = |a: &Int64Array, i: usize| a.is_valid(i) && a.value(i) >= m;
+        for i in 0..b.num_rows() {
+            rows += n.value(i) as usize;
+            if host.is_valid(i) && enough(served, i) && enough(opened, i) {
+                hosts.push(host.value(i).to_string());
+            }
+        }
+    }
+    hosts.sort_unstable();
+    #[cfg(debug_assertions)]
+    {
+        assert_eq!(
+            hosts,
+            pivot_host_candidates(ctx, rules).await?,
+            "candidates: one scan vs the query"
+        );
+        assert_eq!(rows, count_flows(ctx).await?, "service-port flows: one scan vs a count");
+    }
+    Ok((rows, hosts))
+}
+
 /// The `host` column of query `name` (`sql`) run in `ctx` with `min_packets`.
 async fn hosts_by(
     ctx: &SessionContext,
