@@ -53,6 +53,17 @@ cmp -s "$DIR/pc-local/chains.json" "$DIR/pc-cluster/chains.json" && same=identic
 back=$(grep -o 'flow records touching candidate pivot hosts rows=[0-9]* bytes=[0-9]*' "$DIR/pc-cluster.log" | head -1 | sed 's/.*rows=//; s/ bytes=/ rows, /')
 read_from=$(grep -o 'admin layout for [0-9]* of [0-9]* hours' "$DIR/pc-cluster.log" | head -1)
 ROWS+=("| pivots (one day) | $N | $local_s | $local_r | $cluster_s | $cluster_r | ${back} bytes of flows of candidate pivot hosts; chains.json $same; ${read_from:-no layout} |")
+# The ratio as farm-bench takes it: cluster and local runs in turn, medians and the median of
+# the pairwise ratios (one run each above is noisy on a shared 2-core VM).
+PAIRS="farm-bench is not installed: no paired runs."
+if command -v farm-bench > /dev/null; then
+    out=$(farm-bench -n 11 --warmup 2 --timeout 900 \
+        --vs "$BIN pivots --data $DATA --out $DIR/pp-local --trusted 10.8.0.0/16 --trusted 10.9.0.0/16" \
+        -- "$BIN" pivots --data "$DATA" --out "$DIR/pp-cluster" --trusted 10.8.0.0/16 \
+        --trusted 10.9.0.0/16 --cluster "$URL" 2>&1)
+    med() { echo "$out" | awk -v k="$1" '$0 ~ "^"k {print $(NF-1)}'; }
+    PAIRS="\`pivots\` in 11 pairs after 2 warm-up pairs (farm-bench, cluster and local in turn): cluster $(med 'A wall s') s, local $(med 'B wall s') s (medians), cluster/local **$(med 'A/B wall')×** (median of the pairs' ratios)."
+fi
 if [ -d "$DATA/.admin" ]; then
     mv "$DATA/.admin" "$DATA/.admin-off"
     for mode in local cluster; do
@@ -81,13 +92,16 @@ and overhead, not speed-up. What comes back to the client is the last column.
 |---|---|---|---|---|---|---|
 $(printf '%s\n' "${ROWS[@]}")
 
+$PAIRS
+
 How the work splits: the scheduler cuts each query into stages at its exchanges (repartitions,
 sorts, joins); a stage runs as one task per partition (file groups of the hour files for scans,
 hash partitions after a shuffle) on whichever executor has a free slot, and shuffle files move
 between stages over Arrow Flight. On a real cluster the scans and the aggregates over them
 spread over the executors' cores and disks; the client keeps only pivots' small stages.
-\`pivots\` on a cluster asks two jobs at once (the service-port flows' count, and candidate pivot
-hosts by two aggregates per host: queries/pivot_host_candidates.sql), then a third for those
+\`pivots\` on a cluster asks one job for the candidate pivot hosts and the service-port count
+(one aggregate by source address: the hosts of queries/pivot_host_candidates.sql, which as two
+aggregates, their joins and a count job read the flows three times), then a second for those
 hosts' flows, and keeps the possible pivot hosts among them in process (queries/pivot_hosts.sql
 over a few thousand rows): the 5-tuple aggregates and join of pivot_hosts.sql, 2.35 s of a 3.0 s
 cluster night when they ran on the executors, no longer cross the cluster. With the admin layout (\`.admin/\`, issue 24) each read is of
