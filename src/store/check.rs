@@ -107,6 +107,7 @@ pub fn hour_files_in(dir: &Path) -> Result<Vec<PathBuf>> {
 /// The files whose Parquet footer cannot be read (truncated, not Parquet, unreadable).
 /// On an object store the footers are asked for several at once (`objects::par_map`).
 pub fn unreadable(files: &[PathBuf]) -> Vec<Unreadable> {
+    // The files are of one store: the first says whether it is remote.
     let Some(first) = files.first() else { return Vec::new() };
     objects::par_map(first, files, |path| {
         let why = match objects::footer(path) {

@@ -164,11 +164,12 @@ pub struct Entry {
 /// tens of milliseconds to a real region; a night's checks are ~150 of them).
 const IN_FLIGHT: usize = 16;
 
-/// `f` over `items`, results in `items`' order. Under a remote `root` up to `IN_FLIGHT` items
-/// at once (their requests wait on the network, not on a core); locally one after another
-/// (a footer read from the page cache costs microseconds).
-pub fn par_map<T: Sync, R: Send>(root: &Path, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    if !is_remote(root) || items.len() < 2 {
+/// `f` over `items`, results in `items`' order. When `within` (any path of the store the
+/// items are in: its root, a folder or a file) is remote, up to `IN_FLIGHT` items at once
+/// (their requests wait on the network, not on a core); locally one after another (a footer
+/// read from the page cache costs microseconds).
+pub fn par_map<T: Sync, R: Send>(within: &Path, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    if !is_remote(within) || items.len() < 2 {
         return items.iter().map(f).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
