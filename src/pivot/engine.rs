@@ -3,13 +3,14 @@
 //! - `Local`: one process. The service-port flows are read once into memory, as `flows` of a
 //!   session of their own; the night's admin connections are computed from them natively, the
 //!   possible pivot hosts from those connections (`report`) or, for `pivots`, by
-//!   queries/pivot_host_candidates.sql (one aggregate by host, `hops::candidates_and_count`) and queries/pivot_hosts.sql over
-//!   the candidates' flows only (`via_candidates`).
+//!   queries/pivot_host_candidates.sql (asked as one aggregate by host,
+//!   `hops::candidates_and_count`) and queries/pivot_hosts.sql over the candidates' flows only
+//!   (`via_candidates`).
 //! - `Cluster`: a Ballista cluster. The service-port flows stay on the executors (`flows` is the
 //!   filtered view they scan); queries/admin_pairs.sql and queries/pivot_host_candidates.sql
 //!   (a superset of the possible pivot hosts, by host; asked as one aggregate with the count,
-//!   `hops::candidates_and_count`) run there, only the candidates' flows
-//!   come back, and queries/pivot_hosts.sql keeps the possible pivot hosts among them here.
+//!   `hops::candidates_and_count`) run there, only the candidates' flows come back, and
+//!   queries/pivot_hosts.sql keeps the possible pivot hosts among them here.
 //!
 //! Either way the hop and chain stages run in a new in-process session whose `flows` are the
 //! flows of possible pivot hosts: a session's `flows` is never replaced by other rows (the

@@ -23,8 +23,8 @@ pub const PIVOT_HOPS_SQL: &str = include_str!("../../queries/pivot_hops.sql");
 pub const PIVOT_HOPS_PLAIN_SQL: &str = include_str!("../../queries/pivot_hops_plain.sql");
 /// Hosts that both received and opened an admin connection in the range.
 pub const PIVOT_HOSTS_SQL: &str = include_str!("../../queries/pivot_hosts.sql");
-/// A superset of the possible pivot hosts by two aggregates per host (`pivots`, locally and on
-/// a cluster).
+/// A superset of the possible pivot hosts by two aggregates per host: the definition of
+/// `candidates_and_count`'s hosts (`pivots`, locally and on a cluster).
 pub const PIVOT_HOST_CANDIDATES_SQL: &str = include_str!("../../queries/pivot_host_candidates.sql");
 /// Every established admin connection of the range, aggregated per (client, server, service): the history's facts.
 pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
@@ -55,7 +55,8 @@ pub async fn materialize_service_flows(
     Ok(batches)
 }
 
-/// Rows of `flows` (on a cluster, where nothing is materialized on the client).
+/// Rows of `flows`, counted by a query of their own: what `candidates_and_count`'s count is
+/// checked against (debug builds).
 pub async fn count_flows(ctx: &SessionContext) -> Result<usize> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
@@ -71,7 +72,8 @@ pub async fn pivot_hosts(ctx: &SessionContext, rules: &PivotRules) -> Result<Vec
 }
 
 /// A superset of the possible pivot hosts (queries/pivot_host_candidates.sql run in `ctx`),
-/// sorted: what a cluster computes cheaply (aggregates by host, not by 5-tuple and a join).
+/// sorted: the definition `candidates_and_count` (one scan, what `pivots` runs) is checked
+/// against (debug builds).
 pub async fn pivot_host_candidates(
     ctx: &SessionContext,
     rules: &PivotRules,

@@ -160,8 +160,8 @@ fn merge_parts(parts: Vec<Vec<HopFact>>) -> Vec<HopFact> {
     super::merge_facts(parts.into_iter().flatten().collect())
 }
 
-/// The facts of the connections whose client port is `part.0` modulo `part.1`; `rows` sizes
-/// the tables.
+/// The facts of the connections whose client port is `part.0` modulo `part.1`; `rows` (the
+/// part's share of the records) sizes the slices.
 fn part_facts(
     columns: &[Columns],
     services: &[Service],
