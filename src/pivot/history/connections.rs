@@ -2,9 +2,11 @@
 //! service-port flows already in memory: the records routed to slices by connection, each
 //! slice summed in a small hash table (both directions in one entry, hosts numbered by their
 //! IPv4 address where they have one), instead of queries/admin_pairs.sql's two aggregates,
-//! join and third aggregate. On a 100 M-flow night's 5.3 M service-port flows, 2 cores:
-//! 1.3–1.8 s; 1.7–1.9 s with one table of millions of entries (a wait on memory at nearly
-//! every record), 2.5–2.8 s with a table per direction and every address looked up by text.
+//! join and third aggregate. On a 100 M-flow night's 5.3 M service-port flows, 2 cores, the
+//! stage's log time in single runs: 1.3–1.8 s; 1.7–1.9 s with one table of millions of entries
+//! (a wait on memory at nearly every record), 2.5–2.8 s with a table per direction and every
+//! address looked up by text — but the whole report only 0.97× in 15 farm-bench pairs against
+//! the last of those (the kernel zeroing fresh memory is much of the CPU time on this VM).
 //! `pivots`, which needs only the possible pivot hosts, keeps queries/pivot_hosts.sql.
 //!
 //! queries/admin_pairs.sql stays the definition (portable, and what a cluster runs): the rules
