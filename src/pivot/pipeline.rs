@@ -190,8 +190,8 @@ fn baseline_about(
 }
 
 /// What the night adds to the history: its admin connections and continuation patterns, the
-/// deciding hops of every alert-grade chain of an `alerted` incident marked (what was alerted does
-/// not become routine by itself: `history::ALERTS_BEFORE_ROUTINE`).
+/// deciding hops and relay steps of every alert-grade chain of an `alerted` incident marked
+/// (what was alerted does not become routine by itself: `history::ALERTS_BEFORE_ROUTINE`).
 fn day_facts(
     admin_pairs: Vec<history::HopFact>,
     all_hops: &[Hop],
@@ -205,13 +205,18 @@ fn day_facts(
         links: history::links(all_hops, pairs),
         busy: Vec::new(),
     };
-    let deciding = chains
+    let alerts: Vec<&Chain> = chains
         .iter()
         .filter(|c| {
             alerted.contains(c.incident.as_str()) && !c.trusted && c.score >= rules.alert_threshold
         })
-        .map(|c| c.deciding.clone())
         .collect();
-    facts.mark_alerted(&deciding);
+    let deciding = alerts.iter().map(|c| c.deciding.clone()).collect();
+    let steps = alerts
+        .iter()
+        .flat_map(|c| c.hosts.windows(3))
+        .map(|w| (w[0].clone(), w[1].clone(), w[2].clone()))
+        .collect();
+    facts.mark_alerted(&deciding, &steps);
     facts
 }

@@ -133,6 +133,8 @@ pub struct Baseline {
     pub pivot_new_inbound: HashMap<String, Novelty>,
     /// Days each (client, server, service) was the deciding hop of an alert.
     pub alerted_days: HashMap<(String, String, String), u32>,
+    /// Days each relay step (inbound client, relay, outbound server) was part of an alert.
+    pub alerted_steps: HashMap<(String, String, String), u32>,
     /// Alerted hop facts left out of the baseline (not yet alerted on `ALERTS_BEFORE_ROUTINE`
     /// days).
     pub withheld: usize,
@@ -509,6 +511,20 @@ impl Baseline {
             }
             out.hops.push(f);
         }
+        // A link fact is learned once its deciding hop is, or once its relay step was part of
+        // an alert on `ALERTS_BEFORE_ROUTINE` days (counted once a day).
+        let mut steps: HashSet<(&str, &str, &str)> = HashSet::new();
+        for l in facts.links.iter().filter(|l| l.alerted) {
+            steps.insert((&l.in_client, &l.pivot, &l.out_server));
+        }
+        let mut routine_steps: HashSet<(&str, &str, &str)> = HashSet::new();
+        for (a, p, t) in steps {
+            let n = self.alerted_steps.entry((a.into(), p.into(), t.into())).or_default();
+            *n += 1;
+            if *n >= ALERTS_BEFORE_ROUTINE {
+                routine_steps.insert((a, p, t));
+            }
+        }
         out.links = facts
             .links
             .iter()
@@ -518,6 +534,11 @@ impl Baseline {
                         l.pivot.clone(),
                         l.out_server.clone(),
                         l.out_service.clone(),
+                    ))
+                    || routine_steps.contains(&(
+                        l.in_client.as_str(),
+                        l.pivot.as_str(),
+                        l.out_server.as_str(),
                     ))
             })
             .collect();

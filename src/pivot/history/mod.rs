@@ -250,8 +250,16 @@ impl DayFacts {
 }
 
 impl DayFacts {
-    /// Mark the facts of the alerts' deciding hops (client, server, service) as `alerted`.
-    pub fn mark_alerted(&mut self, deciding: &HashSet<(String, String, String)>) -> usize {
+    /// Mark what the alerts showed as `alerted`: the hop facts of their deciding hops
+    /// (client, server, service), and the link facts of those hops and of every relay step
+    /// of an alert chain (`steps`: inbound client, relay, outbound server), so that no part of
+    /// an alert teaches a relay its pattern (a cycle's first step would otherwise make its
+    /// relay a known relay). Returns the hop facts marked.
+    pub fn mark_alerted(
+        &mut self,
+        deciding: &HashSet<(String, String, String)>,
+        steps: &HashSet<(String, String, String)>,
+    ) -> usize {
         let mut n = 0;
         for f in &mut self.hops {
             f.alerted = deciding.contains(&(f.client.clone(), f.server.clone(), f.service.clone()));
@@ -259,7 +267,12 @@ impl DayFacts {
         }
         for l in &mut self.links {
             l.alerted =
-                deciding.contains(&(l.pivot.clone(), l.out_server.clone(), l.out_service.clone()));
+                deciding.contains(&(l.pivot.clone(), l.out_server.clone(), l.out_service.clone()))
+                    || steps.contains(&(
+                        l.in_client.clone(),
+                        l.pivot.clone(),
+                        l.out_server.clone(),
+                    ));
         }
         n
     }
@@ -387,7 +400,7 @@ mod tests {
             let hops = vec![hop("A", "J", 0), hop("J", "T", 60_000)];
             let mut f = DayFacts::from_hops(&hops, &[(0, 1)]);
             if alerted {
-                assert_eq!(f.mark_alerted(&deciding), 1);
+                assert_eq!(f.mark_alerted(&deciding, &HashSet::new()), 1);
             }
             (d0 + chrono::Duration::days(k), f)
         };
@@ -413,6 +426,33 @@ mod tests {
         write_day(&dir, d, &f).unwrap();
         assert_eq!(read_day(&dir, d).unwrap(), f);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn an_alert_chains_relay_steps_stay_out_of_the_baseline_too() {
+        // An alert decided by its first hop (A → J): the relay step A → J → T is part of the
+        // alert too, and must not make J a known relay (a cycle's first step did).
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let deciding: HashSet<(String, String, String)> =
+            [("A".to_string(), "J".to_string(), "ssh".to_string())].into();
+        let steps: HashSet<(String, String, String)> =
+            [("A".to_string(), "J".to_string(), "T".to_string())].into();
+        let day = |k: i64, alerted: bool| {
+            let hops = vec![hop("A", "J", 0), hop("J", "T", 60_000)];
+            let mut f = DayFacts::from_hops(&hops, &[(0, 1)]);
+            if alerted {
+                f.mark_alerted(&deciding, &steps);
+                assert!(f.links.iter().all(|l| l.alerted));
+            }
+            (d0 + chrono::Duration::days(k), f)
+        };
+        let relays = |days: &[(NaiveDate, DayFacts)]| {
+            Baseline::from_days(days, 28).pivot_days.contains_key("J")
+        };
+        assert!(!relays(&[day(0, true)]), "an alert's relay step teaches nothing");
+        assert!(!relays(&[day(0, true), day(1, true)]));
+        assert!(relays(&[day(0, true), day(1, true), day(2, true)]), "learned on the third");
+        assert!(relays(&[day(0, false)]));
     }
 
     #[test]
