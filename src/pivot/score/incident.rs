@@ -1,10 +1,11 @@
 //! Incidents: a night's chains grouped by root cause, the unit an analyst reads.
 //!
 //! Chains are one incident when they share the novelty that decided their score (the same new
-//! host, the same relay using a new service, the same relay → target, the same origin at an
-//! unusual time or reaching a new kind of target: `score::About`), the same deciding hop (flows
-//! cannot tell which of the sessions into a busy host led on: every possible origin is in the
-//! incident), or the same path (a path repeated during the night). Routine chains (no
+//! host; the same host doing what it never did — an unusual time, a service it never used as a
+//! client or relay, something it never reached through a relay; the same relay → target:
+//! `score::About`), the same deciding hop (flows cannot tell which of the sessions into a busy
+//! host led on: every possible origin is in the incident), or the same path (a path repeated
+//! during the night). Routine chains (no
 //! finding) are grouped by their first relay ("routine work through J"); with no history at
 //! all nothing is routine yet, and chains without a finding are grouped by path.
 //!
@@ -91,12 +92,15 @@ fn key(c: &Chain, cold: bool) -> (String, String, String) {
         }
         None => ("routine".into(), c.hosts.get(1).cloned().unwrap_or_default(), String::new()),
         Some(a) => {
+            // What a host did unlike itself tonight (an unusual time, a service it never
+            // used, something it never reached through a relay) is one cause: the host.
             let class = match a.kind {
                 "new client" | "new relay" | "new server" | "change" => "new host",
+                "time" | "weekend" | "reach" | "new service" => "host",
                 k => k,
             };
             let other = match class {
-                "new host" | "time" | "weekend" | "reach" => String::new(),
+                "new host" | "host" => String::new(),
                 _ => a.other.clone(),
             };
             (class.to_string(), a.host.clone(), other)
@@ -325,5 +329,66 @@ fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Inciden
         origins,
         trusted: m.iter().all(|&i| chains[i].trusted),
         acknowledged: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pivot::score::About;
+
+    fn chain(hosts: &[&str], kind: &'static str, host: &str, other: &str, start: i64) -> Chain {
+        let deciding = (hosts[0].to_string(), hosts[1].to_string(), "ssh".to_string());
+        Chain {
+            id: format!("chain-{start}"),
+            rank: 0,
+            score: 4.0,
+            alert: true,
+            reasons: vec![format!("{kind} {host} {other}")],
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            services: vec!["ssh".into()],
+            start_ms: start,
+            end_ms: start + 60_000,
+            start: iso(start),
+            end: iso(start + 60_000),
+            bytes: 0,
+            cycle: false,
+            trusted: false,
+            truncated: false,
+            off_hours: false,
+            new_pairs: 0,
+            flags: vec!["alert".into()],
+            alternatives: Vec::new(),
+            folded_into: None,
+            deciding_hop: String::new(),
+            deciding,
+            deciding_start_ms: start,
+            novelty: Some(About { kind, host: host.into(), other: other.into() }),
+            incident: String::new(),
+            origin_score: 4.0,
+            origin_reasons: Vec::new(),
+            hops: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_one_host_did_unlike_itself_is_one_incident() {
+        // X at an unusual hour through J, X's first winrm session through K, and X reaching
+        // something new through L: different paths and deciding hops, one host — one cause.
+        // A new target of relay J is its own cause.
+        let mut chains = vec![
+            chain(&["X", "J", "T1"], "time", "X", "", 1_000),
+            chain(&["X", "K", "T2"], "new service", "X", "winrm", 2_000),
+            chain(&["X", "L", "T3"], "reach", "X", "", 3_000),
+            chain(&["Y", "J", "T4"], "new target", "J", "T4", 4_000),
+            chain(&["Z", "M", "T5"], "new service", "Z", "rdp", 5_000),
+        ];
+        let incidents = group(&mut chains, &[], false);
+        assert_eq!(incidents.len(), 3, "{incidents:#?}");
+        let of = |i: usize| chains[i].incident.clone();
+        assert_eq!((of(0) == of(1), of(1) == of(2)), (true, true));
+        assert_ne!(of(0), of(3));
+        assert_ne!(of(0), of(4));
+        assert_ne!(of(3), of(4));
     }
 }
