@@ -10,8 +10,10 @@
 //!   (relay, target) pairs it reached tonight are pairs that host reached (or all of them, one
 //!   at least, and both sit in one network group). A new relay is the twin of a known host that
 //!   served the same clients and reached the same targets: shared clients + shared targets ≥ 3
-//!   (at least one of each), or all of them when the new relay has no history at all or the
-//!   known host relays too (an old build host, a bastion being replaced). A twin uses the same
+//!   (at least one of each), or all of them (`MOST`: four fifths of its continuations tonight,
+//!   by client and by target — a stray session open into it at the time does not count) when
+//!   the new relay has no history at all or the known host relays too (an old build host, a
+//!   bastion being replaced). A twin uses the same
 //!   services as the host it stands for; hosts with fewer than `YOUNG_DAYS` days in the role
 //!   are looked for a twin too, and a twin's record counts as the host's own.
 //! - **Peers** (a new member of a group): a new client whose network group (`history::group`)
@@ -162,8 +164,9 @@ impl Night {
             }
         }
         // Tonight's relations.
-        let mut inbound: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut onward: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        // Per relay: its continuations tonight by inbound client and by target.
+        let mut inbound: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+        let mut onward: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         let mut reach: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
         let mut unusual: BTreeMap<&str, i64> = BTreeMap::new();
         // Sessions each host opened tonight, per service (a twin uses the same services for
@@ -175,8 +178,8 @@ impl Night {
             }
             for w in p.windows(2) {
                 let relay = w[0].server_addr.as_str();
-                inbound.entry(relay).or_default().insert(&w[0].client_addr);
-                onward.entry(relay).or_default().insert(&w[1].server_addr);
+                *inbound.entry(relay).or_default().entry(&w[0].client_addr).or_default() += 1;
+                *onward.entry(relay).or_default().entry(&w[1].server_addr).or_default() += 1;
                 reach.entry(&w[0].client_addr).or_default().insert((
                     relay,
                     &w[1].server_addr,
@@ -405,30 +408,43 @@ fn client_peers(b: &Baseline, x: &str, pairs: &BTreeSet<(&str, &str, &str)>) -> 
 }
 
 /// A known host that served these clients and reached these targets.
+/// Share (of 5) of a relay's continuations tonight that must be with clients and targets of a
+/// known host for it to do what that host does ("all of them", but for a stray session).
+pub const MOST: usize = 4;
+
+/// Do at least `MOST` fifths of the continuations counted in `n` (per host) have `ok` hosts?
+fn most(n: &BTreeMap<&str, usize>, ok: impl Fn(&str) -> bool) -> bool {
+    let total: usize = n.values().sum();
+    let good: usize = n.iter().filter(|(h, _)| ok(h)).map(|(_, k)| *k).sum();
+    total > 0 && good * 5 >= total * MOST
+}
+
 fn relay_twin(
     b: &Baseline,
     x: &str,
-    clients: &BTreeSet<&str>,
-    targets: &BTreeSet<&str>,
+    clients: &BTreeMap<&str, usize>,
+    targets: &BTreeMap<&str, usize>,
     svcs: &BTreeMap<&str, usize>,
 ) -> Option<Support> {
     let brand_new = !b.server_days.contains_key(x) && !b.client_days.contains_key(x);
     // A host with an established record of its own (a workstation seen for days) that starts
-    // relaying stands for another only if that one relayed for every one of its inbound clients
-    // to every one of its targets tonight (a server turned build agent); sharing clients and
-    // servers is not enough (every workstation the helpdesk visits shares those).
+    // relaying stands for another only if that one relayed for (nearly) every one of its inbound
+    // clients to every one of its targets tonight (a server turned build agent); sharing
+    // clients and servers is not enough (every workstation the helpdesk visits shares those).
+    // "Nearly": `MOST` of tonight's continuations through it, by inbound client and by target
+    // (a stray session that happened to be open into it at the time is no reason to doubt it).
     let days = b.server_days.get(x).max(b.client_days.get(x)).copied().unwrap_or(0);
     let established = days >= YOUNG_DAYS;
     let relayed_all = |y: &str| {
-        clients.iter().all(|c| b.pivot_inbound.contains(&(y.to_string(), c.to_string())))
-            && targets.iter().all(|t| {
+        most(clients, |c| b.pivot_inbound.contains(&(y.to_string(), c.to_string())))
+            && most(targets, |t| {
                 svcs.keys().any(|v| {
                     b.pivot_targets.contains(&(y.to_string(), t.to_string(), v.to_string()))
                 })
             })
     };
     let mut candidates: BTreeSet<&str> = BTreeSet::new();
-    for c in clients {
+    for c in clients.keys() {
         for y in b.servers_of.get(*c).into_iter().flatten() {
             if y != x {
                 candidates.insert(y);
@@ -452,9 +468,9 @@ fn relay_twin(
         let has = |list: Option<&Vec<String>>, x: &str| {
             list.is_some_and(|l| l.binary_search_by(|z| z.as_str().cmp(x)).is_ok())
         };
-        let sc = clients.iter().filter(|c| has(served, c)).count();
-        let st = targets.iter().filter(|t| has(reached, t)).count();
-        let all = sc == clients.len() && st == targets.len();
+        let sc = clients.keys().filter(|c| has(served, c)).count();
+        let st = targets.keys().filter(|t| has(reached, t)).count();
+        let all = most(clients, |c| has(served, c)) && most(targets, |t| has(reached, t));
         // A host that relays itself (an old build host, the bastion being replaced) is a
         // twin for any host that does all it does tonight.
         let relays = b.pivot_days.contains_key(y);
@@ -464,4 +480,37 @@ fn relay_twin(
         }
     }
     best.map(|(shared, y)| Support::Twin { of: y.to_string(), shared })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_turned_build_agent_is_the_old_build_hosts_twin_despite_a_stray_session() {
+        // Y, the old build host, relays for the CI runner C to the git server G. X, a server
+        // for days, starts doing the same tonight: 11 continuations C → X → G, and one from a
+        // workstation W whose session happened to be open into X at the time.
+        let mut b = Baseline { days: 8, ..Baseline::default() };
+        let s = |x: &str| x.to_string();
+        b.server_days.insert(s("X"), 8);
+        b.pivot_days.insert(s("Y"), 8);
+        b.pivot_inbound.insert((s("Y"), s("C")));
+        b.pivot_targets.insert((s("Y"), s("G"), s("ssh")));
+        b.pivot_services.insert((s("Y"), s("ssh")));
+        b.clients_of.insert(s("Y"), vec![s("C")]);
+        b.servers_of.insert(s("Y"), vec![s("G")]);
+        b.servers_of.insert(s("C"), vec![s("Y")]);
+        let svcs: BTreeMap<&str, usize> = [("ssh", 12)].into();
+        let targets: BTreeMap<&str, usize> = [("G", 12)].into();
+        let twin = |clients: &[(&'static str, usize)]| {
+            let clients: BTreeMap<&str, usize> = clients.iter().copied().collect();
+            relay_twin(&b, "X", &clients, &targets, &svcs)
+        };
+        assert!(
+            matches!(twin(&[("C", 11), ("W", 1)]), Some(Support::Twin { ref of, .. }) if of == "Y"),
+            "one stray session among twelve"
+        );
+        assert_eq!(twin(&[("C", 1), ("W", 1)]), None, "half of it is not what Y does");
+    }
 }
