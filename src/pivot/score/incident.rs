@@ -10,13 +10,15 @@
 //! all nothing is routine yet, and chains without a finding are grouped by path.
 //!
 //! An incident's score is its strongest chain's, it is an alert when one of its chains is, and
-//! it lists its reasons once, its chains, hosts and times, and every possible origin with how
-//! that origin's own history judges it (`origins`, most unusual first).
+//! it lists its reasons once (one per novelty, the strongest chain's sentence), its chains,
+//! hosts and times, and every possible origin with how that origin's own history judges it
+//! (`origins`, most unusual first).
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::About;
 use super::model::{Chain, iso};
 
 /// How one possible origin's own history judges the incident.
@@ -268,15 +270,25 @@ const MAX_REASONS: usize = 12;
 fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Incident {
     let lead = &chains[m[0]];
     let mut reasons: Vec<String> = Vec::new();
+    // One reason per novelty: the strongest chain's sentence (the same unusual hour, the same
+    // new service, seen from several chains, differs only in its times); notes that support
+    // or excuse a finding are kept each once as written.
+    let mut novelties: std::collections::BTreeSet<&About> = std::collections::BTreeSet::new();
     let mut more = 0;
     for &i in m {
-        for r in &chains[i].reasons {
-            if !reasons.contains(r) {
-                if reasons.len() < MAX_REASONS {
-                    reasons.push(r.clone());
-                } else {
-                    more += 1;
-                }
+        let c = &chains[i];
+        for (j, r) in c.reasons.iter().enumerate() {
+            let novelty = c.reason_keys.get(j).filter(|a| !matches!(a.kind, "support" | "change"));
+            if reasons.contains(r) || novelty.is_some_and(|a| novelties.contains(a)) {
+                continue;
+            }
+            if let Some(a) = novelty {
+                novelties.insert(a);
+            }
+            if reasons.len() < MAX_REASONS {
+                reasons.push(r.clone());
+            } else {
+                more += 1;
             }
         }
     }
@@ -335,7 +347,6 @@ fn build(chains: &[Chain], m: &[usize], k: &(String, String, String)) -> Inciden
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pivot::score::About;
 
     fn chain(hosts: &[&str], kind: &'static str, host: &str, other: &str, start: i64) -> Chain {
         let deciding = (hosts[0].to_string(), hosts[1].to_string(), "ssh".to_string());
@@ -344,7 +355,8 @@ mod tests {
             rank: 0,
             score: 4.0,
             alert: true,
-            reasons: vec![format!("{kind} {host} {other}")],
+            reasons: vec![format!("{kind} {host} {other} at {start}")],
+            reason_keys: vec![About { kind, host: host.into(), other: other.into() }],
             hosts: hosts.iter().map(|h| h.to_string()).collect(),
             services: vec!["ssh".into()],
             start_ms: start,
@@ -390,5 +402,14 @@ mod tests {
         assert_ne!(of(0), of(3));
         assert_ne!(of(0), of(4));
         assert_ne!(of(3), of(4));
+        // One reason per novelty: X's unusual hour seen from two chains is listed once.
+        let mut chains = vec![
+            chain(&["X", "J", "T1"], "time", "X", "", 1_000),
+            chain(&["X", "J", "T2"], "time", "X", "", 2_000),
+            chain(&["X", "K", "T3"], "new service", "X", "winrm", 3_000),
+        ];
+        let incidents = group(&mut chains, &[], false);
+        assert_eq!(incidents.len(), 1);
+        assert_eq!(incidents[0].reasons.len(), 2, "{:?}", incidents[0].reasons);
     }
 }

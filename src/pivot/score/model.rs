@@ -36,6 +36,10 @@ pub struct Chain {
     pub alert: bool,
     /// Why the chain is unusual, strongest first (empty for a routine chain).
     pub reasons: Vec<String>,
+    /// What each of `reasons` is about (the same order): an incident lists one reason per
+    /// novelty.
+    #[serde(skip)]
+    pub reason_keys: Vec<About>,
     /// Hosts in order; for a cycle the last host repeats an earlier one.
     pub hosts: Vec<String>,
     /// Distinct services of its hops, sorted.
@@ -253,12 +257,14 @@ fn scored(
     .collect();
     let start_ms = hs.iter().map(|h| h.start_ms).min().unwrap_or(0);
     let end_ms = hs.iter().map(|h| h.end_ms).max().unwrap_or(0);
+    let (reasons, reason_keys) = cs.findings.into_iter().map(|f| (f.text, f.about)).unzip();
     let chain = Chain {
         id: String::new(),
         rank: 0,
         score,
         alert,
-        reasons: cs.findings.into_iter().map(|f| f.text).collect(),
+        reasons,
+        reason_keys,
         hosts,
         services,
         start_ms,
