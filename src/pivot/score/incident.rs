@@ -5,9 +5,9 @@
 //! client or relay, something it never reached through a relay; the same relay → target:
 //! `score::About`), the same deciding hop (flows cannot tell which of the sessions into a busy
 //! host led on: every possible origin is in the incident), or the same path (a path repeated
-//! during the night). Routine chains (no
-//! finding) are grouped by their first relay ("routine work through J"); with no history at
-//! all nothing is routine yet, and chains without a finding are grouped by path.
+//! during the night). Routine chains (no finding) are grouped by their first relay ("routine
+//! work through J"); with no history at all nothing is routine yet, and chains without a
+//! finding are grouped by path.
 //!
 //! An incident's score is its strongest chain's, it is an alert when one of its chains is, and
 //! it lists its reasons once (one per novelty, the strongest chain's sentence), its chains,
