@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The tuning networks of issue 20: where alert weights and thresholds are chosen. Never tune on
+# the evaluation seeds `scripts/bench.sh alerts` reports (21-25).
+#
+#   scripts/tune.sh [DIR] [BIN]
+#
+# Generates (once) into DIR (default /tmp/pivotflow-tune) the 29 tuning networks — `synth` teams
+# and sites, seeds 11-13 at 3 000 and 20 000 hosts and 16-19 at 3 000; `scripts/othernet.py`
+# (an independent generator) seeds 11-13 and 16-18 at 3 000 hosts, 14 and 19 at 20 000, 15 at
+# 6 000; 14 days, 1 M flows a weekday, routine change from day 3, attacks from day 8 — then runs
+# `report` over the 14 nights of each from an empty reports folder (no --trusted) and
+# `scripts/eval-alerts.py` on nights 8-14, two networks at a time. Prints one line per network
+# and the totals: attacks in alert incidents, alert incidents a night (max, mean), noise
+# incidents (alert incidents without an attack), decoys in alerts. Each network's eval.md lists
+# its misses and noise with their reasons. Generating takes ~25 min on 2 cores, a run ~1 min.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR=${1:-/tmp/pivotflow-tune}
+if [ -n "${2:-}" ]; then
+    BIN=$2
+else
+    cargo build --release --quiet
+    BIN="${CARGO_TARGET_DIR:-target}/release/pivotflow"
+fi
+mkdir -p "$DIR"
+
+NETS=()
+for seed in 11 12 13; do for hosts in 3000 20000; do for shape in teams sites; do
+    NETS+=("$shape-$seed-$hosts")
+done; done; done
+for seed in 16 17 18 19; do for shape in teams sites; do NETS+=("$shape-$seed-3000"); done; done
+for spec in 11-3000 12-3000 13-3000 16-3000 17-3000 18-3000 14-20000 19-20000 15-6000; do
+    NETS+=("othernet-$spec")
+done
+
+generate() {  # generate NAME: the network's flows and truth, unless already there
+    local name=$1 A="$DIR/$1" shape seed hosts
+    IFS=- read -r shape seed hosts <<< "$name"
+    [ -f "$A/truth.json" ] && return
+    rm -rf "$A"; mkdir -p "$A"
+    if [ "$shape" = othernet ]; then
+        python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
+    else
+        "$BIN" --quiet synth --days 14 --flows 1000000 --hosts "$hosts" --seed "$seed" --shape "$shape" \
+            --parquet "$A/flows" --truth "$A/truth.json" > /dev/null
+    fi
+}
+
+run() {  # run NAME: 14 nights from an empty reports folder, then the evaluation of nights 8-14
+    local name=$1 A="$DIR/$1"
+    rm -rf "$A/reports"
+    if ! PIVOTFLOW_LOG=off "$BIN" report --data "$A/flows" --since 2026-11-02 --until 2026-11-15 \
+        --out "$A/reports" > /dev/null 2> "$A/err.txt"; then
+        echo "$name: report failed: $(tail -1 "$A/err.txt")"
+        return
+    fi
+    python3 scripts/eval-alerts.py "$A/truth.json" "$A/reports" 8 14 --noise --json "$A/eval.json" > "$A/eval.md"
+    python3 - "$A/eval.json" "$name" <<'PY'
+import json, sys
+e = json.load(open(sys.argv[1]))
+print(f"{sys.argv[2]:22s} found {e['found']}/{e['attacks']} max {e['alerts_max']} "
+      f"mean {e['alerts_mean']:.2f} noise {e['noise']} decoys {e['decoys']}")
+PY
+}
+
+for n in "${NETS[@]}"; do generate "$n"; done
+export -f run
+export DIR BIN
+printf '%s\n' "${NETS[@]}" | xargs -P 2 -I{} bash -c 'run {}' | sort > "$DIR/last.txt"
+cat "$DIR/last.txt"
+awk '{split($3, a, "/"); f += a[1]; t += a[2]; n += $9; d += $11}
+     END {print "TOTAL found " f "/" t " noise " n " decoys " d}' "$DIR/last.txt"
