@@ -132,6 +132,16 @@ alerts_section() {
     local part="$H/reports/history/date=2026-12-01" hb100; hb100=$(du -sbL "$part" | cut -f1)
     for k in $(seq 1 28); do cp -rL "$part" "$H/reports/history/date=$(date -u -d "2026-12-01 - $k day" +%F)"; done
     read -r w28 r28 < <(measure "$BIN" report --data "$H/flows" --day 2026-12-01 --out "$H/reports")
+    # The ratio from interleaved pairs too: `pivots` alone swings by half between runs on this VM,
+    # so a ratio of two medians taken minutes apart swings with it.
+    local pairs="farm-bench is not installed: no paired runs."
+    if command -v farm-bench > /dev/null; then
+        local fb; fb=$(farm-bench -n 7 --warmup 1 --timeout 900 \
+            --vs "$BIN pivots --data $H/flows --since 2026-12-01 --until 2026-12-02 --out $H/pivots" \
+            -- "$BIN" report --data "$H/flows" --day 2026-12-01 --out "$H/reports" 2>&1)
+        med() { echo "$fb" | awk -v k="$1" '$0 ~ "^"k {print $(NF-1)}'; }
+        pairs="In 7 pairs after a warm-up pair (farm-bench, the report with 28 days and \`pivots\` in turn): report $(med 'A wall s') s, \`pivots\` $(med 'B wall s') s (medians), report/\`pivots\` **$(med 'A/B wall')×** (median of the pairs' ratios)."
+    fi
     {
         echo "## Alerts: nightly reports with history, no --trusted (held-out seeds)"
         echo
@@ -160,6 +170,7 @@ alerts_section() {
         echo "$(printf '%.1f' "$wp") s, $rp MiB (median of 3); \`report\` without history $(printf '%.1f' "$w0") s, $r0 MiB (median of 3);"
         echo "with **28 days of history** (that day's $hb100-byte partition copied to the 28 days before it)"
         echo "$(printf '%.1f' "$w28") s, $r28 MiB (median of 3): $(ratio "$w28" "$wp")× \`pivots\` alone, $(ratio "$w28" "$w0")× the same report without history."
+        echo "$pairs"
         echo
     } > "$out"
 }
