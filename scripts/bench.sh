@@ -140,7 +140,7 @@ alerts_section() {
             --vs "$BIN pivots --data $H/flows --since 2026-12-01 --until 2026-12-02 --out $H/pivots" \
             -- "$BIN" report --data "$H/flows" --day 2026-12-01 --out "$H/reports" 2>&1)
         med() { echo "$fb" | awk -v k="$1" '$0 ~ "^"k {print $(NF-1)}'; }
-        pairs="In 7 pairs after a warm-up pair (farm-bench, the report with 28 days and \`pivots\` in turn): report $(med 'A wall s') s, \`pivots\` $(med 'B wall s') s (medians), report/\`pivots\` **$(med 'A/B wall')×** (median of the pairs' ratios)."
+        pairs="In 7 pairs after a warm-up pair (farm-bench, the report with 28 days and \`pivots\` in turn): report $(printf '%.2f' "$(med 'A wall s')") s, \`pivots\` $(printf '%.2f' "$(med 'B wall s')") s (medians), report/\`pivots\` **$(printf '%.2f' "$(med 'A/B wall')")×** (median of the pairs' ratios)."
     fi
     {
         echo "## Alerts: nightly reports with history, no --trusted (held-out seeds)"
