@@ -501,9 +501,7 @@ impl Baseline {
         for f in &facts.hops {
             if f.alerted {
                 let key = (f.client.clone(), f.server.clone(), f.service.clone());
-                let n = self.alerted_days.entry(key.clone()).or_default();
-                *n += 1;
-                if *n < ALERTS_BEFORE_ROUTINE {
+                if !alerted_once_more(&mut self.alerted_days, key.clone()) {
                     self.withheld += 1;
                     continue;
                 }
@@ -519,9 +517,7 @@ impl Baseline {
         }
         let mut routine_steps: HashSet<(&str, &str, &str)> = HashSet::new();
         for (a, p, t) in steps {
-            let n = self.alerted_steps.entry((a.into(), p.into(), t.into())).or_default();
-            *n += 1;
-            if *n >= ALERTS_BEFORE_ROUTINE {
+            if alerted_once_more(&mut self.alerted_steps, (a.into(), p.into(), t.into())) {
                 routine_steps.insert((a, p, t));
             }
         }
@@ -544,6 +540,17 @@ impl Baseline {
             .collect();
         out
     }
+}
+
+/// Count one more day on which `key` (a hop or relay-step pattern) was part of an alert; true
+/// once that makes `ALERTS_BEFORE_ROUTINE` days: from then on it is learned as routine.
+fn alerted_once_more(
+    days: &mut HashMap<(String, String, String), u32>,
+    key: (String, String, String),
+) -> bool {
+    let n = days.entry(key).or_default();
+    *n += 1;
+    *n >= ALERTS_BEFORE_ROUTINE
 }
 
 /// The facts of a day the baseline learns from (see `Baseline::learnable`), borrowed: the

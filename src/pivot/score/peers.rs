@@ -348,13 +348,6 @@ pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
 }
 
 /// A known client of the same relays that reached the same (relay, target) pairs.
-/// Does `y` use the services of at least 80 % of the sessions in `svcs` (per service)?
-fn same_services(svcs: &BTreeMap<&str, usize>, uses: impl Fn(&str) -> bool) -> bool {
-    let total: usize = svcs.values().sum();
-    let known: usize = svcs.iter().filter(|(v, _)| uses(v)).map(|(_, n)| n).sum();
-    total > 0 && known * 5 >= total * 4
-}
-
 fn client_twin(
     b: &Baseline,
     x: &str,
@@ -365,8 +358,7 @@ fn client_twin(
     let relays: BTreeSet<&str> = pairs.iter().map(|p| p.0).collect();
     for r in relays {
         for y in clients_of(b, r) {
-            let same =
-                same_services(svcs, |v| b.client_services.contains(&(y.clone(), v.to_string())));
+            let same = most(svcs, |v| b.client_services.contains(&(y.clone(), v.to_string())));
             if y == x || !same {
                 continue;
             }
@@ -408,11 +400,13 @@ fn client_peers(b: &Baseline, x: &str, pairs: &BTreeSet<(&str, &str, &str)>) -> 
 }
 
 /// A known host that served these clients and reached these targets.
-/// Share (of 5) of a relay's continuations tonight that must be with clients and targets of a
-/// known host for it to do what that host does ("all of them", but for a stray session).
+/// Share (of 5) that counts as "all of it": of a relay's continuations tonight, those with
+/// clients and targets of a known host for it to do what that host does (but for a stray
+/// session); of a twin's sessions, those over services the known host used.
 pub const MOST: usize = 4;
 
-/// Do at least `MOST` fifths of the continuations counted in `n` (per host) have `ok` hosts?
+/// Do at least `MOST` fifths of the sessions counted in `n` (per host or per service) have
+/// `ok` keys?
 fn most(n: &BTreeMap<&str, usize>, ok: impl Fn(&str) -> bool) -> bool {
     let total: usize = n.values().sum();
     let good: usize = n.iter().filter(|(h, _)| ok(h)).map(|(_, k)| *k).sum();
@@ -453,7 +447,7 @@ fn relay_twin(
     }
     let mut best: Option<(usize, &str)> = None;
     for y in candidates {
-        let same = same_services(svcs, |v| {
+        let same = most(svcs, |v| {
             b.client_services.contains(&(y.to_string(), v.to_string()))
                 || b.pivot_services.contains(&(y.to_string(), v.to_string()))
         });
