@@ -64,13 +64,6 @@ fn flag<T>(rows: &[T], f: impl Fn(&T) -> bool) -> Arc<dyn Array> {
     Arc::new(BooleanArray::from(rows.iter().map(f).collect::<Vec<bool>>()))
 }
 
-/// `alerted` of row `i`; false when the column is missing (a partition written before it).
-fn alerted_at(b: &RecordBatch, i: usize) -> bool {
-    b.column_by_name("alerted")
-        .and_then(|a| a.as_boolean_opt().map(|a| a.value(i)))
-        .unwrap_or(false)
-}
-
 /// `<history>/date=YYYY-MM-DD`.
 pub fn day_dir(history: &Path, day: NaiveDate) -> PathBuf {
     history.join(format!("date={}", day.format("%Y-%m-%d")))
@@ -341,26 +334,41 @@ fn read_hop_facts(
             Times::Skip => (None, None),
         };
         let hours = typed::<Int32Type>(b, o, "hours")?;
+        // `alerted` is missing in partitions written before it: false.
+        let alerted = b.column_by_name("alerted").and_then(|a| a.as_boolean_opt());
+        // Per dictionary value, tested once: a watched host busy as client / as server.
+        let busy = |values: &StringArray, mask: &[bool], server: bool| -> Vec<bool> {
+            (0..values.len()).map(|k| mask[k] && busy_as(values.value(k), server)).collect()
+        };
+        let (busy_c, busy_s) = (busy(cv, mc, false), busy(sv, ms, true));
+        // A busy host's facts with hosts of no interest, summed per dictionary value in this
+        // batch (services in order of first appearance), then into `summed` once per host.
+        let mut batch_sums: HashMap<(usize, bool), BusyFact> = HashMap::new();
+        let mut order: Vec<(usize, bool)> = Vec::new();
         for i in 0..b.num_rows() {
             let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
             let (wc, ws) = (mc[c], ms[s]);
             if !wc && !ws {
                 continue;
             }
-            let (ci, si, vi) = (cv.value(c), sv.value(s), vv.value(vk.value(i) as usize));
+            let v = vk.value(i) as usize;
             // Keep the row when both ends are watched, or when a watched end is not
             // busy in that role; otherwise it is summed into the busy host's fact.
-            let client_kept = wc && (ws || !busy_as(ci, false));
-            let keep = client_kept || (ws && !busy_as(si, true));
+            let client_kept = wc && (ws || !busy_c[c]);
+            let keep = client_kept || (ws && !busy_s[s]);
             if !keep {
-                let (host, as_server) = if wc { (ci, false) } else { (si, true) };
-                let e = summed.entry((host.to_string(), as_server)).or_insert_with(|| BusyFact {
-                    host: host.to_string(),
-                    as_server,
-                    services: Vec::new(),
-                    hours: 0,
-                    connections: 0,
+                let key = if wc { (c, false) } else { (s, true) };
+                let e = batch_sums.entry(key).or_insert_with(|| {
+                    order.push(key);
+                    BusyFact {
+                        host: String::new(),
+                        as_server: key.1,
+                        services: Vec::new(),
+                        hours: 0,
+                        connections: 0,
+                    }
                 });
+                let vi = vv.value(v);
                 if !e.services.iter().any(|x| x == vi) {
                     e.services.push(vi.to_string());
                 }
@@ -369,15 +377,33 @@ fn read_hop_facts(
                 continue;
             }
             hops.push(HopFact {
-                client: ci.to_string(),
-                server: si.to_string(),
-                service: vi.to_string(),
+                client: cv.value(c).to_string(),
+                server: sv.value(s).to_string(),
+                service: vv.value(v).to_string(),
                 connections: n.value(i),
                 first_ms: f.map_or(0, |f| f.value(i)),
                 last_ms: l.map_or(0, |l| l.value(i)),
                 hours: hours.value(i),
-                alerted: alerted_at(b, i),
+                alerted: alerted.is_some_and(|a| a.value(i)),
             });
+        }
+        for key in order {
+            let Some(part) = batch_sums.remove(&key) else { continue };
+            let host = if key.1 { sv.value(key.0) } else { cv.value(key.0) };
+            let e = summed.entry((host.to_string(), key.1)).or_insert_with(|| BusyFact {
+                host: host.to_string(),
+                as_server: key.1,
+                services: Vec::new(),
+                hours: 0,
+                connections: 0,
+            });
+            for v in part.services {
+                if !e.services.contains(&v) {
+                    e.services.push(v);
+                }
+            }
+            e.hours |= part.hours;
+            e.connections += part.connections;
         }
     }
     Ok((hops, summed.into_values().collect()))
@@ -392,14 +418,18 @@ fn counterparts<'b>(
     let mut count: HashMap<&str, (usize, usize)> = HashMap::new();
     for (b, (mc, ms)) in batches.iter().zip(masks) {
         let ((ck, cv), (sk, sv)) = (dict_column(b, o, "client")?, dict_column(b, o, "server")?);
+        // Counted per dictionary value first, then added once per host.
+        let (mut as_client, mut as_server) = (vec![0usize; cv.len()], vec![0usize; sv.len()]);
         for i in 0..b.num_rows() {
             let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
-            if mc[c] {
-                count.entry(cv.value(c)).or_default().0 += 1;
-            }
-            if ms[s] {
-                count.entry(sv.value(s)).or_default().1 += 1;
-            }
+            as_client[c] += usize::from(mc[c]);
+            as_server[s] += usize::from(ms[s]);
+        }
+        for (k, n) in as_client.into_iter().enumerate().filter(|x| x.1 > 0) {
+            count.entry(cv.value(k)).or_default().0 += n;
+        }
+        for (k, n) in as_server.into_iter().enumerate().filter(|x| x.1 > 0) {
+            count.entry(sv.value(k)).or_default().1 += n;
         }
     }
     Ok(count)
@@ -425,6 +455,8 @@ fn read_link_facts(
         let (n, f) = (typed::<Int64Type>(&b, o, "links")?, typed::<Int64Type>(&b, o, "first_ms")?);
         // `sole` is missing in partitions written before it: count every link as its own.
         let sole = b.column_by_name("sole").and_then(|a| a.as_primitive_opt::<Int64Type>());
+        // `alerted` likewise: false.
+        let alerted = b.column_by_name("alerted").and_then(|a| a.as_boolean_opt());
         for i in 0..b.num_rows() {
             if !wanted(p.value(i)) && !wanted(a.value(i)) {
                 continue;
@@ -438,7 +470,7 @@ fn read_link_facts(
                 links: n.value(i),
                 first_ms: f.value(i),
                 sole: sole.map_or(n.value(i), |s| s.value(i)),
-                alerted: alerted_at(&b, i),
+                alerted: alerted.is_some_and(|a| a.value(i)),
             });
         }
     }
