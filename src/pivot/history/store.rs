@@ -69,7 +69,11 @@ pub fn day_dir(history: &Path, day: NaiveDate) -> PathBuf {
     history.join(format!("date={}", day.format("%Y-%m-%d")))
 }
 
+/// Write `batch` to `path` (atomically): each row group's columns encoded on threads of their
+/// own, then appended in order. The end of a night is a write of ~1.2 M hop facts at 100 M
+/// flows, and one thread encoding eight columns left the other core idle.
 fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
+    use parquet::arrow::arrow_writer::{ArrowColumnChunk, compute_leaves};
     let tmp = crate::store::atomic::temp_path(path);
     let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     let perr = |e| Error::Parquet { path: path.to_path_buf(), source: e };
@@ -77,9 +81,47 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
         .set_created_by(concat!("pivotflow ", env!("CARGO_PKG_VERSION")).to_string())
         .build();
-    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
-    w.write(batch).map_err(perr)?;
-    let file = w.into_inner().map_err(perr)?;
+    let rows_per_group = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
+    let w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(perr)?;
+    let (mut writer, columns) = w.into_serialized_writer().map_err(perr)?;
+    let schema = batch.schema();
+    let (mut start, mut group) = (0, 0);
+    while start < batch.num_rows() {
+        let part = batch.slice(start, (batch.num_rows() - start).min(rows_per_group));
+        let writers = columns.create_column_writers(group).map_err(perr)?;
+        let chunks: Vec<parquet::errors::Result<ArrowColumnChunk>> = std::thread::scope(|s| {
+            let encoding: Vec<_> = writers
+                .into_iter()
+                .zip(part.columns().iter().zip(schema.fields()))
+                .map(|(mut w, (column, field))| {
+                    s.spawn(move || {
+                        for leaf in compute_leaves(field, column)? {
+                            w.write(&leaf)?;
+                        }
+                        w.close()
+                    })
+                })
+                .collect();
+            encoding
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(parquet::errors::ParquetError::General(
+                            "a column encoder panicked".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        let mut row_group = writer.next_row_group().map_err(perr)?;
+        for chunk in chunks {
+            chunk.map_err(perr)?.append_to_row_group(&mut row_group).map_err(perr)?;
+        }
+        row_group.close().map_err(perr)?;
+        start += part.num_rows();
+        group += 1;
+    }
+    let file = writer.into_inner().map_err(perr)?;
     crate::store::atomic::commit(file, &tmp, path)
 }
 
