@@ -8,7 +8,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 use super::*;
 
@@ -227,25 +227,30 @@ impl Baseline {
         let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
         let mut kinds = Kinds::default();
         for (date, all) in days {
-            let facts = &b.learnable(all);
-            let weekend = is_weekend(*date);
-            b.weekend_days += usize::from(weekend);
-            // Whether each fact's (client, server, service) was known before today.
-            let known: Vec<bool> = facts
-                .hops
-                .iter()
-                .map(|f| b.pairs.contains(&K3(&f.client, &f.server, &f.service)))
-                .collect();
-            // What was new today is judged against the days before, then today is folded in.
-            b.client_novelty(facts, all, &known, &mut kinds);
-            b.reach_novelty(facts, &mut kinds);
-            b.server_novelty(facts, all, &known);
-            b.pivot_novelty(facts);
-            b.fold_connections(facts, all, &known, weekend, &mut kinds);
-            b.fold_links(facts, &mut kinds);
+            b.learn_day(*date, all, &mut kinds);
         }
         b.index();
         b
+    }
+
+    /// Fold in one day, after the days before it (`from_days`; `load_about` as they are read).
+    fn learn_day<'a>(&mut self, date: NaiveDate, all: &'a DayFacts, kinds: &mut Kinds<'a>) {
+        let facts = &self.learnable(all);
+        let weekend = is_weekend(date);
+        self.weekend_days += usize::from(weekend);
+        // Whether each fact's (client, server, service) was known before today.
+        let known: Vec<bool> = facts
+            .hops
+            .iter()
+            .map(|f| self.pairs.contains(&K3(&f.client, &f.server, &f.service)))
+            .collect();
+        // What was new today is judged against the days before, then today is folded in.
+        self.client_novelty(facts, all, &known, kinds);
+        self.reach_novelty(facts, kinds);
+        self.server_novelty(facts, all, &known);
+        self.pivot_novelty(facts);
+        self.fold_connections(facts, all, &known, weekend, kinds);
+        self.fold_links(facts, kinds);
     }
 
     /// Per client: a day with a new (server, service), and of those, one in a new kind.
@@ -577,42 +582,82 @@ pub fn load_about(
         .map(|k| day - chrono::Duration::days(k))
         .filter(|d| day_dir(history, *d).is_dir())
         .collect();
-    // The days are read on all cores (each a Parquet decode and a filter), kept in order.
-    let workers =
-        std::thread::available_parallelism().map_or(1, |n| n.get()).min(present.len().max(1));
-    let t0 = std::time::Instant::now();
-    let mut read: Vec<Option<Result<DayFacts>>> = (0..present.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let chunks: Vec<_> = read.chunks_mut(present.len().div_ceil(workers).max(1)).collect();
-        let mut start = 0;
-        for chunk in chunks {
-            let days = &present[start..start + chunk.len()];
-            start += chunk.len();
-            scope.spawn(move || {
-                for (slot, d) in chunk.iter_mut().zip(days) {
-                    *slot = Some(read_day_about(history, *d, interest));
-                }
-            });
-        }
-    });
-    let mut facts = Vec::with_capacity(present.len());
-    for (d, r) in present.into_iter().zip(read) {
-        facts.push((d, r.expect("every day read")?));
-    }
-    tracing::debug!(
-        hop_facts = facts.iter().map(|f| f.1.hops.len()).sum::<usize>(),
-        link_facts = facts.iter().map(|f| f.1.links.len()).sum::<usize>(),
-        busy = facts.iter().map(|f| f.1.busy.len()).sum::<usize>(),
-        elapsed_ms = t0.elapsed().as_millis() as u64,
-        "history days read"
-    );
     // Acknowledged patterns count as learned on their day (see `ack`).
     let acks = crate::pivot::history::ack::Acks::load(history)?;
     let in_force = acks.in_force(day, days);
-    crate::pivot::history::ack::apply(&mut facts, &in_force);
-    let t1 = std::time::Instant::now();
-    let mut b = Baseline::from_days(&facts, days);
-    tracing::debug!(elapsed_ms = t1.elapsed().as_millis() as u64, "baseline learned");
+    // The days are read on all cores (each a Parquet decode and a filter; reader k takes days
+    // k, k + readers, ...), and learned oldest first on this thread as soon as they are read:
+    // learning is one thread's work, and it ran after the reading with a core idle.
+    let readers =
+        std::thread::available_parallelism().map_or(1, |n| n.get()).min(present.len().max(1));
+    let t0 = std::time::Instant::now();
+    let read: Vec<std::sync::OnceLock<Result<DayFacts>>> =
+        (0..present.len()).map(|_| std::sync::OnceLock::new()).collect();
+    let ready = (std::sync::Mutex::new(()), std::sync::Condvar::new());
+    let mut b = Baseline { days: present.len(), days_wanted: days, ..Baseline::default() };
+    let mut failed: Option<usize> = None;
+    let (mut hop_facts, mut link_facts, mut busy) = (0, 0, 0);
+    std::thread::scope(|scope| {
+        for k in 0..readers {
+            let (read, ready, present, in_force) = (&read, &ready, &present, &in_force);
+            scope.spawn(move || {
+                for i in (k..present.len()).step_by(readers) {
+                    // A slot is always filled (a panic becomes an error): the learner waits on it.
+                    let facts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        read_day_about(history, present[i], interest).map(|f| {
+                            let mut one = [(present[i], f)];
+                            crate::pivot::history::ack::apply(&mut one, in_force);
+                            let [(_, f)] = one;
+                            f
+                        })
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(Error::Internal {
+                            detail: format!("reading the history of {}", present[i]),
+                        })
+                    });
+                    let _ = read[i].set(facts);
+                    let _guard = ready.0.lock();
+                    ready.1.notify_all();
+                }
+            });
+        }
+        let mut kinds = Kinds::default();
+        for (i, date) in present.iter().enumerate() {
+            let mut guard = ready.0.lock().unwrap_or_else(|e| e.into_inner());
+            while read[i].get().is_none() {
+                guard = ready.1.wait(guard).unwrap_or_else(|e| e.into_inner());
+            }
+            drop(guard);
+            match read[i].get() {
+                Some(Ok(facts)) => {
+                    (hop_facts, link_facts) =
+                        (hop_facts + facts.hops.len(), link_facts + facts.links.len());
+                    busy += facts.busy.len();
+                    b.learn_day(*date, facts, &mut kinds);
+                }
+                Some(Err(_)) => {
+                    failed = Some(i);
+                    break;
+                }
+                None => unreachable!("waited until day {i} was read"),
+            }
+        }
+    });
+    if let Some(i) = failed {
+        let e = read.into_iter().nth(i).and_then(std::sync::OnceLock::into_inner);
+        return Err(e
+            .and_then(|r| r.err())
+            .unwrap_or_else(|| Error::Internal { detail: "a history day failed to read".into() }));
+    }
+    b.index();
+    tracing::debug!(
+        hop_facts,
+        link_facts,
+        busy,
+        elapsed_ms = t0.elapsed().as_millis() as u64,
+        "history days read and learned"
+    );
     b.acks = in_force.into_iter().cloned().collect();
     Ok(b)
 }
