@@ -29,6 +29,7 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
         mean: f64,
         decoys: u32,
         night14: f64,
+        flat: f64,
         slowest: f64,
     }
     let rows: Vec<Row> = section
@@ -49,7 +50,8 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
                 mean: c[3].parse().unwrap(),
                 decoys: c[7].parse().unwrap(),
                 night14: c[9].parse().unwrap(),
-                slowest: c[10].parse().unwrap(),
+                flat: c[10].parse().unwrap(),
+                slowest: c[12].parse().unwrap(),
             }
         })
         .collect();
@@ -73,6 +75,7 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
         |pick: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| pick(r)).map(|r| r.max).max().unwrap();
     let n14 = rows.iter().map(|r| r.night14).fold(f64::MAX, f64::min);
     let slowest = rows.iter().map(|r| r.slowest).fold(f64::MIN, f64::max);
+    let flat = rows.iter().map(|r| r.flat).fold(f64::MIN, f64::max);
     assert_eq!(rows.iter().map(|r| r.decoys).sum::<u32>(), 0, "README says: no decoy in an alert");
     let missed = (as_ - fs) + (ao - fo);
     for quoted in [
@@ -81,6 +84,7 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
         format!("alert incidents a night max {}, mean {}", max(&synth), range(&synth)),
         format!("{fo}/{ao}, max {}, mean {}", max(&|r| !synth(r)), range(&|r| !synth(r))),
         format!("{n14:.2}–{slowest:.2} s a night"),
+        format!("night 14 at most {flat:.2}× night 1"),
         format!("{missed} of {}", as_ + ao),
         format!("on `synth` {} of {as_}", as_ - fs),
         format!("on `othernet` {} of {ao}", ao - fo),
