@@ -541,10 +541,15 @@ impl<'a> Scorer<'a> {
         (
             w * uncertain,
             format!(
-                "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {} (it reached {}){}{}{}",
+                "{o} reached {t} over {v} through {}; it never reached anything over {v} through a relay {}{}{}{}{}",
                 h.client_addr,
                 self.span(),
-                used.join(", "),
+                // Nothing at all when it never was the only session into a relay that went on.
+                if used.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (it reached {})", used.join(", "))
+                },
                 if as_client {
                     format!(
                         ", and it was the only session into {}, never a {v} client itself",
@@ -1176,6 +1181,32 @@ mod tests {
         let alone = reach(t + 120_000);
         assert!(!alone.text.contains("was also in"), "{}", alone.text);
         assert!(alone.weight >= 4.0 * explained.weight, "{} vs {}", alone.weight, explained.weight);
+    }
+
+    #[test]
+    fn an_origin_that_never_reached_anything_through_a_relay_lists_nothing_it_reached() {
+        // 7 days: A reaches S through J; M administers S directly and never goes through a relay.
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let days: Vec<_> = (0..7)
+            .map(|k| {
+                let d = d0 + chrono::Duration::days(k);
+                let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+                let hops = vec![
+                    hop("A", "J", "ssh", t),
+                    hop("J", "S", "ssh", t + 60_000),
+                    hop("M", "S", "ssh", t + 7_200_000),
+                ];
+                (d, DayFacts::from_hops(&hops, &[(0, 1)]))
+            })
+            .collect();
+        let b = Baseline::from_days(&days, 7);
+        // Tonight M, alone in J, goes on over rdp: it never reached anything through a relay.
+        let t = at(9, 10);
+        let hops = vec![hop("M", "J", "ssh", t), hop("J", "T", "rdp", t + 60_000)];
+        let f = origin_reach(&b, &hops, &[(0, 1)]);
+        assert!(f.text.contains("never reached anything over rdp through a relay"), "{}", f.text);
+        assert!(f.text.contains("the only session into J"), "{}", f.text);
+        assert!(!f.text.contains("(it reached"), "{}", f.text);
     }
 
     #[test]
