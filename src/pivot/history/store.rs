@@ -89,6 +89,10 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     while start < batch.num_rows() {
         let part = batch.slice(start, (batch.num_rows() - start).min(rows_per_group));
         let writers = columns.create_column_writers(group).map_err(perr)?;
+        // One writer per field: the facts' columns are flat (a nested one has several leaves).
+        if writers.len() != schema.fields().len() {
+            return Err(Error::Internal { detail: format!("{}: nested columns", path.display()) });
+        }
         let chunks: Vec<parquet::errors::Result<ArrowColumnChunk>> = std::thread::scope(|s| {
             let encoding: Vec<_> = writers
                 .into_iter()
