@@ -4,6 +4,8 @@ to check that alert rules tuned on synth hold on a network built differently.
 
 Usage: othernet.py --seed S --hosts N --out STORE --truth TRUTH.json
                    [--days 14] [--attacks-from 8] [--flows 1000000]
+                   [--jumps 3] [--workstations-per-admin 120] [--evening-share 0.1]
+                   [--episodes-max 4] [--session-minutes 15-100] [--preferred-jump 0.75]
 
 Writes a flow store (date=/hour= Parquet through DuckDB, the pivotflow schema) and a truth file
 in the shape of `synth --days --truth` (days: attacks, decoys, routine_events), so
@@ -35,6 +37,10 @@ import random
 import tempfile
 
 import duckdb
+
+# The network's shape (`--jumps` etc.; the defaults are the networks tuned and reported on).
+SHAPE = dict(jumps=3, workstations_per_admin=120, evening_share=0.1, episodes_max=4,
+             session_min=15, session_max=100, preferred_jump=0.75)
 
 DAY = 86_400_000
 HOUR = 3_600_000
@@ -68,8 +74,8 @@ class Net:
         self.func = {s: r.choices(funcs, [30, 30, 10, 10, 15, 5])[0] for s in self.servers}
         self.windows = {s: (self.func[s] == "file" or (self.func[s] in ("app", "db", "infra") and r.random() < 0.4)) for s in self.servers}
         self.devices = [f"10.254.{i // 200}.{i % 200 + 1}" for i in range(max(10, hosts // 300))]
-        self.jumps = ["10.250.0.11", "10.250.0.12", "10.250.0.13"]
-        self.jump_next = 14
+        self.jumps = [f"10.250.0.{11 + k}" for k in range(SHAPE["jumps"])]
+        self.jump_next = 11 + SHAPE["jumps"]
         self.dcs = [f"10.99.0.{i + 1}" for i in range(4)]
         special = r.sample([s for s in self.servers if not self.windows[s]], 6)
         self.cm, self.mon, self.git, self.backup, self.ci, self.build = special
@@ -121,7 +127,7 @@ class Org:
             pool = net.devices[:] if pred is None else [s for s in net.servers if pred(net, s) and s not in net.special]
             r.shuffle(pool)
             self.pools[t] = pool[:max(8, len(pool) // 2)]
-        n_admins = max(10, len(net.workstations) // 120)
+        n_admins = max(10, len(net.workstations) // SHAPE["workstations_per_admin"])
         sizes = {"linux": 0.35, "windows": 0.3, "db": 0.15, "network": 0.2}
         for t, share in sizes.items():
             for _ in range(max(2, int(n_admins * share))):
@@ -139,7 +145,7 @@ class Org:
             jump=r.randrange(len(self.net.jumps)),
             start=r.choice([7, 8, 8, 9, 9, 10]),
             end=r.choice([16, 17, 17, 18, 19]),
-            evening=r.random() < 0.1,
+            evening=r.random() < SHAPE["evening_share"],
             direct=0.2 if team != "network" else 0.05,
             established=established,
             active=True,
@@ -180,10 +186,12 @@ def day_work(net, org, d, day0, weekend, rows, r):
     chains = []
     week = (d - 1) // 7
     oncall = {}
+    # The on-call rota, offset per team (by its place, not `hash`: a string's hash changes with
+    # every Python process, and the same seed must give the same network).
     for t in TEAMS:
         m = org.team(t)
         if m:
-            oncall[t] = m[(week + hash(t) % 7) % len(m)]
+            oncall[t] = m[(week + list(TEAMS).index(t)) % len(m)]
             org.oncall_log.add(oncall[t]["laptop"])
     mode = org.mode or {}
     for a in org.admins:
@@ -198,7 +206,7 @@ def day_work(net, org, d, day0, weekend, rows, r):
         elif weekend or holiday:
             works, hours, eps = is_oncall and r.random() < 0.6, (0, 24), r.randrange(1, 3)
         else:
-            works, hours, eps = r.random() < 0.9, (a["start"], a["end"]), r.randrange(1, 5)
+            works, hours, eps = r.random() < 0.9, (a["start"], a["end"]), r.randrange(1, SHAPE["episodes_max"] + 1)
             if is_oncall and r.random() < 0.4:
                 eps += 1  # a night call
         if not works:
@@ -214,13 +222,13 @@ def day_work(net, org, d, day0, weekend, rows, r):
                 start = day0 + r.randrange(hours[0] * HOUR, hours[1] * HOUR - 40 * MIN)
             if a["evening"] and r.random() < 0.1 and not weekend:
                 start = day0 + r.randrange(20 * HOUR, 23 * HOUR)
-            end = start + r.randrange(15, 100) * MIN
+            end = start + r.randrange(SHAPE["session_min"], SHAPE["session_max"]) * MIN
             targets = list(dict.fromkeys(r.choices(pool, weights, k=r.randrange(1, 4))))
             if r.random() < a["direct"]:
                 for s in targets[:1]:
                     session(rows, a["laptop"], s, svc_for(net, s, r), start, end, r)
                 continue
-            j = a["jump"] if r.random() < 0.75 else r.randrange(len(net.jumps))
+            j = a["jump"] if r.random() < SHAPE["preferred_jump"] else r.randrange(len(net.jumps))
             jump = net.jumps[j]
             first = "ssh" if a["team"] in ("linux", "network") else r.choice(["rdp", "rdp", "winrm"]) if a["team"] == "windows" else r.choice(["ssh", "rdp"])
             parent = session(rows, a["laptop"], jump, first, start, end, r)
@@ -447,7 +455,20 @@ def main():
     ap.add_argument("--flows", type=int, default=1_000_000)
     ap.add_argument("--out", required=True)
     ap.add_argument("--truth", required=True)
+    # A differently shaped network from the same generator (a check that the rules do not
+    # depend on these numbers): shared jump hosts, admins per workstation, evening workers,
+    # admin episodes a day, session length in minutes, use of the preferred jump host.
+    ap.add_argument("--jumps", type=int, default=SHAPE["jumps"])
+    ap.add_argument("--workstations-per-admin", type=int, default=SHAPE["workstations_per_admin"])
+    ap.add_argument("--evening-share", type=float, default=SHAPE["evening_share"])
+    ap.add_argument("--episodes-max", type=int, default=SHAPE["episodes_max"])
+    ap.add_argument("--session-minutes", default=f"{SHAPE['session_min']}-{SHAPE['session_max']}")
+    ap.add_argument("--preferred-jump", type=float, default=SHAPE["preferred_jump"])
     a = ap.parse_args()
+    lo, hi = (int(x) for x in a.session_minutes.split("-"))
+    SHAPE.update(jumps=a.jumps, workstations_per_admin=a.workstations_per_admin,
+                 evening_share=a.evening_share, episodes_max=a.episodes_max,
+                 session_min=lo, session_max=hi, preferred_jump=a.preferred_jump)
     net = Net(a.seed, a.hosts)
     org = Org(net, a.seed)
     r = random.Random(a.seed * 101 + 3)

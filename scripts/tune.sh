@@ -13,6 +13,12 @@
 # and the totals: attacks in alert incidents, alert incidents a night (max, mean), noise
 # incidents (alert incidents without an attack), decoys in alerts. Each network's eval.md lists
 # its misses and noise with their reasons. Generating takes ~25 min on 2 cores, a run ~1 min.
+#
+# SHAPES=1 runs, instead, networks shaped differently from both (a check that the rules do not
+# depend on the generators' numbers, not a place to tune): `othernet` with six jump hosts, more
+# admins, longer and more sessions, more evening workers (seeds 31, 32 at 3 000 hosts, 33 at
+# 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
+# (seeds 41-44 at 3 000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -32,17 +38,31 @@ for seed in 16 17 18 19; do for shape in teams sites; do NETS+=("$shape-$seed-30
 for spec in 11-3000 12-3000 13-3000 16-3000 17-3000 18-3000 14-20000 19-20000 15-6000; do
     NETS+=("othernet-$spec")
 done
+declare -A EXTRA=()
+if [ "${SHAPES:-0}" = 1 ]; then
+    NETS=(othershape-31-3000 othershape-32-3000 othershape-33-6000
+          teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000)
+    for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
+        EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
+    done
+    EXTRA[teams-41-3000]="--admin-rate 1.5"
+    EXTRA[sites-42-3000]="--admin-rate 1.5"
+    EXTRA[teams-43-3000]="--jump-hosts 1"
+    EXTRA[sites-44-3000]="--admin-rate 0.25"
+fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
     local name=$1 A="$DIR/$1" shape seed hosts
     IFS=- read -r shape seed hosts <<< "$name"
     [ -f "$A/truth.json" ] && return
     rm -rf "$A"; mkdir -p "$A"
-    if [ "$shape" = othernet ]; then
-        python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
+    local extra; read -ra extra <<< "${EXTRA[$name]:-}"
+    if [ "$shape" = othernet ] || [ "$shape" = othershape ]; then
+        python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
+            "${extra[@]}"
     else
         "$BIN" --quiet synth --days 14 --flows 1000000 --hosts "$hosts" --seed "$seed" --shape "$shape" \
-            --parquet "$A/flows" --truth "$A/truth.json" > /dev/null
+            "${extra[@]}" --parquet "$A/flows" --truth "$A/truth.json" > /dev/null
     fi
 }
 
