@@ -181,6 +181,8 @@ pub struct Baseline {
     pub pattern_in_count: HashMap<(String, String), i64>,
     /// Continuations with one possible parent per pivot (`pattern_in_count` summed).
     pub pattern_total: HashMap<String, i64>,
+    /// Continuations per pivot, ambiguous ones included (`LinkFact::links` summed).
+    pub pivot_links: HashMap<String, i64>,
     /// Admin connections each host opened (over the days read).
     pub client_sessions: HashMap<String, i64>,
     /// Days each (client, service) opened a connection.
@@ -431,6 +433,7 @@ impl Baseline {
         let mut pivots: HashSet<&str> = HashSet::new();
         for l in &facts.links {
             pivots.insert(&l.pivot);
+            *slot(&mut self.pivot_links, &l.pivot) += l.links;
             put2(&mut self.pivot_inbound, &l.pivot, &l.in_client);
             put2(&mut self.pivot_services, &l.pivot, &l.out_service);
             put3(&mut self.pivot_targets, &l.pivot, &l.out_server, &l.out_service);

@@ -13,7 +13,8 @@
 //!   (at least one of each), or all of them (`MOST`: four fifths of its continuations tonight,
 //!   by client and by target — a stray session open into it at the time does not count) when
 //!   the new relay has no history at all or the known host relays too (an old build host, a
-//!   bastion being replaced). A twin uses the same
+//!   bastion being replaced; not a host that works on its own, `works_on_its_own`). A twin
+//!   uses the same
 //!   services as the host it stands for; hosts with fewer than `YOUNG_DAYS` days in the role
 //!   are looked for a twin too, and a twin's record counts as the host's own.
 //! - **Peers** (a new member of a group): a new client whose network group (`history::group`)
@@ -466,14 +467,29 @@ fn relay_twin(
         let st = targets.keys().filter(|t| has(reached, t)).count();
         let all = most(clients, |c| has(served, c)) && most(targets, |t| has(reached, t));
         // A host that relays itself (an old build host, the bastion being replaced) is a
-        // twin for any host that does all it does tonight.
-        let relays = b.pivot_days.contains_key(y);
+        // twin for any host that does all it does tonight; one that mostly works on its own
+        // (a config-management host whose fan-out met an admin's session) is no relay.
+        let relays = b.pivot_days.contains_key(y) && !works_on_its_own(b, y);
         let enough = sc >= 1 && st >= 1 && (sc + st >= 3 || (all && (brand_new || relays)));
         if enough && best.is_none_or(|(n, _)| sc + st > n) {
             best = Some((sc + st, y));
         }
     }
     best.map(|(shared, y)| Support::Twin { of: y.to_string(), shared })
+}
+
+/// Sessions a host opened for each continuation through it (`OWN_WORK`), above which what it
+/// reaches is its own work (hourly fan-out), not what its clients did through it. A relay opens
+/// (nearly) every session while someone is in it: one continuation or more per session.
+pub const OWN_WORK: i64 = 3;
+
+/// Whether `y` opened `OWN_WORK` times more sessions than there were continuations through it
+/// (ambiguous ones included): a host that works on its own, whose "continuations" are its work
+/// meeting someone's session into it.
+fn works_on_its_own(b: &Baseline, y: &str) -> bool {
+    let own = b.client_sessions.get(y).copied().unwrap_or(0);
+    let relayed = b.pivot_links.get(y).copied().unwrap_or(0);
+    own > OWN_WORK * relayed.max(1)
 }
 
 #[cfg(test)]
@@ -506,5 +522,34 @@ mod tests {
             "one stray session among twelve"
         );
         assert_eq!(twin(&[("C", 1), ("W", 1)]), None, "half of it is not what Y does");
+    }
+
+    #[test]
+    fn a_new_relay_is_no_twin_of_a_host_that_works_on_its_own() {
+        // Y fans out to servers on its own all day (config management); once W's session into
+        // Y was open while Y went to T. Tonight W goes through X, a server for days, to T.
+        let s = |x: &str| x.to_string();
+        let base = |own: i64, links: i64| {
+            let mut b = Baseline { days: 8, ..Baseline::default() };
+            b.server_days.insert(s("X"), 8);
+            b.pivot_days.insert(s("Y"), 1);
+            b.pivot_inbound.insert((s("Y"), s("W")));
+            b.pivot_targets.insert((s("Y"), s("T"), s("ssh")));
+            b.pivot_services.insert((s("Y"), s("ssh")));
+            b.client_services.insert((s("Y"), s("ssh")));
+            b.clients_of.insert(s("Y"), vec![s("W")]);
+            b.servers_of.insert(s("Y"), vec![s("T")]);
+            b.servers_of.insert(s("W"), vec![s("Y")]);
+            b.client_sessions.insert(s("Y"), own);
+            b.pivot_links.insert(s("Y"), links);
+            b
+        };
+        let (svcs, targets, clients): (BTreeMap<&str, usize>, BTreeMap<&str, usize>, _) =
+            ([("ssh", 1)].into(), [("T", 1)].into(), [("W", 1)].into());
+        let twin = |b: &Baseline| relay_twin(b, "X", &clients, &targets, &svcs);
+        // 2 400 sessions of its own a day, 30 of them while someone was in it: not a relay.
+        assert_eq!(twin(&base(8 * 2400, 30)), None);
+        // A jump host opens its sessions while someone is in it: X may stand for it.
+        assert!(matches!(twin(&base(300, 320)), Some(Support::Twin { ref of, .. }) if of == "Y"));
     }
 }
