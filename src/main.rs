@@ -71,7 +71,6 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Exit codes, messages and panics: `pivotflow::error::exit_with`, the one exit policy.
 /// No transparent huge pages for this process. mimalloc asks for them by default, and a fault in
 /// a fresh 2 MiB page makes the kernel zero (and, when memory is fragmented, first compact) the
 /// whole page: in `perf` of a 100 M-flow `report`, half of all CPU samples were the kernel
@@ -87,6 +86,7 @@ fn no_huge_pages() {
     }
 }
 
+/// Exit codes, messages and panics: `pivotflow::error::exit_with`, the one exit policy.
 fn main() -> ExitCode {
     no_huge_pages();
     let matches = Cli::command().get_matches();
