@@ -235,7 +235,11 @@ mod tests {
             csv.len() * 31 + csv.bytes().map(usize::from).sum::<usize>()
         ));
         std::fs::write(&path, csv).unwrap();
-        Inventory::load(Some(&path), None)
+        let inventory = Inventory::load(Some(&path), None);
+        // Leave nothing behind (the folder goes with the last test's file; tests run at once).
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::remove_dir(&dir);
+        inventory
     }
 
     #[test]
