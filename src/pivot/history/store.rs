@@ -389,7 +389,7 @@ fn read_hop_facts(
         let (busy_c, busy_s) = (busy(cv, mc, false), busy(sv, ms, true));
         // A busy host's facts with hosts of no interest, summed per dictionary value in this
         // batch (services in order of first appearance), then into `summed` once per host.
-        let mut batch_sums: HashMap<(usize, bool), BusyFact> = HashMap::new();
+        let mut batch_sums: HashMap<(usize, bool), (Vec<String>, i32, i64)> = HashMap::new();
         let mut order: Vec<(usize, bool)> = Vec::new();
         for i in 0..b.num_rows() {
             let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
@@ -404,22 +404,16 @@ fn read_hop_facts(
             let keep = client_kept || (ws && !busy_s[s]);
             if !keep {
                 let key = if wc { (c, false) } else { (s, true) };
-                let e = batch_sums.entry(key).or_insert_with(|| {
+                let (services, h, c) = batch_sums.entry(key).or_insert_with(|| {
                     order.push(key);
-                    BusyFact {
-                        host: String::new(),
-                        as_server: key.1,
-                        services: Vec::new(),
-                        hours: 0,
-                        connections: 0,
-                    }
+                    Default::default()
                 });
                 let vi = vv.value(v);
-                if !e.services.iter().any(|x| x == vi) {
-                    e.services.push(vi.to_string());
+                if !services.iter().any(|x| x == vi) {
+                    services.push(vi.to_string());
                 }
-                e.hours |= hours.value(i);
-                e.connections += n.value(i);
+                *h |= hours.value(i);
+                *c += n.value(i);
                 continue;
             }
             hops.push(HopFact {
@@ -434,7 +428,7 @@ fn read_hop_facts(
             });
         }
         for key in order {
-            let Some(part) = batch_sums.remove(&key) else { continue };
+            let Some((services, h, c)) = batch_sums.remove(&key) else { continue };
             let host = if key.1 { sv.value(key.0) } else { cv.value(key.0) };
             let e = summed.entry((host.to_string(), key.1)).or_insert_with(|| BusyFact {
                 host: host.to_string(),
@@ -443,13 +437,13 @@ fn read_hop_facts(
                 hours: 0,
                 connections: 0,
             });
-            for v in part.services {
+            for v in services {
                 if !e.services.contains(&v) {
                     e.services.push(v);
                 }
             }
-            e.hours |= part.hours;
-            e.connections += part.connections;
+            e.hours |= h;
+            e.connections += c;
         }
     }
     Ok((hops, summed.into_values().collect()))

@@ -400,7 +400,6 @@ fn client_peers(b: &Baseline, x: &str, pairs: &BTreeSet<(&str, &str, &str)>) -> 
     None
 }
 
-/// A known host that served these clients and reached these targets.
 /// Share (of 5) that counts as "all of it": of a relay's continuations tonight, those with
 /// clients and targets of a known host for it to do what that host does (but for a stray
 /// session); of a twin's sessions, those over services the known host used.
@@ -414,6 +413,7 @@ fn most(n: &BTreeMap<&str, usize>, ok: impl Fn(&str) -> bool) -> bool {
     total > 0 && good * 5 >= total * MOST
 }
 
+/// A known host that served these clients and reached these targets.
 fn relay_twin(
     b: &Baseline,
     x: &str,
