@@ -88,7 +88,8 @@ PY
 for n in "${NETS[@]}"; do generate "$n"; done
 export -f run
 export DIR BIN
-printf '%s\n' "${NETS[@]}" | xargs -P 2 -I{} bash -c 'run {}' | sort > "$DIR/last.txt"
+printf "%s\n" "${NETS[@]}" | xargs -P 2 -I{} bash -c "run {} > \"\$DIR/{}/line.txt\""
+for n in "${NETS[@]}"; do cat "$DIR/$n/line.txt"; done | sort > "$DIR/last.txt"
 cat "$DIR/last.txt"
 awk '{split($3, a, "/"); f += a[1]; t += a[2]; n += $9; d += $11}
      END {print "TOTAL found " f "/" t " noise " n " decoys " d}' "$DIR/last.txt"
