@@ -27,6 +27,7 @@
 pub mod ack;
 mod baseline;
 mod connections;
+mod learn;
 mod store;
 
 pub use baseline::*;
