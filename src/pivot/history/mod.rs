@@ -27,6 +27,7 @@
 pub mod ack;
 mod baseline;
 mod connections;
+mod index;
 mod learn;
 mod store;
 

@@ -231,8 +231,17 @@ pub fn write_facts(dir: &Path, facts: &DayFacts) -> Result<()> {
         ],
     )
     .map_err(|e| Error::arrow("history links", e))?;
-    write_file(&tmp.join("hops.parquet"), &hops)?;
-    write_file(&tmp.join("links.parquet"), &links)
+    // The host index is built while the Parquet files are encoded (`index::Built`).
+    let (parquet, built) = std::thread::scope(|s| {
+        let built = s.spawn(|| super::index::build_for(&facts.hops));
+        let parquet = write_file(&tmp.join("hops.parquet"), &hops)
+            .and_then(|()| write_file(&tmp.join("links.parquet"), &links));
+        (parquet, built.join())
+    });
+    parquet?;
+    let built =
+        built.map_err(|_| Error::Internal { detail: "building the host index panicked".into() })?;
+    super::index::write(tmp, built)
 }
 
 /// Bytes of the files in `dir` (the history kept for a day).
@@ -337,6 +346,17 @@ fn read_day_with(
     times: Times,
 ) -> Result<DayFacts> {
     let dir = day_dir(history, day);
+    // The facts about some hosts, from the day's host index when it has one for its facts.
+    if let (Some(set), Times::Skip) = (interest, times) {
+        match super::index::read_about(&dir, set) {
+            Ok(Some((hops, busy))) => {
+                let links = read_link_facts(&dir.join("links.parquet"), interest)?;
+                return Ok(DayFacts { hops, links, busy });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "reading the day's hops.parquet instead"),
+        }
+    }
     let (hops, busy) = read_hop_facts(&dir.join("hops.parquet"), interest, times)?;
     let links = read_link_facts(&dir.join("links.parquet"), interest)?;
     Ok(DayFacts { hops, links, busy })
@@ -442,6 +462,7 @@ fn read_hop_facts(
                     e.services.push(v);
                 }
             }
+            e.services.sort_unstable();
             e.hours |= h;
             e.connections += c;
         }
