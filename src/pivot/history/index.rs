@@ -136,8 +136,9 @@ fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<u8
     };
     let mut rows: Vec<Row> = Vec::with_capacity(hops.len());
     let mut clients: Vec<u32> = Vec::with_capacity(hops.len());
-    let (mut last_client, mut last_service): (Option<(&str, u32)>, Option<(&str, u32)>) =
-        (None, None);
+    // The last client and service met, and their numbers.
+    let mut last_client: Option<(&str, u32)> = None;
+    let mut last_service: Option<(&str, u32)> = None;
     for (i, f) in hops.iter().enumerate() {
         let c = match last_client {
             Some((t, n)) if t == f.client => n,
@@ -550,7 +551,7 @@ pub fn read_about(
                 let x = sums.entry((e.name, false)).or_default();
                 x.0.insert(r.service);
                 x.1 |= r.hours;
-                x.2 += r.connections;
+                x.2 = x.2.wrapping_add(r.connections);
             }
         }
     }
@@ -571,7 +572,7 @@ pub fn read_about(
             let mut left = facts;
             for r in taken.get(&e.name).into_iter().flatten() {
                 left = left.saturating_sub(1);
-                connections -= r.connections;
+                connections = connections.wrapping_sub(r.connections);
                 for (i, n) in bits.iter_mut().enumerate() {
                     *n = n.saturating_sub((r.hours as u32 >> i) & 1);
                 }

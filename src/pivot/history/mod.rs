@@ -7,6 +7,8 @@
 //!                                                   (queries/admin_pairs.sql)
 //! <reports>/history/date=YYYY-MM-DD/links.parquet   one row per (in_client, pivot, out_server,
 //!                                                   in_service, out_service) continuation
+//! <reports>/history/date=YYYY-MM-DD/hosts.idx       hops.parquet's facts by host (`index`): a
+//!                                                   cache, so a night reads only its hosts' facts
 //! ```
 //!
 //! A day's partition is built under a hidden name and renamed into place (a reader never sees
@@ -21,8 +23,9 @@
 //! `first_ms` (earliest outbound start).
 //!
 //! Code: the facts model here; `store` writes and reads a day's facts (Parquet, the link from
-//! `history/date=D` into the day's report folder); `baseline` turns the days read into what the
-//! scorer asks (`Baseline`).
+//! `history/date=D` into the day's report folder); `index` the host index beside them;
+//! `baseline` turns the days read into what the scorer asks (`Baseline`), `learn` learning it
+//! on numbered names.
 
 pub mod ack;
 mod baseline;
@@ -113,7 +116,7 @@ pub struct BusyFact {
     pub host: String,
     /// As a server (else as a client).
     pub as_server: bool,
-    /// Services of the facts left out.
+    /// Services of the facts left out, sorted.
     pub services: Vec<String>,
     /// Their UTC hours (bit h).
     pub hours: i32,
@@ -506,6 +509,115 @@ mod tests {
         }
         assert!(about.pairs.len() < full.pairs.len(), "facts about other hosts were skipped");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A day of hop facts with a busy server (S0, BUSY_FACTS + 30 clients), a busy client
+    /// (C0, BUSY_FACTS + 20 servers), several services and hours, some alerted; in client order
+    /// as `report` writes them, or shuffled.
+    fn index_day(sorted: bool) -> DayFacts {
+        let mut x: u64 = 0x9e37_79b9;
+        let mut next = move |n: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n
+        };
+        let services = ["ssh", "rdp", "winrm"];
+        let mut keys: std::collections::BTreeSet<(String, String, String)> = Default::default();
+        for i in 0..BUSY_FACTS + 30 {
+            keys.insert((format!("10.1.{}.{}", i / 200, i % 200), "S0".into(), "ssh".into()));
+        }
+        for i in 0..BUSY_FACTS + 20 {
+            keys.insert(("C0".into(), format!("10.2.{}.{}", i / 200, i % 200), "rdp".into()));
+        }
+        keys.insert(("C0".into(), "S0".into(), "winrm".into()));
+        for _ in 0..400 {
+            let (c, s) = (format!("H{}", next(40)), format!("H{}", next(40)));
+            keys.insert((c, s, services[next(3) as usize].into()));
+            keys.insert((format!("H{}", next(40)), "S0".into(), services[next(3) as usize].into()));
+        }
+        let mut hops: Vec<HopFact> = keys
+            .into_iter()
+            .map(|(client, server, service)| HopFact {
+                client,
+                server,
+                service,
+                connections: 1 + next(5) as i64,
+                first_ms: 1_000,
+                last_ms: 2_000,
+                hours: 1 << next(24) | 1 << next(24),
+                alerted: next(10) == 0,
+            })
+            .collect();
+        if !sorted {
+            for i in (1..hops.len()).rev() {
+                hops.swap(i, next(i as u64 + 1) as usize);
+            }
+        }
+        DayFacts { hops, links: Vec::new(), busy: Vec::new() }
+    }
+
+    #[test]
+    fn the_host_index_reads_what_the_parquet_file_gives() {
+        let dir = fresh_dir("-index");
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let index = day_dir(&dir, d0).join("hosts.idx");
+        let sets: [&[&str]; 5] = [
+            &["S0"],
+            &["C0"],
+            &["S0", "C0", "H3", "H7"],
+            &["H1", "H2", "10.1.0.5", "10.2.0.9", "nobody"],
+            &["H0", "H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8", "H9", "S0"],
+        ];
+        for sorted in [true, false] {
+            write_day(&dir, d0, &index_day(sorted)).unwrap();
+            assert!(index.is_file(), "write_day writes the index");
+            let bytes = std::fs::read(&index).unwrap();
+            for set in sets {
+                let interest: std::collections::HashSet<String> =
+                    set.iter().map(|h| h.to_string()).collect();
+                let indexed = read_day_about(&dir, d0, Some(&interest)).unwrap();
+                let (hops, busy) = index::read_about(&day_dir(&dir, d0), &interest)
+                    .unwrap()
+                    .expect("read from the index");
+                assert_eq!((&hops, &busy), (&indexed.hops, &indexed.busy));
+                std::fs::remove_file(&index).unwrap();
+                let parquet = read_day_about(&dir, d0, Some(&interest)).unwrap();
+                std::fs::write(&index, &bytes).unwrap();
+                // A busy host alone keeps no single fact: all are summed up.
+                assert!(set.len() < 2 || !parquet.hops.is_empty(), "{set:?}");
+                assert_eq!(indexed, parquet, "sorted {sorted}, interest {set:?}");
+                let busy = set.contains(&"S0") || set.contains(&"C0");
+                assert_eq!(!parquet.busy.is_empty(), busy, "{set:?}: {:?}", parquet.busy);
+            }
+        }
+        // Another hops.parquet than the index was built from (same day rewritten by a version
+        // without the index): the Parquet file is read.
+        let interest: std::collections::HashSet<String> = ["S0".into(), "H3".into()].into();
+        let other = fresh_dir("-index-other");
+        let mut facts = index_day(true);
+        facts.hops.truncate(facts.hops.len() / 2);
+        write_day(&other, d0, &facts).unwrap();
+        let hops = day_dir(&dir, d0).join("hops.parquet");
+        std::fs::copy(day_dir(&other, d0).join("hops.parquet"), &hops).unwrap();
+        let stale = read_day_about(&dir, d0, Some(&interest)).unwrap();
+        assert!(index::read_about(&day_dir(&dir, d0), &interest).unwrap().is_none());
+        std::fs::remove_file(&index).unwrap();
+        assert_eq!(stale, read_day_about(&dir, d0, Some(&interest)).unwrap());
+        // A damaged index (cut short, or garbage of the right size): the Parquet file again.
+        write_day(&dir, d0, &index_day(true)).unwrap();
+        let good = read_day_about(&dir, d0, Some(&interest)).unwrap();
+        let bytes = std::fs::read(&index).unwrap();
+        for damaged in [bytes[..bytes.len() / 2].to_vec(), {
+            let mut b = bytes.clone();
+            b[64..].iter_mut().for_each(|x| *x = 0xff);
+            b
+        }] {
+            std::fs::write(&index, &damaged).unwrap();
+            let e = index::read_about(&day_dir(&dir, d0), &interest).unwrap_err().to_string();
+            assert!(e.contains("hosts.idx"), "{e}");
+            assert_eq!(read_day_about(&dir, d0, Some(&interest)).unwrap(), good);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&other);
     }
 
     #[test]

@@ -408,7 +408,7 @@ fn read_hop_facts(
         };
         let (busy_c, busy_s) = (busy(cv, mc, false), busy(sv, ms, true));
         // A busy host's facts with hosts of no interest, summed per dictionary value in this
-        // batch (services in order of first appearance), then into `summed` once per host.
+        // batch, then into `summed` once per host (its services sorted).
         let mut batch_sums: HashMap<(usize, bool), (Vec<String>, i32, i64)> = HashMap::new();
         let mut order: Vec<(usize, bool)> = Vec::new();
         for i in 0..b.num_rows() {
