@@ -265,19 +265,27 @@ impl DayFacts {
         deciding: &HashSet<(String, String, String)>,
         steps: &HashSet<(String, String, String)>,
     ) -> usize {
+        // Looked up by borrowed keys: a night has a million hop facts and a handful of alerts.
+        let deciding: HashSet<(&str, &str, &str)> =
+            deciding.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
+        let steps: HashSet<(&str, &str, &str)> =
+            steps.iter().map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str())).collect();
         let mut n = 0;
         for f in &mut self.hops {
-            f.alerted = deciding.contains(&(f.client.clone(), f.server.clone(), f.service.clone()));
+            f.alerted = !deciding.is_empty()
+                && deciding.contains(&(f.client.as_str(), f.server.as_str(), f.service.as_str()));
             n += usize::from(f.alerted);
         }
         for l in &mut self.links {
-            l.alerted =
-                deciding.contains(&(l.pivot.clone(), l.out_server.clone(), l.out_service.clone()))
-                    || steps.contains(&(
-                        l.in_client.clone(),
-                        l.pivot.clone(),
-                        l.out_server.clone(),
-                    ));
+            l.alerted = deciding.contains(&(
+                l.pivot.as_str(),
+                l.out_server.as_str(),
+                l.out_service.as_str(),
+            )) || steps.contains(&(
+                l.in_client.as_str(),
+                l.pivot.as_str(),
+                l.out_server.as_str(),
+            ));
         }
         n
     }
