@@ -38,6 +38,15 @@ struct Link {
     alerted: bool,
 }
 
+impl Link {
+    /// The same link with its names renumbered by `m`.
+    fn renamed(&self, m: impl Fn(Id) -> Id) -> Link {
+        let [in_client, pivot, out_server, in_service, out_service] =
+            [self.in_client, self.pivot, self.out_server, self.in_service, self.out_service].map(m);
+        Link { in_client, pivot, out_server, in_service, out_service, ..*self }
+    }
+}
+
 /// One busy host's summed facts, numbered (see `BusyFact`).
 #[derive(Clone)]
 struct Busy {
@@ -218,18 +227,7 @@ impl Learner {
             .iter()
             .map(|f| Hop { client: m(f.client), server: m(f.server), service: m(f.service), ..*f })
             .collect();
-        let links: Vec<Link> = day
-            .links
-            .iter()
-            .map(|l| Link {
-                in_client: m(l.in_client),
-                pivot: m(l.pivot),
-                out_server: m(l.out_server),
-                in_service: m(l.in_service),
-                out_service: m(l.out_service),
-                ..*l
-            })
-            .collect();
+        let links: Vec<Link> = day.links.iter().map(|l| l.renamed(m)).collect();
         let busy: Vec<Busy> = day
             .busy
             .iter()
