@@ -252,10 +252,10 @@ impl Learner {
         self.fold_links(&links);
     }
 
-    /// The facts of a day the baseline may learn from (see `Baseline::learnable` before: every
-    /// fact but alerted ones whose pattern has not yet been alerted on `ALERTS_BEFORE_ROUTINE`
-    /// days, counting this one; a link fact once its deciding hop is learned or its relay step
-    /// was part of an alert on that many days).
+    /// The facts of a day the baseline may learn from: every fact but alerted ones whose
+    /// pattern has not yet been alerted on `ALERTS_BEFORE_ROUTINE` days, counting this one; a
+    /// link fact once its deciding hop is learned or its relay step was part of an alert on
+    /// that many days (each counted once a day).
     fn learnable(&mut self, hops: &[Hop], links: &[Link]) -> (Vec<Hop>, Vec<Link>) {
         let mut out = Vec::with_capacity(hops.len());
         let mut learned: HashSet<(Id, Id, Id)> = HashSet::new();
