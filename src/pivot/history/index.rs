@@ -91,7 +91,7 @@ impl Row {
 
 /// The index of the hop facts `hops`, built before their `hops.parquet` is written (on a
 /// thread beside the Parquet encoders): `write` then stamps it with that file's identity.
-pub struct Built(Option<Vec<u8>>);
+pub struct Built(Option<Vec<Vec<u8>>>);
 
 /// Build the index of `hops` (see `Built`).
 pub fn build_for(hops: &[HopFact]) -> Built {
@@ -102,21 +102,24 @@ pub fn build_for(hops: &[HopFact]) -> Built {
 /// `dir/hops.parquet` (atomically: temporary name, fsync, rename).
 pub fn write(dir: &Path, built: Built) -> Result<()> {
     let (len, tail) = parquet_id(&dir.join("hops.parquet")).map_err(|e| Error::io(dir, e))?;
-    let Built(Some(mut bytes)) = built else {
+    let Built(Some(mut parts)) = built else {
         // Too many facts or names for 31-bit numbers: no index, the Parquet file is read.
         return Ok(());
     };
-    bytes[8..16].copy_from_slice(&len.to_le_bytes());
-    bytes[16..24].copy_from_slice(&tail);
+    parts[0][8..16].copy_from_slice(&len.to_le_bytes());
+    parts[0][16..24].copy_from_slice(&tail);
     let path = dir.join(INDEX_FILE);
     let tmp = crate::store::atomic::temp_path(&path);
     let mut file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+    for part in &parts {
+        file.write_all(part).map_err(|e| Error::io(&tmp, e))?;
+    }
     crate::store::atomic::commit(file, &tmp, &path)
 }
 
-/// The index's bytes, or None when the facts do not fit its numbers.
-fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<u8>> {
+/// The index's bytes (header and names, then each section), or None when the facts do not fit
+/// its numbers.
+fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<Vec<u8>>> {
     if hops.len() >= 1 << 31 {
         return None;
     }
@@ -262,16 +265,8 @@ fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<u8
     }
     let name_bytes: usize = names.iter().map(|s| s.len()).sum();
     let name_bytes = u32::try_from(name_bytes).ok()?;
-    let mut out = Vec::with_capacity(
-        HEADER as usize
-            + 4 * (n + 1)
-            + name_bytes as usize
-            + directory.len()
-            + client_rows.len()
-            + server_rows.len()
-            + busy.len()
-            + busy_services.len(),
-    );
+    // The header and names in one buffer; the big sections are written as they are.
+    let mut out = Vec::with_capacity(HEADER as usize + 4 * (n + 1) + name_bytes as usize);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&hops_len.to_le_bytes());
     out.extend_from_slice(&tail);
@@ -298,12 +293,7 @@ fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<u8
     for s in &names {
         out.extend_from_slice(s.as_bytes());
     }
-    out.extend_from_slice(&directory);
-    out.extend_from_slice(&client_rows);
-    out.extend_from_slice(&server_rows);
-    out.extend_from_slice(&busy);
-    out.extend_from_slice(&busy_services);
-    Some(out)
+    Some(vec![out, directory, client_rows, server_rows, busy, busy_services])
 }
 
 /// A busy server's facts summed: per service its facts, connections, facts per hour bit.
