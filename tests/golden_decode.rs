@@ -177,7 +177,9 @@ fn nfdump_decode(expected_csv: &Path) -> Vec<Expected> {
     let out = std::process::Command::new("gzip").args(["-dc", &gz]).output().expect("gzip");
     let tmp = std::env::temp_dir().join(format!("pivotflow-nfdump-{}.csv", std::process::id()));
     std::fs::write(&tmp, &out.stdout).unwrap();
-    read_expected(&tmp)
+    let rows = read_expected(&tmp);
+    let _ = std::fs::remove_file(&tmp);
+    rows
 }
 
 /// Compare one capture; returns a description of the differences (empty when as documented).

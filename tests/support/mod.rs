@@ -78,11 +78,30 @@ pub fn lab_exports(scenario: &str) -> Vec<PathBuf> {
     exports
 }
 
+/// A fresh folder `pivotflow-test-PID-NAME` in the temp dir. The tests leave theirs behind
+/// (a failure's files are there to look at); the first call of a run removes the folders of
+/// earlier runs whose process is gone, so they do not pile up (one run writes ~400 MB).
 pub fn tempdir(name: &str) -> PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    SWEPT.call_once(sweep_finished_runs);
     let dir = std::env::temp_dir().join(format!("pivotflow-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Remove `pivotflow-test-PID-*` folders whose process PID no longer runs (`/proc/PID`).
+fn sweep_finished_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Some(rest) = name.strip_prefix("pivotflow-test-") else { continue };
+        let Some((pid, _)) = rest.split_once('-') else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Every `*.parquet` file below `root` (skips hidden temp files and the journal).
