@@ -95,7 +95,7 @@ pub struct Built(Option<Vec<Vec<u8>>>);
 
 /// Build the index of `hops` (see `Built`).
 pub fn build_for(hops: &[HopFact]) -> Built {
-    Built(build(hops, 0, [0; 8]))
+    Built(build(hops))
 }
 
 /// Write `dir/hosts.idx` for `built`, the index of the hop facts just written to
@@ -117,9 +117,9 @@ pub fn write(dir: &Path, built: Built) -> Result<()> {
     crate::store::atomic::commit(file, &tmp, &path)
 }
 
-/// The index's bytes (header and names, then each section), or None when the facts do not fit
-/// its numbers.
-fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<Vec<u8>>> {
+/// The index's bytes (header and names, then each section; the header's stamp of the Parquet
+/// file left 0 for `write`), or None when the facts do not fit its numbers.
+fn build<'a>(hops: &'a [HopFact]) -> Option<Vec<Vec<u8>>> {
     if hops.len() >= 1 << 31 {
         return None;
     }
@@ -268,8 +268,7 @@ fn build<'a>(hops: &'a [HopFact], hops_len: u64, tail: [u8; 8]) -> Option<Vec<Ve
     // The header and names in one buffer; the big sections are written as they are.
     let mut out = Vec::with_capacity(HEADER as usize + 4 * (n + 1) + name_bytes as usize);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&hops_len.to_le_bytes());
-    out.extend_from_slice(&tail);
+    out.extend_from_slice(&[0; 16]);
     let counts = [
         BUSY_FACTS as u32,
         n as u32,
