@@ -120,24 +120,14 @@ pub fn write(dir: &Path, built: Built) -> Result<()> {
 
 /// The index's bytes (header and names, then each section; the header's stamp of the Parquet
 /// file left 0 for `write`), or None when the facts do not fit its numbers.
-fn build<'a>(hops: &'a [HopFact]) -> Option<Vec<Vec<u8>>> {
+fn build(hops: &[HopFact]) -> Option<Vec<Vec<u8>>> {
     if hops.len() >= 1 << 31 {
         return None;
     }
     // One pass in row order: names numbered in order of first appearance (the facts come
     // sorted by client, so a client is mostly the one before: compared, not hashed), the
     // facts' numbers and values in flat arrays (the facts themselves are read once).
-    let mut ids: HashMap<&'a str, u32> = HashMap::new();
-    let mut names: Vec<&'a str> = Vec::new();
-    let mut number = |s: &'a str| -> u32 {
-        if let Some(&n) = ids.get(s) {
-            return n;
-        }
-        let n = names.len() as u32;
-        names.push(s);
-        ids.insert(s, n);
-        n
-    };
+    let mut table = super::learn::Numbering::default();
     let mut rows: Vec<Row> = Vec::with_capacity(hops.len());
     let mut clients: Vec<u32> = Vec::with_capacity(hops.len());
     // The last client and service met, and their numbers.
@@ -146,23 +136,24 @@ fn build<'a>(hops: &'a [HopFact]) -> Option<Vec<Vec<u8>>> {
     for (i, f) in hops.iter().enumerate() {
         let c = match last_client {
             Some((t, n)) if t == f.client => n,
-            _ => number(&f.client),
+            _ => table.id(&f.client),
         };
         let v = match last_service {
             Some((t, n)) if t == f.service => n,
-            _ => number(&f.service),
+            _ => table.id(&f.service),
         };
         (last_client, last_service) = (Some((f.client.as_str(), c)), Some((f.service.as_str(), v)));
         clients.push(c);
         rows.push(Row {
             row: i as u32,
-            other: number(&f.server),
+            other: table.id(&f.server),
             service: v,
             alerted: f.alerted,
             hours: f.hours,
             connections: f.connections,
         });
     }
+    let names = table.names;
     let n = names.len();
     if n >= 1 << 31 {
         return None;

@@ -108,7 +108,7 @@ impl Day {
                 connections: x.connections,
             })
             .collect();
-        Day { names: table.names, hops, links, busy }
+        Day { names: table.names.into_iter().map(str::to_string).collect(), hops, links, busy }
     }
 
     /// Hop facts and link facts of the day (for the log).
@@ -117,18 +117,21 @@ impl Day {
     }
 }
 
-/// A day's table of names being built.
+/// Names numbered in order of first appearance, borrowed from the facts they come from (a
+/// day's table here; the host index's names too).
 #[derive(Default)]
-struct Numbering<'a> {
+pub(super) struct Numbering<'a> {
     ids: HashMap<&'a str, Id>,
-    names: Vec<String>,
+    /// The names, by number.
+    pub(super) names: Vec<&'a str>,
 }
 
 impl<'a> Numbering<'a> {
-    fn id(&mut self, s: &'a str) -> Id {
+    /// The number of `s`, a new one when it is new.
+    pub(super) fn id(&mut self, s: &'a str) -> Id {
         let next = self.names.len() as Id;
         *self.ids.entry(s).or_insert_with(|| {
-            self.names.push(s.to_string());
+            self.names.push(s);
             next
         })
     }
