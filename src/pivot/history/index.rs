@@ -3,9 +3,10 @@
 //! 1.16 M facts of which a night's 434 hosts need ~2 % (~22 000), spread over the file: Parquet
 //! finds one host's rows only by decoding the columns that name the hosts in every row (~40 ms a
 //! day with the rest, 1.1 s for 28 days on one core; a row filter that decodes the other
-//! columns for the kept rows only was slower still: thousands of short runs). The index is derived from `hops.parquet`, written beside it in the same
-//! step, and only a cache: a day without it, or whose `hops.parquet` is not the one it was
-//! built from, is read from the Parquet file as before (`store::read_day_about`).
+//! columns for the kept rows only was slower still: thousands of short runs). The index is
+//! derived from `hops.parquet`, written beside it in the same step, and only a cache: a day
+//! without it, or whose `hops.parquet` is not the one it was built from, is read from the
+//! Parquet file as before (`store::read_day_about`).
 //!
 //! Layout (little-endian; sections one after the other in this order):
 //!
@@ -501,19 +502,14 @@ pub fn read_about(
     };
     let damaged = |what: &str| Error::io(&path, bad(&path, what));
     // The hosts of interest present that day, by number.
-    let mut found: Vec<Entry> = Vec::new();
-    let mut watched: HashMap<u32, Entry> = HashMap::new();
-    for host in interest {
-        if let Some(e) = ix.find(host) {
-            found.push(e);
-            watched.insert(e.name, e);
-        }
-    }
+    let watched: HashMap<u32, Entry> =
+        interest.iter().filter_map(|h| ix.find(h)).map(|e| (e.name, e)).collect();
+    let mut found: Vec<Entry> = watched.values().copied().collect();
     found.sort_unstable_by_key(|e| e.name);
     let busy_as_server = |e: &Entry| e.server_len as usize > BUSY_FACTS;
     let busy_as_client = |e: &Entry| e.client_len as usize > BUSY_FACTS;
-    let mut kept: Vec<(u32, u32, u32, Row)> = Vec::new(); // (row, client, server, fact)
-    // Sums per (host, as server): services, hours, connections, facts; and for busy servers
+    let mut kept: Vec<(u32, u32, Row)> = Vec::new(); // (client, server, fact)
+    // Sums per (host, as server): services, hours, connections; and for busy servers
     // what their clients of interest take away from the entry's sums.
     let mut sums: HashMap<(u32, bool), (HashSet<u32>, i32, i64)> = HashMap::new();
     let mut taken: HashMap<u32, Vec<Row>> = HashMap::new();
@@ -524,7 +520,7 @@ pub fn read_about(
         for r in rows {
             let server = watched.get(&r.other);
             if server.is_some() || !busy_as_client(e) {
-                kept.push((r.row, e.name, r.other, r));
+                kept.push((e.name, r.other, r));
                 if let Some(s) = server.filter(|s| busy_as_server(s)) {
                     taken.entry(s.name).or_default().push(r);
                 }
@@ -572,14 +568,14 @@ pub fn read_about(
                 .map_err(|x| Error::io(&path, x))?;
             // Facts with a client of interest came with that client's rows.
             for r in rows.into_iter().filter(|r| !watched.contains_key(&r.other)) {
-                kept.push((r.row, r.other, e.name, r));
+                kept.push((r.other, e.name, r));
             }
         }
     }
-    kept.sort_unstable_by_key(|k| k.0);
+    kept.sort_unstable_by_key(|k| k.2.row);
     let name = |k: u32| ix.name(k).map(str::to_string).ok_or_else(|| damaged("a name"));
     let mut hops = Vec::with_capacity(kept.len());
-    for (_, c, s, r) in kept {
+    for (c, s, r) in kept {
         hops.push(HopFact {
             client: name(c)?,
             server: name(s)?,
