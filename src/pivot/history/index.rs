@@ -519,19 +519,30 @@ pub fn read_about(
             .map_err(|x| Error::io(&path, x))?;
         for r in rows {
             let server = watched.get(&r.other);
-            if server.is_some() || !busy_as_client(e) {
-                kept.push((e.name, r.other, r));
-                if let Some(s) = server.filter(|s| busy_as_server(s)) {
-                    taken.entry(s.name).or_default().push(r);
+            // A server of no interest is never busy here: its facts are only read as these.
+            let server_end = (server.is_some(), server.is_some_and(busy_as_server));
+            match super::fate((true, busy_as_client(e)), server_end) {
+                super::Fate::Keep => {
+                    kept.push((e.name, r.other, r));
+                    // Kept here, so not part of its busy server's sums.
+                    if let Some(s) = server.filter(|s| busy_as_server(s)) {
+                        taken.entry(s.name).or_default().push(r);
+                    }
                 }
-            } else {
-                let x = sums.entry((e.name, false)).or_default();
-                x.0.insert(r.service);
-                x.1 |= r.hours;
-                x.2 = x.2.wrapping_add(r.connections);
+                // The client is of interest: summed into it (never into the server).
+                super::Fate::SumIntoClient | super::Fate::SumIntoServer | super::Fate::Skip => {
+                    let x = sums.entry((e.name, false)).or_default();
+                    x.0.insert(r.service);
+                    x.1 |= r.hours;
+                    x.2 = x.2.wrapping_add(r.connections);
+                }
             }
         }
     }
+    // The servers of interest: a fact with a client of no interest is kept when the server is
+    // not busy and summed into it when it is (`fate((false, _), (true, busy))`); those with
+    // a client of interest came with that client's rows above. A busy server's sum is the
+    // index's (all its facts) less the facts kept with a client of interest (`taken`).
     for e in found.iter().filter(|e| e.server_len > 0) {
         if busy_as_server(e) {
             let k = e.server_first as usize;
@@ -566,7 +577,6 @@ pub fn read_about(
             let rows = ix
                 .rows(ix.server_at, ix.h.server_rows, e.server_first, e.server_len)
                 .map_err(|x| Error::io(&path, x))?;
-            // Facts with a client of interest came with that client's rows.
             for r in rows.into_iter().filter(|r| !watched.contains_key(&r.other)) {
                 kept.push((r.other, e.name, r));
             }

@@ -128,6 +128,38 @@ pub struct BusyFact {
 /// interest are summed up (`BusyFact`) instead of kept one by one.
 pub const BUSY_FACTS: usize = 200;
 
+/// What a day's read about the hosts of interest does with one hop fact: keep it, sum it into
+/// its client's or its server's `BusyFact`, or leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fate {
+    Keep,
+    SumIntoClient,
+    SumIntoServer,
+    Skip,
+}
+
+/// The rule both readers follow (`store::read_hop_facts` on the Parquet columns,
+/// `index::read_about` on the host index): a fact is kept when both ends are hosts of interest
+/// or an end of interest is not busy in its role (more than `BUSY_FACTS` counterparts that
+/// day); otherwise it is summed into its busy end of interest (the client, when both could
+/// take it); a fact without a host of interest is left out.
+pub(crate) fn fate(
+    (client_watched, client_busy): (bool, bool),
+    (server_watched, server_busy): (bool, bool),
+) -> Fate {
+    let kept_for_client = client_watched && (server_watched || !client_busy);
+    let kept_for_server = server_watched && !server_busy;
+    if kept_for_client || kept_for_server {
+        Fate::Keep
+    } else if client_watched {
+        Fate::SumIntoClient
+    } else if server_watched {
+        Fate::SumIntoServer
+    } else {
+        Fate::Skip
+    }
+}
+
 /// Saturday or Sunday: weekend work is judged against earlier weekends.
 pub(crate) fn is_weekend(d: impl Datelike) -> bool {
     d.weekday().number_from_monday() >= 6
@@ -323,6 +355,26 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The busy-host rule, end by end: (watched, busy) for the client, then the server.
+    #[test]
+    fn a_fact_is_kept_unless_its_only_watched_ends_are_busy() {
+        use Fate::*;
+        let (quiet, busy, none) = ((true, false), (true, true), (false, false));
+        for (client, server, want) in [
+            (quiet, quiet, Keep),
+            (quiet, busy, Keep),
+            (busy, quiet, Keep),
+            (busy, busy, Keep),
+            (quiet, none, Keep),
+            (none, quiet, Keep),
+            (busy, none, SumIntoClient),
+            (none, busy, SumIntoServer),
+            (none, none, Skip),
+        ] {
+            assert_eq!(fate(client, server), want, "client {client:?} server {server:?}");
+        }
+    }
     use chrono::NaiveDate;
     use std::path::PathBuf;
 

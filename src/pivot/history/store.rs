@@ -413,17 +413,14 @@ fn read_hop_facts(
         let mut order: Vec<(usize, bool)> = Vec::new();
         for i in 0..b.num_rows() {
             let (c, s) = (ck.value(i) as usize, sk.value(i) as usize);
-            let (wc, ws) = (mc[c], ms[s]);
-            if !wc && !ws {
-                continue;
-            }
+            let key = match super::fate((mc[c], busy_c[c]), (ms[s], busy_s[s])) {
+                super::Fate::Skip => continue,
+                super::Fate::Keep => None,
+                super::Fate::SumIntoClient => Some((c, false)),
+                super::Fate::SumIntoServer => Some((s, true)),
+            };
             let v = vk.value(i) as usize;
-            // Keep the row when both ends are watched, or when a watched end is not
-            // busy in that role; otherwise it is summed into the busy host's fact.
-            let client_kept = wc && (ws || !busy_c[c]);
-            let keep = client_kept || (ws && !busy_s[s]);
-            if !keep {
-                let key = if wc { (c, false) } else { (s, true) };
+            if let Some(key) = key {
                 let (services, h, c) = batch_sums.entry(key).or_insert_with(|| {
                     order.push(key);
                     Default::default()
