@@ -18,7 +18,7 @@
 # depend on the generators' numbers, not a place to tune): `othernet` with six jump hosts, more
 # admins, longer and more sessions, more evening workers (seeds 31, 32 at 3 000 hosts, 33 at
 # 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
-# (seeds 41-44 at 3 000).
+# (seeds 41-44 at 3 000), and five extremes (seeds 51-55, see EXTRA below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -41,7 +41,8 @@ done
 declare -A EXTRA=()
 if [ "${SHAPES:-0}" = 1 ]; then
     NETS=(othershape-31-3000 othershape-32-3000 othershape-33-6000
-          teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000)
+          teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
+          othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -49,6 +50,14 @@ if [ "${SHAPES:-0}" = 1 ]; then
     EXTRA[sites-42-3000]="--admin-rate 1.5"
     EXTRA[teams-43-3000]="--jump-hosts 1"
     EXTRA[sites-44-3000]="--admin-rate 0.25"
+    # Extremes: one jump host for everyone; three times the admins with sessions up to 4 hours;
+    # 40 % evening workers with up to 8 sessions a day nearly always through their own jump
+    # host; `synth` with three times the admin work, and `sites` with one jump host and twice it.
+    EXTRA[othershape-51-3000]="--jumps 1"
+    EXTRA[othershape-52-3000]="--workstations-per-admin 40 --session-minutes 30-240"
+    EXTRA[othershape-53-3000]="--evening-share 0.4 --episodes-max 8 --preferred-jump 0.95"
+    EXTRA[teams-54-3000]="--admin-rate 3"
+    EXTRA[sites-55-3000]="--jump-hosts 1 --admin-rate 2"
 fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
