@@ -519,7 +519,7 @@ pub fn read_about(
             .map_err(|x| Error::io(&path, x))?;
         for r in rows {
             let server = watched.get(&r.other);
-            // A server of no interest is never busy here: its facts are only read as these.
+            // Whether a server of no interest is busy does not matter to the rule.
             let server_end = (server.is_some(), server.is_some_and(busy_as_server));
             match super::fate((true, busy_as_client(e)), server_end) {
                 super::Fate::Keep => {

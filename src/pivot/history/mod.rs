@@ -355,6 +355,8 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
+    use std::path::PathBuf;
 
     /// The busy-host rule, end by end: (watched, busy) for the client, then the server.
     #[test]
@@ -375,8 +377,6 @@ mod tests {
             assert_eq!(fate(client, server), want, "client {client:?} server {server:?}");
         }
     }
-    use chrono::NaiveDate;
-    use std::path::PathBuf;
 
     #[test]
     fn merged_facts_equal_hop_facts_in_any_row_order_and_give_the_pivot_hosts() {
