@@ -118,9 +118,9 @@ pub enum Error {
         detail: String,
     },
 
-    /// Store files that cannot be read (exit 3): `sql` stops; `pivots` and `report` finish
-    /// without them and exit with this after writing their outputs.
-    #[error("{what}: {} unreadable store file(s): {}", .files.len(), .files.join("; "))]
+    /// Store files (or history days) that cannot be read (exit 3): `sql` stops; `pivots` and
+    /// `report` finish without them and exit with this after writing their outputs.
+    #[error("{what}: {} unreadable file(s): {}", .files.len(), .files.join("; "))]
     StoreFiles {
         /// What happened because of them.
         what: String,

@@ -175,11 +175,28 @@ fn a_rerun_is_byte_identical_and_never_reads_its_own_day_or_later() {
     for ((f, b), a) in files.iter().zip(&before).zip(&after) {
         assert!(b == a, "{f} differs after a rerun");
     }
-    // A day after the broken one fails, naming the file.
+    // A day after the broken one is still reported, from the other days: the broken day is
+    // left out of its baseline, named with the way to rebuild it, and the night exits 3.
     let o = report(&data, &out, &["--day", "2026-11-27"]);
-    assert!(!o.status.success());
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("history/date=2026-11-26/links.parquet"), "{err}");
+    assert!(err.contains("`pivotflow report --day 2026-11-26` rebuilds it"), "{err}");
+    let r = chains(&out, "2026-11-27");
+    let left_out = r["history_unreadable"].as_array().expect("history_unreadable");
+    assert_eq!(left_out.len(), 1, "{left_out:?}");
+    assert!(left_out[0]["path"].as_str().unwrap().ends_with("history/date=2026-11-26"));
+    // 2026-11-24 (broken too, but rebuilt by its rerun above) and the other days were read.
+    assert_eq!(r["history_days"], 6);
+    let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
+    assert!(md.contains("INCOMPLETE: history days that could not be read"), "{md}");
+    // Rebuilding the broken day as the message says makes the next night whole again.
+    assert!(report(&data, &out, &["--day", "2026-11-26"]).status.success());
+    let o = report(&data, &out, &["--day", "2026-11-27"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r = chains(&out, "2026-11-27");
+    assert!(r.get("history_unreadable").is_none(), "{r}");
+    assert_eq!(r["history_days"], 7);
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub struct PivotReport {
     /// Store files of the period that could not be read and were left out (the chains are
     /// incomplete; `pivots` and `report` exit 3).
     pub incomplete_files: Vec<crate::store::check::Unreadable>,
+    /// History days of the window that could not be read (each day's folder and why): left out
+    /// of the baseline, so the scores are incomplete too; `report` exits 3. Absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history_unreadable: Vec<crate::store::check::Unreadable>,
     /// Acknowledgements in force (`pivotflow ack`): patterns analysts marked known-good.
     pub acknowledged: Vec<history::ack::AckInForce>,
     /// The incidents (chains grouped by root cause), ranked: alerts first.
@@ -144,15 +148,22 @@ impl PivotReport {
         hosts.iter().map(|h| self.label(h)).collect::<Vec<_>>().join(sep)
     }
 
-    /// `Err(StoreFiles)` (exit 3) when store files were left out, naming them.
+    /// `Err(StoreFiles)` (exit 3) when store files or history days were left out, naming them.
     pub fn incomplete_error(&self, what: &str) -> Result<()> {
-        if self.incomplete_files.is_empty() {
+        let files = self.left_out();
+        if files.is_empty() {
             return Ok(());
         }
-        Err(Error::StoreFiles {
-            what: what.to_string(),
-            files: self.incomplete_files.iter().map(ToString::to_string).collect(),
-        })
+        Err(Error::StoreFiles { what: what.to_string(), files })
+    }
+
+    /// `path: why` of every store file and history day left out.
+    pub fn left_out(&self) -> Vec<String> {
+        self.incomplete_files
+            .iter()
+            .chain(&self.history_unreadable)
+            .map(ToString::to_string)
+            .collect()
     }
 
     /// " (+N through trusted hosts, hidden)" when `--hide-trusted` left chains out, and

@@ -110,6 +110,7 @@ pub async fn find(
         history_withheld: baseline.withheld,
         history_days_wanted: baseline.days_wanted,
         incomplete_files: unreadable,
+        history_unreadable: baseline.unreadable,
         acknowledged: baseline.acks.iter().map(ack::AckInForce::from).collect(),
         incidents,
         chains,

@@ -210,10 +210,10 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         };
         // The reports on disk are the job: a reader that closed stdout stops no backfill.
         print_text(&line).or_else(|e| if e.is_broken_pipe() { Ok(()) } else { Err(e) })?;
-        incomplete.extend(report.incomplete_files.iter().map(ToString::to_string));
+        incomplete.extend(report.left_out());
     }
-    // A night with unreadable store files must not look complete (exit 3), but every day
-    // was reported from what could be read.
+    // A night with unreadable store files or history days must not look complete (exit 3),
+    // but every day was reported from what could be read.
     if incomplete.is_empty() {
         Ok(())
     } else {

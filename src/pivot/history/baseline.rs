@@ -43,8 +43,12 @@ impl Novelty {
 /// What the history says, ready for scoring.
 #[derive(Debug, Default)]
 pub struct Baseline {
-    /// Days of history read (partitions present before the report day, within the window).
+    /// Days of history read (partitions present before the report day, within the window,
+    /// less those in `unreadable`).
     pub days: usize,
+    /// Days of the window whose facts could not be read (a damaged or truncated file): left
+    /// out of the baseline, named in the report, and the night exits 3.
+    pub unreadable: Vec<crate::store::check::Unreadable>,
     /// Days the window asks for.
     pub days_wanted: usize,
     /// Weekend days among `days`.
@@ -246,7 +250,7 @@ pub fn load_about(
         (0..present.len()).map(|_| std::sync::OnceLock::new()).collect();
     let ready = (std::sync::Mutex::new(()), std::sync::Condvar::new());
     let mut b = Baseline { days: present.len(), days_wanted: days, ..Baseline::default() };
-    let mut failed: Option<usize> = None;
+    let mut failed: Vec<usize> = Vec::new();
     let (mut hop_facts, mut link_facts, mut busy) = (0, 0, 0);
     let mut learner = Learner::default();
     std::thread::scope(|scope| {
@@ -287,20 +291,29 @@ pub fn load_about(
                     (hop_facts, link_facts, busy) = (hop_facts + h, link_facts + l, busy + x);
                     learner.learn_day(*date, facts);
                 }
-                Some(Err(_)) => {
-                    failed = Some(i);
-                    break;
-                }
+                Some(Err(_)) => failed.push(i),
                 None => unreachable!("waited until day {i} was read"),
             }
         }
     });
-    if let Some(i) = failed {
-        let e = read.into_iter().nth(i).and_then(std::sync::OnceLock::into_inner);
-        return Err(e
-            .and_then(|r| r.err())
-            .unwrap_or_else(|| Error::Internal { detail: "a history day failed to read".into() }));
+    // A day that cannot be read is left out rather than failing every night of the window
+    // until it ages out: the night is scored on the other days, names the day and exits 3.
+    for &i in &failed {
+        let why = match read[i].get() {
+            Some(Err(e)) => e.to_string(),
+            _ => "unreadable".to_string(),
+        };
+        let date = present[i];
+        tracing::warn!(day = %date, error = %why, "history day left out: unreadable");
+        b.unreadable.push(crate::store::check::Unreadable {
+            path: day_dir(history, date),
+            why: format!(
+                "{why} (left out of the baseline; `pivotflow report --day {date}` rebuilds it \
+                 while the store still holds that day's flows)"
+            ),
+        });
     }
+    b.days -= failed.len();
     learner.finish(&mut b);
     b.index();
     tracing::debug!(

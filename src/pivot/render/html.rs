@@ -44,6 +44,8 @@ struct Page {
     generated: String,
     facts: Vec<(String, String)>,
     incomplete: Vec<String>,
+    /// History days left out of the baseline (unreadable), `path: why`.
+    history_incomplete: Vec<String>,
     acks: Vec<crate::pivot::history::ack::AckInForce>,
     cards: Vec<Card>,
     /// The cards are alert incidents (else, with no alert, the top-ranked untrusted ones).
@@ -377,6 +379,7 @@ pub fn render(
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         facts,
         incomplete: report.incomplete_files.iter().map(ToString::to_string).collect(),
+        history_incomplete: report.history_unreadable.iter().map(ToString::to_string).collect(),
         acks: report.acknowledged.clone(),
         cards_are_alerts: !alert_incidents.is_empty(),
         cards: carded

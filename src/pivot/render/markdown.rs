@@ -81,6 +81,13 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
         }
         s.push('\n');
     }
+    if !report.history_unreadable.is_empty() {
+        s.push_str("**INCOMPLETE: history days that could not be read were left out of the baseline:**\n\n");
+        for u in &report.history_unreadable {
+            s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
+        }
+        s.push('\n');
+    }
     let found = report.found();
     let (lead, rest) = found.split_once(" (").unwrap_or((&found, ""));
     s.push_str(&format!(

@@ -9,6 +9,9 @@ pub fn summary_table(report: &PivotReport) -> String {
     for u in &report.incomplete_files {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
+    for u in &report.history_unreadable {
+        s.push_str(&format!("INCOMPLETE: history day left out (unreadable): {u}\n"));
+    }
     s += &format!(
         "{}; truncated: max-hops {}, fan-out {}{}\n",
         report.found(),
