@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 unexpected failure; 2 invalid arguments or configuration; \
-3 bad input (corrupt or truncated pcap: flows before the bad point are still written; bad Zeek log lines: every other line is written); \
+3 bad input (corrupt or truncated pcap: flows before the bad point are still written; bad Zeek log lines: every other line is written; \
+unreadable store files or history days: `pivots` and `report` write everything else first); \
 4 I/O failure (data folder, Parquet, socket); 5 query failed (SQL error, memory limit).";
 
 /// The command line: global flags and one subcommand.

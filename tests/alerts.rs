@@ -190,6 +190,9 @@ fn a_rerun_is_byte_identical_and_never_reads_its_own_day_or_later() {
     assert_eq!(r["history_days"], 6);
     let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
     assert!(md.contains("INCOMPLETE: history days that could not be read"), "{md}");
+    let html = std::fs::read_to_string(out.join("2026-11-27/index.html")).unwrap();
+    let banner = html.find("id=\"history-incomplete\"").expect("the banner in index.html");
+    assert!(html[banner..].contains("date=2026-11-26: parquet"), "{}", &html[banner..]);
     // Rebuilding the broken day as the message says makes the next night whole again.
     assert!(report(&data, &out, &["--day", "2026-11-26"]).status.success());
     let o = report(&data, &out, &["--day", "2026-11-27"]);
