@@ -210,7 +210,12 @@ pub fn run(c: &ReportConfig) -> Result<()> {
         };
         // The reports on disk are the job: a reader that closed stdout stops no backfill.
         print_text(&line).or_else(|e| if e.is_broken_pipe() { Ok(()) } else { Err(e) })?;
-        incomplete.extend(report.left_out());
+        // A broken history day is named by every later night of a backfill: once is enough.
+        for f in report.left_out() {
+            if !incomplete.contains(&f) {
+                incomplete.push(f);
+            }
+        }
     }
     // A night with unreadable store files or history days must not look complete (exit 3),
     // but every day was reported from what could be read.
