@@ -464,6 +464,8 @@ def main():
     ap.add_argument("--episodes-max", type=int, default=SHAPE["episodes_max"])
     ap.add_argument("--session-minutes", default=f"{SHAPE['session_min']}-{SHAPE['session_max']}")
     ap.add_argument("--preferred-jump", type=float, default=SHAPE["preferred_jump"])
+    # Admins whose laptop gets a new address every day (a DHCP or VPN pool), a share of all.
+    ap.add_argument("--dhcp-share", type=float, default=0.0)
     a = ap.parse_args()
     lo, hi = (int(x) for x in a.session_minutes.split("-"))
     SHAPE.update(jumps=a.jumps, workstations_per_admin=a.workstations_per_admin,
@@ -498,6 +500,12 @@ def main():
         day0 = int(datetime.datetime(date.year, date.month, date.day, tzinfo=datetime.timezone.utc).timestamp() * 1000)
         weekend = date.weekday() >= 5
         org.mode = None
+        if a.dhcp_share > 0:
+            # Its own random numbers: without --dhcp-share the network is the same as before.
+            dr = random.Random(a.seed * 977 + 11)
+            for i, adm in enumerate(org.admins):
+                if dr.random() < a.dhcp_share and adm["active"] and d > 1:
+                    adm["laptop"] = net.user_addr(int(adm["laptop"].split(".")[1]) - 20)
         evs = [event(net, org, kind, r) for kind in sched.get(d, [])]
         rows = []
         routine = day_work(net, org, d, day0, weekend, rows, r)
