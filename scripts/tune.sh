@@ -18,7 +18,8 @@
 # depend on the generators' numbers, not a place to tune): `othernet` with six jump hosts, more
 # admins, longer and more sessions, more evening workers (seeds 31, 32 at 3 000 hosts, 33 at
 # 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
-# (seeds 41-44 at 3 000), and five extremes (seeds 51-55, see EXTRA below).
+# (seeds 41-44 at 3 000), five extremes (seeds 51-55, see EXTRA below) and admin laptops whose
+# address changes every day (seeds 61, 62).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -42,7 +43,8 @@ declare -A EXTRA=()
 if [ "${SHAPES:-0}" = 1 ]; then
     NETS=(othershape-31-3000 othershape-32-3000 othershape-33-6000
           teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
-          othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000)
+          othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000
+          othershape-61-3000 othershape-62-3000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -58,6 +60,9 @@ if [ "${SHAPES:-0}" = 1 ]; then
     EXTRA[othershape-53-3000]="--evening-share 0.4 --episodes-max 8 --preferred-jump 0.95"
     EXTRA[teams-54-3000]="--admin-rate 3"
     EXTRA[sites-55-3000]="--jump-hosts 1 --admin-rate 2"
+    # Admin laptops on a DHCP or VPN pool: a new address every day for 30 % / 50 % of the admins.
+    EXTRA[othershape-61-3000]="--dhcp-share 0.3"
+    EXTRA[othershape-62-3000]="--dhcp-share 0.5"
 fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
