@@ -278,4 +278,18 @@ fn a_day_without_data_is_not_a_day_of_history() {
     assert!(!out.join("history/date=2026-11-10").exists());
     assert!(out.join("2026-11-10/chains.json").is_file(), "the (empty) report is still written");
     assert_eq!(chains(&out, "2026-11-10")["service_flows"], 0);
+    // It says so wherever it is read, so that it does not read as a quiet night.
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("NO DATA: not one flow on a service port"), "{stdout}");
+    let md = std::fs::read_to_string(out.join("2026-11-10/summary.md")).unwrap();
+    assert!(md.contains("**NO DATA: not one flow on a service port"), "{md}");
+    let html = std::fs::read_to_string(out.join("2026-11-10/index.html")).unwrap();
+    let banner = html.find("id=\"no-data\"").expect("the no-data banner");
+    assert!(html[banner..].contains("nothing could be judged"));
+    // A day with data says nothing of the kind.
+    let o = report(&data, &out, &["--day", "2026-11-27"]);
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("NO DATA"));
+    assert!(
+        !std::fs::read_to_string(out.join("2026-11-27/index.html")).unwrap().contains("no-data")
+    );
 }

@@ -179,6 +179,16 @@ impl PivotReport {
         s
     }
 
+    /// When the period had no flow on a service port: the sentence that says so (a night with
+    /// nothing to judge must not read as a quiet one).
+    pub fn no_data_note(&self) -> Option<String> {
+        (self.service_flows == 0).then(|| {
+            "NO DATA: not one flow on a service port in this period (collector down, not \
+             captured yet, or no remote administration at all): nothing could be judged"
+                .to_string()
+        })
+    }
+
     /// "history: 3 of 28 days (cold start: findings weigh 3/7)" and the like.
     pub fn history_note(&self) -> String {
         let mut s = format!("history: {} of {} days", self.history_days, self.history_days_wanted);

@@ -44,6 +44,8 @@ struct Page {
     generated: String,
     facts: Vec<(String, String)>,
     incomplete: Vec<String>,
+    /// The period had no flow on a service port: the sentence that says so.
+    no_data: Option<String>,
     /// History days left out of the baseline (unreadable), `path: why`.
     history_incomplete: Vec<String>,
     acks: Vec<crate::pivot::history::ack::AckInForce>,
@@ -379,6 +381,7 @@ pub fn render(
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         facts,
         incomplete: report.incomplete_files.iter().map(ToString::to_string).collect(),
+        no_data: report.no_data_note(),
         history_incomplete: report.history_unreadable.iter().map(ToString::to_string).collect(),
         acks: report.acknowledged.clone(),
         cards_are_alerts: !alert_incidents.is_empty(),
@@ -421,7 +424,10 @@ fn header(report: &PivotReport) -> (Vec<(String, String)>, String) {
         .strip_suffix(" (no history: chains are ranked by length only, none is an alert)")
         .unwrap_or(history)
         .to_string();
-    let no_alert_note = if report.history_days == 0 {
+    // Without data the banner above says why; the note does not say it again.
+    let no_alert_note = if report.no_data_note().is_some() {
+        "No flows on service ports: nothing to alert on.".to_string()
+    } else if report.history_days == 0 {
         "No history yet: chains are ranked by length only, and none is an alert.".to_string()
     } else {
         format!("No incident is an alert (history: {history}).")

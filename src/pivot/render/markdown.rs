@@ -74,6 +74,9 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
 /// The title, unreadable files, what was found and the search cuts.
 fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
+    if let Some(note) = report.no_data_note() {
+        s.push_str(&format!("**{note}.**\n\n"));
+    }
     if !report.incomplete_files.is_empty() {
         s.push_str("**INCOMPLETE: store files that could not be read were left out:**\n\n");
         for u in &report.incomplete_files {

@@ -6,6 +6,9 @@ use crate::pivot::outcome::PivotReport;
 /// origins), then every chain.
 pub fn summary_table(report: &PivotReport) -> String {
     let mut s = String::new();
+    if let Some(note) = report.no_data_note() {
+        s.push_str(&format!("{note}\n"));
+    }
     for u in &report.incomplete_files {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
