@@ -286,10 +286,18 @@ fn a_day_without_data_is_not_a_day_of_history() {
     let html = std::fs::read_to_string(out.join("2026-11-10/index.html")).unwrap();
     let banner = html.find("id=\"no-data\"").expect("the no-data banner");
     assert!(html[banner..].contains("nothing could be judged"));
-    // A day with data says nothing of the kind.
+    assert!(!stdout.contains("Partial period"), "NO DATA says it all: {stdout}");
+    assert_eq!(chains(&out, "2026-11-10")["hours_with_flows"], 0);
+    // A day with data says nothing of the kind; this one has flows in a few hours only, and
+    // says that instead.
     let o = report(&data, &out, &["--day", "2026-11-27"]);
-    assert!(!String::from_utf8_lossy(&o.stdout).contains("NO DATA"));
-    assert!(
-        !std::fs::read_to_string(out.join("2026-11-27/index.html")).unwrap().contains("no-data")
-    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(!stdout.contains("NO DATA"));
+    let html = std::fs::read_to_string(out.join("2026-11-27/index.html")).unwrap();
+    assert!(!html.contains("no-data"));
+    let hours = chains(&out, "2026-11-27")["hours_with_flows"].as_u64().unwrap();
+    assert!((1..24).contains(&hours), "{hours}");
+    let note = format!("Partial period: flows in {hours} of the period's 24 hours");
+    assert!(stdout.contains(&note), "{stdout}");
+    assert!(html.contains(&format!("hours with flows: <b>{hours} of 24</b>")), "the header fact");
 }

@@ -22,6 +22,9 @@ pub struct PivotReport {
     /// Flow records on service ports read for the period (0: no data, e.g. the collector was
     /// down; `report` then keeps no history for the day).
     pub service_flows: usize,
+    /// Hours of the period with flow files in the store (an hour without one: the collector
+    /// was down, or there was no traffic at all).
+    pub hours_with_flows: usize,
     /// Hops touching possible pivot hosts (after merging transports).
     pub hops: usize,
     /// Candidate continuation pairs.
@@ -186,6 +189,35 @@ impl PivotReport {
             "NO DATA: not one flow on a service port in this period (collector down, not \
              captured yet, or no remote administration at all): nothing could be judged"
                 .to_string()
+        })
+    }
+
+    /// Whole hours in the period (none when it is open at either end).
+    pub fn period_hours(&self) -> Option<usize> {
+        match (self.since_ms, self.until_ms) {
+            (Some(s), Some(u)) if u > s => Some(((u - s) / 3_600_000) as usize),
+            _ => None,
+        }
+    }
+
+    /// "12 of 24" (hours with flow files of the period's hours), or the count alone.
+    pub fn hours_fact(&self) -> String {
+        match self.period_hours() {
+            Some(h) => format!("{} of {h}", self.hours_with_flows),
+            None => self.hours_with_flows.to_string(),
+        }
+    }
+
+    /// When some but not all hours of a bounded period have flow files: the sentence that says
+    /// so (a partial day must not read as a whole one).
+    pub fn hours_note(&self) -> Option<String> {
+        let h = self.period_hours()?;
+        (self.hours_with_flows > 0 && self.hours_with_flows < h).then(|| {
+            format!(
+                "flows in {} of the period's {h} hours (no flow file in the others: collector \
+                 down, or no traffic)",
+                self.hours_with_flows
+            )
         })
     }
 

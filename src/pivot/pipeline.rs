@@ -46,7 +46,7 @@ pub async fn find(
     let t0 = std::time::Instant::now();
     let ms = || t0.elapsed().as_millis() as u64;
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    let (ctx, unreadable) = open_store(data, range, rules, settings).await?;
+    let (ctx, unreadable, hours_with_flows) = open_store(data, range, rules, settings).await?;
     // Locally the service-port flows are read into memory now; on a cluster they stay there.
     let engine = Engine::new(ctx, settings, rules).await?;
     let service_rows = engine.service_rows().await?;
@@ -94,6 +94,7 @@ pub async fn find(
         since_ms: range.since_ms,
         until_ms: range.until_ms,
         service_flows: service_rows,
+        hours_with_flows,
         hops: all_hops.len(),
         continuations,
         truncations,
@@ -121,18 +122,20 @@ pub async fn find(
 
 /// The store's service-port flows of the period as `flows` (with `services`) in a session:
 /// hour by hour the admin layout where it holds every service-port flow, else the store;
-/// unreadable store files are left out and returned (exit 3 after the outputs are written).
+/// unreadable store files are left out and returned (exit 3 after the outputs are written),
+/// with the number of hours of the period that have flow files.
 async fn open_store(
     data: &Path,
     range: TimeRange,
     rules: &PivotRules,
     settings: &SqlSettings,
-) -> Result<(SessionContext, Vec<Unreadable>)> {
+) -> Result<(SessionContext, Vec<Unreadable>, usize)> {
     let t0 = std::time::Instant::now();
     let wanted =
         (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
     let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
     let unreadable = plan.unreadable.clone();
+    let hours_with_flows = plan.admin_hours.len() + plan.store_hours.len();
     tracing::info!(
         read = %plan.describe(),
         unreadable = unreadable.len(),
@@ -160,7 +163,7 @@ async fn open_store(
     let filter = hops::service_port_filter(rules);
     let ctx = flow_context_filtered(data, range, settings, filter, &exclude, admin).await?;
     crate::sql::context::register_services(&ctx, &rules.services).await?;
-    Ok((ctx, unreadable))
+    Ok((ctx, unreadable, hours_with_flows))
 }
 
 /// The history about tonight's chain hosts only (exact for every lookup the score makes); an

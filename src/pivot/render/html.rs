@@ -434,6 +434,7 @@ fn header(report: &PivotReport) -> (Vec<(String, String)>, String) {
     };
     let mut facts = vec![
         ("flows on service ports".to_string(), report.service_flows.to_string()),
+        ("hours with flows".into(), report.hours_fact()),
         ("hops".into(), report.hops.to_string()),
         ("chains".into(), report.chains.len().to_string()),
         ("incidents".into(), report.incidents.len().to_string()),

@@ -9,6 +9,9 @@ pub fn summary_table(report: &PivotReport) -> String {
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("{note}\n"));
     }
+    if let Some(note) = report.hours_note() {
+        s.push_str(&format!("Partial period: {note}\n"));
+    }
     for u in &report.incomplete_files {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
