@@ -77,9 +77,6 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("**{note}.**\n\n"));
     }
-    if let Some(note) = report.hours_note() {
-        s.push_str(&format!("**Partial period:** {note}.\n\n"));
-    }
     if !report.incomplete_files.is_empty() {
         s.push_str("**INCOMPLETE: store files that could not be read were left out:**\n\n");
         for u in &report.incomplete_files {
@@ -107,6 +104,9 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
             .join(", "),
         Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
     ));
+    if let Some(note) = report.hours_note() {
+        s.push_str(&format!("**Partial period:** {note}.\n\n"));
+    }
     let t = &report.truncations;
     if t.max_hops > 0 || t.fanout > 0 || t.max_chains_reached {
         s.push_str(&format!(

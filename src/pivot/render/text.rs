@@ -9,9 +9,6 @@ pub fn summary_table(report: &PivotReport) -> String {
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("{note}\n"));
     }
-    if let Some(note) = report.hours_note() {
-        s.push_str(&format!("Partial period: {note}\n"));
-    }
     for u in &report.incomplete_files {
         s.push_str(&format!("INCOMPLETE: store file left out (unreadable): {u}\n"));
     }
@@ -25,6 +22,10 @@ pub fn summary_table(report: &PivotReport) -> String {
         report.truncations.fanout,
         report.truncations.chain_limit_note()
     );
+    // Below the incidents' line, which leads the table (a partial day is context, not news).
+    if let Some(note) = report.hours_note() {
+        s.push_str(&format!("Partial period: {note}\n"));
+    }
     for a in &report.acknowledged {
         s += &format!(
             "acknowledged {} ({}) at {}: {}\n",
