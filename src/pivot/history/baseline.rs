@@ -250,7 +250,9 @@ pub fn load_about(
         (0..present.len()).map(|_| std::sync::OnceLock::new()).collect();
     let ready = (std::sync::Mutex::new(()), std::sync::Condvar::new());
     let mut b = Baseline { days: present.len(), days_wanted: days, ..Baseline::default() };
-    let mut failed: Vec<usize> = Vec::new();
+    // Days that cannot be read, and why: left out rather than failing every night of the
+    // window until they age out (the night is scored on the other days, names them, exits 3).
+    let mut failed: Vec<(NaiveDate, String)> = Vec::new();
     let (mut hop_facts, mut link_facts, mut busy) = (0, 0, 0);
     let mut learner = Learner::default();
     std::thread::scope(|scope| {
@@ -291,19 +293,13 @@ pub fn load_about(
                     (hop_facts, link_facts, busy) = (hop_facts + h, link_facts + l, busy + x);
                     learner.learn_day(*date, facts);
                 }
-                Some(Err(_)) => failed.push(i),
+                Some(Err(e)) => failed.push((*date, e.to_string())),
                 None => unreachable!("waited until day {i} was read"),
             }
         }
     });
-    // A day that cannot be read is left out rather than failing every night of the window
-    // until it ages out: the night is scored on the other days, names the day and exits 3.
-    for &i in &failed {
-        let why = match read[i].get() {
-            Some(Err(e)) => e.to_string(),
-            _ => "unreadable".to_string(),
-        };
-        let date = present[i];
+    b.days -= failed.len();
+    for (date, why) in failed {
         tracing::warn!(day = %date, error = %why, "history day left out: unreadable");
         b.unreadable.push(crate::store::check::Unreadable {
             path: day_dir(history, date),
@@ -313,7 +309,6 @@ pub fn load_about(
             ),
         });
     }
-    b.days -= failed.len();
     learner.finish(&mut b);
     b.index();
     tracing::debug!(

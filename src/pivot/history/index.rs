@@ -521,21 +521,18 @@ pub fn read_about(
             let server = watched.get(&r.other);
             // Whether a server of no interest is busy does not matter to the rule.
             let server_end = (server.is_some(), server.is_some_and(busy_as_server));
-            match super::fate((true, busy_as_client(e)), server_end) {
-                super::Fate::Keep => {
-                    kept.push((e.name, r.other, r));
-                    // Kept here, so not part of its busy server's sums.
-                    if let Some(s) = server.filter(|s| busy_as_server(s)) {
-                        taken.entry(s.name).or_default().push(r);
-                    }
+            // The client is of interest: the fact is kept or summed into the client.
+            if super::fate((true, busy_as_client(e)), server_end) == super::Fate::Keep {
+                kept.push((e.name, r.other, r));
+                // Kept here, so not part of its busy server's sums.
+                if let Some(s) = server.filter(|s| busy_as_server(s)) {
+                    taken.entry(s.name).or_default().push(r);
                 }
-                // The client is of interest: summed into it (never into the server).
-                super::Fate::SumIntoClient | super::Fate::SumIntoServer | super::Fate::Skip => {
-                    let x = sums.entry((e.name, false)).or_default();
-                    x.0.insert(r.service);
-                    x.1 |= r.hours;
-                    x.2 = x.2.wrapping_add(r.connections);
-                }
+            } else {
+                let x = sums.entry((e.name, false)).or_default();
+                x.0.insert(r.service);
+                x.1 |= r.hours;
+                x.2 = x.2.wrapping_add(r.connections);
             }
         }
     }

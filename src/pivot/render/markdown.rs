@@ -77,19 +77,20 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("**{note}.**\n\n"));
     }
-    if !report.incomplete_files.is_empty() {
-        s.push_str("**INCOMPLETE: store files that could not be read were left out:**\n\n");
-        for u in &report.incomplete_files {
-            s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
+    for (title, files) in [
+        ("store files that could not be read were left out", &report.incomplete_files),
+        (
+            "history days that could not be read were left out of the baseline",
+            &report.history_unreadable,
+        ),
+    ] {
+        if !files.is_empty() {
+            s.push_str(&format!("**INCOMPLETE: {title}:**\n\n"));
+            for u in files {
+                s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
+            }
+            s.push('\n');
         }
-        s.push('\n');
-    }
-    if !report.history_unreadable.is_empty() {
-        s.push_str("**INCOMPLETE: history days that could not be read were left out of the baseline:**\n\n");
-        for u in &report.history_unreadable {
-            s.push_str(&format!("- `{}`: {}\n", u.path.display(), u.why));
-        }
-        s.push('\n');
     }
     let found = report.found();
     let (lead, rest) = found.split_once(" (").unwrap_or((&found, ""));
