@@ -17,6 +17,7 @@ mod hostile;
 mod html_report;
 mod incidents;
 mod inventory;
+mod leases;
 mod live_capture;
 mod packets_capture;
 mod pcapng_input;

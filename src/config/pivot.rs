@@ -66,6 +66,15 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
         a.inventory.as_deref(),
         a.hosts_file.as_deref(),
     )?);
+    if let Some(path) = &a.leases {
+        if a.cluster.is_some() {
+            return Err(Error::config(
+                "--leases",
+                "not with --cluster yet: the addresses are renamed as this process reads the flows",
+            ));
+        }
+        r.leases = Some(std::sync::Arc::new(crate::pivot::leases::Leases::load(path)?));
+    }
     Ok(r)
 }
 

@@ -48,7 +48,12 @@ pub async fn materialize_service_flows(
     let flows =
         store.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
-    let batches = flows.collect().await.map_err(err)?;
+    let mut batches = flows.collect().await.map_err(err)?;
+    if let Some(leases) = &rules.leases {
+        let renamed;
+        (batches, renamed) = leases.apply(batches)?;
+        tracing::info!(renamed, addresses = leases.addresses(), "leased addresses named");
+    }
     let table = MemTable::try_new(schema, vec![batches.clone()]).map_err(err)?;
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;

@@ -15,6 +15,7 @@ pub(crate) mod columns;
 mod engine;
 pub mod history;
 pub mod hops;
+pub mod leases;
 pub mod outcome;
 mod pipeline;
 pub mod render;

@@ -55,6 +55,9 @@ pub struct PivotRules {
     pub bucket: Duration,
     /// Host names and roles (`--inventory`, `--hosts-file`) shown next to addresses.
     pub inventory: std::sync::Arc<crate::inventory::Inventory>,
+    /// Who held which address when (`--leases`): flow records' addresses are named by it as
+    /// they are read.
+    pub leases: Option<std::sync::Arc<super::leases::Leases>>,
 }
 
 impl Default for PivotRules {
@@ -76,6 +79,7 @@ impl Default for PivotRules {
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),
             inventory: Default::default(),
+            leases: None,
         }
     }
 }

@@ -1,0 +1,124 @@
+//! `--leases`: an admin laptop on a DHCP pool keeps one history, through the binary.
+
+use std::path::Path;
+
+use crate::alerts::report;
+use crate::sql_fixture::{T, rec, write_store};
+use crate::support::tempdir;
+use pivotflow::store::record::FlowRecord;
+
+const DAY: i64 = 86_400_000;
+const HOUR: i64 = 3_600_000;
+const MIN: i64 = 60_000;
+
+fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord> {
+    let e = "192.0.2.1";
+    vec![
+        rec(e, c, cport, s, 22, 6, start, end, 40, 4_000),
+        rec(e, s, 22, c, cport, 6, start, end, 50, 40_000),
+    ]
+}
+
+/// The laptop's address on day `d` before the last (0: the last day).
+fn address(d: i64) -> String {
+    format!("10.8.1.{}", if d == 0 { 99 } else { 10 + d })
+}
+
+/// Eight days, 2026-11-20 .. 2026-11-27 (T is 10:00 on the last): Alice's laptop has a new
+/// address every day and works at 09:00 and 14:00 through the jump host J = 10.9.0.1 on
+/// S = 10.32.0.1; on the last day only at 22:00.
+fn store(root: &Path) {
+    let mut r = Vec::new();
+    for d in (1..8).rev() {
+        let t = -d * DAY;
+        for (k, at) in [-HOUR, 4 * HOUR].into_iter().enumerate() {
+            let p = 50_000 + 2 * k as u16;
+            r.extend(session(&address(d), p, "10.9.0.1", t + at, t + at + 50 * MIN));
+            r.extend(session("10.9.0.1", p + 1, "10.32.0.1", t + at + 5 * MIN, t + at + 40 * MIN));
+        }
+    }
+    let at = 12 * HOUR;
+    r.extend(session(&address(0), 50_100, "10.9.0.1", at, at + 50 * MIN));
+    r.extend(session("10.9.0.1", 50_101, "10.32.0.1", at + 5 * MIN, at + 40 * MIN));
+    write_store(root, &r);
+}
+
+/// The leases: each day's address to `alice` from 07:00 to 07:00 the next day.
+fn leases(path: &Path) {
+    let mut text = String::from("address,identity,from,until\n");
+    for d in 0..8 {
+        let from = (T - d * DAY - 3 * HOUR) / 1000;
+        text.push_str(&format!("{},alice,{from},{}\n", address(d), from + 86_400));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn evening_chain(out: &Path, origin: &str) -> serde_json::Value {
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap())
+            .unwrap();
+    let hosts = serde_json::json!([origin, "10.9.0.1", "10.32.0.1"]);
+    r["chains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["hosts"] == hosts)
+        .unwrap_or_else(|| panic!("no chain {hosts} in {r}"))
+        .clone()
+}
+
+fn reasons(c: &serde_json::Value) -> Vec<String> {
+    c["reasons"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
+    let data = tempdir("leases-store");
+    store(&data);
+    let file = data.join("leases.csv");
+    leases(&file);
+    let days = ["--since", "2026-11-20", "--until", "2026-11-27"];
+
+    // Without the leases every day's address is a new host: at best the twin rule lends it
+    // yesterday's address's record (one day), too little to judge its working hours by.
+    let plain = tempdir("leases-out-plain");
+    let o = report(&data, &plain, &days);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = evening_chain(&plain, "10.8.1.99");
+    assert!(
+        !reasons(&c).iter().any(|r| r.contains("started it at") && !r.contains("on its 1 day ")),
+        "{c}"
+    );
+    assert_eq!(c["alert"], false, "{c}");
+
+    // With them the laptop is one host with seven days of working hours, and 22:00 is eight
+    // hours from any of them: an alert.
+    let leased = tempdir("leases-out");
+    let mut args = days.to_vec();
+    let f = file.to_str().unwrap();
+    args.extend(["--leases", f]);
+    let o = report(&data, &leased, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = evening_chain(&leased, "alice");
+    let why = reasons(&c);
+    assert!(
+        why.iter().any(|r| r.starts_with(
+            "alice started it at 22:00 UTC, 8 hours from any hour it started an admin session on its 7 days with them"
+        )),
+        "{why:?}"
+    );
+    assert_eq!(c["alert"], true, "{c}");
+    // The history keeps the identity, not the day's address.
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    let facts = pivotflow::pivot::history::read_day(&leased.join("history"), day).unwrap();
+    let clients: std::collections::BTreeSet<&str> =
+        facts.hops.iter().map(|f| f.client.as_str()).collect();
+    assert_eq!(clients, ["10.9.0.1", "alice"].into(), "{:?}", facts.hops);
+
+    // A bad lease file is named with its line, before anything runs (exit 2).
+    std::fs::write(&file, "address,identity,from,until\n10.8.1.10,alice,tomorrow,\n").unwrap();
+    let o = report(&data, &leased, &["--day", "2026-11-27", "--leases", f]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("leases.csv") && err.contains("line 2: from"), "{err}");
+}
