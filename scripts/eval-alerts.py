@@ -3,7 +3,8 @@
 incident, how many alert incidents, decoys in alerts, and what each routine event caused.
 
 Usage: eval-alerts.py TRUTH.json REPORTS_DIR [FIRST_DAY LAST_DAY] [--sweep] [--noise] [--json FILE]
-(days 1-based, inclusive). Prints a Markdown table and a summary line; exits 1 when an attack in
+[--leases FILE] (days 1-based, inclusive; --leases: the reports were made with `report --leases
+FILE`, so the truth's addresses are named by their leases first). Prints a Markdown table and a summary line; exits 1 when an attack in
 the range is not in an alert incident or a decoy is.
 
 - An attack counts as found when a chain of an alert incident (any of its chains, folded ones
@@ -66,16 +67,43 @@ def sweep(days, reports, first, last):
         print(f"| {t:.1f} | {found}/{total} | {max(per_day)} | {sum(per_day) / len(per_day):.2f} |")
 
 
+def rename(truth, path):
+    """The truth's hosts named as `report --leases path` names them: an address by the identity
+    whose lease holds it at noon (UTC) of the truth's day (the leases `scripts/othernet.py
+    --leases-out` writes last a day)."""
+    import csv
+    leases = {}
+    for row in csv.DictReader(open(path)):
+        until = float(row["until"]) if row["until"] else float("inf")
+        leases.setdefault(row["address"], []).append((float(row["from"]), until, row["identity"]))
+    for d in truth["days"]:
+        noon = datetime.datetime.fromisoformat(d["date"] + "T12:00:00+00:00").timestamp()
+        def name(h):
+            return next((i for f, u, i in reversed(leases.get(h, [])) if f <= noon < u), h)
+        for c in d["attacks"] + d["decoys"]:
+            c["hosts"] = [name(h) for h in c.get("hosts", [])]
+            for hop in c["hops"]:
+                hop["client"], hop["server"] = name(hop["client"]), name(hop["server"])
+        for e in d["routine_events"]:
+            e["hosts"] = [name(h) for h in e["hosts"]]
+
+
 def main():
     flags = {"--sweep", "--noise"}
     argv = sys.argv[1:]
-    json_out = None
+    json_out = leases = None
     if "--json" in argv:
         k = argv.index("--json")
         json_out = argv[k + 1]
         del argv[k:k + 2]
+    if "--leases" in argv:
+        k = argv.index("--leases")
+        leases = argv[k + 1]
+        del argv[k:k + 2]
     args = [a for a in argv if a not in flags]
     truth = json.load(open(args[0]))
+    if leases:
+        rename(truth, leases)
     reports = args[1]
     days = truth["days"]
     first = int(args[2]) if len(args) > 2 else 1

@@ -466,6 +466,9 @@ def main():
     ap.add_argument("--preferred-jump", type=float, default=SHAPE["preferred_jump"])
     # Admins whose laptop gets a new address every day (a DHCP or VPN pool), a share of all.
     ap.add_argument("--dhcp-share", type=float, default=0.0)
+    # Write those admins' leases (`pivotflow report --leases`): address, identity (the laptop,
+    # a new one when it is replaced), the day.
+    ap.add_argument("--leases-out")
     a = ap.parse_args()
     lo, hi = (int(x) for x in a.session_minutes.split("-"))
     SHAPE.update(jumps=a.jumps, workstations_per_admin=a.workstations_per_admin,
@@ -494,6 +497,9 @@ def main():
     sched.setdefault(r.choice(weekdays), []).append("holiday")
     con = duckdb.connect()
     truth = dict(shape="othernet", days=[])
+    leases = ["address,identity,from,until"]
+    dhcp = set()  # the admins on the pool, by place in org.admins
+    laptop_no = {}  # admin place -> its laptop's number (a replaced laptop is another one)
     k = 0
     for d in range(1, a.days + 1):
         date = first + datetime.timedelta(days=d - 1)
@@ -504,9 +510,19 @@ def main():
             # Its own random numbers: without --dhcp-share the network is the same as before.
             dr = random.Random(a.seed * 977 + 11)
             for i, adm in enumerate(org.admins):
-                if dr.random() < a.dhcp_share and adm["active"] and d > 1:
-                    adm["laptop"] = net.user_addr(int(adm["laptop"].split(".")[1]) - 20)
+                if dr.random() < a.dhcp_share and adm["active"]:
+                    dhcp.add(i)
+                    if d > 1:
+                        adm["laptop"] = net.user_addr(int(adm["laptop"].split(".")[1]) - 20)
         evs = [event(net, org, kind, r) for kind in sched.get(d, [])]
+        for e in evs:
+            if e["kind"] == "laptop-replaced":
+                for i in dhcp:
+                    if org.admins[i]["laptop"] == e["hosts"][1]:
+                        laptop_no[i] = laptop_no.get(i, i) + 1000
+        for i in sorted(dhcp):
+            n = laptop_no.get(i, i)
+            leases.append(f'{org.admins[i]["laptop"]},laptop-{n},{day0 // 1000},{day0 // 1000 + 86400}')
         rows = []
         routine = day_work(net, org, d, day0, weekend, rows, r)
         attacks, dec = [], []
@@ -541,6 +557,8 @@ def main():
         truth["days"].append(dict(date=date.isoformat(), weekend=weekend, attacks=attacks, decoys=dec,
                                   routine_events=evs, routine=routine[:50]))
     json.dump(truth, open(a.truth, "w"), indent=1)
+    if a.leases_out:
+        open(a.leases_out, "w").write("\n".join(leases) + "\n")
 
 
 main()

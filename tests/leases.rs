@@ -97,6 +97,9 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
     let mut args = days.to_vec();
     let f = file.to_str().unwrap();
     args.extend(["--leases", f]);
+    let events = leased.join("events.jsonl");
+    let e = events.to_str().unwrap();
+    args.extend(["--events", e]);
     let o = report(&data, &leased, &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let c = evening_chain(&leased, "alice");
@@ -108,6 +111,19 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
         "{why:?}"
     );
     assert_eq!(c["alert"], true, "{c}");
+    // The SIEM event names the identity where ECS takes any text, never as an IP.
+    let text = std::fs::read_to_string(&events).unwrap();
+    let event: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["pivotflow"]["path"][0] == "alice")
+        .unwrap_or_else(|| panic!("no event from alice in {text}"));
+    assert_eq!(event["source"]["address"], "alice", "{event}");
+    assert!(event["source"].get("ip").is_none(), "{event}");
+    assert_eq!(event["destination"]["ip"], "10.32.0.1", "{event}");
+    assert!(event["related"]["hosts"].as_array().unwrap().contains(&"alice".into()), "{event}");
+    assert!(!event["related"]["ip"].as_array().unwrap().contains(&"alice".into()), "{event}");
+
     // The history keeps the identity, not the day's address.
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
     let facts = pivotflow::pivot::history::read_day(&leased.join("history"), day).unwrap();

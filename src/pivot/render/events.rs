@@ -5,8 +5,10 @@
 //! - `@timestamp` is the incident's first hop start; `event.kind` `alert`, `event.category`
 //!   `network`, `event.type` `connection`, `event.id` a stable id (below), `event.start`/`end`,
 //!   `event.risk_score` the incident's score; `rule.name` `pivotflow lateral movement`,
-//!   `rule.description` its cause; `message` its reasons; `source.ip` the origin and
-//!   `destination.ip` the last host of its strongest chain; `related.ip` every host;
+//!   `rule.description` its cause; `message` its reasons; `source.address` (and `.ip`) the
+//!   origin and `destination.address` (and `.ip`) the last host of its strongest chain;
+//!   `related.ip` every host (a host named by `--leases` is no IP: `*.address` and
+//!   `related.hosts` only);
 //!   `pivotflow.*` the day, incident, score, path, chains, reasons, possible origins and the
 //!   strongest chain's hops.
 //! - **Stable ids**: `event.id` is a hash of the day, the strongest chain's path and the
@@ -70,17 +72,25 @@ pub fn event(label: &str, report: &PivotReport, i: &Incident) -> Value {
         i.hosts.iter().filter_map(|h| report.hosts.get(h).map(|info| (h, info))).collect();
     let names: Vec<&str> =
         known.values().filter(|h| !h.name.is_empty()).map(|h| h.name.as_str()).collect();
-    let mut source = json!({ "ip": i.path.first() });
-    let mut destination = json!({ "ip": i.path.last() });
-    if let Some(n) = name(i.path.first()) {
-        source["domain"] = json!(n);
-    }
-    if let Some(n) = name(i.path.last()) {
-        destination["domain"] = json!(n);
-    }
-    let mut related = json!({ "ip": i.hosts });
-    if !names.is_empty() {
-        related["hosts"] = json!(names);
+    // A host named by its lease (`--leases`) is no IP: ECS `*.ip` fields are typed `ip`, so it
+    // goes to `*.address` (any text) and `related.hosts` instead.
+    let is_ip = |h: &&String| h.parse::<std::net::IpAddr>().is_ok();
+    let end = |host: Option<&String>| {
+        let mut e = json!({ "address": host });
+        if host.is_some_and(|h| is_ip(&h)) {
+            e["ip"] = json!(host);
+        }
+        if let Some(n) = name(host) {
+            e["domain"] = json!(n);
+        }
+        e
+    };
+    let (source, destination) = (end(i.path.first()), end(i.path.last()));
+    let (ips, identities): (Vec<&String>, Vec<&String>) = i.hosts.iter().partition(is_ip);
+    let mut related = json!({ "ip": ips });
+    let hosts: Vec<&str> = names.into_iter().chain(identities.iter().map(|h| h.as_str())).collect();
+    if !hosts.is_empty() {
+        related["hosts"] = json!(hosts);
     }
     let mut event = json!({
         "@timestamp": i.first,

@@ -60,10 +60,12 @@ pub const SHARED_TIME: usize = 2;
 pub const BUSY: usize = 2000;
 
 /// Same network group (`history::group`) without allocating: the text before the last dot of
-/// IPv4 addresses, else the parsed groups.
+/// IPv4 addresses, else the parsed groups (a name with dots, as `--leases` gives, is a group of
+/// its own).
 fn same_group(a: &str, b: &str) -> bool {
+    let v4 = |s: &str| s.parse::<std::net::Ipv4Addr>().is_ok();
     match (a.rsplit_once('.'), b.rsplit_once('.')) {
-        (Some((x, _)), Some((y, _))) if !a.contains(':') && !b.contains(':') => x == y,
+        (Some((x, _)), Some((y, _))) if v4(a) && v4(b) => x == y,
         _ => group(a) == group(b),
     }
 }
