@@ -19,7 +19,8 @@
 # admins, longer and more sessions, more evening workers (seeds 31, 32 at 3 000 hosts, 33 at
 # 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
 # (seeds 41-44 at 3 000), five extremes (seeds 51-55, see EXTRA below) and admin laptops whose
-# address changes every day (seeds 61, 62).
+# address changes every day (seeds 61, 62), then the same two networks read with their DHCP
+# leases (`leased-61-3000`, `leased-62-3000`: `report --leases`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -44,7 +45,7 @@ if [ "${SHAPES:-0}" = 1 ]; then
     NETS=(othershape-31-3000 othershape-32-3000 othershape-33-6000
           teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
           othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000
-          othershape-61-3000 othershape-62-3000)
+          othershape-61-3000 othershape-62-3000 leased-61-3000 leased-62-3000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -63,6 +64,8 @@ if [ "${SHAPES:-0}" = 1 ]; then
     # Admin laptops on a DHCP or VPN pool: a new address every day for 30 % / 50 % of the admins.
     EXTRA[othershape-61-3000]="--dhcp-share 0.3"
     EXTRA[othershape-62-3000]="--dhcp-share 0.5"
+    EXTRA[leased-61-3000]="--dhcp-share 0.3"
+    EXTRA[leased-62-3000]="--dhcp-share 0.5"
 fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
@@ -71,7 +74,10 @@ generate() {  # generate NAME: the network's flows and truth, unless already the
     [ -f "$A/truth.json" ] && return
     rm -rf "$A"; mkdir -p "$A"
     local extra; read -ra extra <<< "${EXTRA[$name]:-}"
-    if [ "$shape" = othernet ] || [ "$shape" = othershape ]; then
+    if [ "$shape" = leased ]; then
+        python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
+            "${extra[@]}" --leases-out "$A/leases.csv"
+    elif [ "$shape" = othernet ] || [ "$shape" = othershape ]; then
         python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
             "${extra[@]}"
     else
@@ -83,14 +89,16 @@ generate() {  # generate NAME: the network's flows and truth, unless already the
 run() {  # run NAME: 14 nights from an empty reports folder, then the evaluation of nights 8-14
     local name=$1 A="$DIR/$1"
     rm -rf "$A/reports"
+    local leases=()
+    if [ -f "$A/leases.csv" ]; then leases=(--leases "$A/leases.csv"); fi
     if ! PIVOTFLOW_LOG=off "$BIN" report --data "$A/flows" --since 2026-11-02 --until 2026-11-15 \
-        --out "$A/reports" > /dev/null 2> "$A/err.txt"; then
+        --out "$A/reports" "${leases[@]}" > /dev/null 2> "$A/err.txt"; then
         echo "$name: report failed: $(tail -1 "$A/err.txt")"
         return
     fi
     # eval-alerts.py exits 1 when an aim is missed; its JSON is what this line reads.
     python3 scripts/eval-alerts.py "$A/truth.json" "$A/reports" 8 14 --noise --json "$A/eval.json" \
-        > "$A/eval.md" || true
+        "${leases[@]}" > "$A/eval.md" || true
     python3 - "$A/eval.json" "$name" <<'PY' || echo "$name: evaluation failed (see $A/eval.md)"
 import json, sys
 e = json.load(open(sys.argv[1]))
