@@ -137,4 +137,12 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("leases.csv") && err.contains("line 2: from"), "{err}");
+    // Not on a cluster yet: refused before anything is read.
+    let o = report(
+        &data,
+        &leased,
+        &["--day", "2026-11-27", "--leases", f, "--cluster", "df://127.0.0.1:1"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid --leases: not with --cluster"));
 }
