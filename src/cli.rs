@@ -492,9 +492,10 @@ pub struct PivotRulesArgs {
     /// export) where the inventory has none. Nothing is looked up on the network.
     #[arg(long, value_name = "FILE")]
     pub hosts_file: Option<PathBuf>,
-    /// DHCP/VPN leases, CSV with a header: address, identity, from, until (RFC 3339 or epoch
-    /// seconds; empty until: open). A leased address is named by the identity that held it at
-    /// each flow's start, so a laptop whose address changes keeps one history.
+    /// DHCP/VPN leases: CSV with a header (address, identity, from, until: RFC 3339 or epoch
+    /// seconds; empty until: open) or Zeek's dhcp.log (TSV or JSON, plain or gzip). A leased
+    /// address is named by the identity that held it at each flow's start, so a laptop whose
+    /// address changes keeps one history.
     #[arg(long, value_name = "FILE")]
     pub leases: Option<PathBuf>,
     /// JSON file with "services" (["ssh=tcp/22", ...]) and "trusted" (["10.0.9.0/24", ...]);

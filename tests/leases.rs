@@ -53,6 +53,29 @@ fn leases(path: &Path) {
     std::fs::write(path, text).unwrap();
 }
 
+/// The same leases as Zeek's `dhcp.log` (TSV, gzip'd) would have them: a DISCOVER without an
+/// address, then an ACK for a day to the laptop's MAC address.
+fn dhcp_log(path: &Path) {
+    let mut text = String::from(
+        "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdhcp\n\
+         #fields\tts\tuids\tclient_addr\tserver_addr\tmac\thost_name\tassigned_addr\tlease_time\tmsg_types\n\
+         #types\ttime\tset[string]\taddr\taddr\tstring\tstring\taddr\tinterval\tvector[string]\n",
+    );
+    for d in (0..8).rev() {
+        let from = (T - d * DAY - 3 * HOUR) / 1000;
+        text.push_str(&format!("{}.000000\tC{d}a\t-\t-\t{MAC}\talice\t-\t-\tDISCOVER\n", from - 1));
+        text.push_str(&format!(
+            "{from}.000000\tC{d}b\t{a}\t10.8.0.254\t{MAC}\talice\t{a}\t86400.000000\tREQUEST,ACK\n",
+            a = address(d)
+        ));
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+const MAC: &str = "00:00:5e:00:53:01";
+
 fn evening_chain(out: &Path, origin: &str) -> serde_json::Value {
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap())
@@ -130,6 +153,20 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
     let clients: std::collections::BTreeSet<&str> =
         facts.hops.iter().map(|f| f.client.as_str()).collect();
     assert_eq!(clients, ["10.9.0.1", "alice"].into(), "{:?}", facts.hops);
+
+    // Zeek's dhcp.log (gzip'd) is read as it is: the laptop is its MAC address.
+    let zeek = tempdir("leases-out-zeek");
+    let log = data.join("dhcp.log.gz");
+    dhcp_log(&log);
+    let mut args = days.to_vec();
+    args.extend(["--leases", log.to_str().unwrap()]);
+    let o = report(&data, &zeek, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let c = evening_chain(&zeek, MAC);
+    assert_eq!(c["alert"], true, "{c}");
+    assert!(
+        reasons(&c).iter().any(|r| r.contains("8 hours from any hour") && r.contains("7 days"))
+    );
 
     // A bad lease file is named with its line, before anything runs (exit 2).
     std::fs::write(&file, "address,identity,from,until\n10.8.1.10,alice,tomorrow,\n").unwrap();

@@ -10,12 +10,14 @@
 //!
 //! The file is CSV with a header row: `address`, `identity` (a MAC address, a host name, an
 //! asset tag: any text; `#` starts a comment line), `from` and `until` (RFC 3339, or seconds
-//! since the epoch as Zeek's `ts` writes them; an empty `until` is open-ended). A lease covers
+//! since the epoch as Zeek's `ts` writes them; an empty `until` is open-ended) — or Zeek's
+//! `dhcp.log` itself (TSV or JSON lines, plain or gzip): each entry with an `assigned_addr` and a
+//! `lease_time` is a lease from `ts` to `ts + lease_time` to its `mac` (else its `host_name`);
+//! other entries (discover, request, no address) are not leases. A lease covers
 //! `from` ≤ t < `until`. Where leases of one address overlap, the later one supersedes: the
 //! earlier ends where it starts (a DHCP server that hands a released address to another host
-//! logs the first lease for its whole lease time). Addresses outside every lease keep their
-//! address as their name. A Zeek `dhcp.log` gives the file with
-//! `zeek-cut ts assigned_addr mac lease_time < dhcp.log | awk -v OFS=, 'BEGIN {print "address,identity,from,until"} {print $2, $3, $1, $1 + $4}'`.
+//! logs the first lease for its whole lease time; a renewal continues it). Addresses outside
+//! every lease keep their address as their name.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -43,6 +45,9 @@ pub struct Leases {
     by_address: HashMap<String, Vec<Lease>>,
 }
 
+/// A lease as a `dhcp.log` entry gives it: address, identity, (from, until) in ms.
+type DhcpLease<'a> = (&'a str, &'a str, (i64, i64));
+
 /// Columns renamed: both ends of a flow record.
 const ADDRESS_COLUMNS: [&str; 2] = ["src_addr", "dst_addr"];
 
@@ -63,11 +68,143 @@ impl Leases {
     /// Read `path` (see the module). Errors name the file and line (exit 2).
     pub fn load(path: &Path) -> Result<Leases> {
         let what = || format!("--leases {}", path.display());
-        let text = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut crate::capture::zeek::open(path)?, &mut text)
+            .map_err(|e| Error::io(path, e))?;
         Self::parse(&text).map_err(|detail| Error::config(what(), detail))
     }
 
+    /// A lease file's text: Zeek's `dhcp.log` (TSV from its `#separator` line, JSON lines from
+    /// a `{`), else CSV.
     fn parse(text: &[u8]) -> std::result::Result<Leases, String> {
+        let mut leases = if text.starts_with(b"#separator") {
+            Self::zeek_tsv(text)?
+        } else if text.trim_ascii_start().starts_with(b"{") {
+            Self::zeek_json(text)?
+        } else {
+            Self::csv(text)?
+        };
+        leases.settle();
+        Ok(leases)
+    }
+
+    /// Add a lease of `address` (text, as the log has it) read on `line`.
+    fn add(
+        &mut self,
+        line: u64,
+        address: &str,
+        identity: &str,
+        (from_ms, until_ms): (i64, i64),
+    ) -> std::result::Result<(), String> {
+        let address: std::net::IpAddr = address
+            .parse()
+            .map_err(|_| format!("line {line}: address {address:?} is not an IP address"))?;
+        if identity.is_empty() {
+            return Err(format!("line {line}: empty identity for {address}"));
+        }
+        if until_ms <= from_ms {
+            return Err(format!(
+                "line {line}: the lease of {address} to {identity} ends before it starts"
+            ));
+        }
+        self.by_address.entry(address.to_string()).or_default().push(Lease {
+            from_ms,
+            until_ms,
+            identity: identity.into(),
+        });
+        Ok(())
+    }
+
+    /// The lease of a `dhcp.log` entry: (address, identity, from, until) when it assigned an
+    /// address for a time, None for the other messages.
+    fn dhcp_entry<'a>(
+        line: u64,
+        field: impl Fn(&str) -> Option<&'a str>,
+    ) -> std::result::Result<Option<DhcpLease<'a>>, String> {
+        let (Some(address), Some(lease)) = (field("assigned_addr"), field("lease_time")) else {
+            return Ok(None);
+        };
+        let Some(identity) = field("mac").or_else(|| field("host_name")) else {
+            return Ok(None);
+        };
+        let ts = field("ts").ok_or_else(|| format!("line {line}: ts is unset"))?;
+        let from = instant(ts).map_err(|e| format!("line {line}: ts: {e}"))?;
+        let secs: f64 = lease
+            .parse()
+            .ok()
+            .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s < 1e10)
+            .ok_or_else(|| {
+                format!("line {line}: lease_time {lease:?} is not a number of seconds")
+            })?;
+        Ok(Some((address, identity, (from, from + (secs * 1000.0).round() as i64))))
+    }
+
+    fn zeek_tsv(text: &[u8]) -> std::result::Result<Leases, String> {
+        let text = String::from_utf8_lossy(text);
+        let (mut sep, mut unset, mut empty) =
+            ("\t".to_string(), "-".to_string(), "(empty)".to_string());
+        let mut fields: Vec<String> = Vec::new();
+        let mut leases = Leases::default();
+        for (n, line) in text.lines().enumerate() {
+            let n = n as u64 + 1;
+            if let Some(rest) = line.strip_prefix('#') {
+                let (key, value) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
+                match key {
+                    "separator" => sep = value.replace("\\x09", "\t").replace("\\x20", " "),
+                    "unset_field" => unset = value.to_string(),
+                    "empty_field" => empty = value.to_string(),
+                    "path" if value != "dhcp" => {
+                        return Err(format!("line {n}: a {value} log, not Zeek's dhcp.log"));
+                    }
+                    "fields" => fields = value.split(sep.as_str()).map(str::to_string).collect(),
+                    _ => {}
+                }
+                continue;
+            }
+            if line.is_empty() {
+                continue;
+            }
+            if fields.is_empty() {
+                return Err(format!("line {n}: a data line before any #fields header"));
+            }
+            let v: Vec<&str> = line.split(sep.as_str()).collect();
+            let field = |name: &str| {
+                let k = fields.iter().position(|f| f == name)?;
+                v.get(k).copied().filter(|s| *s != unset && *s != empty && !s.is_empty())
+            };
+            if let Some((a, i, span)) = Self::dhcp_entry(n, field)? {
+                leases.add(n, a, i, span)?;
+            }
+        }
+        Ok(leases)
+    }
+
+    fn zeek_json(text: &[u8]) -> std::result::Result<Leases, String> {
+        let mut leases = Leases::default();
+        for (n, line) in text.split(|b| *b == b'\n').enumerate() {
+            let n = n as u64 + 1;
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            let entry: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line)
+                .map_err(|e| format!("line {n}: not a JSON object: {e}"))?;
+            // Numbers as their text: `ts` and `lease_time` are numbers (or an ISO time).
+            let texts: HashMap<&str, String> = entry
+                .iter()
+                .filter_map(|(k, v)| match v {
+                    serde_json::Value::String(s) => Some((k.as_str(), s.clone())),
+                    serde_json::Value::Number(x) => Some((k.as_str(), x.to_string())),
+                    _ => None,
+                })
+                .collect();
+            if let Some((a, i, span)) = Self::dhcp_entry(n, |k| texts.get(k).map(String::as_str))? {
+                leases.add(n, a, i, span)?;
+            }
+        }
+        Ok(leases)
+    }
+
+    fn csv(text: &[u8]) -> std::result::Result<Leases, String> {
         let mut reader =
             csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(text);
         let header: Vec<String> = reader
@@ -92,30 +229,19 @@ impl Leases {
             })?;
             let line = record.position().map_or(0, csv::Position::line);
             let field = |k: usize| record.get(k).unwrap_or("");
-            let address: std::net::IpAddr = field(a)
-                .parse()
-                .map_err(|_| format!("line {line}: address {:?} is not an IP address", field(a)))?;
-            let identity = field(i);
-            if identity.is_empty() {
-                return Err(format!("line {line}: empty identity for {address}"));
-            }
             let from_ms = instant(field(f)).map_err(|e| format!("line {line}: from: {e}"))?;
             let until_ms = match field(u) {
                 "" => i64::MAX,
                 t => instant(t).map_err(|e| format!("line {line}: until: {e}"))?,
             };
-            if until_ms <= from_ms {
-                return Err(format!(
-                    "line {line}: the lease of {address} to {identity} ends before it starts"
-                ));
-            }
-            leases.by_address.entry(address.to_string()).or_default().push(Lease {
-                from_ms,
-                until_ms,
-                identity: identity.into(),
-            });
+            leases.add(line, field(a), field(i), (from_ms, until_ms))?;
         }
-        for list in leases.by_address.values_mut() {
+        Ok(leases)
+    }
+
+    /// Each address's leases in order of start, a later one cutting an earlier one short.
+    fn settle(&mut self) {
+        for list in self.by_address.values_mut() {
             // Stable: of two leases starting at once, the later line supersedes.
             list.sort_by_key(|l| l.from_ms);
             let mut kept: Vec<Lease> = Vec::with_capacity(list.len());
@@ -130,7 +256,6 @@ impl Leases {
             }
             *list = kept;
         }
-        Ok(leases)
     }
 
     /// Addresses with at least one lease.
@@ -225,6 +350,42 @@ mod tests {
         assert_eq!(l.identity("10.8.1.2", 1_795_680_000_500), Some("alice"));
         assert_eq!(l.identity("10.8.1.2", i64::MAX - 1), Some("alice"));
         assert_eq!(l.identity("10.8.1.3", 0), None);
+    }
+
+    #[test]
+    fn zeek_dhcp_logs_give_their_acknowledged_leases_tsv_and_json_alike() {
+        let tsv = "#separator \\x09\n\
+            #set_separator\t,\n\
+            #empty_field\t(empty)\n\
+            #unset_field\t-\n\
+            #path\tdhcp\n\
+            #fields\tts\tuids\tclient_addr\tserver_addr\tmac\thost_name\tassigned_addr\tlease_time\tmsg_types\n\
+            #types\ttime\tset[string]\taddr\taddr\tstring\tstring\taddr\tinterval\tvector[string]\n\
+            1795680000.000000\tC1\t-\t-\t00:11:22:33:44:55\talice\t-\t-\tDISCOVER\n\
+            1795680001.000000\tC2\t10.0.1.5\t10.0.0.1\t00:11:22:33:44:55\talice\t10.0.1.5\t3600.000000\tREQUEST,ACK\n\
+            1795683000.000000\tC3\t10.0.1.5\t10.0.0.1\t00:11:22:33:44:55\talice\t10.0.1.5\t3600.000000\tREQUEST,ACK\n\
+            1795690000.000000\tC4\t-\t10.0.0.1\t-\tbob-pc\t10.0.1.6\t60.000000\tACK\n";
+        let json = "{\"ts\":1795680001.0,\"mac\":\"00:11:22:33:44:55\",\"assigned_addr\":\"10.0.1.5\",\"lease_time\":3600.0}\n\
+            {\"ts\":\"2026-11-26T08:50:00Z\",\"mac\":\"00:11:22:33:44:55\",\"assigned_addr\":\"10.0.1.5\",\"lease_time\":3600}\n\
+            {\"ts\":1795680000.0,\"mac\":\"00:11:22:33:44:55\",\"msg_types\":[\"DISCOVER\"]}\n\
+            {\"ts\":1795690000.0,\"host_name\":\"bob-pc\",\"assigned_addr\":\"10.0.1.6\",\"lease_time\":60}\n";
+        for l in [leases(tsv), leases(json)] {
+            assert_eq!(l.identity("10.0.1.5", 1_795_680_000_999), None);
+            assert_eq!(l.identity("10.0.1.5", 1_795_680_001_000), Some("00:11:22:33:44:55"));
+            // The renewal continues the lease past the first one's end.
+            assert_eq!(l.identity("10.0.1.5", 1_795_686_599_999), Some("00:11:22:33:44:55"));
+            assert_eq!(l.identity("10.0.1.5", 1_795_686_600_000), None);
+            // Without a MAC, the host name.
+            assert_eq!(l.identity("10.0.1.6", 1_795_690_059_000), Some("bob-pc"));
+            assert_eq!(l.addresses(), 2);
+        }
+        let bad = |text: &str| Leases::parse(text.as_bytes()).unwrap_err();
+        assert!(bad("#separator \\x09\n#path\tconn\n").contains("a conn log, not Zeek's dhcp.log"));
+        assert!(
+            bad("{\"ts\":1,\"mac\":\"m\",\"assigned_addr\":\"10.0.0.1\",\"lease_time\":\"x\"}\n")
+                .contains("line 1: lease_time")
+        );
+        assert!(bad("{\"ts\":1}\nnot json\n").starts_with("line 2: not a JSON object"));
     }
 
     #[test]

@@ -94,8 +94,9 @@ struct Reader<'a> {
     first_bad: Option<FirstBad>,
 }
 
-/// Open a log: `-` is stdin; gzip is recognised by its magic bytes, whatever the name.
-fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+/// Open a log: `-` is stdin; gzip is recognised by its magic bytes, whatever the name (also
+/// `--leases`, which reads Zeek's `dhcp.log`).
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
     let raw: Box<dyn Read> = if path == Path::new("-") {
         Box::new(std::io::stdin())
     } else {
