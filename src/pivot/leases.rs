@@ -1,9 +1,9 @@
 //! Host identity over time (`--leases FILE`): which host held an address when.
 //!
 //! Admin laptops on a DHCP or VPN pool get a new address every few days; the history is kept
-//! per host name, and an address that changes is a new host to it: every finding that needs
-//! the host's own record (the hour it works, the weekend it never worked, the services it
-//! never used) is lost on the day its address changes. With the leases, `pivots` and `report`
+//! per host, a host is its address, and an address that changes is a new host: every finding
+//! that needs the host's own record (the hour it works, the weekend it never worked, the
+//! services it never used) is lost on the day its address changes. With the leases, `pivots` and `report`
 //! name the flow records' addresses by the identity that held them at the record's start, as
 //! the flows are read, so every later stage (hops, chains, the history's facts, the scores) sees
 //! one host where the network saw several addresses.
