@@ -19,6 +19,7 @@
 //! logs the first lease for its whole lease time; a renewal continues it). Addresses outside
 //! every lease keep their address as their name.
 
+use std::io::BufRead;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -45,6 +46,21 @@ pub struct Leases {
     by_address: HashMap<String, Vec<Lease>>,
 }
 
+/// Why a lease file could not be read: the file (I/O), or a line of it.
+enum Bad {
+    Io(std::io::Error),
+    Line(String),
+}
+
+/// A CSV reader's error: the file's, or its line's.
+fn csv_bad(e: csv::Error) -> Bad {
+    let detail = format!("line {}: {e}", e.position().map_or(1, csv::Position::line));
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => Bad::Io(e),
+        _ => Bad::Line(detail),
+    }
+}
+
 /// A lease as a `dhcp.log` entry gives it: address, identity, (from, until) in ms.
 type DhcpLease<'a> = (&'a str, &'a str, (i64, i64));
 
@@ -65,30 +81,34 @@ fn instant(text: &str) -> std::result::Result<i64, String> {
 }
 
 impl Leases {
-    /// Read `path` (see the module). Errors name the file and line (exit 2).
+    /// Read `path` (see the module), line by line. Errors name the file and line (exit 2; an
+    /// I/O failure exit 4).
     pub fn load(path: &Path) -> Result<Leases> {
         let what = || format!("--leases {}", path.display());
-        let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut crate::capture::zeek::open(path)?, &mut text)
-            .map_err(|e| Error::io(path, e))?;
-        Self::parse(&text).map_err(|detail| Error::config(what(), detail))
+        Self::parse(&mut *crate::capture::zeek::open(path)?).map_err(|e| match e {
+            Bad::Io(e) => Error::io(path, e),
+            Bad::Line(detail) => Error::config(what(), detail),
+        })
     }
 
-    /// A lease file's text: Zeek's `dhcp.log` (TSV from its `#separator` line, JSON lines from
-    /// a `{`), else CSV.
-    fn parse(text: &[u8]) -> std::result::Result<Leases, String> {
-        let mut leases = if text.starts_with(b"#separator") {
-            Self::zeek_tsv(text)?
-        } else if text.trim_ascii_start().starts_with(b"{") {
-            Self::zeek_json(text)?
+    /// A lease file: Zeek's `dhcp.log` (TSV from its `#separator` line, JSON lines from a `{`),
+    /// else CSV.
+    fn parse(input: &mut dyn BufRead) -> std::result::Result<Leases, Bad> {
+        let head = input.fill_buf().map_err(Bad::Io)?;
+        let mut leases = if head.starts_with(b"#separator") {
+            Self::zeek_tsv(input)?
+        } else if head.trim_ascii_start().starts_with(b"{") {
+            Self::zeek_json(input)?
         } else {
-            Self::csv(text)?
+            Self::csv(input)?
         };
         leases.settle();
         Ok(leases)
     }
 
-    /// Add a lease of `address` (text, as the log has it) read on `line`.
+    /// Add a lease of `address` (text, as the log has it) read on `line`. A lease that renews
+    /// the address's last one (same identity, starting within it) continues it instead of
+    /// adding another: a year of DHCP renewals is one entry per stint.
     fn add(
         &mut self,
         line: u64,
@@ -107,11 +127,18 @@ impl Leases {
                 "line {line}: the lease of {address} to {identity} ends before it starts"
             ));
         }
-        self.by_address.entry(address.to_string()).or_default().push(Lease {
-            from_ms,
-            until_ms,
-            identity: identity.into(),
-        });
+        let list = self.by_address.entry(address.to_string()).or_default();
+        match list.last_mut() {
+            // What `settle` makes of the two: the later lease's end.
+            Some(last)
+                if *last.identity == *identity
+                    && last.from_ms <= from_ms
+                    && from_ms <= last.until_ms =>
+            {
+                last.until_ms = until_ms;
+            }
+            _ => list.push(Lease { from_ms, until_ms, identity: identity.into() }),
+        }
         Ok(())
     }
 
@@ -139,14 +166,36 @@ impl Leases {
         Ok(Some((address, identity, (from, from + (secs * 1000.0).round() as i64))))
     }
 
-    fn zeek_tsv(text: &[u8]) -> std::result::Result<Leases, String> {
-        let text = String::from_utf8_lossy(text);
+    /// Each line of `input` with its number (empty ones left out), at most
+    /// `capture::zeek::MAX_LINE_BYTES` each.
+    fn lines(
+        input: &mut dyn BufRead,
+        mut each: impl FnMut(u64, &str) -> std::result::Result<(), String>,
+    ) -> std::result::Result<(), Bad> {
+        let mut buf = Vec::new();
+        let mut n = 0u64;
+        while let Some(whole) = crate::capture::zeek::next_line(input, &mut buf).map_err(Bad::Io)? {
+            n += 1;
+            if !whole {
+                return Err(Bad::Line(format!(
+                    "line {n}: longer than {} bytes",
+                    crate::capture::zeek::MAX_LINE_BYTES
+                )));
+            }
+            let line = String::from_utf8_lossy(&buf);
+            if !line.trim().is_empty() {
+                each(n, &line).map_err(Bad::Line)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn zeek_tsv(input: &mut dyn BufRead) -> std::result::Result<Leases, Bad> {
         let (mut sep, mut unset, mut empty) =
             ("\t".to_string(), "-".to_string(), "(empty)".to_string());
         let mut fields: Vec<String> = Vec::new();
         let mut leases = Leases::default();
-        for (n, line) in text.lines().enumerate() {
-            let n = n as u64 + 1;
+        Self::lines(input, |n, line| {
             if let Some(rest) = line.strip_prefix('#') {
                 let (key, value) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
                 match key {
@@ -159,10 +208,7 @@ impl Leases {
                     "fields" => fields = value.split(sep.as_str()).map(str::to_string).collect(),
                     _ => {}
                 }
-                continue;
-            }
-            if line.is_empty() {
-                continue;
+                return Ok(());
             }
             if fields.is_empty() {
                 return Err(format!("line {n}: a data line before any #fields header"));
@@ -175,18 +221,15 @@ impl Leases {
             if let Some((a, i, span)) = Self::dhcp_entry(n, field)? {
                 leases.add(n, a, i, span)?;
             }
-        }
+            Ok(())
+        })?;
         Ok(leases)
     }
 
-    fn zeek_json(text: &[u8]) -> std::result::Result<Leases, String> {
+    fn zeek_json(input: &mut dyn BufRead) -> std::result::Result<Leases, Bad> {
         let mut leases = Leases::default();
-        for (n, line) in text.split(|b| *b == b'\n').enumerate() {
-            let n = n as u64 + 1;
-            if line.trim_ascii().is_empty() {
-                continue;
-            }
-            let entry: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line)
+        Self::lines(input, |n, line| {
+            let entry: serde_json::Map<String, serde_json::Value> = serde_json::from_str(line)
                 .map_err(|e| format!("line {n}: not a JSON object: {e}"))?;
             // Numbers as their text: `ts` and `lease_time` are numbers (or an ISO time).
             let texts: HashMap<&str, String> = entry
@@ -200,41 +243,42 @@ impl Leases {
             if let Some((a, i, span)) = Self::dhcp_entry(n, |k| texts.get(k).map(String::as_str))? {
                 leases.add(n, a, i, span)?;
             }
-        }
+            Ok(())
+        })?;
         Ok(leases)
     }
 
-    fn csv(text: &[u8]) -> std::result::Result<Leases, String> {
+    fn csv(input: &mut dyn BufRead) -> std::result::Result<Leases, Bad> {
         let mut reader =
-            csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(text);
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| format!("header: {e}"))?
-            .iter()
-            .map(|h| h.to_ascii_lowercase())
-            .collect();
+            csv::ReaderBuilder::new().comment(Some(b'#')).trim(csv::Trim::All).from_reader(input);
+        let header: Vec<String> =
+            reader.headers().map_err(csv_bad)?.iter().map(|h| h.to_ascii_lowercase()).collect();
         let column = |name: &str| {
             header.iter().position(|h| h == name).ok_or_else(|| {
-                format!(
+                Bad::Line(format!(
                     "line 1: no column {name:?} in the header {header:?} (wanted address, identity, from, until)"
-                )
+                ))
             })
         };
         let (a, i, f, u) =
             (column("address")?, column("identity")?, column("from")?, column("until")?);
         let mut leases = Leases::default();
-        for record in reader.records() {
-            let record = record.map_err(|e| {
-                format!("line {}: {e}", e.position().map_or(0, csv::Position::line))
-            })?;
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => return Err(csv_bad(e)),
+            }
             let line = record.position().map_or(0, csv::Position::line);
             let field = |k: usize| record.get(k).unwrap_or("");
-            let from_ms = instant(field(f)).map_err(|e| format!("line {line}: from: {e}"))?;
+            let from_ms =
+                instant(field(f)).map_err(|e| Bad::Line(format!("line {line}: from: {e}")))?;
             let until_ms = match field(u) {
                 "" => i64::MAX,
-                t => instant(t).map_err(|e| format!("line {line}: until: {e}"))?,
+                t => instant(t).map_err(|e| Bad::Line(format!("line {line}: until: {e}")))?,
             };
-            leases.add(line, field(a), field(i), (from_ms, until_ms))?;
+            leases.add(line, field(a), field(i), (from_ms, until_ms)).map_err(Bad::Line)?;
         }
         Ok(leases)
     }
@@ -325,8 +369,15 @@ impl Leases {
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> std::result::Result<Leases, String> {
+        Leases::parse(&mut text.as_bytes()).map_err(|e| match e {
+            Bad::Io(e) => e.to_string(),
+            Bad::Line(s) => s,
+        })
+    }
+
     fn leases(text: &str) -> Leases {
-        Leases::parse(text.as_bytes()).unwrap()
+        parse(text).unwrap()
     }
 
     #[test]
@@ -378,8 +429,10 @@ mod tests {
             // Without a MAC, the host name.
             assert_eq!(l.identity("10.0.1.6", 1_795_690_059_000), Some("bob-pc"));
             assert_eq!(l.addresses(), 2);
+            // A renewal continues the stint: one entry, not one per message.
+            assert_eq!(l.by_address["10.0.1.5"].len(), 1);
         }
-        let bad = |text: &str| Leases::parse(text.as_bytes()).unwrap_err();
+        let bad = |text: &str| parse(text).unwrap_err();
         assert!(bad("#separator \\x09\n#path\tconn\n").contains("a conn log, not Zeek's dhcp.log"));
         assert!(
             bad("{\"ts\":1,\"mac\":\"m\",\"assigned_addr\":\"10.0.0.1\",\"lease_time\":\"x\"}\n")
@@ -392,7 +445,7 @@ mod tests {
     fn addresses_are_canonical_and_bad_lines_are_named() {
         let l = leases("Address,Identity,From,Until\n2001:DB8::0001,x,0,10\n");
         assert_eq!(l.identity("2001:db8::1", 5), Some("x"));
-        let bad = |text: &str| Leases::parse(text.as_bytes()).unwrap_err();
+        let bad = |text: &str| parse(text).unwrap_err();
         assert!(bad("address,identity,from\n").contains("no column \"until\""));
         assert!(bad("address,identity,from,until\nfoo,x,0,1\n").starts_with("line 2: address"));
         assert!(bad("address,identity,from,until\n10.0.0.1,,0,1\n").contains("empty identity"));

@@ -116,7 +116,10 @@ pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>> {
 
 /// Read one line into `buf` (without its newline), at most `MAX_LINE_BYTES`; a longer one is
 /// consumed to its end and reported as `Ok(Some(false))`. `Ok(None)` at the end of input.
-fn next_line(input: &mut dyn BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+pub(crate) fn next_line(
+    input: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<bool>> {
     buf.clear();
     let n = Read::take(&mut *input, MAX_LINE_BYTES as u64 + 1).read_until(b'\n', buf)?;
     if n == 0 {
