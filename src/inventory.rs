@@ -35,11 +35,18 @@ pub struct HostInfo {
     /// The other columns of that line, by header.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, String>,
+    /// A host named by its lease (`--leases`): the addresses it had in the period's flows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<String>,
 }
 
 impl HostInfo {
-    /// `name (addr)`, `role` after it when known: how a host is shown to a person.
+    /// `name (addr)`, `role` after it when known: how a host is shown to a person; a host
+    /// named by its lease and unknown to the inventory as `identity (its addresses)`.
     pub fn label(&self, addr: &str) -> String {
+        if self.name.is_empty() && self.role.is_empty() && !self.addresses.is_empty() {
+            return format!("{addr} ({})", self.addresses.join(", "));
+        }
         match (self.name.is_empty(), self.role.is_empty()) {
             (true, true) => addr.to_string(),
             (true, false) => format!("{addr} ({})", self.role),
@@ -156,6 +163,7 @@ impl Inventory {
                         (!v.is_empty()).then(|| (h.clone(), v.to_string()))
                     })
                     .collect(),
+                addresses: Vec::new(),
             };
             let key = self
                 .add(&entry, info)

@@ -134,6 +134,19 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
         "{why:?}"
     );
     assert_eq!(c["alert"], true, "{c}");
+    // The report says which address the identity had tonight (chains.json, and in the path).
+    let r: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(leased.join("2026-11-27/chains.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        r["hosts"]["alice"],
+        serde_json::json!({"entry": "lease", "addresses": ["10.8.1.99"]}),
+        "{}",
+        r["hosts"]
+    );
+    let md = std::fs::read_to_string(leased.join("2026-11-27/summary.md")).unwrap();
+    assert!(md.contains("alice (10.8.1.99) → 10.9.0.1 → 10.32.0.1"), "{md}");
     // The SIEM event names the identity where ECS takes any text, never as an IP.
     let text = std::fs::read_to_string(&events).unwrap();
     let event: serde_json::Value = text

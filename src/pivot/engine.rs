@@ -43,6 +43,8 @@ pub enum Engine {
         ctx: SessionContext,
         /// The service-port flows of the period.
         service_flows: Vec<RecordBatch>,
+        /// The addresses each leased identity had in them (`--leases`).
+        held: super::leases::Held,
     },
     /// On a cluster, the flows on the executors.
     Cluster {
@@ -71,8 +73,9 @@ impl Engine {
             Engine::Cluster { ctx: store, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
-            let service_flows = hops::materialize_service_flows(&store, &ctx, rules).await?;
-            Engine::Local { ctx, service_flows }
+            let (service_flows, held) =
+                hops::materialize_service_flows(&store, &ctx, rules).await?;
+            Engine::Local { ctx, service_flows, held }
         })
     }
 
@@ -82,6 +85,14 @@ impl Engine {
     fn ctx(&self) -> &SessionContext {
         match self {
             Engine::Local { ctx, .. } | Engine::Cluster { ctx, .. } => ctx,
+        }
+    }
+
+    /// The addresses each leased identity had in the flows (`--leases`; none on a cluster).
+    pub fn held(&self) -> super::leases::Held {
+        match self {
+            Engine::Local { held, .. } => held.clone(),
+            Engine::Cluster { .. } => super::leases::Held::new(),
         }
     }
 
@@ -141,7 +152,7 @@ impl Engine {
     ) -> Result<(SessionContext, usize)> {
         let target = crate::sql::context::local_session(settings)?;
         match self {
-            Engine::Local { ctx, service_flows } => {
+            Engine::Local { ctx, service_flows, .. } => {
                 drop(service_flows);
                 let n = if have_connections {
                     let hosts = history::pivot_hosts_of(admin_pairs);

@@ -35,12 +35,13 @@ const SESSION_COLUMNS: &[&str] = crate::sql::sessions::INPUT_COLUMNS;
 /// Read `flows` of `store` (already restricted to service ports) into memory, the columns
 /// the pivot queries read, as `flows` (with `services`) of `target`, a new in-process session:
 /// pivot_hosts.sql reads flows several times, and each read was a full Parquet scan (~3 s per
-/// 100 M flows here). Returns the rows.
+/// 100 M flows here). Returns the rows, and the addresses each leased identity had in them
+/// (`--leases`: the rows name them by the identity).
 pub async fn materialize_service_flows(
     store: &SessionContext,
     target: &SessionContext,
     rules: &PivotRules,
-) -> Result<Vec<RecordBatch>> {
+) -> Result<(Vec<RecordBatch>, super::leases::Held)> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
         detail: e.to_string(),
@@ -49,15 +50,16 @@ pub async fn materialize_service_flows(
         store.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
     let mut batches = flows.collect().await.map_err(err)?;
+    let mut held = super::leases::Held::new();
     if let Some(leases) = &rules.leases {
         let renamed;
-        (batches, renamed) = leases.apply(batches)?;
-        tracing::info!(renamed, addresses = leases.addresses(), "leased addresses named");
+        (batches, renamed, held) = leases.apply(batches)?;
+        tracing::info!(renamed, identities = held.len(), "leased addresses named");
     }
     let table = MemTable::try_new(schema, vec![batches.clone()]).map_err(err)?;
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
-    Ok(batches)
+    Ok((batches, held))
 }
 
 /// Rows of `flows`, counted by a query of their own: what `candidates_and_count`'s count is

@@ -46,6 +46,9 @@ pub struct Leases {
     by_address: HashMap<String, Vec<Lease>>,
 }
 
+/// The addresses each identity held in the flows read (identity → addresses).
+pub type Held = std::collections::BTreeMap<String, std::collections::BTreeSet<String>>;
+
 /// Why a lease file could not be read: the file (I/O), or a line of it.
 enum Bad {
     Io(std::io::Error),
@@ -316,10 +319,12 @@ impl Leases {
     }
 
     /// `batches` (flow records with `src_addr`, `dst_addr`, `flow_start_ms`) with every leased
-    /// address named by its identity at the record's start; returns the records renamed too.
-    pub fn apply(&self, batches: Vec<RecordBatch>) -> Result<(Vec<RecordBatch>, usize)> {
+    /// address named by its identity at the record's start; with them, how many records were
+    /// renamed and the addresses each identity had in them.
+    pub fn apply(&self, batches: Vec<RecordBatch>) -> Result<(Vec<RecordBatch>, usize, Held)> {
         let err = |detail: String| Error::Query { name: "--leases".into(), detail };
         let mut renamed = 0;
+        let mut held = Held::new();
         let mut out = Vec::with_capacity(batches.len());
         for batch in batches {
             let column = |name: &str| {
@@ -343,9 +348,17 @@ impl Leases {
                         Some(self.identity(a, start.value(r)).unwrap_or(a))
                     })
                     .collect();
-                let changed = (0..batch.num_rows())
-                    .filter(|&r| !text.is_null(r) && named[r] != Some(t.value(r)))
-                    .count();
+                let mut changed = 0;
+                for (r, name) in named.iter().enumerate() {
+                    if let Some(name) = name.filter(|n| *n != t.value(r)) {
+                        changed += 1;
+                        if !held.get(name).is_some_and(|a| a.contains(t.value(r))) {
+                            held.entry(name.to_string())
+                                .or_default()
+                                .insert(t.value(r).to_string());
+                        }
+                    }
+                }
                 if changed == 0 {
                     continue;
                 }
@@ -361,7 +374,7 @@ impl Leases {
                 RecordBatch::try_new(batch.schema(), columns).map_err(|e| err(e.to_string()))?,
             );
         }
-        Ok((out, renamed))
+        Ok((out, renamed, held))
     }
 }
 

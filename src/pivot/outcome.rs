@@ -74,18 +74,28 @@ pub struct PivotReport {
 /// their chains).
 pub(crate) fn known_hosts(
     inventory: &crate::inventory::Inventory,
+    held: &super::leases::Held,
     chains: &[Chain],
 ) -> std::collections::BTreeMap<String, crate::inventory::HostInfo> {
     let mut out = std::collections::BTreeMap::new();
-    if inventory.is_empty() {
+    if inventory.is_empty() && held.is_empty() {
         return out;
     }
     for h in chains.iter().flat_map(|c| &c.hosts) {
-        if !out.contains_key(h)
-            && let Some(info) = inventory.lookup(h)
-        {
-            out.insert(h.clone(), info.clone());
+        if out.contains_key(h) {
+            continue;
         }
+        let addresses: Vec<String> = held.get(h).into_iter().flatten().cloned().collect();
+        let info = match inventory.lookup(h) {
+            Some(info) => crate::inventory::HostInfo { addresses, ..info.clone() },
+            None if !addresses.is_empty() => crate::inventory::HostInfo {
+                entry: "lease".into(),
+                addresses,
+                ..Default::default()
+            },
+            None => continue,
+        };
+        out.insert(h.clone(), info);
     }
     out
 }

@@ -50,6 +50,7 @@ pub async fn find(
     // Locally the service-port flows are read into memory now; on a cluster they stay there.
     let engine = Engine::new(ctx, settings, rules).await?;
     let service_rows = engine.service_rows().await?;
+    let held = engine.held();
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
     let admin_pairs = engine.admin_connections(rules, gather).await?;
     if gather == Facts::Gather {
@@ -89,7 +90,7 @@ pub async fn find(
     };
     tracing::debug!(elapsed_ms = ms(), "the night's history facts gathered");
     progress.finish_and_clear();
-    let hosts = known_hosts(&rules.inventory, &chains);
+    let hosts = known_hosts(&rules.inventory, &held, &chains);
     Ok(PivotReport {
         since_ms: range.since_ms,
         until_ms: range.until_ms,
