@@ -348,6 +348,10 @@ pub struct SqlArgs {
     /// A hosts(5) file: its names join the `hosts` table.
     #[arg(long, value_name = "FILE")]
     pub hosts_file: Option<PathBuf>,
+    /// DHCP/VPN leases (as for `pivots`): registered as the table `leases` (address, identity,
+    /// from_ms, until_ms), to ask who held an address when.
+    #[arg(long, value_name = "FILE")]
+    pub leases: Option<PathBuf>,
     /// The query. Without it and without -f: an interactive prompt on a terminal, else stdin.
     pub query: Option<String>,
     /// Run the query in FILE (e.g. queries/top_talkers.sql).

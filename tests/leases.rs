@@ -167,6 +167,26 @@ fn a_laptop_whose_address_changes_daily_keeps_its_working_hours_with_leases() {
         facts.hops.iter().map(|f| f.client.as_str()).collect();
     assert_eq!(clients, ["10.9.0.1", "alice"].into(), "{:?}", facts.hops);
 
+    // `sql --leases`: who held an address when, joined to the sessions.
+    let o = crate::support::run(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "--leases",
+        f,
+        "--format",
+        "csv",
+        "SELECT l.identity, count(*) AS n FROM sessions s JOIN leases l ON l.address = s.client_addr \
+         AND s.start_ms >= l.from_ms AND (l.until_ms IS NULL OR s.start_ms < l.until_ms) \
+         WHERE s.server_addr = '10.9.0.1' GROUP BY 1",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "identity,n\nalice,15\n",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
     // Zeek's dhcp.log (gzip'd) is read as it is: the laptop is its MAC address.
     let zeek = tempdir("leases-out-zeek");
     let log = data.join("dhcp.log.gz");

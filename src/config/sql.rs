@@ -18,6 +18,7 @@ impl SqlConfig {
             settings.target_partitions = p;
         }
         settings.cluster = super::parse::cluster(a.cluster.as_deref())?;
+        let settings_cluster = settings.cluster.is_some();
         settings.cluster_timeout = super::parse::cluster_timeout(&a.timeout)?;
         Ok(SqlConfig {
             data: a.data.clone(),
@@ -32,6 +33,16 @@ impl SqlConfig {
                 a.inventory.as_deref(),
                 a.hosts_file.as_deref(),
             )?,
+            leases: match &a.leases {
+                Some(_) if settings_cluster => {
+                    return Err(crate::error::Error::config(
+                        "--leases",
+                        "not with --cluster yet: the `leases` table lives in this process",
+                    ));
+                }
+                Some(path) => Some(crate::pivot::leases::Leases::load(path)?),
+                None => None,
+            },
         })
     }
 }

@@ -305,6 +305,44 @@ impl Leases {
         }
     }
 
+    /// Register the leases as the table `leases` of `ctx`: `address`, `identity` (text),
+    /// `from_ms`, `until_ms` (UTC epoch ms; NULL: open-ended), one row per stint (renewals
+    /// folded, an earlier lease cut where a later one of the address starts), by address and
+    /// start.
+    pub fn register(&self, ctx: &datafusion::prelude::SessionContext) -> Result<()> {
+        use datafusion::arrow::array::Int64Array;
+        use datafusion::arrow::datatypes::{Field, Schema};
+        let err = |detail: String| Error::Query { name: "leases (--leases)".into(), detail };
+        let mut addresses: Vec<&String> = self.by_address.keys().collect();
+        addresses.sort_unstable();
+        let rows: Vec<(&str, &Lease)> = addresses
+            .into_iter()
+            .flat_map(|a| self.by_address[a].iter().map(move |l| (a.as_str(), l)))
+            .collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("address", DataType::Utf8, false),
+            Field::new("identity", DataType::Utf8, false),
+            Field::new("from_ms", DataType::Int64, false),
+            Field::new("until_ms", DataType::Int64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            Arc::clone(&schema),
+            vec![
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|(a, _)| *a))),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|(_, l)| &*l.identity))),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|(_, l)| l.from_ms))),
+                Arc::new(Int64Array::from_iter(
+                    rows.iter().map(|(_, l)| (l.until_ms != i64::MAX).then_some(l.until_ms)),
+                )),
+            ],
+        )
+        .map_err(|e| err(e.to_string()))?;
+        let table = datafusion::datasource::MemTable::try_new(schema, vec![vec![batch]])
+            .map_err(|e| err(e.to_string()))?;
+        ctx.register_table("leases", Arc::new(table)).map_err(|e| err(e.to_string()))?;
+        Ok(())
+    }
+
     /// Addresses with at least one lease.
     pub fn addresses(&self) -> usize {
         self.by_address.len()

@@ -81,6 +81,8 @@ pub struct SqlConfig {
     pub output: Option<std::path::PathBuf>,
     /// `--inventory` / `--hosts-file`: registered as the `hosts` table.
     pub inventory: crate::inventory::Inventory,
+    /// `--leases`: registered as the `leases` table.
+    pub leases: Option<crate::pivot::leases::Leases>,
 }
 
 /// `pivotflow sql`.
@@ -113,6 +115,9 @@ pub fn run(c: &SqlConfig) -> Result<()> {
         let ctx = flow_context(&c.data, c.range, settings).await?;
         if !c.inventory.is_empty() {
             context::register_hosts(&ctx, &c.inventory).await?;
+        }
+        if let Some(leases) = &c.leases {
+            leases.register(&ctx)?;
         }
         let Some((name, sql)) = &statement else {
             return interactive(&ctx, params, format).await;
