@@ -18,7 +18,7 @@ impl SqlConfig {
             settings.target_partitions = p;
         }
         settings.cluster = super::parse::cluster(a.cluster.as_deref())?;
-        let settings_cluster = settings.cluster.is_some();
+        let on_cluster = settings.cluster.is_some();
         settings.cluster_timeout = super::parse::cluster_timeout(&a.timeout)?;
         Ok(SqlConfig {
             data: a.data.clone(),
@@ -34,7 +34,7 @@ impl SqlConfig {
                 a.hosts_file.as_deref(),
             )?,
             leases: match &a.leases {
-                Some(_) if settings_cluster => {
+                Some(_) if on_cluster => {
                     return Err(crate::error::Error::config(
                         "--leases",
                         "not with --cluster yet: the `leases` table lives in this process",

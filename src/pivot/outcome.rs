@@ -71,7 +71,8 @@ pub struct PivotReport {
 }
 
 /// The inventory's entries for every host on a chain (incidents' hosts and origins are on
-/// their chains).
+/// their chains), and for a host named by its lease (`--leases`) the addresses it had in the
+/// period's flows (`held`; an entry of its own, `lease`, when the inventory does not know it).
 pub(crate) fn known_hosts(
     inventory: &crate::inventory::Inventory,
     held: &super::leases::Held,
