@@ -19,8 +19,8 @@
 # admins, longer and more sessions, more evening workers (seeds 31, 32 at 3 000 hosts, 33 at
 # 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
 # (seeds 41-44 at 3 000), five extremes (seeds 51-55, see EXTRA below) and admin laptops whose
-# address changes every day (seeds 61, 62), then the same two networks read with their DHCP
-# leases (`leased-61-3000`, `leased-62-3000`: `report --leases`).
+# address changes every day (seeds 61, 62, 64 at 30 %, 50 %, 30 %, 65 at 50 %), then the same
+# networks read with their DHCP leases (`leased-61-3000` etc.: `report --leases`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -45,7 +45,8 @@ if [ "${SHAPES:-0}" = 1 ]; then
     NETS=(othershape-31-3000 othershape-32-3000 othershape-33-6000
           teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
           othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000
-          othershape-61-3000 othershape-62-3000 leased-61-3000 leased-62-3000)
+          othershape-61-3000 othershape-62-3000 othershape-64-3000 othershape-65-3000
+          leased-61-3000 leased-62-3000 leased-64-3000 leased-65-3000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -64,8 +65,12 @@ if [ "${SHAPES:-0}" = 1 ]; then
     # Admin laptops on a DHCP or VPN pool: a new address every day for 30 % / 50 % of the admins.
     EXTRA[othershape-61-3000]="--dhcp-share 0.3"
     EXTRA[othershape-62-3000]="--dhcp-share 0.5"
+    EXTRA[othershape-64-3000]="--dhcp-share 0.3"
+    EXTRA[othershape-65-3000]="--dhcp-share 0.5"
     EXTRA[leased-61-3000]="--dhcp-share 0.3"
     EXTRA[leased-62-3000]="--dhcp-share 0.5"
+    EXTRA[leased-64-3000]="--dhcp-share 0.3"
+    EXTRA[leased-65-3000]="--dhcp-share 0.5"
 fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
