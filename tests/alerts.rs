@@ -287,6 +287,7 @@ fn a_day_without_data_is_not_a_day_of_history() {
     let banner = html.find("id=\"no-data\"").expect("the no-data banner");
     assert!(html[banner..].contains("nothing could be judged"));
     assert!(!stdout.contains("Partial period"), "NO DATA says it all: {stdout}");
+    assert!(!stdout.contains("rank  incident"), "no empty tables under it: {stdout}");
     assert_eq!(chains(&out, "2026-11-10")["hours_with_flows"], 0);
     // A day with data says nothing of the kind; this one has flows in a few hours only, and
     // says that instead.

@@ -32,6 +32,10 @@ pub fn summary_table(report: &PivotReport) -> String {
             a.id, a.cause, a.acknowledged_at, a.reason
         );
     }
+    // Without a chain the line above says it all: no empty tables under it.
+    if report.chains.is_empty() {
+        return s;
+    }
     incidents(&mut s, report);
     s.push('\n');
     s.push_str(&format!(
