@@ -70,17 +70,12 @@ type DhcpLease<'a> = (&'a str, &'a str, (i64, i64));
 /// Columns renamed: both ends of a flow record.
 const ADDRESS_COLUMNS: [&str; 2] = ["src_addr", "dst_addr"];
 
-/// A time of the file: RFC 3339, or seconds since the epoch (fractions allowed).
+/// A time of the file, in ms: RFC 3339, or seconds since the epoch (fractions allowed), read
+/// as the Zeek reader reads `ts` (`capture::zeek::parse_seconds_us`).
 fn instant(text: &str) -> std::result::Result<i64, String> {
-    if let Ok(s) = text.parse::<f64>() {
-        if !s.is_finite() || s.abs() > 1e13 {
-            return Err(format!("{text:?} is not a time"));
-        }
-        return Ok((s * 1000.0).round() as i64);
-    }
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp_millis())
-        .map_err(|e| format!("{text:?} is neither RFC 3339 nor seconds since the epoch: {e}"))
+    crate::capture::zeek::parse_seconds_us(text)
+        .map(|us| us.div_euclid(1000))
+        .ok_or_else(|| format!("{text:?} is not a time (RFC 3339 or seconds since the epoch)"))
 }
 
 impl Leases {
@@ -159,14 +154,12 @@ impl Leases {
         };
         let ts = field("ts").ok_or_else(|| format!("line {line}: ts is unset"))?;
         let from = instant(ts).map_err(|e| format!("line {line}: ts: {e}"))?;
-        let secs: f64 = lease
-            .parse()
-            .ok()
-            .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s < 1e10)
+        let us = crate::capture::zeek::parse_seconds_us(lease)
+            .filter(|us| *us >= 0 && !lease.contains('T'))
             .ok_or_else(|| {
                 format!("line {line}: lease_time {lease:?} is not a number of seconds")
             })?;
-        Ok(Some((address, identity, (from, from + (secs * 1000.0).round() as i64))))
+        Ok(Some((address, identity, (from, from + us.div_euclid(1000)))))
     }
 
     /// Each line of `input` with its number (empty ones left out), at most
@@ -202,7 +195,7 @@ impl Leases {
             if let Some(rest) = line.strip_prefix('#') {
                 let (key, value) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
                 match key {
-                    "separator" => sep = value.replace("\\x09", "\t").replace("\\x20", " "),
+                    "separator" => sep = crate::capture::zeek::tsv::unescape(value),
                     "unset_field" => unset = value.to_string(),
                     "empty_field" => empty = value.to_string(),
                     "path" if value != "dhcp" => {
@@ -377,25 +370,24 @@ impl Leases {
                 let original = &columns[k];
                 let text = text_column(original).map_err(|e| err(e.to_string()))?;
                 let t = texts(&text);
-                let named: Vec<Option<&str>> = (0..batch.num_rows())
-                    .map(|r| {
-                        if text.is_null(r) {
-                            return None;
-                        }
-                        let a = t.value(r);
-                        Some(self.identity(a, start.value(r)).unwrap_or(a))
-                    })
-                    .collect();
+                // One pass: each row's name, and what was renamed (counted, and the address
+                // kept for its identity).
                 let mut changed = 0;
-                for (r, name) in named.iter().enumerate() {
-                    if let Some(name) = name.filter(|n| *n != t.value(r)) {
+                let mut named: Vec<Option<&str>> = Vec::with_capacity(batch.num_rows());
+                for r in 0..batch.num_rows() {
+                    if text.is_null(r) {
+                        named.push(None);
+                        continue;
+                    }
+                    let a = t.value(r);
+                    let name = self.identity(a, start.value(r)).unwrap_or(a);
+                    if name != a {
                         changed += 1;
-                        if !held.get(name).is_some_and(|a| a.contains(t.value(r))) {
-                            held.entry(name.to_string())
-                                .or_default()
-                                .insert(t.value(r).to_string());
+                        if !held.get(name).is_some_and(|x| x.contains(a)) {
+                            held.entry(name.to_string()).or_default().insert(a.to_string());
                         }
                     }
+                    named.push(Some(name));
                 }
                 if changed == 0 {
                     continue;

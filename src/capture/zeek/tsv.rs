@@ -59,8 +59,8 @@ pub enum Line {
     OtherLog,
 }
 
-/// `\x09` and friends in a header value.
-fn unescape(s: &str) -> String {
+/// `\x09` and friends in a header value (also `--leases`' reading of `dhcp.log`).
+pub(crate) fn unescape(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find("\\x") {
