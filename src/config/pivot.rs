@@ -46,6 +46,7 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
         .collect::<Result<Vec<_>>>()?;
     r.skew = duration("--skew", &a.skew)?;
     r.slack = duration("--slack", &a.slack)?;
+    r.lookback = duration("--lookback", &a.lookback)?;
     r.join = a.join;
     r.hide_trusted = a.hide_trusted;
     r.hide_routine = a.hide_routine;

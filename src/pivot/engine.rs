@@ -50,6 +50,9 @@ pub enum Engine {
     Cluster {
         /// The remote session; `flows` is the filtered view the executors scan.
         ctx: SessionContext,
+        /// A remote session over the period's flows only, when `ctx` also reads a look-back
+        /// before it (the night's counts and admin connections are the period's).
+        period: Option<SessionContext>,
         /// How many service-port flows the period has.
         rows: usize,
         /// Candidate pivot hosts (queries/pivot_host_candidates.sql, a superset).
@@ -63,14 +66,20 @@ impl Engine {
     /// count and the candidate pivot hosts are asked now, as one job with one scan
     /// (`hops::candidates_and_count`; as two jobs at once, the count and the query, they read
     /// the service-port flows three times).
+    /// With a look-back (`since`: the period's start; `period`, on a cluster: a session over the
+    /// period's flows only), the counts are the period's.
     pub async fn new(
         store: SessionContext,
         settings: &SqlSettings,
         rules: &PivotRules,
+        period: Option<SessionContext>,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            let (rows, hosts) = hops::candidates_and_count(&store, rules).await?;
-            Engine::Cluster { ctx: store, rows, hosts }
+            let (mut rows, hosts) = hops::candidates_and_count(&store, rules).await?;
+            if let Some(p) = &period {
+                rows = hops::count_flows(p).await?;
+            }
+            Engine::Cluster { ctx: store, period, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
             let (service_flows, held) =
@@ -96,12 +105,13 @@ impl Engine {
         }
     }
 
-    /// How many service-port flow records the period has.
-    pub async fn service_rows(&self) -> Result<usize> {
+    /// How many service-port flow records the period (from `since` on) has.
+    pub async fn service_rows(&self, since: Option<i64>) -> Result<usize> {
         match self {
-            Engine::Local { service_flows, .. } => {
-                Ok(service_flows.iter().map(RecordBatch::num_rows).sum())
-            }
+            Engine::Local { service_flows, .. } => match since {
+                None => Ok(service_flows.iter().map(RecordBatch::num_rows).sum()),
+                Some(s) => service_flows.iter().map(|b| hops::arrived_from(b, s)).sum(),
+            },
             Engine::Cluster { rows, .. } => Ok(*rows),
         }
     }
@@ -113,28 +123,40 @@ impl Engine {
         &self,
         rules: &PivotRules,
         gather: Facts,
-    ) -> Result<Vec<history::HopFact>> {
+        since: Option<i64>,
+    ) -> Result<history::AdminConnections> {
         if gather == Facts::Skip {
-            return Ok(Vec::new());
+            return Ok(history::AdminConnections::default());
         }
         match self {
             Engine::Local { service_flows, .. } => {
-                let facts = history::admin_facts(
+                let c = history::admin_facts(
                     service_flows,
                     &rules.services,
                     rules.min_packets_each_way,
+                    since,
                 )?;
                 #[cfg(debug_assertions)]
                 {
-                    let by_sql = history::admin_pairs(self.ctx(), rules).await?;
+                    let by_sql = match since {
+                        Some(_) if service_flows.is_empty() => Vec::new(),
+                        None => history::admin_pairs(self.ctx(), rules).await?,
+                        Some(s) => {
+                            let period = hops::arrived_session(service_flows, s, rules).await?;
+                            history::admin_pairs(&period, rules).await?
+                        }
+                    };
                     assert!(
-                        facts == by_sql,
+                        c.facts == by_sql,
                         "admin connections: native and admin_pairs.sql differ"
                     );
                 }
-                Ok(facts)
+                Ok(c)
             }
-            Engine::Cluster { ctx, .. } => history::admin_pairs(ctx, rules).await,
+            Engine::Cluster { ctx, period, .. } => Ok(history::AdminConnections {
+                facts: history::admin_pairs(period.as_ref().unwrap_or(ctx), rules).await?,
+                earlier: Vec::new(),
+            }),
         }
     }
 
@@ -147,7 +169,7 @@ impl Engine {
         self,
         settings: &SqlSettings,
         rules: &PivotRules,
-        admin_pairs: &[history::HopFact],
+        admin: &history::AdminConnections,
         have_connections: bool,
     ) -> Result<(SessionContext, usize)> {
         let target = crate::sql::context::local_session(settings)?;
@@ -155,7 +177,7 @@ impl Engine {
             Engine::Local { ctx, service_flows, .. } => {
                 drop(service_flows);
                 let n = if have_connections {
-                    let hosts = history::pivot_hosts_of(admin_pairs);
+                    let hosts = admin.pivot_hosts();
                     #[cfg(debug_assertions)]
                     {
                         let by_sql = hops::pivot_hosts(&ctx, rules).await?;

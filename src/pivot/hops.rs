@@ -31,6 +31,8 @@ pub const ADMIN_PAIRS_SQL: &str = include_str!("../../queries/admin_pairs.sql");
 
 /// Columns of `flows` that the sessions table and queries/pivot_hosts.sql read.
 const SESSION_COLUMNS: &[&str] = crate::sql::sessions::INPUT_COLUMNS;
+/// The arrival time: what tells the period's records from those of the look-back before it.
+const RECEIVED: &str = crate::schema::RECEIVED_MS;
 
 /// Read `flows` of `store` (already restricted to service ports) into memory, the columns
 /// the pivot queries read, as `flows` (with `services`) of `target`, a new in-process session:
@@ -46,8 +48,8 @@ pub async fn materialize_service_flows(
         name: "service-port flows".into(),
         detail: e.to_string(),
     };
-    let flows =
-        store.table("flows").await.map_err(err)?.select_columns(SESSION_COLUMNS).map_err(err)?;
+    let columns: Vec<&str> = SESSION_COLUMNS.iter().copied().chain([RECEIVED]).collect();
+    let flows = store.table("flows").await.map_err(err)?.select_columns(&columns).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
     let mut batches = flows.collect().await.map_err(err)?;
     let mut held = super::leases::Held::new();
@@ -60,6 +62,97 @@ pub async fn materialize_service_flows(
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
     Ok((batches, held))
+}
+
+/// Rows of `batch` that arrived at or after `since` (the period's, not the look-back's).
+pub fn arrived_from(batch: &RecordBatch, since: i64) -> Result<usize> {
+    let received = received(batch)?;
+    Ok(received.values().iter().filter(|&&r| r >= since).count())
+}
+
+fn received(batch: &RecordBatch) -> Result<&Int64Array> {
+    batch.column_by_name(RECEIVED).and_then(|c| c.as_any().downcast_ref::<Int64Array>()).ok_or_else(
+        || Error::Query {
+            name: "service-port flows".into(),
+            detail: format!("no Int64 column {RECEIVED}"),
+        },
+    )
+}
+
+/// A session whose `flows` are the rows of `batches` that arrived at or after `since` (debug
+/// builds check the native admin connections of the period against queries/admin_pairs.sql).
+#[cfg(debug_assertions)]
+pub async fn arrived_session(
+    batches: &[RecordBatch],
+    since: i64,
+    rules: &PivotRules,
+) -> Result<SessionContext> {
+    use datafusion::arrow::compute::{filter_record_batch, kernels::cmp::gt_eq};
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "service-port flows".into(),
+        detail: e.to_string(),
+    };
+    let mut kept = Vec::with_capacity(batches.len());
+    for b in batches {
+        let mask = gt_eq(received(b)?, &Int64Array::new_scalar(since))
+            .map_err(|e| Error::arrow("period rows", e))?;
+        kept.push(filter_record_batch(b, &mask).map_err(|e| Error::arrow("period rows", e))?);
+    }
+    let schema = match batches.first() {
+        Some(b) => b.schema(),
+        None => return Err(Error::Internal { detail: "no service-port flows to filter".into() }),
+    };
+    let ctx = SessionContext::new();
+    let table = MemTable::try_new(schema, vec![kept]).map_err(err)?;
+    ctx.register_table("flows", Arc::new(table)).map_err(err)?;
+    crate::sql::context::register_services(&ctx, &rules.services).await?;
+    Ok(ctx)
+}
+
+/// Which of `hops` have a flow record that arrived at or after `since` (in `ctx`'s `flows`,
+/// the flows of the possible pivot hosts): a record between the hop's two hosts, either way,
+/// starting within the hop. The others were read only from the look-back before the period.
+pub async fn arrived_in_period(
+    ctx: &SessionContext,
+    hops: &[Hop],
+    since: i64,
+) -> Result<Vec<bool>> {
+    let err = |e: datafusion::error::DataFusionError| Error::Query {
+        name: "hops of the period".into(),
+        detail: e.to_string(),
+    };
+    let batches = ctx
+        .table("flows")
+        .await
+        .map_err(err)?
+        .filter(col(RECEIVED).gt_eq(lit(since)))
+        .map_err(err)?
+        .select_columns(&["src_addr", "dst_addr", "flow_start_ms"])
+        .map_err(err)?
+        .collect()
+        .await
+        .map_err(err)?;
+    let q = Origin::Query("period records");
+    let mut starts: std::collections::HashMap<(String, String), Vec<i64>> = Default::default();
+    for b in &batches {
+        let (src, dst) = (strings(b, q, "src_addr")?, strings(b, q, "dst_addr")?);
+        let start = ints(b, q, "flow_start_ms")?;
+        for i in 0..b.num_rows() {
+            let (a, z) = (src[i].clone(), dst[i].clone());
+            let key = if a <= z { (a, z) } else { (z, a) };
+            starts.entry(key).or_default().push(start[i]);
+        }
+    }
+    Ok(hops
+        .iter()
+        .map(|h| {
+            let (a, z) = (h.client_addr.clone(), h.server_addr.clone());
+            let key = if a <= z { (a, z) } else { (z, a) };
+            starts
+                .get(&key)
+                .is_some_and(|s| s.iter().any(|&t| (h.start_ms..=h.end_ms).contains(&t)))
+        })
+        .collect())
 }
 
 /// Rows of `flows`, counted by a query of their own: what `candidates_and_count`'s count is

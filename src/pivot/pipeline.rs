@@ -46,31 +46,51 @@ pub async fn find(
     let t0 = std::time::Instant::now();
     let ms = || t0.elapsed().as_millis() as u64;
     let progress = crate::progress::spinner("pivots: finding possible pivot hosts");
-    let (ctx, unreadable, hours_with_flows) = open_store(data, range, rules, settings).await?;
+    // With a period start, the flows of the look-back before it are read too, so that a chain
+    // whose sessions straddle the start is seen whole (`lookback_from`).
+    let since = lookback_from(range, rules);
+    let read = TimeRange { since_ms: since.map(|s| s - rules.lookback.as_millis() as i64), ..range };
+    let (ctx, unreadable, hours_with_flows) = open_store(data, read, since, rules, settings).await?;
+    let period_ctx = match since {
+        Some(_) if settings.cluster.is_some() => {
+            Some(open_store(data, range, None, rules, settings).await?.0)
+        }
+        _ => None,
+    };
     // Locally the service-port flows are read into memory now; on a cluster they stay there.
-    let engine = Engine::new(ctx, settings, rules).await?;
-    let service_rows = engine.service_rows().await?;
+    let engine = Engine::new(ctx, settings, rules, period_ctx).await?;
+    let service_rows = engine.service_rows(since).await?;
     let held = engine.held();
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
-    let admin_pairs = engine.admin_connections(rules, gather).await?;
+    let admin = engine.admin_connections(rules, gather, since).await?;
     if gather == Facts::Gather {
-        let n = admin_pairs.len();
+        let n = admin.facts.len();
         tracing::info!(admin_pairs = n, elapsed_ms = ms(), "admin connections for the history");
     }
     let (ctx, pivot_hosts) =
-        engine.pivot_host_flows(settings, rules, &admin_pairs, gather == Facts::Gather).await?;
+        engine.pivot_host_flows(settings, rules, &admin, gather == Facts::Gather).await?;
     tracing::info!(pivot_hosts, elapsed_ms = ms(), "possible pivot hosts found");
     progress.set_message("pivots: sessions, hops and continuations");
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
+    // Hops read only from the look-back: a chain of those alone was the period before's.
+    let fresh = match since {
+        Some(s) => hops::arrived_in_period(&ctx, &all_hops, s).await?,
+        None => vec![true; all_hops.len()],
+    };
     progress.set_message("pivots: chains");
-    let continuations = pairs.len();
+    let period_hops = fresh.iter().filter(|&&f| f).count();
+    let period_pairs: Vec<(usize, usize)> =
+        pairs.iter().copied().filter(|&(p, c)| fresh[p] || fresh[c]).collect();
+    let continuations = period_pairs.len();
     tracing::info!(
-        hops = all_hops.len(),
+        hops = period_hops,
         continuations,
+        earlier_hops = all_hops.len() - period_hops,
         elapsed_ms = ms(),
         "hops and continuations"
     );
-    let (raw, truncations) = find_chains(&all_hops, &pairs, rules);
+    let (mut raw, truncations) = find_chains(&all_hops, &pairs, rules);
+    raw.retain(|r| r.hops.iter().any(|&i| fresh[i]));
     tracing::info!(chains = raw.len(), elapsed_ms = ms(), "chains assembled");
     let baseline = baseline_about(history_at, &raw, &all_hops, rules)?;
     let mut chains = model::build(&raw, &all_hops, &pairs, rules, &baseline);
@@ -85,7 +105,9 @@ pub async fn find(
     let alerted: std::collections::HashSet<&str> =
         incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     let facts = match gather {
-        Facts::Gather => day_facts(admin_pairs, &all_hops, &pairs, &alerted, &chains, rules),
+        Facts::Gather => {
+            day_facts(admin.facts, &all_hops, &period_pairs, &alerted, &chains, rules)
+        }
         Facts::Skip => history::DayFacts::default(),
     };
     tracing::debug!(elapsed_ms = ms(), "the night's history facts gathered");
@@ -96,7 +118,7 @@ pub async fn find(
         until_ms: range.until_ms,
         service_flows: service_rows,
         hours_with_flows,
-        hops: all_hops.len(),
+        hops: period_hops,
         continuations,
         truncations,
         trusted_hidden: before - chains.len(),
@@ -121,13 +143,19 @@ pub async fn find(
     })
 }
 
-/// The store's service-port flows of the period as `flows` (with `services`) in a session:
+/// The period's start when flows before it are read too: a start, and a look-back longer than 0.
+fn lookback_from(range: TimeRange, rules: &PivotRules) -> Option<i64> {
+    range.since_ms.filter(|_| !rules.lookback.is_zero())
+}
+
+/// The store's service-port flows of `range` as `flows` (with `services`) in a session:
 /// hour by hour the admin layout where it holds every service-port flow, else the store;
 /// unreadable store files are left out and returned (exit 3 after the outputs are written),
-/// with the number of hours of the period that have flow files.
+/// with the number of hours that have flow files from `since` on (the period's).
 async fn open_store(
     data: &Path,
     range: TimeRange,
+    since: Option<i64>,
     rules: &PivotRules,
     settings: &SqlSettings,
 ) -> Result<(SessionContext, Vec<Unreadable>, usize)> {
@@ -136,7 +164,14 @@ async fn open_store(
         (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
     let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
     let unreadable = plan.unreadable.clone();
-    let hours_with_flows = plan.admin_hours.len() + plan.store_hours.len();
+    let first = since.map(crate::store::partition::HourPartition::of);
+    let first = first.map(|h| h.folder_values());
+    let hours_with_flows = plan
+        .admin_hours
+        .iter()
+        .chain(&plan.store_hours)
+        .filter(|h| first.as_ref().is_none_or(|f| *h >= f))
+        .count();
     tracing::info!(
         read = %plan.describe(),
         unreadable = unreadable.len(),

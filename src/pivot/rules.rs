@@ -47,6 +47,11 @@ pub struct PivotRules {
     pub hide_routine: bool,
     /// Days of history before the period that the rarity score reads.
     pub history_days: usize,
+    /// Flows arriving this long before a period's start are read too, so that a chain whose
+    /// sessions straddle the start (an SSH session still open at midnight, exported when it
+    /// ends) is seen whole; a chain is reported by the period in which a record of it arrives
+    /// last (0: only the period's flows).
+    pub lookback: Duration,
     /// Score at which an untrusted chain is an alert.
     pub alert_threshold: f64,
     /// How the candidate join pairs hops.
@@ -75,6 +80,7 @@ impl Default for PivotRules {
             hide_trusted: false,
             hide_routine: false,
             history_days: 28,
+            lookback: Duration::from_secs(12 * 3600),
             alert_threshold: DEFAULT_ALERT_THRESHOLD,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),

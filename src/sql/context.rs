@@ -191,12 +191,6 @@ pub fn flows_schema() -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-/// `date`/`hour` texts of an hour, as in the folder names.
-fn partition_values(hour: HourPartition) -> (String, String) {
-    let key = hour.key(); // YYYYMMDDHH
-    (format!("{}-{}-{}", &key[0..4], &key[4..6], &key[6..8]), key[8..10].to_string())
-}
-
 /// Rows journaled by a running (or crashed) collector, with partition columns added.
 fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
@@ -204,7 +198,7 @@ fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
         return Ok(out); // a collector journals locally; an object store holds finished hours
     }
     for left in journal::leftovers(root)? {
-        let (date, hour) = partition_values(left.id.hour);
+        let (date, hour) = left.id.hour.folder_values();
         for b in left.batches {
             let n = b.num_rows();
             let mut cols: Vec<ArrayRef> = b
@@ -230,14 +224,14 @@ fn journal_batches(root: &Path) -> Result<Vec<RecordBatch>> {
 fn range_filter(range: TimeRange) -> Option<Expr> {
     let mut parts = Vec::new();
     if let Some(s) = range.since_ms {
-        let (d, h) = partition_values(HourPartition::of(s));
+        let (d, h) = HourPartition::of(s).folder_values();
         let folder = col(PARTITION_DATE)
             .gt(lit(d.clone()))
             .or(col(PARTITION_DATE).eq(lit(d)).and(col(PARTITION_HOUR).gt_eq(lit(h))));
         parts.push(folder.and(col(schema::RECEIVED_MS).gt_eq(lit(s))));
     }
     if let Some(u) = range.until_ms {
-        let (d, h) = partition_values(HourPartition::of(u - 1));
+        let (d, h) = HourPartition::of(u - 1).folder_values();
         let folder = col(PARTITION_DATE)
             .lt(lit(d.clone()))
             .or(col(PARTITION_DATE).eq(lit(d)).and(col(PARTITION_HOUR).lt_eq(lit(h))));

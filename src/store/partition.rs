@@ -40,6 +40,12 @@ impl HourPartition {
         self.datetime().format("%Y%m%d%H").to_string()
     }
 
+    /// The hour's folder names' values: `date` (`YYYY-MM-DD`) and `hour` (`HH`).
+    pub fn folder_values(self) -> (String, String) {
+        let t = self.datetime();
+        (t.format("%Y-%m-%d").to_string(), t.format("%H").to_string())
+    }
+
     /// Inverse of [`HourPartition::key`].
     pub fn from_key(key: &str) -> Option<Self> {
         let t =

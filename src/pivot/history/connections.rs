@@ -100,7 +100,7 @@ fn conn_key(client: u64, server: u64, client_port: i32, port: i32, proto: i32) -
 /// Both directions of a connection: packets client → server (and the first start and last
 /// end of those records), packets back, whether any record came back.
 #[derive(Clone, Copy)]
-struct Conn {
+struct Side {
     c2s: i64,
     s2c: i64,
     start: i64,
@@ -109,9 +109,54 @@ struct Conn {
     back: bool,
 }
 
-impl Default for Conn {
+impl Default for Side {
     fn default() -> Self {
-        Conn { c2s: 0, s2c: 0, start: i64::MAX, end: i64::MIN, to_server: false, back: false }
+        Side { c2s: 0, s2c: 0, start: i64::MAX, end: i64::MIN, to_server: false, back: false }
+    }
+}
+
+impl Side {
+    fn add(&mut self, r: &Record) {
+        if r.to_server {
+            self.c2s += r.packets;
+            self.start = self.start.min(r.start);
+            self.end = self.end.max(r.end);
+            self.to_server = true;
+        } else {
+            self.s2c += r.packets;
+            self.back = true;
+        }
+    }
+
+    fn established(&self, min_packets: i64) -> bool {
+        self.to_server && self.back && self.c2s >= min_packets && self.s2c >= min_packets
+    }
+}
+
+/// A connection as its records in the period have it, and as all its records read (with the
+/// look-back before the period: `find` reads earlier flows to see chains whole).
+#[derive(Clone, Copy, Default)]
+struct Conn {
+    period: Side,
+    all: Side,
+}
+
+/// The night's admin connections: the facts of the period's records, and the facts of the
+/// connections that are established only with records of the look-back before the period
+/// (they are no facts of the night, but their hosts may be pivots of a chain the night ends).
+#[derive(Debug, Default, PartialEq)]
+pub struct AdminConnections {
+    /// Facts of the period (what the history keeps).
+    pub facts: Vec<HopFact>,
+    /// Facts of the connections established only with earlier records.
+    pub earlier: Vec<HopFact>,
+}
+
+impl AdminConnections {
+    /// The possible pivot hosts over every record read: client of one established connection
+    /// and server of another (`history::pivot_hosts_of`).
+    pub fn pivot_hosts(&self) -> Vec<String> {
+        super::pivot_hosts_of(self.facts.iter().chain(&self.earlier))
     }
 }
 
@@ -129,17 +174,19 @@ pub fn admin_facts(
     batches: &[RecordBatch],
     services: &[Service],
     min_packets: i64,
-) -> Result<Vec<HopFact>> {
+    since: Option<i64>,
+) -> Result<AdminConnections> {
     // Every batch's columns first: the address texts are borrowed from them.
-    let columns = columns(batches)?;
+    let columns = columns(batches, since)?;
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // A part per core, none for fewer than ~64 K rows each (a thread costs more than that).
     let parts = cores.min(rows / 65_536).clamp(1, 16) as i32;
     if parts == 1 {
-        return Ok(part_facts(&columns, services, min_packets, rows, (0, 1)));
+        let (facts, earlier) = part_facts(&columns, services, min_packets, rows, (0, 1));
+        return Ok(AdminConnections { facts, earlier });
     }
-    let facts: Vec<Vec<HopFact>> = std::thread::scope(|s| {
+    let parts: Vec<(Vec<HopFact>, Vec<HopFact>)> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..parts)
             .map(|part| {
                 let columns = &columns;
@@ -153,7 +200,8 @@ pub fn admin_facts(
     .map_err(|_| Error::Internal {
         detail: "admin connections: a worker thread panicked".into(),
     })?;
-    Ok(merge_parts(facts))
+    let (facts, earlier): (Vec<_>, Vec<_>) = parts.into_iter().unzip();
+    Ok(AdminConnections { facts: merge_parts(facts), earlier: merge_parts(earlier) })
 }
 
 /// Facts of several parts as one list in (client, server, service) order, the facts of one
@@ -162,7 +210,8 @@ fn merge_parts(parts: Vec<Vec<HopFact>>) -> Vec<HopFact> {
     super::merge_facts(parts.into_iter().flatten().collect())
 }
 
-/// The facts of the connections whose client port is `part.0` modulo `part.1`; `rows` (the
+/// The facts of the connections whose client port is `part.0` modulo `part.1`, of the period
+/// and of those established only with earlier records (`AdminConnections`); `rows` (the
 /// part's share of the records) sizes the slices.
 fn part_facts(
     columns: &[Columns],
@@ -170,7 +219,7 @@ fn part_facts(
     min_packets: i64,
     rows: usize,
     (part, parts): (i32, i32),
-) -> Vec<HopFact> {
+) -> (Vec<HopFact>, Vec<HopFact>) {
     let (service_names, named) = service_ids(services);
     let is_service = ServicePorts::of(&named);
     let mut hosts = Hosts::default();
@@ -180,12 +229,13 @@ fn part_facts(
     let per_slice = rows / SLICES * 5 / 4 + 16;
     let mut slices: Vec<Vec<Record>> = (0..SLICES).map(|_| Vec::with_capacity(per_slice)).collect();
     let mine = |client_port: i32| client_port.rem_euclid(parts) == part;
-    for (src, dst, [sport, dport, proto], [packets, start, end]) in columns {
+    for (src, dst, [sport, dport, proto], [packets, start, end], period) in columns {
         let (src, dst) = (texts(src), texts(dst));
         let (sport, dport) = (sport.as_primitive::<Int32Type>(), dport.as_primitive::<Int32Type>());
         let proto = proto.as_primitive::<Int32Type>();
         let packets = packets.as_primitive::<Int64Type>();
         let (start, end) = (start.as_primitive::<Int64Type>(), end.as_primitive::<Int64Type>());
+        let received = period.as_ref().map(|(r, since)| (r.as_primitive::<Int64Type>(), *since));
         for i in 0..proto.len() {
             let (sp, dp, p) = (sport.value(i), dport.value(i), proto.value(i));
             let well_known_below = |x: i32, other: i32| (1..=1023).contains(&x) && x < other;
@@ -196,40 +246,43 @@ fn part_facts(
             }
             let (s, d) = (hosts.id(src.value(i)), hosts.id(dst.value(i)));
             let (packets, start, end) = (packets.value(i), start.value(i), end.value(i));
+            let period = received.is_none_or(|(r, since)| r.value(i) >= since);
+            let record = |key, to_server| Record { key, packets, start, end, to_server, period };
             if to_service {
                 let key = conn_key(s, d, sp, dp, p);
-                slices[slice_of(&key)].push(Record { key, packets, start, end, to_server: true });
+                slices[slice_of(&key)].push(record(key, true));
             }
             if from_service {
                 let key = conn_key(d, s, dp, sp, p);
-                slices[slice_of(&key)].push(Record { key, packets, start, end, to_server: false });
+                slices[slice_of(&key)].push(record(key, false));
             }
         }
     }
     let mut established: Vec<(ConnKey, i64, i64)> = Vec::new();
+    let mut earlier: Vec<(ConnKey, i64, i64)> = Vec::new();
     let mut conns: HashMap<ConnKey, Conn> =
         HashMap::with_capacity(slices.iter().map(Vec::len).max().unwrap_or(0));
     for slice in slices {
         for r in &slice {
             let e = conns.entry(r.key).or_default();
-            if r.to_server {
-                e.c2s += r.packets;
-                e.start = e.start.min(r.start);
-                e.end = e.end.max(r.end);
-                e.to_server = true;
-            } else {
-                e.s2c += r.packets;
-                e.back = true;
+            e.all.add(r);
+            if r.period {
+                e.period.add(r);
             }
         }
         drop(slice);
         for (key, c) in conns.drain() {
-            if c.to_server && c.back && c.c2s >= min_packets && c.s2c >= min_packets {
-                established.push((key, c.start, c.end));
+            if c.period.established(min_packets) {
+                established.push((key, c.period.start, c.period.end));
+            } else if c.all.established(min_packets) {
+                earlier.push((key, c.all.start, c.all.end));
             }
         }
     }
-    fold(established, &hosts, &service_names, &named)
+    (
+        fold(established, &hosts, &service_names, &named),
+        fold(earlier, &hosts, &service_names, &named),
+    )
 }
 
 /// Slices of a part's records (a power of two): at 5.3 M records on 2 cores, ~40 K
@@ -250,6 +303,8 @@ struct Record {
     start: i64,
     end: i64,
     to_server: bool,
+    /// Arrived in the period (not in the look-back before it).
+    period: bool,
 }
 
 /// Service numbers by (proto, port).
@@ -304,10 +359,10 @@ impl ServicePorts {
 }
 
 /// Address columns and (src port, dst port, proto), (packets, start, end) of each batch, by
-/// name.
-type Columns = (ArrayRef, ArrayRef, [ArrayRef; 3], [ArrayRef; 3]);
+/// name, and with a period start its arrival times (`received_ms`) and that start.
+type Columns = (ArrayRef, ArrayRef, [ArrayRef; 3], [ArrayRef; 3], Option<(ArrayRef, i64)>);
 
-fn columns(batches: &[RecordBatch]) -> Result<Vec<Columns>> {
+fn columns(batches: &[RecordBatch], since: Option<i64>) -> Result<Vec<Columns>> {
     let err = |detail: String| Error::Query { name: "admin connections".into(), detail };
     let mut columns = Vec::with_capacity(batches.len());
     for b in batches {
@@ -330,6 +385,10 @@ fn columns(batches: &[RecordBatch]) -> Result<Vec<Columns>> {
                 int("flow_start_ms", &DataType::Int64)?,
                 int("flow_end_ms", &DataType::Int64)?,
             ],
+            match since {
+                Some(s) => Some((int("received_ms", &DataType::Int64)?, s)),
+                None => None,
+            },
         ));
     }
     Ok(columns)
@@ -477,7 +536,10 @@ mod tests {
             ("10.0.0.6", "10.0.0.9", 22, 3389, 6, 30, H),
             ("10.0.0.9", "10.0.0.6", 3389, 22, 6, 30, H),
         ];
-        let facts = admin_facts(&[batch(rows)], &crate::services::default_services(), 5).unwrap();
+        let facts =
+            admin_facts(&[batch(rows)], &crate::services::default_services(), 5, None).unwrap();
+        assert!(facts.earlier.is_empty());
+        let facts = facts.facts;
         let got: Vec<_> = facts
             .iter()
             .map(|f| {
@@ -544,12 +606,13 @@ mod tests {
             rows.push((sv, c, port, cport, proto, 3 + i64::from(k % 7), at + 10));
         }
         let batches = [batch(&rows[..250]), batch(&rows[250..])];
-        let columns = columns(&batches).unwrap();
+        let columns = columns(&batches, None).unwrap();
         let services = crate::services::default_services();
-        let one = part_facts(&columns, &services, 5, rows.len(), (0, 1));
+        let (one, none) = part_facts(&columns, &services, 5, rows.len(), (0, 1));
+        assert!(none.is_empty());
         assert!(one.len() > 5 && one.iter().any(|f| f.connections > 1), "{one:?}");
         for parts in [2, 3, 7] {
-            let cut = (0..parts).map(|p| part_facts(&columns, &services, 5, 100, (p, parts)));
+            let cut = (0..parts).map(|p| part_facts(&columns, &services, 5, 100, (p, parts)).0);
             assert_eq!(merge_parts(cut.collect()), one, "{parts} parts");
         }
     }

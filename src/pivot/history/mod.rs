@@ -35,7 +35,7 @@ mod learn;
 mod store;
 
 pub use baseline::*;
-pub use connections::admin_facts;
+pub use connections::{AdminConnections, admin_facts};
 pub use store::*;
 
 use std::collections::BTreeMap;
@@ -197,11 +197,11 @@ pub fn hop_facts(
 /// Hosts that are the client of one established admin connection and the server of another
 /// (the possible pivot hosts of queries/pivot_hosts.sql, which aggregates the same
 /// connections), sorted.
-pub fn pivot_hosts_of(facts: &[HopFact]) -> Vec<String> {
+pub fn pivot_hosts_of<'a>(facts: impl Iterator<Item = &'a HopFact> + Clone) -> Vec<String> {
     let clients: std::collections::HashSet<&str> =
-        facts.iter().map(|f| f.client.as_str()).collect();
+        facts.clone().map(|f| f.client.as_str()).collect();
     let both: std::collections::BTreeSet<&str> =
-        facts.iter().map(|f| f.server.as_str()).filter(|s| clients.contains(s)).collect();
+        facts.map(|f| f.server.as_str()).filter(|s| clients.contains(s)).collect();
     both.into_iter().map(String::from).collect()
 }
 
@@ -410,7 +410,7 @@ mod tests {
         let mut sorted = rows.to_vec();
         sorted.sort();
         assert_eq!(merge_facts(facts(&sorted)), want, "sorted rows");
-        assert_eq!(pivot_hosts_of(&want), ["b"], "b is client of c and server of a");
+        assert_eq!(pivot_hosts_of(want.iter()), ["b"], "b is client of c and server of a");
     }
 
     /// An empty temporary history folder for one test (`pivotflow-history{suffix}-PID`).
