@@ -19,6 +19,7 @@ mod incidents;
 mod inventory;
 mod leases;
 mod live_capture;
+mod lookback;
 mod packets_capture;
 mod pcapng_input;
 mod pivots_lab;

@@ -72,6 +72,7 @@ impl Engine {
         store: SessionContext,
         settings: &SqlSettings,
         rules: &PivotRules,
+        since: Option<i64>,
         period: Option<SessionContext>,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
@@ -83,7 +84,7 @@ impl Engine {
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
             let (service_flows, held) =
-                hops::materialize_service_flows(&store, &ctx, rules).await?;
+                hops::materialize_service_flows(&store, &ctx, rules, since).await?;
             Engine::Local { ctx, service_flows, held }
         })
     }

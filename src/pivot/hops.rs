@@ -43,6 +43,7 @@ pub async fn materialize_service_flows(
     store: &SessionContext,
     target: &SessionContext,
     rules: &PivotRules,
+    since: Option<i64>,
 ) -> Result<(Vec<RecordBatch>, super::leases::Held)> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
@@ -55,7 +56,7 @@ pub async fn materialize_service_flows(
     let mut held = super::leases::Held::new();
     if let Some(leases) = &rules.leases {
         let renamed;
-        (batches, renamed, held) = leases.apply(batches)?;
+        (batches, renamed, held) = leases.apply(batches, since)?;
         tracing::info!(renamed, identities = held.len(), "leased addresses named");
     }
     let table = MemTable::try_new(schema, vec![batches.clone()]).map_err(err)?;

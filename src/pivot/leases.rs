@@ -351,8 +351,13 @@ impl Leases {
 
     /// `batches` (flow records with `src_addr`, `dst_addr`, `flow_start_ms`) with every leased
     /// address named by its identity at the record's start; with them, how many records were
-    /// renamed and the addresses each identity had in them.
-    pub fn apply(&self, batches: Vec<RecordBatch>) -> Result<(Vec<RecordBatch>, usize, Held)> {
+    /// renamed and the addresses each identity had in them (with `since`, in the records that
+    /// arrived from then on, by `received_ms`: the period's, not the look-back's).
+    pub fn apply(
+        &self,
+        batches: Vec<RecordBatch>,
+        since: Option<i64>,
+    ) -> Result<(Vec<RecordBatch>, usize, Held)> {
         let err = |detail: String| Error::Query { name: "--leases".into(), detail };
         let mut renamed = 0;
         let mut held = Held::new();
@@ -364,6 +369,17 @@ impl Leases {
             let start =
                 cast(column("flow_start_ms")?, &DataType::Int64).map_err(|e| err(e.to_string()))?;
             let start = start.as_primitive::<Int64Type>();
+            let received = match since {
+                Some(s) => Some((
+                    cast(column("received_ms")?, &DataType::Int64)
+                        .map_err(|e| err(e.to_string()))?,
+                    s,
+                )),
+                None => None,
+            };
+            let in_period = |r: usize| {
+                received.as_ref().is_none_or(|(a, s)| a.as_primitive::<Int64Type>().value(r) >= *s)
+            };
             let mut columns = batch.columns().to_vec();
             for name in ADDRESS_COLUMNS {
                 let k = batch.schema().index_of(name).map_err(|e| err(e.to_string()))?;
@@ -383,7 +399,7 @@ impl Leases {
                     let name = self.identity(a, start.value(r)).unwrap_or(a);
                     if name != a {
                         changed += 1;
-                        if !held.get(name).is_some_and(|x| x.contains(a)) {
+                        if in_period(r) && !held.get(name).is_some_and(|x| x.contains(a)) {
                             held.entry(name.to_string()).or_default().insert(a.to_string());
                         }
                     }

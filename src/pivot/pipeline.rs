@@ -49,8 +49,10 @@ pub async fn find(
     // With a period start, the flows of the look-back before it are read too, so that a chain
     // whose sessions straddle the start is seen whole (`lookback_from`).
     let since = lookback_from(range, rules);
-    let read = TimeRange { since_ms: since.map(|s| s - rules.lookback.as_millis() as i64), ..range };
-    let (ctx, unreadable, hours_with_flows) = open_store(data, read, since, rules, settings).await?;
+    let lookback = rules.lookback.as_millis() as i64;
+    let read = TimeRange { since_ms: range.since_ms.map(|s| s - lookback), ..range };
+    let (ctx, unreadable, hours_with_flows) =
+        open_store(data, read, since, rules, settings).await?;
     let period_ctx = match since {
         Some(_) if settings.cluster.is_some() => {
             Some(open_store(data, range, None, rules, settings).await?.0)
@@ -58,7 +60,7 @@ pub async fn find(
         _ => None,
     };
     // Locally the service-port flows are read into memory now; on a cluster they stay there.
-    let engine = Engine::new(ctx, settings, rules, period_ctx).await?;
+    let engine = Engine::new(ctx, settings, rules, since, period_ctx).await?;
     let service_rows = engine.service_rows(since).await?;
     let held = engine.held();
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
@@ -105,9 +107,7 @@ pub async fn find(
     let alerted: std::collections::HashSet<&str> =
         incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();
     let facts = match gather {
-        Facts::Gather => {
-            day_facts(admin.facts, &all_hops, &period_pairs, &alerted, &chains, rules)
-        }
+        Facts::Gather => day_facts(admin.facts, &all_hops, &period_pairs, &alerted, &chains, rules),
         Facts::Skip => history::DayFacts::default(),
     };
     tracing::debug!(elapsed_ms = ms(), "the night's history facts gathered");
