@@ -163,6 +163,29 @@ fn pivots_and_report_give_the_same_chains_on_a_cluster() {
     same_outputs(&sample, &c.url, "pivots", &["--trusted", "10.8.0.0/16"], "cluster-sample");
     same_outputs(&lab, &c.url, "pivots", &[], "cluster-lab");
     same_outputs(&sample, &c.url, "report", &["--day", "2026-11-27"], "cluster-report");
+    // A chain straddling midnight: the look-back is read on the cluster too, the night's
+    // counts and facts are the period's there as well.
+    let mid = dir.join("midnight");
+    crate::lookback::store(&mid);
+    same_outputs(&mid, &c.url, "report", &["--day", "2026-11-27"], "cluster-lookback");
+    let out = crate::support::tempdir("cluster-lookback-check");
+    let o = run(&[
+        "report",
+        "--data",
+        mid.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--day",
+        "2026-11-27",
+        "--cluster",
+        &c.url,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap())
+            .unwrap();
+    assert_eq!(r["chains"][0]["hosts"], serde_json::json!(["10.8.0.5", "10.9.0.1", "10.32.0.1"]));
+    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(1), Some(2)), "{r}");
 }
 
 /// The store on S3 (moto on 127.0.0.1): the scheduler lists it and the executors read it with

@@ -28,7 +28,7 @@ fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord
 
 /// 10.8.0.5 → 10.9.0.1 from 22:00 to 00:30, and 10.9.0.1 → 10.32.0.1 from 23:00 to 23:30
 /// (straddling); 10.8.0.6 → 10.9.0.2 → 10.32.0.2 from 18:00 to 20:00 (the 26th's alone).
-fn store(root: &Path) {
+pub fn store(root: &Path) {
     let mut r = Vec::new();
     r.extend(session("10.8.0.5", 50_000, "10.9.0.1", MIDNIGHT - 2 * HOUR, MIDNIGHT + 30 * MIN));
     r.extend(session("10.9.0.1", 50_001, "10.32.0.1", MIDNIGHT - HOUR, MIDNIGHT - 30 * MIN));
@@ -95,6 +95,10 @@ fn a_chain_straddling_midnight_is_reported_once_by_the_night_it_ends_in() {
     // well and reports the chain, and not the 26th's own chain again.
     assert_eq!(paths(&out, "2026-11-26"), BTreeSet::from([evening.to_string()]));
     assert_eq!(paths(&out, "2026-11-27"), BTreeSet::from([straddling.to_string()]));
+    // The night's counts are its own arrivals: one hop (the parent), its two records.
+    let text = std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(1), Some(2)), "{r}");
     // Each night's history facts are its own arrivals only: the child is the 26th's.
     let (f26, f27) = (facts(&out, "2026-11-26"), facts(&out, "2026-11-27"));
     assert!(f26.contains(&pair("10.9.0.1", "10.32.0.1")), "{f26:?}");

@@ -557,6 +557,56 @@ mod tests {
         assert_eq!((facts[0].first_ms, facts[0].last_ms), (H, 5 * H + 60_000));
     }
 
+    /// `batch(rows)` with `received_ms` = each record's end (start + 60 s).
+    fn with_arrival(rows: &[Row]) -> RecordBatch {
+        use datafusion::arrow::array::ArrayRef;
+        let b = batch(rows);
+        let mut fields: Vec<Field> =
+            b.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new("received_ms", DataType::Int64, false));
+        let mut columns: Vec<ArrayRef> = b.columns().to_vec();
+        columns.push(Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.6 + 60_000))));
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap()
+    }
+
+    /// With a period start, the facts are the connections of the records that arrived from then
+    /// on; a connection established only with earlier records (the look-back) is no fact of
+    /// the period, but its hosts count for the possible pivot hosts.
+    #[test]
+    fn the_look_back_gives_pivot_hosts_but_no_facts() {
+        const H: i64 = 3_600_000;
+        let since = 10 * H;
+        let rows: &[Row] = &[
+            // a → j, both records before the period: earlier only.
+            ("10.0.0.1", "10.0.0.9", 40000, 22, 6, 30, 8 * H),
+            ("10.0.0.9", "10.0.0.1", 22, 40000, 6, 30, 8 * H),
+            // j → s, both in the period: a fact.
+            ("10.0.0.9", "10.0.0.5", 40001, 22, 6, 30, 11 * H),
+            ("10.0.0.5", "10.0.0.9", 22, 40001, 6, 30, 11 * H),
+            // b → s: the way there before the period, back in it: established only with both.
+            ("10.0.0.2", "10.0.0.5", 40002, 22, 6, 30, 9 * H),
+            ("10.0.0.5", "10.0.0.2", 22, 40002, 6, 30, 10 * H),
+        ];
+        let services = crate::services::default_services();
+        let c = admin_facts(&[with_arrival(rows)], &services, 5, Some(since)).unwrap();
+        let pairs = |f: &[HopFact]| -> Vec<(String, String)> {
+            f.iter().map(|f| (f.client.clone(), f.server.clone())).collect()
+        };
+        assert_eq!(pairs(&c.facts), [("10.0.0.9".into(), "10.0.0.5".into())]);
+        assert_eq!(
+            pairs(&c.earlier),
+            [("10.0.0.1".into(), "10.0.0.9".into()), ("10.0.0.2".into(), "10.0.0.5".into())]
+        );
+        assert_eq!(c.facts[0].first_ms, 11 * H);
+        // j serves a (before) and opens j → s (in the period): a possible pivot host.
+        assert_eq!(c.pivot_hosts(), ["10.0.0.9"]);
+        // Without a start every record is the period's.
+        let all = admin_facts(&[with_arrival(rows)], &services, 5, None).unwrap();
+        assert!(all.earlier.is_empty());
+        assert_eq!(all.facts.len(), 3);
+        assert_eq!(all.pivot_hosts(), ["10.0.0.9"]);
+    }
+
     /// A host's number is its IPv4 address only when the text is exactly what `Ipv4Addr`
     /// prints (so the facts give the store's text back); anything else goes through the table.
     #[test]
