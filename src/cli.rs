@@ -521,8 +521,7 @@ pub struct PivotRulesArgs {
     pub slack: String,
     /// Also read the flows that arrived this long before the period's start, so that a chain
     /// whose sessions straddle it (an SSH session still open at midnight, exported when it ended)
-    /// is seen whole: a chain is reported by the period in which a record of it arrived last
-    /// (0s: the period's flows only).
+    /// is seen whole; a chain the period before saw is left out (0s: the period's flows only).
     #[arg(long, default_value = "12h")]
     pub lookback: String,
     /// Longest chain followed (hops); longer ones are cut and counted.

@@ -185,7 +185,7 @@ fn pivots_and_report_give_the_same_chains_on_a_cluster() {
         serde_json::from_str(&std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap())
             .unwrap();
     assert_eq!(r["chains"][0]["hosts"], serde_json::json!(["10.8.0.5", "10.9.0.1", "10.32.0.1"]));
-    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(1), Some(2)), "{r}");
+    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(2), Some(4)), "{r}");
 }
 
 /// The store on S3 (moto on 127.0.0.1): the scheduler lists it and the executors read it with

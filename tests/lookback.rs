@@ -27,9 +27,15 @@ fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord
 }
 
 /// 10.8.0.5 → 10.9.0.1 from 22:00 to 00:30, and 10.9.0.1 → 10.32.0.1 from 23:00 to 23:30
-/// (straddling); 10.8.0.6 → 10.9.0.2 → 10.32.0.2 from 18:00 to 20:00 (the 26th's alone).
+/// (straddling); 10.8.0.6 → 10.9.0.2 → 10.32.0.2 from 18:00 to 20:00 (the 26th's alone);
+/// 10.8.0.7 → 10.9.0.3 from 22:00 to 00:20 exported in two pieces (an active timeout: one to
+/// 23:30 before midnight, the rest after) carrying 10.9.0.3 → 10.32.0.3 from 22:30 to 23:00
+/// (the 26th saw it whole enough).
 pub fn store(root: &Path) {
     let mut r = Vec::new();
+    r.extend(session("10.8.0.7", 50_004, "10.9.0.3", MIDNIGHT - 2 * HOUR, MIDNIGHT - 30 * MIN));
+    r.extend(session("10.8.0.7", 50_004, "10.9.0.3", MIDNIGHT - 30 * MIN, MIDNIGHT + 20 * MIN));
+    r.extend(session("10.9.0.3", 50_005, "10.32.0.3", MIDNIGHT - 90 * MIN, MIDNIGHT - HOUR));
     r.extend(session("10.8.0.5", 50_000, "10.9.0.1", MIDNIGHT - 2 * HOUR, MIDNIGHT + 30 * MIN));
     r.extend(session("10.9.0.1", 50_001, "10.32.0.1", MIDNIGHT - HOUR, MIDNIGHT - 30 * MIN));
     r.extend(session("10.8.0.6", 50_002, "10.9.0.2", MIDNIGHT - 6 * HOUR, MIDNIGHT - 4 * HOUR));
@@ -87,23 +93,27 @@ fn a_chain_straddling_midnight_is_reported_once_by_the_night_it_ends_in() {
     let days = ["--since", "2026-11-26", "--until", "2026-11-27"];
     let straddling = "10.8.0.5 -> 10.9.0.1 -> 10.32.0.1";
     let evening = "10.8.0.6 -> 10.9.0.2 -> 10.32.0.2";
+    let pieces = "10.8.0.7 -> 10.9.0.3 -> 10.32.0.3";
 
     let out = tempdir("lookback-out");
     let o = report(&data, &out, &days);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The 26th had the child but not yet its parent; the 27th reads the evening before as
-    // well and reports the chain, and not the 26th's own chain again.
-    assert_eq!(paths(&out, "2026-11-26"), BTreeSet::from([evening.to_string()]));
+    // well and reports the chain, and not the 26th's chains again (the one whose parent was
+    // exported in pieces included: the 26th saw the child inside the first piece).
+    let both = BTreeSet::from([evening.to_string(), pieces.to_string()]);
+    assert_eq!(paths(&out, "2026-11-26"), both);
     assert_eq!(paths(&out, "2026-11-27"), BTreeSet::from([straddling.to_string()]));
-    // The night's counts are its own arrivals: one hop (the parent), its two records.
+    // The night's counts are its own arrivals: two hops (the parent and the pieced session),
+    // their four records.
     let text = std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap();
     let r: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(1), Some(2)), "{r}");
+    assert_eq!((r["hops"].as_u64(), r["service_flows"].as_u64()), (Some(2), Some(4)), "{r}");
     // Each night's history facts are its own arrivals only: the child is the 26th's.
     let (f26, f27) = (facts(&out, "2026-11-26"), facts(&out, "2026-11-27"));
     assert!(f26.contains(&pair("10.9.0.1", "10.32.0.1")), "{f26:?}");
     assert!(!f26.contains(&pair("10.8.0.5", "10.9.0.1")), "{f26:?}");
-    assert_eq!(f27, BTreeSet::from([pair("10.8.0.5", "10.9.0.1")]));
+    assert_eq!(f27, BTreeSet::from([pair("10.8.0.5", "10.9.0.1"), pair("10.8.0.7", "10.9.0.3")]));
 
     // `pivots` over the 27th alike.
     let o = run(&[
@@ -128,7 +138,7 @@ fn a_chain_straddling_midnight_is_reported_once_by_the_night_it_ends_in() {
     args.extend(["--lookback", "0s"]);
     let o = report(&data, &off, &args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(paths(&off, "2026-11-26"), BTreeSet::from([evening.to_string()]));
+    assert_eq!(paths(&off, "2026-11-26"), both);
     assert!(paths(&off, "2026-11-27").is_empty());
     // A look-back shorter than the gap between the child's arrival and midnight misses it too.
     let short = tempdir("lookback-short");

@@ -110,38 +110,58 @@ pub async fn arrived_session(
     Ok(ctx)
 }
 
-/// Which of `hops` have a flow record that arrived at or after `since` (in `ctx`'s `flows`,
-/// the flows of the possible pivot hosts): a record between the hop's two hosts, either way,
-/// starting within the hop. The others were read only from the look-back before the period.
-pub async fn arrived_in_period(
-    ctx: &SessionContext,
-    hops: &[Hop],
-    since: i64,
-) -> Result<Vec<bool>> {
+/// A hop at the period's start: whether a record of it arrived in the period, and the span of
+/// its records that arrived before (what the period before saw of it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AtStart {
+    /// A record of it arrived at or after the start.
+    pub in_period: bool,
+    /// First start and last end of its records that arrived before the start.
+    pub before: Option<(i64, i64)>,
+}
+
+impl AtStart {
+    /// Whether the period before saw `child` continue `self` (both had records then, and the
+    /// child started within what was then the parent's span): a chain of such links alone
+    /// was that period's to report.
+    pub fn continued_before(&self, child: &AtStart, rules: &PivotRules) -> bool {
+        match (self.before, child.before) {
+            (Some((start, end)), Some((child_start, _))) => {
+                let (skew, slack) = (rules.skew.as_millis() as i64, rules.slack.as_millis() as i64);
+                start - skew <= child_start && child_start <= end + slack
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `hops` at the period's start `since` (in `ctx`'s `flows`, the flows of the possible pivot
+/// hosts): a hop's records are those between its two hosts, either way, that start within it.
+pub async fn at_start(ctx: &SessionContext, hops: &[Hop], since: i64) -> Result<Vec<AtStart>> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
-        name: "hops of the period".into(),
+        name: "hops at the period's start".into(),
         detail: e.to_string(),
     };
     let batches = ctx
         .table("flows")
         .await
         .map_err(err)?
-        .filter(col(RECEIVED).gt_eq(lit(since)))
-        .map_err(err)?
-        .select_columns(&["src_addr", "dst_addr", "flow_start_ms"])
+        .select_columns(&["src_addr", "dst_addr", "flow_start_ms", "flow_end_ms", RECEIVED])
         .map_err(err)?
         .collect()
         .await
         .map_err(err)?;
-    let q = Origin::Query("period records");
-    let mut starts: std::collections::HashMap<(String, String), Vec<i64>> = Default::default();
+    let q = Origin::Query("records at the period's start");
+    type Record = (i64, i64, bool);
+    let mut records: std::collections::HashMap<(String, String), Vec<Record>> = Default::default();
     for b in &batches {
         let (src, dst) = (strings(b, q, "src_addr")?, strings(b, q, "dst_addr")?);
-        let start = ints(b, q, "flow_start_ms")?;
+        let (start, end) = (ints(b, q, "flow_start_ms")?, ints(b, q, "flow_end_ms")?);
+        let received = ints(b, q, RECEIVED)?;
         for i in 0..b.num_rows() {
             let (a, z) = (src[i].clone(), dst[i].clone());
             let key = if a <= z { (a, z) } else { (z, a) };
-            starts.entry(key).or_default().push(start[i]);
+            records.entry(key).or_default().push((start[i], end[i], received[i] >= since));
         }
     }
     Ok(hops
@@ -149,9 +169,19 @@ pub async fn arrived_in_period(
         .map(|h| {
             let (a, z) = (h.client_addr.clone(), h.server_addr.clone());
             let key = if a <= z { (a, z) } else { (z, a) };
-            starts
-                .get(&key)
-                .is_some_and(|s| s.iter().any(|&t| (h.start_ms..=h.end_ms).contains(&t)))
+            let mut at = AtStart::default();
+            let within = records.get(&key).into_iter().flatten();
+            for &(start, end, in_period) in
+                within.filter(|r| (h.start_ms..=h.end_ms).contains(&r.0))
+            {
+                if in_period {
+                    at.in_period = true;
+                } else {
+                    let (s, e) = at.before.unwrap_or((start, end));
+                    at.before = Some((s.min(start), e.max(end)));
+                }
+            }
+            at
         })
         .collect())
 }

@@ -74,15 +74,17 @@ pub async fn find(
     tracing::info!(pivot_hosts, elapsed_ms = ms(), "possible pivot hosts found");
     progress.set_message("pivots: sessions, hops and continuations");
     let (all_hops, pairs) = hops::load(&ctx, rules).await?;
-    // Hops read only from the look-back: a chain of those alone was the period before's.
-    let fresh = match since {
-        Some(s) => hops::arrived_in_period(&ctx, &all_hops, s).await?,
-        None => vec![true; all_hops.len()],
+    // What the period before saw of the hops: a continuation it saw, and a chain of those
+    // alone, were its to report (its facts, its chains).
+    let at_start = match since {
+        Some(s) => hops::at_start(&ctx, &all_hops, s).await?,
+        None => vec![hops::AtStart { in_period: true, before: None }; all_hops.len()],
     };
+    let seen_before = |(p, c): (usize, usize)| at_start[p].continued_before(&at_start[c], rules);
     progress.set_message("pivots: chains");
-    let period_hops = fresh.iter().filter(|&&f| f).count();
+    let period_hops = at_start.iter().filter(|a| a.in_period).count();
     let period_pairs: Vec<(usize, usize)> =
-        pairs.iter().copied().filter(|&(p, c)| fresh[p] || fresh[c]).collect();
+        pairs.iter().copied().filter(|&pair| !seen_before(pair)).collect();
     let continuations = period_pairs.len();
     tracing::info!(
         hops = period_hops,
@@ -92,7 +94,7 @@ pub async fn find(
         "hops and continuations"
     );
     let (mut raw, truncations) = find_chains(&all_hops, &pairs, rules);
-    raw.retain(|r| r.hops.iter().any(|&i| fresh[i]));
+    raw.retain(|r| !r.hops.windows(2).all(|w| seen_before((w[0], w[1]))));
     tracing::info!(chains = raw.len(), elapsed_ms = ms(), "chains assembled");
     let baseline = baseline_about(history_at, &raw, &all_hops, rules)?;
     let mut chains = model::build(&raw, &all_hops, &pairs, rules, &baseline);

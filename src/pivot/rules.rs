@@ -49,8 +49,8 @@ pub struct PivotRules {
     pub history_days: usize,
     /// Flows arriving this long before a period's start are read too, so that a chain whose
     /// sessions straddle the start (an SSH session still open at midnight, exported when it
-    /// ends) is seen whole; a chain is reported by the period in which a record of it arrives
-    /// last (0: only the period's flows).
+    /// ends) is seen whole; a chain the period before saw (`hops::AtStart`) is left out (0:
+    /// only the period's flows).
     pub lookback: Duration,
     /// Score at which an untrusted chain is an alert.
     pub alert_threshold: f64,
