@@ -14,6 +14,7 @@ use super::columns::{Origin, ints, strings};
 use super::rules::{JoinStrategy, PivotRules};
 use crate::error::{Error, Result};
 use crate::sql::run_query;
+use crate::sql::text::texts;
 
 /// Established admin connections (hops) in the range, one row per connection and transport.
 pub const HOPS_SQL: &str = include_str!("../../queries/hops.sql");
@@ -38,7 +39,9 @@ const RECEIVED: &str = crate::schema::RECEIVED_MS;
 /// the pivot queries read, as `flows` (with `services`) of `target`, a new in-process session:
 /// pivot_hosts.sql reads flows several times, and each read was a full Parquet scan (~3 s per
 /// 100 M flows here). Returns the rows, and the addresses each leased identity had in them
-/// (`--leases`: the rows name them by the identity).
+/// (`--leases`: the rows name them by the identity). With a period start `since` the store's
+/// `flows` also holds the look-back before it, of which only the records that can be on a
+/// chain with the period's are kept (`earlier_records`).
 pub async fn materialize_service_flows(
     store: &SessionContext,
     target: &SessionContext,
@@ -52,17 +55,159 @@ pub async fn materialize_service_flows(
     let columns: Vec<&str> = SESSION_COLUMNS.iter().copied().chain([RECEIVED]).collect();
     let flows = store.table("flows").await.map_err(err)?.select_columns(&columns).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
-    let mut batches = flows.collect().await.map_err(err)?;
-    let mut held = super::leases::Held::new();
-    if let Some(leases) = &rules.leases {
-        let renamed;
-        (batches, renamed, held) = leases.apply(batches, since)?;
-        tracing::info!(renamed, identities = held.len(), "leased addresses named");
+    let named = |batches: Vec<RecordBatch>| -> Result<(Vec<RecordBatch>, super::leases::Held)> {
+        match &rules.leases {
+            Some(leases) => {
+                let (batches, renamed, held) = leases.apply(batches, since)?;
+                tracing::info!(renamed, identities = held.len(), "leased addresses named");
+                Ok((batches, held))
+            }
+            None => Ok((batches, super::leases::Held::new())),
+        }
+    };
+    let (mut batches, held) = match since {
+        None => named(flows.clone().collect().await.map_err(err)?)?,
+        Some(s) => {
+            let period = flows.clone().filter(col(RECEIVED).gt_eq(lit(s))).map_err(err)?;
+            named(period.collect().await.map_err(err)?)?
+        }
+    };
+    if let Some(s) = since {
+        let tolerance = continuation_tolerance(rules);
+        let mut reach = Reach::default();
+        reach.straddling(&batches, s, tolerance)?;
+        if let Some(first) = reach.first() {
+            // Only records that ended after the earliest straddling start can be on a chain
+            // with the period's: the rest is not read.
+            let earlier = flows
+                .filter(
+                    col(RECEIVED).lt(lit(s)).and(col("flow_end_ms").gt_eq(lit(first - tolerance))),
+                )
+                .map_err(err)?;
+            let (earlier, _) = named(earlier.collect().await.map_err(err)?)?;
+            let read: usize = earlier.iter().map(RecordBatch::num_rows).sum();
+            let kept = reach.earlier_records(&earlier, tolerance)?;
+            let rows: usize = kept.iter().map(RecordBatch::num_rows).sum();
+            tracing::info!(read, kept = rows, "look-back records");
+            batches.extend(kept);
+        }
     }
     let table = MemTable::try_new(schema, vec![batches.clone()]).map_err(err)?;
     target.register_table("flows", Arc::new(table)).map_err(err)?;
     crate::sql::context::register_services(target, &rules.services).await?;
     Ok((batches, held))
+}
+
+/// An address column as text (Utf8 or a view of it).
+fn address(b: &RecordBatch, name: &str) -> Result<datafusion::arrow::array::ArrayRef> {
+    let c = b.column_by_name(name).ok_or_else(|| Error::Query {
+        name: "service-port flows".into(),
+        detail: format!("no column {name}"),
+    })?;
+    crate::sql::text::text_column(c)
+        .map_err(|e| Error::Query { name: "service-port flows".into(), detail: e.to_string() })
+}
+
+/// How far apart in time two records can be and still be on one chain: the continuation
+/// window's `--skew` and `--slack`, and the silence one session's records may have.
+fn continuation_tolerance(rules: &PivotRules) -> i64 {
+    (rules.skew + rules.slack).as_millis() as i64 + crate::sql::sessions::SPLIT_GAP_MS
+}
+
+/// Per host, the earliest start of a record that can be on a chain with the period's records.
+/// A chain's hops follow each other in time through the host they share (a child starts
+/// within its parent's span, give or take the tolerance), and a record of the look-back ended
+/// before the period: so a hop of the period can only be on a chain with one of the look-back
+/// if it started before the period's start (plus the tolerance) — it straddles the start.
+/// From those, a look-back record is reachable when it touches a host reached and ended no
+/// earlier than that host's earliest start (less the tolerance); its start then reaches both
+/// its hosts, until nothing more is reached. Every record of such a chain is reached (a
+/// superset: hosts, not sessions, are followed).
+#[derive(Default)]
+struct Reach(std::collections::HashMap<String, i64>);
+
+impl Reach {
+    fn reach(&mut self, host: &str, start: i64) -> bool {
+        match self.0.get_mut(host) {
+            Some(m) if *m <= start => false,
+            Some(m) => {
+                *m = start;
+                true
+            }
+            None => {
+                self.0.insert(host.to_string(), start);
+                true
+            }
+        }
+    }
+
+    fn reaches(&self, host: &str, end: i64, tolerance: i64) -> bool {
+        self.0.get(host).is_some_and(|&m| end >= m - tolerance)
+    }
+
+    fn first(&self) -> Option<i64> {
+        self.0.values().copied().min()
+    }
+
+    /// The hosts of the period's records that started before `since` (plus the tolerance).
+    fn straddling(&mut self, period: &[RecordBatch], since: i64, tolerance: i64) -> Result<()> {
+        let q = Origin::Query("service-port flows");
+        for b in period {
+            let start = ints(b, q, "flow_start_ms")?;
+            let (src, dst) = (address(b, "src_addr")?, address(b, "dst_addr")?);
+            let (src, dst) = (texts(&src), texts(&dst));
+            for i in (0..b.num_rows()).filter(|&i| start[i] < since + tolerance) {
+                self.reach(src.value(i), start[i]);
+                self.reach(dst.value(i), start[i]);
+            }
+        }
+        Ok(())
+    }
+
+    /// The records of `earlier` (the look-back) that are reached, as batches.
+    fn earlier_records(
+        &mut self,
+        earlier: &[RecordBatch],
+        tolerance: i64,
+    ) -> Result<Vec<RecordBatch>> {
+        use datafusion::arrow::array::BooleanArray;
+        let q = Origin::Query("look-back flows");
+        let mut columns = Vec::with_capacity(earlier.len());
+        for b in earlier {
+            let (start, end) = (ints(b, q, "flow_start_ms")?, ints(b, q, "flow_end_ms")?);
+            columns.push((address(b, "src_addr")?, address(b, "dst_addr")?, start, end));
+        }
+        let mut kept: Vec<Vec<bool>> = earlier.iter().map(|b| vec![false; b.num_rows()]).collect();
+        loop {
+            let mut more = false;
+            for ((src, dst, start, end), kept) in columns.iter().zip(&mut kept) {
+                let (src, dst) = (texts(src), texts(dst));
+                for i in 0..kept.len() {
+                    if kept[i]
+                        || !(self.reaches(src.value(i), end[i], tolerance)
+                            || self.reaches(dst.value(i), end[i], tolerance))
+                    {
+                        continue;
+                    }
+                    kept[i] = true;
+                    self.reach(src.value(i), start[i]);
+                    self.reach(dst.value(i), start[i]);
+                    more = true;
+                }
+            }
+            if !more {
+                break;
+            }
+        }
+        earlier
+            .iter()
+            .zip(kept)
+            .map(|(b, k)| {
+                datafusion::arrow::compute::filter_record_batch(b, &BooleanArray::from(k))
+                    .map_err(|e| Error::arrow("look-back flows", e))
+            })
+            .collect()
+    }
 }
 
 /// Rows of `batch` that arrived at or after `since` (the period's, not the look-back's).
@@ -631,6 +776,59 @@ pub fn thin(h: &Hop) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Records (src, dst, start, end) as a batch of the look-back reader's columns.
+    fn records(rows: &[(&str, &str, i64, i64)]) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("src_addr", DataType::Utf8, false),
+            Field::new("dst_addr", DataType::Utf8, false),
+            Field::new("flow_start_ms", DataType::Int64, false),
+            Field::new("flow_end_ms", DataType::Int64, false),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0))),
+                Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.2))),
+                Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.3))),
+            ],
+        )
+        .unwrap()
+    }
+
+    /// From the hops straddling the period's start, the look-back records of a chain are
+    /// reached host by host however far back (x → p ended two hours before any straddling
+    /// start, through p → q); records of other hosts, or that ended before a host was
+    /// reached, are not.
+    #[test]
+    fn look_back_records_are_those_reached_from_the_straddling_hops() {
+        const H: i64 = 3_600_000;
+        let since = 24 * H;
+        let period = records(&[
+            ("q", "y", 23 * H, 25 * H), // straddles the start: q, y reached at 23:00
+            ("a", "b", 24 * H + 5, 24 * H + 10), // starts in the period: reaches nothing
+        ]);
+        let earlier = records(&[
+            ("x", "p", 20 * H, 21 * H), // reached through p (p → q starts at 20:30)
+            ("p", "q", 20 * H + H / 2, 23 * H), // touches q, ended after 23:00
+            ("a", "c", 22 * H, 23 * H + H / 2), // a was reached only in the period's own time
+            ("z", "w", 22 * H, 23 * H + H / 2), // no host reached
+            ("q", "v", 10 * H, 11 * H), // q's, but ended long before q was reached
+        ]);
+        let mut reach = Reach::default();
+        reach.straddling(&[period], since, 60_000).unwrap();
+        assert_eq!(reach.first(), Some(23 * H));
+        let kept = reach.earlier_records(&[earlier], 60_000).unwrap();
+        let got: Vec<(String, String)> = kept
+            .iter()
+            .flat_map(|b| {
+                let (s, d) = (texts(b.column(0)), texts(b.column(1)));
+                (0..b.num_rows()).map(move |i| (s.value(i).to_string(), d.value(i).to_string()))
+            })
+            .collect();
+        assert_eq!(got, [("x".to_string(), "p".to_string()), ("p".into(), "q".into())]);
+    }
 
     fn hop(client: u8, server: u8, start_ms: i64, len_ms: i64) -> Hop {
         Hop {
