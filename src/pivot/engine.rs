@@ -66,25 +66,32 @@ impl Engine {
     /// count and the candidate pivot hosts are asked now, as one job with one scan
     /// (`hops::candidates_and_count`; as two jobs at once, the count and the query, they read
     /// the service-port flows three times).
-    /// With a look-back (`since`: the period's start; `period`, on a cluster: a session over the
-    /// period's flows only), the counts are the period's.
+    /// With a look-back (`since`: the period's start), `earlier` is a session over the flows
+    /// of the look-back (locally; those that can be on a chain with the period's are read), on
+    /// a cluster over the look-back and the period together (the candidate pivot hosts and
+    /// their flows are asked there; `store`, the period's, gives the counts and facts).
     pub async fn new(
         store: SessionContext,
         settings: &SqlSettings,
         rules: &PivotRules,
         since: Option<i64>,
-        period: Option<SessionContext>,
+        earlier: Option<SessionContext>,
     ) -> Result<Self> {
         Ok(if settings.cluster.is_some() {
-            let (mut rows, hosts) = hops::candidates_and_count(&store, rules).await?;
+            let (ctx, period) = match earlier {
+                Some(both) => (both, Some(store)),
+                None => (store, None),
+            };
+            let (mut rows, hosts) = hops::candidates_and_count(&ctx, rules).await?;
             if let Some(p) = &period {
                 rows = hops::count_flows(p).await?;
             }
-            Engine::Cluster { ctx: store, period, rows, hosts }
+            Engine::Cluster { ctx, period, rows, hosts }
         } else {
             let ctx = crate::sql::context::local_session(settings)?;
+            let earlier = since.zip(earlier.as_ref());
             let (service_flows, held) =
-                hops::materialize_service_flows(&store, &ctx, rules, since).await?;
+                hops::materialize_service_flows(&store, earlier, &ctx, rules).await?;
             Engine::Local { ctx, service_flows, held }
         })
     }

@@ -39,14 +39,14 @@ const RECEIVED: &str = crate::schema::RECEIVED_MS;
 /// the pivot queries read, as `flows` (with `services`) of `target`, a new in-process session:
 /// pivot_hosts.sql reads flows several times, and each read was a full Parquet scan (~3 s per
 /// 100 M flows here). Returns the rows, and the addresses each leased identity had in them
-/// (`--leases`: the rows name them by the identity). With a period start `since` the store's
-/// `flows` also holds the look-back before it, of which only the records that can be on a
-/// chain with the period's are kept (`earlier_records`).
+/// (`--leases`: the rows name them by the identity). With `earlier` (the period's start and a
+/// session over the look-back before it) the records of the look-back that can be on a chain
+/// with the period's are added (`Reach`).
 pub async fn materialize_service_flows(
     store: &SessionContext,
+    earlier: Option<(i64, &SessionContext)>,
     target: &SessionContext,
     rules: &PivotRules,
-    since: Option<i64>,
 ) -> Result<(Vec<RecordBatch>, super::leases::Held)> {
     let err = |e: datafusion::error::DataFusionError| Error::Query {
         name: "service-port flows".into(),
@@ -55,6 +55,7 @@ pub async fn materialize_service_flows(
     let columns: Vec<&str> = SESSION_COLUMNS.iter().copied().chain([RECEIVED]).collect();
     let flows = store.table("flows").await.map_err(err)?.select_columns(&columns).map_err(err)?;
     let schema = Arc::new(flows.schema().as_arrow().clone());
+    let since = earlier.map(|(s, _)| s);
     let named = |batches: Vec<RecordBatch>| -> Result<(Vec<RecordBatch>, super::leases::Held)> {
         match &rules.leases {
             Some(leases) => {
@@ -65,25 +66,18 @@ pub async fn materialize_service_flows(
             None => Ok((batches, super::leases::Held::new())),
         }
     };
-    let (mut batches, held) = match since {
-        None => named(flows.clone().collect().await.map_err(err)?)?,
-        Some(s) => {
-            let period = flows.clone().filter(col(RECEIVED).gt_eq(lit(s))).map_err(err)?;
-            named(period.collect().await.map_err(err)?)?
-        }
-    };
-    if let Some(s) = since {
+    let (mut batches, held) = named(flows.collect().await.map_err(err)?)?;
+    if let Some((s, look_back)) = earlier {
         let tolerance = continuation_tolerance(rules);
         let mut reach = Reach::default();
         reach.straddling(&batches, s, tolerance)?;
         if let Some(first) = reach.first() {
             // Only records that ended after the earliest straddling start can be on a chain
             // with the period's: the rest is not read.
-            let earlier = flows
-                .filter(
-                    col(RECEIVED).lt(lit(s)).and(col("flow_end_ms").gt_eq(lit(first - tolerance))),
-                )
-                .map_err(err)?;
+            let ended = col("flow_end_ms").gt_eq(lit(first - tolerance));
+            let earlier = look_back.table("flows").await.map_err(err)?;
+            let earlier =
+                earlier.select_columns(&columns).map_err(err)?.filter(ended).map_err(err)?;
             let (earlier, _) = named(earlier.collect().await.map_err(err)?)?;
             let read: usize = earlier.iter().map(RecordBatch::num_rows).sum();
             let kept = reach.earlier_records(&earlier, tolerance)?;

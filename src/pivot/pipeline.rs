@@ -49,18 +49,25 @@ pub async fn find(
     // With a period start, the flows of the look-back before it are read too, so that a chain
     // whose sessions straddle the start is seen whole (`lookback_from`).
     let since = lookback_from(range, rules);
-    let lookback = rules.lookback.as_millis() as i64;
-    let read = TimeRange { since_ms: range.since_ms.map(|s| s - lookback), ..range };
-    let (ctx, unreadable, hours_with_flows) =
-        open_store(data, read, since, rules, settings).await?;
-    let period_ctx = match since {
-        Some(_) if settings.cluster.is_some() => {
-            Some(open_store(data, range, None, rules, settings).await?.0)
+    let (ctx, mut unreadable, hours_with_flows) = open_store(data, range, rules, settings).await?;
+    // The look-back's flows in a session of their own (so that the period's are read as
+    // without it); on a cluster the look-back and the period together, where the candidate
+    // pivot hosts and their flows are asked.
+    let mut earlier = None;
+    if let Some(s) = since {
+        let from = Some(s - rules.lookback.as_millis() as i64);
+        let until = if settings.cluster.is_some() { range.until_ms } else { Some(s) };
+        let (c, more, _) =
+            open_store(data, TimeRange { since_ms: from, until_ms: until }, rules, settings)
+                .await?;
+        for u in more {
+            if !unreadable.iter().any(|x| x.path == u.path) {
+                unreadable.push(u);
+            }
         }
-        _ => None,
-    };
-    // Locally the service-port flows are read into memory now; on a cluster they stay there.
-    let engine = Engine::new(ctx, settings, rules, since, period_ctx).await?;
+        earlier = Some(c);
+    }
+    let engine = Engine::new(ctx, settings, rules, since, earlier).await?;
     let service_rows = engine.service_rows(since).await?;
     let held = engine.held();
     tracing::info!(service_rows, elapsed_ms = ms(), "flows on service ports read");
@@ -153,11 +160,10 @@ fn lookback_from(range: TimeRange, rules: &PivotRules) -> Option<i64> {
 /// The store's service-port flows of `range` as `flows` (with `services`) in a session:
 /// hour by hour the admin layout where it holds every service-port flow, else the store;
 /// unreadable store files are left out and returned (exit 3 after the outputs are written),
-/// with the number of hours that have flow files from `since` on (the period's).
+/// with the number of hours of the period that have flow files.
 async fn open_store(
     data: &Path,
     range: TimeRange,
-    since: Option<i64>,
     rules: &PivotRules,
     settings: &SqlSettings,
 ) -> Result<(SessionContext, Vec<Unreadable>, usize)> {
@@ -166,14 +172,7 @@ async fn open_store(
         (!rules.services.is_empty()).then(|| crate::store::admin::AdminPorts::of(&rules.services));
     let plan = crate::store::admin::plan(data, range.since_ms, range.until_ms, wanted.as_ref())?;
     let unreadable = plan.unreadable.clone();
-    let first = since.map(crate::store::partition::HourPartition::of);
-    let first = first.map(|h| h.folder_values());
-    let hours_with_flows = plan
-        .admin_hours
-        .iter()
-        .chain(&plan.store_hours)
-        .filter(|h| first.as_ref().is_none_or(|f| *h >= f))
-        .count();
+    let hours_with_flows = plan.admin_hours.len() + plan.store_hours.len();
     tracing::info!(
         read = %plan.describe(),
         unreadable = unreadable.len(),
