@@ -39,12 +39,11 @@ fn init_logging(cli: &Cli) {
 /// Run one subcommand. Its error, if any, is the process's exit.
 fn run(cli: Cli) -> Result<ExitCode, Error> {
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let today = chrono::Utc::now().date_naive();
     match cli.command {
         Command::Schema => print_text(&pivotflow::schema::markdown_table())?,
         Command::Pivots(args) => pivot::run(&pivot::PivotsConfig::from_args(&args, now_ms)?)?,
         Command::Report(args) => {
-            pivot::report::run(&pivot::report::ReportConfig::from_args(&args, today)?)?
+            pivot::report::run(&pivot::report::ReportConfig::from_args(&args, now_ms)?)?
         }
         Command::Sql(args) => sql::run(&sql::SqlConfig::from_args(&args, now_ms)?)?,
         Command::Index(args) => {

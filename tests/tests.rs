@@ -32,4 +32,5 @@ mod sql_fixture;
 mod sql_golden;
 mod synth_roundtrip;
 mod synth_tshark;
+mod timezone;
 mod zeek;

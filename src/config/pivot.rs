@@ -47,6 +47,12 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.skew = duration("--skew", &a.skew)?;
     r.slack = duration("--slack", &a.slack)?;
     r.lookback = duration("--lookback", &a.lookback)?;
+    r.timezone = a.timezone.parse().map_err(|e| {
+        Error::config(
+            "--timezone",
+            format!("{:?}: {e} (an IANA zone name such as Europe/Berlin)", a.timezone),
+        )
+    })?;
     r.join = a.join;
     r.hide_trusted = a.hide_trusted;
     r.hide_routine = a.hide_routine;
@@ -98,11 +104,13 @@ impl PivotsConfig {
     /// Validate `pivots`' arguments; `now_ms` anchors relative `--since`/`--until`.
     pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
         let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?;
+        let zone = rules(&a.rules)?.timezone;
         let history = match (&a.history, range.since_ms) {
             (Some(dir), Some(since)) => Some((
                 dir.clone(),
                 chrono::DateTime::from_timestamp_millis(since)
                     .ok_or_else(|| Error::config("--since", "out of range"))?
+                    .with_timezone(&zone)
                     .date_naive(),
             )),
             _ => None,
@@ -132,8 +140,12 @@ impl PivotsConfig {
 }
 
 impl ReportConfig {
-    /// Validate `report`'s arguments; `today` resolves `--day yesterday|today`.
-    pub fn from_args(a: &ReportArgs, today: NaiveDate) -> Result<Self> {
+    /// Validate `report`'s arguments; `now_ms` resolves `--day yesterday|today` (in the
+    /// network's `--timezone`).
+    pub fn from_args(a: &ReportArgs, now_ms: i64) -> Result<Self> {
+        let zone: chrono_tz::Tz = rules(&a.pivots)?.timezone;
+        let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        let today: NaiveDate = now.with_timezone(&zone).date_naive();
         let days = match (&a.day, &a.since) {
             (Some(d), _) => vec![parse_day(d, today)?],
             (None, Some(since)) => {

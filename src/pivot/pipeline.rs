@@ -212,7 +212,11 @@ fn baseline_about(
     rules: &PivotRules,
 ) -> Result<history::Baseline> {
     let Some(h) = history_at else {
-        return Ok(history::Baseline { days_wanted: rules.history_days, ..Default::default() });
+        return Ok(history::Baseline {
+            days_wanted: rules.history_days,
+            zone: rules.timezone,
+            ..Default::default()
+        });
     };
     let interest: std::collections::HashSet<String> = raw
         .iter()
@@ -220,7 +224,8 @@ fn baseline_about(
         .flat_map(|&i| [all_hops[i].client_addr.clone(), all_hops[i].server_addr.clone()])
         .collect();
     let t = std::time::Instant::now();
-    let b = history::load_about(h.dir, h.day, rules.history_days, Some(&interest))?;
+    let mut b = history::load_about(h.dir, h.day, rules.history_days, Some(&interest))?;
+    b.zone = rules.timezone;
     tracing::info!(
         days = b.days,
         hosts = interest.len(),

@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{Duration as ChronoDuration, NaiveDate};
+use chrono::{Duration as ChronoDuration, NaiveDate, TimeZone};
 
 use super::history;
 use super::outcome::PivotReport;
@@ -28,10 +28,18 @@ pub fn parse_day(text: &str, today: NaiveDate) -> Result<NaiveDate> {
     }
 }
 
-/// The UTC day `[00:00, next 00:00)` as an arrival-time range.
-pub fn day_range(day: NaiveDate) -> TimeRange {
-    let start = day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
-    TimeRange { since_ms: Some(start), until_ms: Some(start + 86_400_000) }
+/// The day `[00:00, next 00:00)` in `zone` as an arrival-time range (23 or 25 hours on the
+/// days its clocks change; where a midnight does not exist, the day starts at the first
+/// instant after it).
+pub fn day_range(day: NaiveDate, zone: chrono_tz::Tz) -> TimeRange {
+    let start = |d: NaiveDate| -> i64 {
+        let midnight = d.and_hms_opt(0, 0, 0).expect("midnight");
+        let local = (0..=3).find_map(|h| {
+            zone.from_local_datetime(&(midnight + ChronoDuration::hours(h))).earliest()
+        });
+        local.map_or_else(|| midnight.and_utc().timestamp_millis(), |t| t.timestamp_millis())
+    };
+    TimeRange { since_ms: Some(start(day)), until_ms: Some(start(day + ChronoDuration::days(1))) }
 }
 
 /// Write a finished report folder to `<reports>/<label>/`, with the day's history `facts` in
@@ -156,7 +164,7 @@ pub fn run(c: &ReportConfig) -> Result<()> {
             &format!("report {day}"),
             super::find(
                 &c.data,
-                day_range(*day),
+                day_range(*day, rules.timezone),
                 rules,
                 settings,
                 Some(super::HistoryAt { dir: &history_dir, day: *day }),
@@ -236,8 +244,14 @@ mod tests {
         assert_eq!(parse_day("yesterday", today).unwrap().to_string(), "2026-11-27");
         assert_eq!(parse_day("2026-01-02", today).unwrap().to_string(), "2026-01-02");
         assert!(parse_day("last tuesday", today).is_err());
-        let r = day_range(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+        let r = day_range(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), chrono_tz::Tz::UTC);
         assert_eq!(r.since_ms, Some(1_795_737_600_000));
         assert_eq!(r.until_ms, Some(1_795_737_600_000 + 86_400_000));
+        // Los Angeles: 08:00 UTC in November; the day the clocks go back has 25 hours.
+        let la = chrono_tz::America::Los_Angeles;
+        let r = day_range(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(), la);
+        assert_eq!(r.since_ms, Some(1_795_737_600_000 + 8 * 3_600_000));
+        let r = day_range(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), la);
+        assert_eq!(r.until_ms.unwrap() - r.since_ms.unwrap(), 25 * 3_600_000);
     }
 }

@@ -52,6 +52,9 @@ pub struct PivotRules {
     /// ends) is seen whole; a chain the period before saw (`hops::AtStart`) is left out (0:
     /// only the period's flows).
     pub lookback: Duration,
+    /// The zone the network works in: a report's day runs from its midnight to the next,
+    /// and weekends and working hours (the `off_hours` flag) are its.
+    pub timezone: chrono_tz::Tz,
     /// Score at which an untrusted chain is an alert.
     pub alert_threshold: f64,
     /// How the candidate join pairs hops.
@@ -81,6 +84,7 @@ impl Default for PivotRules {
             hide_routine: false,
             history_days: 28,
             lookback: Duration::from_secs(12 * 3600),
+            timezone: chrono_tz::Tz::UTC,
             alert_threshold: DEFAULT_ALERT_THRESHOLD,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),

@@ -43,6 +43,9 @@ impl Novelty {
 /// What the history says, ready for scoring.
 #[derive(Debug, Default)]
 pub struct Baseline {
+    /// The zone the network works in (`--timezone`): its days are the history's days, and
+    /// weekends are judged in it.
+    pub zone: chrono_tz::Tz,
     /// Days of history read (partitions present before the report day, within the window,
     /// less those in `unreadable`).
     pub days: usize,

@@ -693,6 +693,7 @@ impl<'a> Scorer<'a> {
         note: String,
     ) {
         let b = self.b;
+        let t = t.with_timezone(&b.zone);
         let weekend = crate::pivot::history::is_weekend(t);
         let worked = self
             .selves(c)

@@ -94,9 +94,11 @@ pub struct Chain {
     pub hops: Vec<Hop>,
 }
 
-fn off_hours(ms: i64) -> bool {
-    let hour = ms.div_euclid(3_600_000).rem_euclid(24);
-    !(7..19).contains(&hour)
+/// Outside 07:00–19:00 in the network's zone.
+fn off_hours(ms: i64, zone: chrono_tz::Tz) -> bool {
+    use chrono::Timelike;
+    let t = chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().with_timezone(&zone);
+    !(7..19).contains(&t.hour())
 }
 
 /// Raw chains with the same hosts in order and overlapping spans, as one list of hop indices
@@ -231,7 +233,7 @@ fn scored(
     services.dedup();
     let bytes: i64 = hs.iter().map(|h| h.bytes_c2s + h.bytes_s2c).sum();
     let trusted = hosts.iter().any(|h| rules.is_trusted(h));
-    let off = hs.iter().any(|h| off_hours(h.start_ms));
+    let off = hs.iter().any(|h| off_hours(h.start_ms, rules.timezone));
     let cs = scorer.chain(path, r.cycle);
     let mut score = cs.score;
     let d = path[cs.deciding];

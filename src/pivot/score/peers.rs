@@ -346,7 +346,8 @@ pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
     let mask = b.client_hours.get(c).copied().unwrap_or(0);
     let away = (0..24).filter(|k| mask & (1 << k) != 0).map(|k| hours_apart(k, hour)).min();
     let t = chrono::DateTime::from_timestamp_millis(h.start_ms)?;
-    let weekend = is_weekend(t.date_naive()) && b.weekend_days > 0 && !b.client_weekend.contains(c);
+    let local = t.with_timezone(&b.zone).date_naive();
+    let weekend = is_weekend(local) && b.weekend_days > 0 && !b.client_weekend.contains(c);
     (away.unwrap_or(0) >= 2 || weekend).then_some(hour)
 }
 

@@ -1,0 +1,96 @@
+//! `--timezone`: a network in Los Angeles, through the binary. Its admin works weekdays at
+//! 16:30 local time — 00:30 UTC the next day, so in UTC every Friday evening is Saturday work.
+//! Judged in its own zone it never worked a weekend, and a Saturday session says so.
+
+use std::path::Path;
+
+use crate::alerts::report;
+use crate::sql_fixture::{T, rec, write_store};
+use crate::support::tempdir;
+use pivotflow::store::record::FlowRecord;
+
+const HOUR: i64 = 3_600_000;
+const MIN: i64 = 60_000;
+
+/// An SSH session from `c` to `s`, both ways, each record arriving a second after it ends.
+fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord> {
+    let e = "192.0.2.1";
+    vec![
+        rec(e, c, cport, s, 22, 6, start, end, 40, 4_000),
+        rec(e, s, 22, c, cport, 6, start, end, 50, 40_000),
+    ]
+}
+
+/// `hh:mm` local time in Los Angeles (UTC−8 in late November) on 2026-11-`day`, relative to
+/// `T` (2026-11-27T10:00Z).
+fn la(day: i64, hh: i64, mm: i64) -> i64 {
+    (day - 27) * 24 * HOUR - 10 * HOUR + 8 * HOUR + hh * HOUR + mm * MIN
+}
+
+/// 2026-11-16 (Monday) to 2026-11-28 (Saturday): 10.8.0.5 through 10.9.0.1 to 10.32.0.1 on
+/// weekdays at 16:30 and on the last Saturday at 16:30; 10.8.0.9 through 10.9.0.2 to 10.32.0.2
+/// every day at 12:00 (so that weekends have flows: days of history).
+fn store(root: &Path) {
+    let t = chrono::DateTime::from_timestamp_millis(T + la(27, 2, 0)).unwrap();
+    assert_eq!(t.to_rfc3339(), "2026-11-27T10:00:00+00:00", "02:00 in Los Angeles");
+    let mut r = Vec::new();
+    let mut port = 40_000;
+    let mut chain = |r: &mut Vec<FlowRecord>, a: &str, j: &str, s: &str, start: i64| {
+        port += 2;
+        r.extend(session(a, port, j, start, start + 50 * MIN));
+        r.extend(session(j, port + 1, s, start + 5 * MIN, start + 40 * MIN));
+    };
+    for day in 16..=28 {
+        chain(&mut r, "10.8.0.9", "10.9.0.2", "10.32.0.2", la(day, 12, 0));
+        let weekday = !matches!(day, 21 | 22);
+        if weekday || day == 28 {
+            chain(&mut r, "10.8.0.5", "10.9.0.1", "10.32.0.1", la(day, 16, 30));
+        }
+    }
+    write_store(root, &r);
+}
+
+/// The reasons of the chain 10.8.0.5 → 10.9.0.1 → 10.32.0.1 in a night's chains.json.
+fn reasons(out: &Path, day: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(out.join(day).join("chains.json")).unwrap();
+    let r: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let hosts = serde_json::json!(["10.8.0.5", "10.9.0.1", "10.32.0.1"]);
+    let c = r["chains"].as_array().unwrap().iter().find(|c| c["hosts"] == hosts);
+    let c = c.unwrap_or_else(|| panic!("no chain {hosts} on {day}: {r}"));
+    c["reasons"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn weekends_and_report_days_are_the_networks_own() {
+    let data = tempdir("tz-store");
+    store(&data);
+
+    // In Los Angeles: the report days are its days (the Saturday session in 2026-11-28), and
+    // the admin never worked its weekend (21, 22): full weight.
+    let local = tempdir("tz-local");
+    let days = ["--since", "2026-11-16", "--until", "2026-11-28"];
+    let mut args = days.to_vec();
+    args.extend(["--timezone", "America/Los_Angeles"]);
+    let o = report(&data, &local, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let why = reasons(&local, "2026-11-28");
+    let weekend =
+        "10.8.0.5 started it on a Saturday; it had no admin session on the 2 weekend days";
+    assert!(why.iter().any(|r| r.starts_with(weekend)), "{why:?}");
+
+    // In UTC the same session is on Sunday the 29th, and the Friday evenings were Saturdays
+    // (the 21st and the 28th): it "worked" 2 of 3 weekend days.
+    let utc = tempdir("tz-utc");
+    let o = report(&data, &utc, &["--since", "2026-11-16", "--until", "2026-11-29"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let why = reasons(&utc, "2026-11-29");
+    let weekend =
+        "10.8.0.5 started it on a Sunday; it had admin sessions on 2 of the 3 weekend days";
+    assert!(why.iter().any(|r| r.starts_with(weekend)), "{why:?}");
+
+    // A zone that does not exist is named.
+    let o = report(&data, &utc, &["--day", "2026-11-28", "--timezone", "Mars/Olympus"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--timezone") && err.contains("Mars/Olympus"), "{err}");
+}
