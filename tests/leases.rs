@@ -3,21 +3,12 @@
 use std::path::Path;
 
 use crate::alerts::report;
-use crate::sql_fixture::{T, rec, write_store};
+use crate::sql_fixture::{T, ssh_session as session, write_store};
 use crate::support::tempdir;
-use pivotflow::store::record::FlowRecord;
 
 const DAY: i64 = 86_400_000;
 const HOUR: i64 = 3_600_000;
 const MIN: i64 = 60_000;
-
-fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord> {
-    let e = "192.0.2.1";
-    vec![
-        rec(e, c, cport, s, 22, 6, start, end, 40, 4_000),
-        rec(e, s, 22, c, cport, 6, start, end, 50, 40_000),
-    ]
-}
 
 /// The laptop's address on day `d` before the last (0: the last day).
 fn address(d: i64) -> String {

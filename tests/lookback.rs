@@ -8,23 +8,13 @@ use std::path::Path;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use crate::alerts::report;
-use crate::sql_fixture::{T, rec, write_store};
+use crate::sql_fixture::{T, ssh_session as session, write_store};
 use crate::support::{run, tempdir};
-use pivotflow::store::record::FlowRecord;
 
 const HOUR: i64 = 3_600_000;
 const MIN: i64 = 60_000;
 /// Midnight between 2026-11-26 and 2026-11-27, relative to `T` (10:00 on the 27th).
 const MIDNIGHT: i64 = -10 * HOUR;
-
-/// An SSH session from `c` to `s`, both ways, each record arriving a second after it ends.
-fn session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord> {
-    let e = "192.0.2.1";
-    vec![
-        rec(e, c, cport, s, 22, 6, start, end, 40, 4_000),
-        rec(e, s, 22, c, cport, 6, start, end, 50, 40_000),
-    ]
-}
 
 /// 10.8.0.5 → 10.9.0.1 from 22:00 to 00:30, and 10.9.0.1 → 10.32.0.1 from 23:00 to 23:30
 /// (straddling); 10.8.0.6 → 10.9.0.2 → 10.32.0.2 from 18:00 to 20:00 (the 26th's alone);

@@ -58,6 +58,17 @@ pub fn rec(
     }
 }
 
+/// An SSH session from `c`:`cport` to `s`:22, both ways (40 packets, 4 000 bytes there; 50 and
+/// 40 000 back), each record arriving a second after it ends (`rec`): an exporter that reports a
+/// session when it ends.
+pub fn ssh_session(c: &str, cport: u16, s: &str, start: i64, end: i64) -> Vec<FlowRecord> {
+    let e = "192.0.2.1";
+    vec![
+        rec(e, c, cport, s, 22, 6, start, end, 40, 4_000),
+        rec(e, s, 22, c, cport, 6, start, end, 50, 40_000),
+    ]
+}
+
 pub fn records() -> Vec<FlowRecord> {
     let (e1, e2) = ("192.0.2.1", "192.0.2.2");
     vec![
