@@ -104,7 +104,9 @@ impl PivotsConfig {
     /// Validate `pivots`' arguments; `now_ms` anchors relative `--since`/`--until`.
     pub fn from_args(a: &PivotsArgs, now_ms: i64) -> Result<Self> {
         let range = TimeRange::parse(a.since.as_deref(), a.until.as_deref(), now_ms)?;
-        let zone = rules(&a.rules)?.timezone;
+        // The rules once: they read the --inventory and --leases files.
+        let rules = rules(&a.rules)?;
+        let zone = rules.timezone;
         let history = match (&a.history, range.since_ms) {
             (Some(dir), Some(since)) => Some((
                 dir.clone(),
@@ -125,7 +127,7 @@ impl PivotsConfig {
         }
         Ok(PivotsConfig {
             data: a.rules.data.clone(),
-            rules: rules(&a.rules)?,
+            rules,
             range,
             out: a.out.clone(),
             per_chain: a.per_chain,
@@ -143,7 +145,9 @@ impl ReportConfig {
     /// Validate `report`'s arguments; `now_ms` resolves `--day yesterday|today` (in the
     /// network's `--timezone`).
     pub fn from_args(a: &ReportArgs, now_ms: i64) -> Result<Self> {
-        let zone: chrono_tz::Tz = rules(&a.pivots)?.timezone;
+        // The rules once: they read the --inventory and --leases files.
+        let rules = rules(&a.pivots)?;
+        let zone = rules.timezone;
         let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
         let today: NaiveDate = now.with_timezone(&zone).date_naive();
         let days = match (&a.day, &a.since) {
@@ -169,7 +173,7 @@ impl ReportConfig {
         }
         Ok(ReportConfig {
             data: a.pivots.data.clone(),
-            rules: rules(&a.pivots)?,
+            rules,
             days,
             out: a.out.clone(),
             events: a.events.clone(),

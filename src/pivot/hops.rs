@@ -121,16 +121,12 @@ fn continuation_tolerance(rules: &PivotRules) -> i64 {
 struct Reach(std::collections::HashMap<String, i64>);
 
 impl Reach {
-    fn reach(&mut self, host: &str, start: i64) -> bool {
+    /// `host` reached by a record that started at `start`.
+    fn reach(&mut self, host: &str, start: i64) {
         match self.0.get_mut(host) {
-            Some(m) if *m <= start => false,
-            Some(m) => {
-                *m = start;
-                true
-            }
+            Some(m) => *m = (*m).min(start),
             None => {
                 self.0.insert(host.to_string(), start);
-                true
             }
         }
     }
