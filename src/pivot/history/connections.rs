@@ -163,7 +163,10 @@ impl AdminConnections {
 /// Facts of every established admin connection in `batches` (the service-port flows, with
 /// `src_addr`, `dst_addr`, `src_port`, `dst_port`, `proto`, `packets`, `flow_start_ms`,
 /// `flow_end_ms`), as queries/admin_pairs.sql and `hop_facts` give them, in (client, server,
-/// service) order.
+/// service) order. With a period start `since` (and `received_ms`), the facts are those of the
+/// records that arrived from then on, as admin_pairs.sql gives them over those records alone;
+/// the connections established only with the earlier records too (the look-back) come apart
+/// (`AdminConnections::earlier`).
 ///
 /// The connections are cut into parts by client port, one part per core (both directions of a
 /// connection have the same client port, so each part holds whole connections); each part is
