@@ -68,6 +68,15 @@ fn weekends_and_report_days_are_the_networks_own() {
     let weekend =
         "10.8.0.5 started it on a Saturday; it had no admin session on the 2 weekend days";
     assert!(why.iter().any(|r| r.starts_with(weekend)), "{why:?}");
+    // The outputs say whose day it is.
+    let day = local.join("2026-11-28");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(day.join("chains.json")).unwrap()).unwrap();
+    assert_eq!(json["timezone"], "America/Los_Angeles");
+    let md = std::fs::read_to_string(day.join("summary.md")).unwrap();
+    assert!(md.contains("The network's day in America/Los_Angeles"), "{md}");
+    let html = std::fs::read_to_string(day.join("index.html")).unwrap();
+    assert!(html.contains("weekends in America&#x2f;Los_Angeles"), "{html}");
 
     // In UTC the same session is on Sunday the 29th, and the Friday evenings were Saturdays
     // (the 21st and the 28th): it "worked" 2 of 3 weekend days.

@@ -19,6 +19,9 @@ pub struct PivotReport {
     pub since_ms: Option<i64>,
     /// Period end (exclusive), UTC epoch ms.
     pub until_ms: Option<i64>,
+    /// The zone the network works in (`--timezone`): a report's day is its day, weekends and
+    /// working hours are its.
+    pub timezone: String,
     /// Flow records on service ports read for the period (0: no data, e.g. the collector was
     /// down; `report` then keeps no history for the day).
     pub service_flows: usize,

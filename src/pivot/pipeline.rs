@@ -124,6 +124,7 @@ pub async fn find(
     let hosts = known_hosts(&rules.inventory, &held, &chains);
     Ok(PivotReport {
         since_ms: range.since_ms,
+        timezone: rules.timezone.name().to_string(),
         until_ms: range.until_ms,
         service_flows: service_rows,
         hours_with_flows,

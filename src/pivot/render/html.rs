@@ -39,6 +39,8 @@ const ROW_H: f64 = 34.0;
 struct Page {
     title: String,
     period: String,
+    /// The network's zone when it is not UTC (a report's day is its day).
+    zone: Option<String>,
     /// Why there may be no alert, as one sentence.
     no_alert_note: String,
     generated: String,
@@ -377,6 +379,7 @@ pub fn render(
             (None, None) => "all flows in the store".to_string(),
             (s, u) => format!("{} – {}", range(s), range(u)),
         },
+        zone: (report.timezone != "UTC").then(|| report.timezone.clone()),
         no_alert_note,
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         facts,

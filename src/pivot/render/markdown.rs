@@ -74,6 +74,9 @@ pub fn summary_markdown(label: &str, report: &PivotReport, rules: &PivotRules) -
 /// The title, unreadable files, what was found and the search cuts.
 fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     let mut s = format!("# Pivot report {label}\n\n");
+    if report.timezone != "UTC" {
+        s.push_str(&format!("The network's day in {} (`--timezone`).\n\n", report.timezone));
+    }
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("**{note}.**\n\n"));
     }
