@@ -668,12 +668,19 @@ impl<'a> Scorer<'a> {
             let w = (0.6 * f64::from(away)).min(3.5)
                 * (f64::from(days) / 5.0).min(1.0)
                 * (sessions as f64 / 10.0).min(1.0);
+            // In the network's zone when it has one (`--timezone`), with the UTC time the
+            // history's hours are counted in.
+            let at = if b.zone == chrono_tz::Tz::UTC {
+                format!("{} UTC", t.format("%H:%M"))
+            } else {
+                let local = t.with_timezone(&b.zone).format("%H:%M");
+                format!("{local} in {} ({} UTC)", b.zone.name(), t.format("%H:%M"))
+            };
             self.push(
                 out,
                 w * factor,
                 format!(
-                    "{c} started it at {} UTC, {away} hours from any hour it started an admin session on its {} with them{note}",
-                    t.format("%H:%M"),
+                    "{c} started it at {at}, {away} hours from any hour it started an admin session on its {} with them{note}",
                     plural(days as usize, "day")
                 ),
                 about("time", c, ""),
@@ -1276,6 +1283,11 @@ mod tests {
         // An hour from the usual is no finding, two hours away is a weak one.
         assert!(s.origin(&[&hop("A", "J", "ssh", at(10, 11))]).is_empty());
         assert_eq!(s.origin(&[&hop("A", "J", "ssh", at(10, 12))])[0].weight, 0.84);
+        // In the network's zone (`--timezone`) the time reads as its, the weight is the same.
+        let b = Baseline { zone: chrono_tz::Asia::Tokyo, ..routine() };
+        let f = Scorer::new(&b, &night).origin(&[&h]);
+        assert!(f[0].text.contains("at 12:00 in Asia/Tokyo (03:00 UTC), 7 hours from"), "{f:?}");
+        assert_eq!(f[0].weight, 2.45);
     }
 
     #[test]
