@@ -31,8 +31,8 @@ impl HourPartition {
 
     /// Folder of this hour below the data root (hive style, zero padded).
     pub fn dir(self, root: &Path) -> PathBuf {
-        let t = self.datetime();
-        root.join(format!("date={}", t.format("%Y-%m-%d"))).join(format!("hour={}", t.format("%H")))
+        let (date, hour) = self.folder_values();
+        root.join(format!("date={date}")).join(format!("hour={hour}"))
     }
 
     /// Compact sortable key `YYYYMMDDHH`, used in journal file names.
