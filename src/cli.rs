@@ -524,10 +524,11 @@ pub struct PivotRulesArgs {
     /// is seen whole; a chain the period before saw is left out (0s: the period's flows only).
     #[arg(long, default_value = "12h")]
     pub lookback: String,
-    /// The zone the network works in (IANA name, e.g. America/Los_Angeles): `report`'s days run
-    /// from its midnight, and weekends and working hours are judged in it.
-    #[arg(long, default_value = "UTC", value_name = "ZONE")]
-    pub timezone: String,
+    /// The zone the network works in (IANA name, e.g. America/Los_Angeles; UTC when not given):
+    /// `report`'s days run from its midnight, and weekends and working hours are judged in it.
+    /// Without it, a report whose admins' working day is far from UTC's says so.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
     /// Longest chain followed (hops); longer ones are cut and counted.
     #[arg(long, default_value_t = 8)]
     pub max_hops: usize,

@@ -243,6 +243,8 @@ fn multi_day_synth_attacks_are_alerts_and_routine_is_quiet() {
             .map(|i| i["id"].as_str().unwrap())
             .collect();
         assert_eq!(r["alerts"], alert_incidents.len());
+        // synth's admins keep UTC working days: nothing to say about the zone.
+        assert_eq!(r.get("timezone_hint"), None, "{date}");
         assert!(
             !alert_incidents.is_empty() && alert_incidents.len() <= 5,
             "{date}: {} alert incidents",

@@ -94,3 +94,65 @@ fn weekends_and_report_days_are_the_networks_own() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("--timezone") && err.contains("Mars/Olympus"), "{err}");
 }
+
+/// 2026-11-16 to 2026-11-27: three admins (10.8.0.5–7) through 10.9.0.1, each weekday one
+/// session at 10:00, 12:00, 13:00 or 15:00 in Los Angeles (18:00–23:00 UTC), in turn.
+fn la_team(root: &Path) {
+    let mut r = Vec::new();
+    let mut port = 40_000;
+    for day in (16..=27).filter(|d| !matches!(d, 21 | 22)) {
+        for k in 0..3 {
+            let hour = [10, 12, 13, 15][(day + k) as usize % 4];
+            let (a, s) = (format!("10.8.0.{}", 5 + k), format!("10.32.0.{}", 1 + k));
+            let start = la(day, hour, 0);
+            port += 2;
+            r.extend(session(&a, port, "10.9.0.1", start, start + 50 * MIN));
+            r.extend(session("10.9.0.1", port + 1, &s, start + 5 * MIN, start + 40 * MIN));
+        }
+    }
+    write_store(root, &r);
+}
+
+#[test]
+fn a_working_day_far_from_utc_is_pointed_out_until_the_zone_is_given() {
+    let data = tempdir("tz-hint-store");
+    la_team(&data);
+    let days = ["--since", "2026-11-16", "--until", "2026-11-28"];
+    let json = |out: &Path| -> serde_json::Value {
+        let text = std::fs::read_to_string(out.join("2026-11-27/chains.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+
+    // Without --timezone: the admins' hours (18:00–24:00 UTC, middle 20:30) are UTC−8's
+    // working day, and every output says so.
+    let out = tempdir("tz-hint-utc");
+    let o = report(&data, &out, &days);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let hint = json(&out)["timezone_hint"].as_str().map(str::to_string);
+    let hint = hint.unwrap_or_else(|| panic!("no timezone_hint: {}", json(&out)));
+    assert!(
+        hint.contains("the 3 origins") && hint.contains("between 18:00 and 00:00 UTC"),
+        "{hint}"
+    );
+    assert!(hint.contains("about UTC-8") && hint.contains("e.g. America/Los_Angeles"), "{hint}");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("a working day of about UTC-8"), "{stderr}");
+    let md = std::fs::read_to_string(out.join("2026-11-27/summary.md")).unwrap();
+    assert!(md.contains("**Time zone?** The admin sessions of the 3 origins"), "{md}");
+    let html = std::fs::read_to_string(out.join("2026-11-27/index.html")).unwrap();
+    assert!(html.contains(r#"id="timezone-hint""#), "{html}");
+    // The first night has no history to read hours from.
+    let first = std::fs::read_to_string(out.join("2026-11-16/chains.json")).unwrap();
+    assert!(!first.contains("timezone_hint"), "{first}");
+
+    // With the zone, or with UTC chosen, nothing to point out.
+    for zone in ["America/Los_Angeles", "UTC"] {
+        let out = tempdir("tz-hint-given");
+        let mut args = days.to_vec();
+        args.extend(["--timezone", zone]);
+        let o = report(&data, &out, &args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(json(&out).get("timezone_hint"), None, "{zone}");
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("working day of about"), "{zone}");
+    }
+}

@@ -47,12 +47,15 @@ pub fn rules(a: &PivotRulesArgs) -> Result<PivotRules> {
     r.skew = duration("--skew", &a.skew)?;
     r.slack = duration("--slack", &a.slack)?;
     r.lookback = duration("--lookback", &a.lookback)?;
-    r.timezone = a.timezone.parse().map_err(|e| {
-        Error::config(
-            "--timezone",
-            format!("{:?}: {e} (an IANA zone name such as Europe/Berlin)", a.timezone),
-        )
-    })?;
+    if let Some(zone) = &a.timezone {
+        r.timezone = zone.parse().map_err(|e| {
+            Error::config(
+                "--timezone",
+                format!("{zone:?}: {e} (an IANA zone name such as Europe/Berlin)"),
+            )
+        })?;
+        r.timezone_given = true;
+    }
     r.join = a.join;
     r.hide_trusted = a.hide_trusted;
     r.hide_routine = a.hide_routine;

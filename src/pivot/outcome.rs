@@ -58,6 +58,12 @@ pub struct PivotReport {
     /// of the baseline, so the scores are incomplete too; `report` exits 3. Absent when none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history_unreadable: Vec<crate::store::check::Unreadable>,
+    /// Without `--timezone`: when the admin sessions of the chains' origins keep, in their
+    /// history, a working day far from UTC's (its middle 4 hours or more from 13:00 UTC), the
+    /// sentence that says so and which zone it looks like (weekends and working hours are
+    /// judged in UTC until the zone is given). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone_hint: Option<String>,
     /// Acknowledgements in force (`pivotflow ack`): patterns analysts marked known-good.
     pub acknowledged: Vec<history::ack::AckInForce>,
     /// The incidents (chains grouped by root cause), ranked: alerts first.
@@ -71,6 +77,46 @@ pub struct PivotReport {
     /// What this period adds to the history (written by `report`).
     #[serde(skip)]
     pub facts: history::DayFacts,
+}
+
+/// The note for a working day `day` read in UTC (`PivotReport::timezone_hint`): `None` when
+/// its middle is less than 4 hours from 12:30 UTC (the middle of 08:00–17:00 in UTC or a zone
+/// near it, whose weekends and evenings UTC days judge well enough).
+pub fn timezone_hint(day: history::WorkingDay) -> Option<String> {
+    // From the middle to 12:30, the short way round: the zone's offset from UTC.
+    let ahead = (12.5 - day.middle).rem_euclid(24.0);
+    let offset = if ahead > 12.0 { ahead - 24.0 } else { ahead };
+    if offset.abs() < 4.0 {
+        return None;
+    }
+    let offset = offset.round() as i32;
+    // A zone of that standard offset (the offset read off hours is ±1 anyway: summer time).
+    let example = match offset {
+        -12 | -11 => "Pacific/Pago_Pago",
+        -10 => "Pacific/Honolulu",
+        -9 => "America/Anchorage",
+        -8 => "America/Los_Angeles",
+        -7 => "America/Denver",
+        -6 => "America/Chicago",
+        -5 => "America/New_York",
+        -4 => "America/Halifax",
+        4 => "Asia/Dubai",
+        5 => "Asia/Karachi",
+        6 => "Asia/Dhaka",
+        7 => "Asia/Bangkok",
+        8 => "Asia/Singapore",
+        9 => "Asia/Tokyo",
+        10 => "Australia/Brisbane",
+        11 => "Pacific/Noumea",
+        _ => "Pacific/Auckland",
+    };
+    Some(format!(
+        "the admin sessions of the {} origins on these chains started mostly between {:02}:00 and \
+         {:02}:00 UTC in their history, a working day of about UTC{offset:+}, but weekends, \
+         working hours and the report's days are UTC's: set --timezone to the network's zone \
+         (e.g. {example}), or --timezone UTC to keep UTC",
+        day.hosts, day.from, day.to,
+    ))
 }
 
 /// The inventory's entries for every host on a chain (incidents' hosts and origins are on
@@ -422,5 +468,27 @@ impl PivotReport {
             }
         }
         g
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(from: u32, to: u32, middle: f64) -> history::WorkingDay {
+        history::WorkingDay { from, to, middle, hosts: 4 }
+    }
+
+    #[test]
+    fn a_working_day_far_from_utcs_names_a_zone_like_it() {
+        assert_eq!(timezone_hint(day(8, 17, 12.4)), None, "UTC");
+        assert_eq!(timezone_hint(day(11, 20, 15.5)), None, "UTC+3 is near enough (Moscow)");
+        assert_eq!(timezone_hint(day(4, 13, 8.6)), None, "3.9 hours: not yet");
+        let la = timezone_hint(day(16, 2, 20.5)).unwrap();
+        assert!(la.contains("between 16:00 and 02:00 UTC"), "{la}");
+        assert!(la.contains("about UTC-8") && la.contains("e.g. America/Los_Angeles"), "{la}");
+        assert!(la.contains("4 origins") && la.contains("--timezone UTC to keep UTC"), "{la}");
+        let tokyo = timezone_hint(day(22, 8, 3.4)).unwrap();
+        assert!(tokyo.contains("about UTC+9") && tokyo.contains("Asia/Tokyo"), "{tokyo}");
     }
 }

@@ -111,6 +111,16 @@ pub async fn find(
         chains.retain(|c| !c.trusted);
         model::rank(&mut chains);
     }
+    let timezone_hint = if rules.timezone_given {
+        None
+    } else {
+        baseline
+            .working_day(chains.iter().filter_map(|c| c.hosts.first().map(String::as_str)))
+            .and_then(super::outcome::timezone_hint)
+    };
+    if let Some(hint) = &timezone_hint {
+        tracing::warn!("{hint}");
+    }
     let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
     tracing::debug!(incidents = incidents.len(), elapsed_ms = ms(), "incidents grouped");
     let alerted: std::collections::HashSet<&str> =
@@ -145,6 +155,7 @@ pub async fn find(
         history_days_wanted: baseline.days_wanted,
         incomplete_files: unreadable,
         history_unreadable: baseline.unreadable,
+        timezone_hint,
         acknowledged: baseline.acks.iter().map(ack::AckInForce::from).collect(),
         incidents,
         chains,

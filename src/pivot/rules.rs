@@ -55,6 +55,9 @@ pub struct PivotRules {
     /// The zone the network works in: a report's day runs from its midnight to the next,
     /// and weekends and working hours (the `off_hours` flag) are its.
     pub timezone: chrono_tz::Tz,
+    /// `--timezone` was given (UTC by choice): no note that the admins' working day looks like
+    /// another zone's.
+    pub timezone_given: bool,
     /// Score at which an untrusted chain is an alert.
     pub alert_threshold: f64,
     /// How the candidate join pairs hops.
@@ -85,6 +88,7 @@ impl Default for PivotRules {
             history_days: 28,
             lookback: Duration::from_secs(12 * 3600),
             timezone: chrono_tz::Tz::UTC,
+            timezone_given: false,
             alert_threshold: DEFAULT_ALERT_THRESHOLD,
             join: JoinStrategy::Bucket,
             bucket: Duration::from_secs(300),

@@ -180,7 +180,68 @@ pub fn kind(server: &str, service: &str) -> String {
 /// alerted on this many days; from then on the recurring pattern counts as routine.
 pub const ALERTS_BEFORE_ROUTINE: u32 = 3;
 
+/// When a set of hosts works: the busiest ten UTC hours in which they started admin sessions
+/// in the history (`Baseline::working_day`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkingDay {
+    /// The first hour of the ten with a session in it (UTC, 0–23).
+    pub from: u32,
+    /// The hour after the last with one (UTC, 0–23: `from` to `to` may wrap past midnight).
+    pub to: u32,
+    /// Their middle: the mean of the hours in them, each as often as counted (UTC, 0 ≤ h < 24).
+    pub middle: f64,
+    /// Hosts counted.
+    pub hosts: usize,
+}
+
+/// Hours of the working-day window (`WorkingDay`), and the share of all counts it must hold.
+const WORKING_HOURS: usize = 10;
+const WORKING_SHARE: f64 = 0.6;
+
 impl Baseline {
+    /// The busiest ten UTC hours of `clients`' admin sessions in the history: each client's
+    /// hours (`client_hours`) counted once, only clients that keep a working day (sessions in
+    /// 2 to 16 of the 24 hours: not a host that works around the clock, such as automation or
+    /// monitoring). `None` with fewer than 3 such clients, or when those ten hours hold less
+    /// than 60 % of the counts (no daily rhythm to read).
+    pub fn working_day<'a>(
+        &self,
+        clients: impl IntoIterator<Item = &'a str>,
+    ) -> Option<WorkingDay> {
+        let mut seen = HashSet::new();
+        let mut per_hour = [0usize; 24];
+        let mut hosts = 0;
+        for c in clients {
+            let Some(&mask) = self.client_hours.get(c) else { continue };
+            if !(2..=16).contains(&mask.count_ones()) || !seen.insert(c) {
+                continue;
+            }
+            hosts += 1;
+            for (h, n) in per_hour.iter_mut().enumerate() {
+                *n += (mask >> h & 1) as usize;
+            }
+        }
+        let total: usize = per_hour.iter().sum();
+        let window = |s: usize| (0..WORKING_HOURS).map(|k| per_hour[(s + k) % 24]).sum::<usize>();
+        // The earliest start among equally busy windows: the same answer on every run.
+        let start = (0..24).max_by_key(|&s| (window(s), std::cmp::Reverse(s)))?;
+        let busy = window(start);
+        if hosts < 3 || (busy as f64) < WORKING_SHARE * total as f64 {
+            return None;
+        }
+        let later: usize = (0..WORKING_HOURS).map(|k| k * per_hour[(start + k) % 24]).sum();
+        let middle = (start as f64 + later as f64 / busy as f64) % 24.0;
+        let used: Vec<usize> =
+            (0..WORKING_HOURS).filter(|&k| per_hour[(start + k) % 24] > 0).collect();
+        let (first, last) = (used[0], used[used.len() - 1]);
+        Some(WorkingDay {
+            from: ((start + first) % 24) as u32,
+            to: ((start + last + 1) % 24) as u32,
+            middle,
+            hosts,
+        })
+    }
+
     /// Build from the facts of consecutive earlier days, oldest first.
     pub fn from_days(days: &[(NaiveDate, DayFacts)], days_wanted: usize) -> Self {
         let mut b = Baseline { days: days.len(), days_wanted, ..Baseline::default() };
@@ -323,4 +384,45 @@ pub fn load_about(
     );
     b.acks = in_force.into_iter().cloned().collect();
     Ok(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A baseline whose clients started sessions in these UTC hours.
+    fn hours(clients: &[(&str, &[u32])]) -> Baseline {
+        let mut b = Baseline::default();
+        for (c, hs) in clients {
+            b.client_hours.insert(c.to_string(), hs.iter().fold(0, |m, h| m | 1 << h));
+        }
+        b
+    }
+
+    #[test]
+    fn the_working_day_is_read_off_the_clients_that_keep_one() {
+        // Three admins working 10:00–15:00 in Los Angeles (18:00–23:00 UTC), one of them
+        // twice in the list; a host at work around the clock and one on another network.
+        let all: Vec<u32> = (0..24).collect();
+        let b = hours(&[
+            ("a", &[18, 20, 21, 23]),
+            ("b", &[18, 20, 21, 23]),
+            ("c", &[19, 22]),
+            ("cron", &all),
+            ("elsewhere", &[9]),
+        ]);
+        let day = b.working_day(["a", "b", "a", "c", "cron", "unknown"]).unwrap();
+        assert_eq!(day.hosts, 3, "a once, b, c; not the host at work around the clock");
+        assert_eq!((day.from, day.to), (18, 0), "the hours with sessions");
+        assert!((day.middle - 20.5).abs() < 1e-9, "{}", day.middle);
+        // A working day across midnight UTC (Tokyo, 09:00–18:00: 00:00–09:00 UTC) wraps.
+        let b = hours(&[("a", &[23, 1, 2]), ("b", &[0, 3]), ("c", &[22, 0, 6])]);
+        let day = b.working_day(["a", "b", "c"]).unwrap();
+        assert_eq!((day.from, day.to), (22, 7));
+        assert!((day.middle - 1.125).abs() < 1e-9, "{}", day.middle);
+        // Two clients are too few; clients with no daily rhythm have no working day.
+        assert_eq!(b.working_day(["a", "b"]), None);
+        let b = hours(&[("a", &[0, 8, 16]), ("b", &[2, 10, 18]), ("c", &[4, 12, 20])]);
+        assert_eq!(b.working_day(["a", "b", "c"]), None, "no ten hours hold 60 %");
+    }
 }

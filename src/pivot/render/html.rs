@@ -41,6 +41,8 @@ struct Page {
     period: String,
     /// The network's zone when it is not UTC (a report's day is its day).
     zone: Option<String>,
+    /// The working day looks like another zone's (`PivotReport::timezone_hint`).
+    timezone_hint: Option<String>,
     /// Why there may be no alert, as one sentence.
     no_alert_note: String,
     generated: String,
@@ -380,6 +382,7 @@ pub fn render(
             (s, u) => format!("{} – {}", range(s), range(u)),
         },
         zone: (report.timezone != "UTC").then(|| report.timezone.clone()),
+        timezone_hint: report.timezone_hint.clone(),
         no_alert_note,
         generated: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         facts,

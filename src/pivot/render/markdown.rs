@@ -80,6 +80,9 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
     if let Some(note) = report.no_data_note() {
         s.push_str(&format!("**{note}.**\n\n"));
     }
+    if let Some(hint) = &report.timezone_hint {
+        s.push_str(&format!("**Time zone?** {}{}.\n\n", hint[..1].to_uppercase(), &hint[1..]));
+    }
     for (title, files) in [
         ("store files that could not be read were left out", &report.incomplete_files),
         (

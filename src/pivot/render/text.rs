@@ -26,6 +26,9 @@ pub fn summary_table(report: &PivotReport) -> String {
     if let Some(note) = report.hours_note() {
         s.push_str(&format!("Partial period: {note}\n"));
     }
+    if let Some(hint) = &report.timezone_hint {
+        s.push_str(&format!("Time zone? {hint}\n"));
+    }
     for a in &report.acknowledged {
         s += &format!(
             "acknowledged {} ({}) at {}: {}\n",
