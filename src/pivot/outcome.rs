@@ -111,7 +111,7 @@ pub fn timezone_hint(day: history::WorkingDay) -> Option<String> {
         _ => "Pacific/Auckland",
     };
     Some(format!(
-        "the admin sessions of the {} origins on these chains started mostly between {:02}:00 and \
+        "The admin sessions of the {} origins on these chains started mostly between {:02}:00 and \
          {:02}:00 UTC in their history, a working day of about UTC{offset:+}, but weekends, \
          working hours and the report's days are UTC's: set --timezone to the network's zone \
          (e.g. {example}), or --timezone UTC to keep UTC",

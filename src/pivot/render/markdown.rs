@@ -81,7 +81,7 @@ fn head(label: &str, report: &PivotReport, rules: &PivotRules) -> String {
         s.push_str(&format!("**{note}.**\n\n"));
     }
     if let Some(hint) = &report.timezone_hint {
-        s.push_str(&format!("**Time zone?** {}{}.\n\n", hint[..1].to_uppercase(), &hint[1..]));
+        s.push_str(&format!("**Time zone?** {hint}.\n\n"));
     }
     for (title, files) in [
         ("store files that could not be read were left out", &report.incomplete_files),
