@@ -20,7 +20,10 @@
 # 6 000), and `synth` with three times the admin work, a single bastion or half the admin work
 # (seeds 41-44 at 3 000), five extremes (seeds 51-55, see EXTRA below) and admin laptops whose
 # address changes every day (seeds 61, 62, 64 at 30 %, 50 %, 30 %, 65 at 50 %), then the same
-# networks read with their DHCP leases (`leased-61-3000` etc.: `report --leases`).
+# networks read with their DHCP leases (`leased-61-3000` etc.: `report --leases`), and
+# `othernet` seed 12 moved to Los Angeles time (`zoned-12-3000`: every timestamp + 8 h, PST in
+# the whole period) read with `--timezone America/Los_Angeles` — its line must be
+# `othernet-12-3000`'s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -46,7 +49,7 @@ if [ "${SHAPES:-0}" = 1 ]; then
           teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
           othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000
           othershape-61-3000 othershape-62-3000 othershape-64-3000 othershape-65-3000
-          leased-61-3000 leased-62-3000 leased-64-3000 leased-65-3000)
+          leased-61-3000 leased-62-3000 leased-64-3000 leased-65-3000 zoned-12-3000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -82,6 +85,19 @@ generate() {  # generate NAME: the network's flows and truth, unless already the
     if [ "$shape" = leased ]; then
         python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
             "${extra[@]}" --leases-out "$A/leases.csv"
+    elif [ "$shape" = zoned ]; then
+        python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/utc" --truth "$A/truth.json"
+        python3 - "$A" <<'PY'
+import sys, duckdb
+a, h = sys.argv[1], 8 * 3_600_000
+duckdb.connect().execute(f"""COPY (SELECT * REPLACE (received_ms + {h} AS received_ms,
+    flow_start_ms + {h} AS flow_start_ms, flow_end_ms + {h} AS flow_end_ms),
+  strftime(to_timestamp((received_ms + {h}) / 1000), '%Y-%m-%d') AS date,
+  strftime(to_timestamp((received_ms + {h}) / 1000), '%H') AS hour
+  FROM read_parquet('{a}/utc/*/*/*.parquet', hive_partitioning = false) ORDER BY received_ms)
+  TO '{a}/flows' (FORMAT parquet, PARTITION_BY (date, hour), FILENAME_PATTERN 'flows-zoned-{{i}}')""")
+PY
+        rm -rf "$A/utc"
     elif [ "$shape" = othernet ] || [ "$shape" = othershape ]; then
         python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
             "${extra[@]}"
@@ -96,8 +112,10 @@ run() {  # run NAME: 14 nights from an empty reports folder, then the evaluation
     rm -rf "$A/reports"
     local leases=()
     if [ -f "$A/leases.csv" ]; then leases=(--leases "$A/leases.csv"); fi
+    local zone=()
+    case $name in zoned-*) zone=(--timezone America/Los_Angeles) ;; esac
     if ! PIVOTFLOW_LOG=off "$BIN" report --data "$A/flows" --since 2026-11-02 --until 2026-11-15 \
-        --out "$A/reports" "${leases[@]}" > /dev/null 2> "$A/err.txt"; then
+        --out "$A/reports" "${leases[@]}" "${zone[@]}" > /dev/null 2> "$A/err.txt"; then
         echo "$name: report failed: $(tail -1 "$A/err.txt")"
         return
     fi

@@ -46,6 +46,23 @@ pub(crate) fn ints(b: &RecordBatch, origin: Origin, name: &str) -> Result<Vec<i6
     Ok(a.as_primitive::<Int64Type>().iter().map(|v| v.unwrap_or(0)).collect())
 }
 
+/// A text column as Utf8 or a view of it, not copied (any other type cast to Utf8), for
+/// `sql::text::texts` to read: flows as a session hands them over.
+pub(crate) fn text(b: &RecordBatch, origin: Origin, name: &str) -> Result<ArrayRef> {
+    crate::sql::text::text_column(column(b, origin, name)?)
+        .map_err(|e| origin.error(format!("column {name}: {e}")))
+}
+
+/// A column cast to `to` (not copied when it already is), as an Arrow array.
+pub(crate) fn cast_to(
+    b: &RecordBatch,
+    origin: Origin,
+    name: &str,
+    to: &DataType,
+) -> Result<ArrayRef> {
+    cast(column(b, origin, name)?, to).map_err(|e| origin.error(format!("column {name}: {e}")))
+}
+
 /// A text column, borrowed (no copy); any other type is an error.
 pub(crate) fn texts<'a>(b: &'a RecordBatch, origin: Origin, name: &str) -> Result<&'a StringArray> {
     column(b, origin, name)?
@@ -95,6 +112,12 @@ mod tests {
         assert!(e.contains("/h/hops.parquet") && e.contains("not Int64"), "{e}");
         let e = texts(&b, f, "n").unwrap_err().to_string();
         assert!(e.contains("not text"), "{e}");
+        assert_eq!(text(&b, q, "s").unwrap().data_type(), &DataType::Utf8);
+        let n = text(&b, q, "n").unwrap();
+        assert_eq!(crate::sql::text::texts(&n).value(0), "7", "cast to text");
+        assert_eq!(cast_to(&b, q, "n", &DataType::Int64).unwrap().data_type(), &DataType::Int64);
+        let e = text(&b, q, "missing").unwrap_err().to_string();
+        assert!(e.contains("queries/x.sql") && e.contains("no column missing"), "{e}");
         let e = ints(&b, q, "missing").unwrap_err().to_string();
         assert!(e.contains("queries/x.sql") && e.contains("no column missing"), "{e}");
     }

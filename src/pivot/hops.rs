@@ -10,7 +10,7 @@ use datafusion::common::ScalarValue;
 use datafusion::prelude::{SessionContext, col, lit};
 use serde::Serialize;
 
-use super::columns::{Origin, ints, strings};
+use super::columns::{Origin, ints, strings, text};
 use super::rules::{JoinStrategy, PivotRules};
 use crate::error::{Error, Result};
 use crate::sql::run_query;
@@ -92,16 +92,6 @@ pub async fn materialize_service_flows(
     Ok((batches, held))
 }
 
-/// An address column as text (Utf8 or a view of it).
-fn address(b: &RecordBatch, name: &str) -> Result<datafusion::arrow::array::ArrayRef> {
-    let c = b.column_by_name(name).ok_or_else(|| Error::Query {
-        name: "service-port flows".into(),
-        detail: format!("no column {name}"),
-    })?;
-    crate::sql::text::text_column(c)
-        .map_err(|e| Error::Query { name: "service-port flows".into(), detail: e.to_string() })
-}
-
 /// How far apart in time two records can be and still be on one chain: the continuation
 /// window's `--skew` and `--slack`, and the silence one session's records may have.
 fn continuation_tolerance(rules: &PivotRules) -> i64 {
@@ -144,7 +134,7 @@ impl Reach {
         let q = Origin::Query("service-port flows");
         for b in period {
             let start = ints(b, q, "flow_start_ms")?;
-            let (src, dst) = (address(b, "src_addr")?, address(b, "dst_addr")?);
+            let (src, dst) = (text(b, q, "src_addr")?, text(b, q, "dst_addr")?);
             let (src, dst) = (texts(&src), texts(&dst));
             for i in (0..b.num_rows()).filter(|&i| start[i] < since + tolerance) {
                 self.reach(src.value(i), start[i]);
@@ -165,7 +155,7 @@ impl Reach {
         let mut columns = Vec::with_capacity(earlier.len());
         for b in earlier {
             let (start, end) = (ints(b, q, "flow_start_ms")?, ints(b, q, "flow_end_ms")?);
-            columns.push((address(b, "src_addr")?, address(b, "dst_addr")?, start, end));
+            columns.push((text(b, q, "src_addr")?, text(b, q, "dst_addr")?, start, end));
         }
         let mut kept: Vec<Vec<bool>> = earlier.iter().map(|b| vec![false; b.num_rows()]).collect();
         loop {

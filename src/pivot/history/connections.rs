@@ -22,14 +22,14 @@
 //!   server, service): count, first start, last end, hours seen.
 
 use datafusion::arrow::array::{ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int32Type, Int64Type};
 use hashbrown::HashMap;
 
 use super::HopFact;
 use crate::error::{Error, Result};
+use crate::pivot::columns::{Origin, cast_to, text};
 use crate::services::Service;
-use crate::sql::text::{text_column, texts};
+use crate::sql::text::texts;
 
 /// Hosts by number: an IPv4 address written canonically (as `Ipv4Addr` prints it) is its own
 /// number, below 2^32, without a table lookup; any other text is numbered from 2^32 on,
@@ -366,18 +366,13 @@ impl ServicePorts {
 type Columns = (ArrayRef, ArrayRef, [ArrayRef; 3], [ArrayRef; 3], Option<(ArrayRef, i64)>);
 
 fn columns(batches: &[RecordBatch], since: Option<i64>) -> Result<Vec<Columns>> {
-    let err = |detail: String| Error::Query { name: "admin connections".into(), detail };
+    let q = Origin::Query("admin connections");
     let mut columns = Vec::with_capacity(batches.len());
     for b in batches {
-        let column =
-            |name: &str| b.column_by_name(name).ok_or_else(|| err(format!("no column {name}")));
-        let int = |name: &str, t: &DataType| -> Result<ArrayRef> {
-            cast(column(name)?, t).map_err(|e| err(e.to_string()))
-        };
-        let text = |name: &str| text_column(column(name)?).map_err(|e| err(e.to_string()));
+        let int = |name: &str, t: &DataType| cast_to(b, q, name, t);
         columns.push((
-            text("src_addr")?,
-            text("dst_addr")?,
+            text(b, q, "src_addr")?,
+            text(b, q, "dst_addr")?,
             [
                 int("src_port", &DataType::Int32)?,
                 int("dst_port", &DataType::Int32)?,
