@@ -187,32 +187,27 @@ impl Leases {
     }
 
     fn zeek_tsv(input: &mut dyn BufRead) -> std::result::Result<Leases, Bad> {
-        let (mut sep, mut unset, mut empty) =
-            ("\t".to_string(), "-".to_string(), "(empty)".to_string());
-        let mut fields: Vec<String> = Vec::new();
+        use crate::capture::zeek::tsv::{Layout, Set};
+        let mut layout = Layout::default();
         let mut leases = Leases::default();
         Self::lines(input, |n, line| {
-            if let Some(rest) = line.strip_prefix('#') {
-                let (key, value) = rest.split_once([' ', '\t']).unwrap_or((rest, ""));
-                match key {
-                    "separator" => sep = crate::capture::zeek::tsv::unescape(value),
-                    "unset_field" => unset = value.to_string(),
-                    "empty_field" => empty = value.to_string(),
-                    "path" if value != "dhcp" => {
-                        return Err(format!("line {n}: a {value} log, not Zeek's dhcp.log"));
+            if line.starts_with('#') {
+                let set = layout.read(line).map_err(|e| format!("line {n}: {e}"))?;
+                match layout.path.as_deref() {
+                    Some(path) if set == Set::Path && path != "dhcp" => {
+                        Err(format!("line {n}: a {path} log, not Zeek's dhcp.log"))
                     }
-                    "fields" => fields = value.split(sep.as_str()).map(str::to_string).collect(),
-                    _ => {}
-                }
+                    _ => Ok(()),
+                }?;
                 return Ok(());
             }
-            if fields.is_empty() {
+            if layout.fields.is_empty() {
                 return Err(format!("line {n}: a data line before any #fields header"));
             }
-            let v: Vec<&str> = line.split(sep.as_str()).collect();
+            let v = layout.split(line);
             let field = |name: &str| {
-                let k = fields.iter().position(|f| f == name)?;
-                v.get(k).copied().filter(|s| *s != unset && *s != empty && !s.is_empty())
+                let k = layout.fields.iter().position(|f| f == name)?;
+                v.get(k).and_then(|s| layout.value(s)).filter(|s| !s.is_empty())
             };
             if let Some((a, i, span)) = Self::dhcp_entry(n, field)? {
                 leases.add(n, a, i, span)?;

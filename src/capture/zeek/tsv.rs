@@ -4,14 +4,96 @@
 use super::conn::Conn;
 use super::{SENSOR_FIELDS, parse_count, parse_seconds_us};
 
-/// The header of the log being read: how to split a line and where each field is.
+/// The layout lines of a Zeek TSV log, whatever the log (`conn.log` here, `dhcp.log` for
+/// `--leases`): how to split a line, the unset and empty markers, `#path` and `#fields`.
 #[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    pub separator: String,
+    pub unset: String,
+    pub empty: String,
+    /// `#path` (None before any).
+    pub path: Option<String>,
+    /// `#fields` (empty before any).
+    pub fields: Vec<String>,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            separator: "\t".into(),
+            unset: "-".into(),
+            empty: "(empty)".into(),
+            path: None,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// What a `#…` line set.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Set {
+    /// `#separator`: a new log starts (its own header follows).
+    NewLog,
+    /// `#path`.
+    Path,
+    /// `#fields`.
+    Fields,
+    /// Anything else (`#unset_field`, `#types`, `#open`, a comment).
+    Other,
+}
+
+impl Layout {
+    /// Take a `#…` line. Errors name what is wrong with it.
+    pub fn read(&mut self, line: &str) -> Result<Set, String> {
+        if let Some(v) = line.strip_prefix("#separator ") {
+            let separator = unescape(v.trim_end());
+            if separator.is_empty() {
+                return Err("#separator is empty".into());
+            }
+            *self = Layout { separator, ..Layout::default() };
+            return Ok(Set::NewLog);
+        }
+        let mut parts = line.split(self.separator.as_str());
+        let key = parts.next().unwrap_or_default();
+        let values: Vec<&str> = parts.collect();
+        let first = values.first().copied();
+        Ok(match key {
+            "#unset_field" => {
+                self.unset = first.unwrap_or("-").to_string();
+                Set::Other
+            }
+            "#empty_field" => {
+                self.empty = first.unwrap_or("(empty)").to_string();
+                Set::Other
+            }
+            "#path" => {
+                self.path = first.map(str::to_string);
+                self.fields.clear();
+                Set::Path
+            }
+            "#fields" => {
+                self.fields = values.iter().map(|f| f.to_string()).collect();
+                Set::Fields
+            }
+            _ => Set::Other,
+        })
+    }
+
+    /// A data line's values.
+    pub fn split<'a>(&self, line: &'a str) -> Vec<&'a str> {
+        line.split(self.separator.as_str()).collect()
+    }
+
+    /// `v` unless it is the unset or the empty marker.
+    pub fn value<'a>(&self, v: &'a str) -> Option<&'a str> {
+        (v != self.unset && v != self.empty).then_some(v)
+    }
+}
+
+/// The header of the conn log being read: its layout and where each field is.
+#[derive(Debug, Clone, Default)]
 pub struct Header {
-    separator: String,
-    unset: String,
-    empty: String,
-    /// `#path` (None before any): lines of another log are not conn entries.
-    path: Option<String>,
+    layout: Layout,
     /// Positions from `#fields`, once seen.
     index: Option<Index>,
     /// The fields are another log's (no conn fields, or `#path` not `conn`).
@@ -36,19 +118,6 @@ struct Index {
     resp_ip_bytes: Option<usize>,
     resp_bytes: Option<usize>,
     sensor: Option<usize>,
-}
-
-impl Default for Header {
-    fn default() -> Self {
-        Header {
-            separator: "\t".into(),
-            unset: "-".into(),
-            empty: "(empty)".into(),
-            path: None,
-            index: None,
-            other: false,
-        }
-    }
 }
 
 /// What a data line was.
@@ -83,30 +152,16 @@ pub(crate) fn unescape(s: &str) -> String {
 impl Header {
     /// Take a `#…` line. Errors name what is wrong with it.
     pub fn read(&mut self, line: &str) -> Result<(), String> {
-        if let Some(v) = line.strip_prefix("#separator ") {
-            let sep = unescape(v.trim_end());
-            if sep.is_empty() {
-                return Err("#separator is empty".into());
-            }
-            // A new log starts: its own header follows.
-            *self = Header { separator: sep, ..Header::default() };
-            return Ok(());
-        }
-        let mut parts = line.split(self.separator.as_str());
-        let key = parts.next().unwrap_or_default();
-        let values: Vec<&str> = parts.collect();
-        match key {
-            "#unset_field" => self.unset = values.first().copied().unwrap_or("-").to_string(),
-            "#empty_field" => self.empty = values.first().copied().unwrap_or("(empty)").to_string(),
-            "#path" => {
-                self.path = values.first().map(|p| p.to_string());
+        match self.layout.read(line)? {
+            Set::NewLog | Set::Path => {
                 self.index = None;
                 self.other = false;
             }
-            "#fields" => {
+            Set::Fields => {
                 self.index = None;
                 self.other = false;
-                match (Index::of(&values), self.path.as_deref()) {
+                let fields: Vec<&str> = self.layout.fields.iter().map(String::as_str).collect();
+                match (Index::of(&fields), self.layout.path.as_deref()) {
                     (Ok(index), _) => self.index = Some(index),
                     // Another log (`#path dns`), or no #path and not a conn log's fields.
                     (Err(_), Some(p)) if p != "conn" => self.other = true,
@@ -114,25 +169,21 @@ impl Header {
                     (Err(why), Some(_)) => return Err(why),
                 }
             }
-            // #set_separator, #open, #close, #types and comments: nothing to keep.
-            _ => {}
+            Set::Other => {}
         }
         Ok(())
     }
 
     /// Parse a data line.
     pub fn line(&self, line: &str) -> Result<Line, String> {
-        if self.other || self.path.as_deref().is_some_and(|p| p != "conn") {
+        if self.other || self.layout.path.as_deref().is_some_and(|p| p != "conn") {
             return Ok(Line::OtherLog);
         }
         let Some(ix) = &self.index else {
             return Err("a data line before any #fields header".into());
         };
-        let v: Vec<&str> = line.split(self.separator.as_str()).collect();
-        let get = |i: usize| -> Option<&str> {
-            let s = *v.get(i)?;
-            (s != self.unset && s != self.empty).then_some(s)
-        };
+        let v = self.layout.split(line);
+        let get = |i: usize| -> Option<&str> { self.layout.value(v.get(i)?) };
         let opt = |i: Option<usize>| i.and_then(get);
         let need = |i: usize, name: &str| get(i).ok_or_else(|| format!("{name} is unset"));
         let count = |i: Option<usize>, name: &str| -> Result<u64, String> {
@@ -207,5 +258,35 @@ impl Index {
             .max()
             .unwrap_or(0)
             + 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_layout_follows_its_header_lines_and_starts_over_at_a_separator() {
+        let mut l = Layout::default();
+        assert_eq!(l.read("#separator \\x7c").unwrap(), Set::NewLog);
+        assert_eq!(l.separator, "|");
+        assert_eq!(l.read("#unset_field|?").unwrap(), Set::Other);
+        assert_eq!(l.read("#path|dhcp").unwrap(), Set::Path);
+        assert_eq!(l.read("#fields|ts|mac").unwrap(), Set::Fields);
+        assert_eq!((l.path.as_deref(), l.fields.len()), (Some("dhcp"), 2));
+        assert_eq!(
+            l.split("1.5|?").iter().map(|v| l.value(v)).collect::<Vec<_>>(),
+            [Some("1.5"), None]
+        );
+        assert_eq!(l.value("(empty)"), None);
+        // A rotated log's header: everything from the defaults again.
+        assert_eq!(l.read("#separator \\x09").unwrap(), Set::NewLog);
+        assert_eq!((l.separator.as_str(), l.unset.as_str(), l.path.clone()), ("\t", "-", None));
+        assert!(l.fields.is_empty());
+        assert_eq!(l.read("#separator ").unwrap_err(), "#separator is empty");
+        // A new #path forgets the fields of the log before it.
+        l.read("#fields\tts").unwrap();
+        assert_eq!(l.read("#path\tconn").unwrap(), Set::Path);
+        assert!(l.fields.is_empty());
     }
 }
