@@ -107,12 +107,8 @@ pub struct Baseline {
     pub reach: HashSet<(String, String, String)>,
     /// (origin, service) reached through a relay.
     pub reach_services: HashSet<(String, String)>,
-    /// (origin, group/service of the end target) reached through a relay.
-    pub reach_groups: HashSet<(String, String)>,
     /// Per origin: reaching days with a new end target.
     pub reach_new_targets: HashMap<String, Novelty>,
-    /// Per origin: of its reaching days with a new end target, those with a new group.
-    pub reach_new_groups: HashMap<String, Novelty>,
     /// Clients of each server (from `pairs`), sorted.
     pub clients_of: HashMap<String, Vec<String>>,
     /// Servers of each client (from `pairs`), sorted.

@@ -172,9 +172,7 @@ pub(super) struct Learner {
     reach_days: HashMap<Id, u32>,
     reach: HashSet<(Id, Id, Id)>,
     reach_services: HashSet<(Id, Id)>,
-    reach_groups: HashSet<(Id, Id)>,
     reach_new_targets: HashMap<Id, Novelty>,
-    reach_new_groups: HashMap<Id, Novelty>,
     reached_via: HashMap<Id, Vec<(Id, Id)>>,
     busy: HashSet<Id>,
     relay_patterns: HashSet<(Id, Id, Id)>,
@@ -329,27 +327,16 @@ impl Learner {
         }
     }
 
-    /// Per origin: a reaching day with a new end target, and of those, one in a new kind.
+    /// Per origin: a reaching day with a new end target.
     fn reach_novelty(&mut self, links: &[Link]) {
-        let mut new_reach: HashMap<Id, (bool, bool)> = HashMap::new();
+        let mut new_reach: HashMap<Id, bool> = HashMap::new();
         for l in links.iter().filter(|l| l.sole > 0) {
             let novel = !self.reach.contains(&(l.in_client, l.out_server, l.out_service));
-            let novel_group = novel && {
-                let k = self.kind(l.out_server, l.out_service);
-                !self.reach_groups.contains(&(l.in_client, k))
-            };
-            let e = new_reach.entry(l.in_client).or_default();
-            if novel {
-                e.0 = true;
-                e.1 |= novel_group;
-            }
+            *new_reach.entry(l.in_client).or_default() |= novel;
         }
-        for (origin, (novel, novel_group)) in new_reach {
+        for (origin, novel) in new_reach {
             let before = self.reach_days.contains_key(&origin);
             self.reach_new_targets.entry(origin).or_default().record(before, novel);
-            if before && novel {
-                self.reach_new_groups.entry(origin).or_default().record(true, novel_group);
-            }
         }
     }
 
@@ -473,8 +460,6 @@ impl Learner {
             self.relay_patterns.insert((l.pivot, l.in_service, l.out_service));
             self.reach.insert((l.in_client, l.out_server, l.out_service));
             self.reach_services.insert((l.in_client, l.out_service));
-            let k = self.kind(l.out_server, l.out_service);
-            self.reach_groups.insert((l.in_client, k));
             let via = self.reached_via.entry(l.in_client).or_default();
             if !via.contains(&(l.pivot, l.out_server)) {
                 via.push((l.pivot, l.out_server));
@@ -529,9 +514,7 @@ impl Learner {
         b.reach_days = map(&self.reach_days, t);
         b.reach = set(&self.reach, t3);
         b.reach_services = set(&self.reach_services, t2);
-        b.reach_groups = set(&self.reach_groups, t2);
         b.reach_new_targets = map(&self.reach_new_targets, t);
-        b.reach_new_groups = map(&self.reach_new_groups, t);
         b.reached_via =
             self.reached_via.iter().map(|(o, via)| (t(o), via.iter().map(t2).collect())).collect();
         b.busy = set(&self.busy, t);
