@@ -229,7 +229,7 @@ impl Baseline {
         let middle = (start as f64 + later as f64 / busy as f64) % 24.0;
         let used: Vec<usize> =
             (0..WORKING_HOURS).filter(|&k| per_hour[(start + k) % 24] > 0).collect();
-        let (first, last) = (used[0], used[used.len() - 1]);
+        let (&first, &last) = (used.first()?, used.last()?);
         Some(WorkingDay {
             from: ((start + first) % 24) as u32,
             to: ((start + last + 1) % 24) as u32,
