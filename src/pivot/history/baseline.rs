@@ -190,6 +190,14 @@ pub struct WorkingDay {
     pub hosts: usize,
 }
 
+impl WorkingDay {
+    /// `hour` (UTC, 0–23) lies from `from` up to `to`.
+    pub fn holds(&self, hour: i64) -> bool {
+        let (from, to, h) = (i64::from(self.from), i64::from(self.to), hour.rem_euclid(24));
+        if from < to { (from..to).contains(&h) } else { h >= from || h < to }
+    }
+}
+
 /// Hours of the working-day window (`WorkingDay`), and the share of all counts it must hold.
 const WORKING_HOURS: usize = 10;
 const WORKING_SHARE: f64 = 0.6;

@@ -93,21 +93,24 @@ fn key(c: &Chain, cold: bool) -> (String, String, String) {
             ("unjudged".into(), c.hosts.get(1).cloned().unwrap_or_default(), c.hosts.join(" "))
         }
         None => ("routine".into(), c.hosts.get(1).cloned().unwrap_or_default(), String::new()),
-        Some(a) => {
-            // What a host did unlike itself tonight (an unusual time, a service it never
-            // used, something it never reached through a relay) is one cause: the host.
-            let class = match a.kind {
-                "new client" | "new relay" | "new server" | "change" => "new host",
-                "time" | "weekend" | "reach" | "new service" => "host",
-                k => k,
-            };
-            let other = match class {
-                "new host" | "host" => String::new(),
-                _ => a.other.clone(),
-            };
-            (class.to_string(), a.host.clone(), other)
-        }
+        Some(a) => novelty_key(a),
     }
+}
+
+/// The grouping key of a novelty: what a host did unlike itself tonight (an unusual time, a
+/// service it never used, something it never reached through a relay) is one cause, the
+/// host; a new host is one, whatever side it was new on.
+fn novelty_key(a: &About) -> (String, String, String) {
+    let class = match a.kind {
+        "new client" | "new relay" | "new server" | "change" => "new host",
+        "time" | "weekend" | "reach" | "new service" => "host",
+        k => k,
+    };
+    let other = match class {
+        "new host" | "host" => String::new(),
+        _ => a.other.clone(),
+    };
+    (class.to_string(), a.host.clone(), other)
 }
 
 /// Words for what decided an incident: its strongest chain's novelty (none: routine, or no
@@ -185,6 +188,20 @@ fn members(chains: &[Chain], keys: &[(String, String, String)]) -> BTreeMap<usiz
             Some(&j) => union(&mut parent, i, j),
             None => {
                 by_hop.insert((&chains[i].deciding, chains[i].deciding_start_ms), i);
+            }
+        }
+    }
+    // An alert chain whose findings include the novelty that decided another alert chain is
+    // the same incident: the other is a part of it (another possible origin of its later
+    // hops, flows cannot tell which session into the relay led on).
+    let mut decided: BTreeMap<&(String, String, String), usize> = BTreeMap::new();
+    for i in (0..n).filter(|&i| chains[i].alert && chains[i].novelty.is_some()) {
+        decided.entry(&keys[i]).or_insert(i);
+    }
+    for j in (0..n).filter(|&j| chains[j].alert) {
+        for a in &chains[j].reason_keys {
+            if let Some(&i) = decided.get(&novelty_key(a)) {
+                union(&mut parent, i, j);
             }
         }
     }
@@ -381,6 +398,31 @@ mod tests {
             origin_reasons: Vec::new(),
             hops: Vec::new(),
         }
+    }
+
+    #[test]
+    fn an_alert_chain_that_holds_another_alerts_deciding_novelty_is_one_incident_with_it() {
+        // W → A → B → C → D: A relayed for the first time (its deciding novelty), and so did
+        // B. X, logged into B at the time, is another possible origin of B → C → D: that chain
+        // was decided by B's novelty, which the first chain holds as well. Y → B → E at
+        // another time, decided by B's new target E, stays apart; so does a non-alert chain
+        // whose findings hold A's novelty.
+        let mut long = chain(&["W", "A", "B", "C", "D"], "new relay", "A", "", 1_000);
+        long.reason_keys.push(About { kind: "new relay", host: "B".into(), other: String::new() });
+        let other_origin = chain(&["X", "B", "C", "D"], "new relay", "B", "", 1_500);
+        let apart = chain(&["Y", "B", "E"], "new target", "B", "E", 9_000);
+        let mut quiet = chain(&["V", "Q", "R"], "new target", "Q", "R", 9_500);
+        quiet.reason_keys.push(About { kind: "new relay", host: "A".into(), other: String::new() });
+        (quiet.alert, quiet.score) = (false, 1.0);
+        let mut chains = vec![long, other_origin, apart, quiet];
+        let incidents = group(&mut chains, &[], false);
+        let of = |i: usize| chains[i].incident.clone();
+        assert_eq!(of(0), of(1), "{incidents:#?}");
+        assert_ne!(of(0), of(2));
+        assert_ne!(of(0), of(3));
+        let merged = incidents.iter().find(|i| i.id == of(0)).unwrap();
+        let origins: Vec<&str> = merged.origins.iter().map(|o| o.host.as_str()).collect();
+        assert!(origins.contains(&"W") && origins.contains(&"X"), "{origins:?}");
     }
 
     #[test]

@@ -39,7 +39,7 @@ use serde::Serialize;
 
 use crate::pivot::history::{Baseline, Novelty, group, kind};
 use crate::pivot::hops::{Hop, Unlinked, unlinked};
-use peers::{Night, SHARED_TIME, Support};
+use peers::{Night, Support};
 
 /// Days of history at which findings reach full weight.
 pub const WARM_DAYS: usize = 7;
@@ -376,7 +376,7 @@ impl<'a> Scorer<'a> {
         self.peers_use_service(&mut out, h);
         let days = self.days_of(&self.b.client_days, &h.client_addr);
         if self.b.days > 0 && days > 0 {
-            self.time_of_week(&mut out, &h.client_addr, h.start_ms, days);
+            self.time_of_week(&mut out, h, days);
             self.reach(&mut out, path);
         }
         out
@@ -625,8 +625,8 @@ impl<'a> Scorer<'a> {
 
     /// When the origin of a chain started it: hours away from any hour it ever started an admin
     /// session in, and a weekend when it never worked on one.
-    fn time_of_week(&self, out: &mut Vec<Finding>, c: &str, start_ms: i64, days: u32) {
-        let b = self.b;
+    fn time_of_week(&self, out: &mut Vec<Finding>, first: &Hop, days: u32) {
+        let (b, c, start_ms) = (self.b, first.client_addr.as_str(), first.start_ms);
         let t = Utc.timestamp_millis_opt(start_ms).single().unwrap_or_default();
         let hour = t.hour() as i32;
         let mask = self.selves(c).fold(0, |m, x| m | b.client_hours.get(x).copied().unwrap_or(0));
@@ -635,11 +635,9 @@ impl<'a> Scorer<'a> {
             .map(|h: i32| (h - hour).rem_euclid(24).min((hour - h).rem_euclid(24)))
             .min()
             .unwrap_or(0);
-        let shared = self.night.shared_time(c, i64::from(hour));
-        let (factor, note) = if shared >= SHARED_TIME {
-            (0.5, format!("; {} other origins started at such a time tonight", shared))
-        } else {
-            (1.0, String::new())
+        let (factor, note) = match self.night.shared_time(c, &first.server_addr, start_ms) {
+            Some(n) => (0.5, format!("; {n} other origins started at such a time tonight")),
+            None => (1.0, String::new()),
         };
         self.unusual_hour(out, c, t, (away, days), (factor, &note));
         self.weekend_work(out, c, t, away, factor, note);
@@ -1288,6 +1286,44 @@ mod tests {
         let f = Scorer::new(&b, &night).origin(&[&h]);
         assert!(f[0].text.contains("at 12:00 in Asia/Tokyo (03:00 UTC), 7 hours from"), "{f:?}");
         assert_eq!(f[0].weight, 2.45);
+    }
+
+    #[test]
+    fn a_teams_window_at_night_is_shared_time_though_some_of_it_worked_nights_before() {
+        // A, B, C and D work through J at 10:00 and 14:00; B, C and D were called at 20:00
+        // once. Tonight all four come in within 21 minutes after 20:26, outside the working
+        // day of tonight's origins (10:00–15:00): a team's window. 20:00 is unusual for A
+        // alone, so the maintenance-window rule (others unusual too) does not see it.
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let mut days = Vec::new();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = |h: u32| d.and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp_millis();
+            let mut hops = Vec::new();
+            for c in ["A", "B", "C", "D"] {
+                hops.extend([hop(c, "J", "ssh", t(10)), hop(c, "J", "ssh", t(14))]);
+                if k == 2 && c != "A" {
+                    hops.push(hop(c, "J", "ssh", t(20)));
+                }
+            }
+            days.push((d, DayFacts::from_hops(&hops, &[])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        let min = 60_000;
+        let tonight = [("B", 26), ("C", 28), ("A", 31), ("D", 47)]
+            .map(|(c, m)| hop(c, "J", "ssh", at(11, 20) + m * min));
+        let hour_finding = |firsts: &[&Hop]| {
+            let paths: Vec<Vec<&Hop>> = firsts.iter().map(|h| vec![*h]).collect();
+            let night = Night::new(&paths, &[], &[], &b);
+            let f = Scorer::new(&b, &night).origin(&[&tonight[2]]);
+            f.into_iter().find(|f| f.text.contains("20:31 UTC")).unwrap()
+        };
+        let team = hour_finding(&tonight.iter().collect::<Vec<_>>());
+        assert!(team.text.contains("; 3 other origins started at such a time tonight"), "{team:?}");
+        assert_eq!(team.weight, 1.75, "3.5 (6 hours away), halved");
+        // Two others are not a team's window: full weight.
+        let two = hour_finding(&[&tonight[0], &tonight[1], &tonight[2]]);
+        assert_eq!(two.weight, 3.5, "{two:?}");
     }
 
     #[test]

@@ -141,7 +141,15 @@ pub struct Night {
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
+    /// First hops started outside the working day of tonight's origins (`Baseline::
+    /// working_day`; none without one): (origin, relay, start ms), a team's window at night.
+    off_hours: Vec<(String, String, i64)>,
 }
+
+/// How close together the first hops of a team's window at night start, and how many others
+/// make one (`Night::shared_time`).
+const TEAM_WINDOW_MS: i64 = 30 * 60_000;
+const TEAM_WINDOW: usize = 3;
 
 /// Hours between two hours of day, around the clock.
 fn hours_apart(a: i64, b: i64) -> i64 {
@@ -196,6 +204,17 @@ impl Night {
             }
         }
         night.unusual_times = unusual.into_iter().map(|(o, h)| (o.to_string(), h)).collect();
+        if let Some(day) = b.working_day(paths.iter().map(|p| p[0].client_addr.as_str())) {
+            let mut firsts: Vec<(String, String, i64)> = paths
+                .iter()
+                .map(|p| (&p[0].client_addr, &p[0].server_addr, p[0].start_ms))
+                .filter(|(_, _, t)| !day.holds(hour_of(*t)))
+                .map(|(o, r, t)| (o.clone(), r.clone(), t))
+                .collect();
+            firsts.sort();
+            firsts.dedup();
+            night.off_hours = firsts;
+        }
         let young = |days: Option<&u32>| days.copied().unwrap_or(0) < YOUNG_DAYS;
         for (&x, pairs) in &reach {
             if !young(b.client_days.get(x)) {
@@ -331,10 +350,38 @@ impl Night {
         None
     }
 
-    /// Other origins whose unusual first-hop start tonight lies within an hour of `hour`.
-    pub fn shared_time(&self, origin: &str, hour: i64) -> usize {
-        self.unusual_times.iter().filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1).count()
+    /// Whether `origin`'s first hop into `relay` at `start_ms` shares its time with others
+    /// tonight, and how many: `SHARED_TIME` other origins that started within an hour of its
+    /// hour at a time unusual for them (a maintenance window); or, when it started outside the
+    /// working day of tonight's origins, `TEAM_WINDOW` other origins into the same relay within
+    /// `TEAM_WINDOW_MS` of it, whatever their own hours (a team's window at night, some of whom
+    /// have worked nights before).
+    pub fn shared_time(&self, origin: &str, relay: &str, start_ms: i64) -> Option<usize> {
+        let hour = hour_of(start_ms);
+        let unusual = self
+            .unusual_times
+            .iter()
+            .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1)
+            .count();
+        if unusual >= SHARED_TIME {
+            return Some(unusual);
+        }
+        if !self.off_hours.iter().any(|(o, _, t)| o == origin && *t == start_ms) {
+            return None;
+        }
+        let team: BTreeSet<&str> = self
+            .off_hours
+            .iter()
+            .filter(|(o, r, t)| o != origin && r == relay && (t - start_ms).abs() <= TEAM_WINDOW_MS)
+            .map(|(o, _, _)| o.as_str())
+            .collect();
+        (team.len() >= TEAM_WINDOW).then_some(team.len())
     }
+}
+
+/// The UTC hour of day of `ms`.
+fn hour_of(ms: i64) -> i64 {
+    ms.div_euclid(3_600_000).rem_euclid(24)
 }
 
 /// The UTC hour of `h`'s start when it is unusual for its client: two hours or more from any
@@ -342,7 +389,7 @@ impl Night {
 pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
     let c = &h.client_addr;
     b.client_days.get(c)?;
-    let hour = h.start_ms.div_euclid(3_600_000).rem_euclid(24);
+    let hour = hour_of(h.start_ms);
     let mask = b.client_hours.get(c).copied().unwrap_or(0);
     let away = (0..24).filter(|k| mask & (1 << k) != 0).map(|k| hours_apart(k, hour)).min();
     let t = chrono::DateTime::from_timestamp_millis(h.start_ms)?;
