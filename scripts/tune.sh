@@ -24,7 +24,9 @@
 # `othernet` seed 12 moved to Los Angeles time (`zoned-12-3000`: every timestamp + 8 h, PST in
 # the whole period) read with `--timezone America/Los_Angeles` — its line must be that of
 # `unzoned-12-3000`, the same network left in UTC (`othernet-12-3000` was generated before
-# othernet.py's on-call rota stopped depending on Python's hash salt: another network).
+# othernet.py's on-call rota stopped depending on Python's hash salt: another network); and
+# three networks of `scripts/campus.py`, a third generator (`campus-71-3000` was read while
+# writing two rules; 72 and 73 are checks only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -50,7 +52,8 @@ if [ "${SHAPES:-0}" = 1 ]; then
           teams-41-3000 sites-42-3000 teams-43-3000 sites-44-3000
           othershape-51-3000 othershape-52-3000 othershape-53-3000 teams-54-3000 sites-55-3000
           othershape-61-3000 othershape-62-3000 othershape-64-3000 othershape-65-3000
-          leased-61-3000 leased-62-3000 leased-64-3000 leased-65-3000 zoned-12-3000 unzoned-12-3000)
+          leased-61-3000 leased-62-3000 leased-64-3000 leased-65-3000 zoned-12-3000 unzoned-12-3000
+          campus-71-3000 campus-72-3000 campus-73-20000)
     for n in othershape-31-3000 othershape-32-3000 othershape-33-6000; do
         EXTRA[$n]="--jumps 6 --workstations-per-admin 80 --preferred-jump 0.6 --session-minutes 10-180 --episodes-max 6 --evening-share 0.2"
     done
@@ -86,6 +89,8 @@ generate() {  # generate NAME: the network's flows and truth, unless already the
     if [ "$shape" = leased ]; then
         python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json" \
             "${extra[@]}" --leases-out "$A/leases.csv"
+    elif [ "$shape" = campus ]; then
+        python3 scripts/campus.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
     elif [ "$shape" = zoned ]; then
         python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/utc" --truth "$A/truth.json"
         python3 - "$A" <<'PY'
