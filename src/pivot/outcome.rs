@@ -59,7 +59,7 @@ pub struct PivotReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history_unreadable: Vec<crate::store::check::Unreadable>,
     /// Without `--timezone`: when the admin sessions of the chains' origins keep, in their
-    /// history, a working day far from UTC's (its middle 4 hours or more from 13:00 UTC), the
+    /// history, a working day far from UTC's (its middle 4 hours or more from 12:30 UTC), the
     /// sentence that says so and which zone it looks like (weekends and working hours are
     /// judged in UTC until the zone is given). Absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]

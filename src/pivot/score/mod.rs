@@ -27,7 +27,8 @@
 //! Support from the night (`peers`): a new host that is the twin of a known one (a
 //! replacement) has its new-host findings weighed at a quarter; a new client among the relay's
 //! regular clients' group that reached only the relay's routine targets at a half; an unusual
-//! time that `peers::SHARED_TIME` other origins share at a half. Every weight is scaled by
+//! time that `peers::SHARED_TIME` other origins share (or, outside the night's working day, a
+//! team's window into the same relay: `Night::shared_time`) at a half. Every weight is scaled by
 //! min(1, days of history / 7) (cold start), and with no history there are no history findings.
 
 pub mod incident;
