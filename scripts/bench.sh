@@ -71,8 +71,8 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 # Nightly reports with history, no --trusted, measured like a held-out test (issue 20): the
 # weights and thresholds were chosen on TUNING seeds; this section reports EVAL seeds only, on
 # 14-day `synth --days` networks of both shapes (teams, sites) at 3 000 and 20 000 hosts (1 M
-# flows per weekday, attacks from day 8), and on `scripts/othernet.py` networks (an independent
-# generator) at 3 000 and 20 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
+# flows per weekday, attacks from day 8), and on `scripts/othernet.py` and `scripts/campus.py`
+# networks (independent generators) at 3 000 and 20 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
 # history, and `report` with 28 days of history (the day's own history partition copied to the
 # 28 days before it: the cost of reading a month at that size). Writes $DIR/alerts.md.
 TUNING_SEEDS="11 12 13, and 16-19 at 3 000 hosts (othernet: 11-13 and 16-18 at 3 000, 14 and 19 at 20 000, 15 at 6 000)"
@@ -124,16 +124,20 @@ alerts_section() {
             done
         done
     done
-    for hosts in 3000 20000; do
-        for seed in $EVAL_SEEDS; do
-            local name="othernet-$seed-$hosts" A="$DIR/alerts-othernet-$seed-$hosts"
-            if [ ! -f "$A/truth.json" ]; then
-                rm -rf "$A"; mkdir -p "$A"
-                python3 scripts/othernet.py --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
-            fi
-            rows+=("$(alerts_night "$name")")
-            local m; m=$( (grep "^missed" "$A/eval.md" || true) | sed "s/^/$name: /")
-            if [ -n "$m" ]; then missed+="$m"$'\n'; fi
+    # The independent generators: othernet (tuning seeds listed above) and campus (never tuned
+    # on; seed 71 was read while two rules were written).
+    for gen in othernet campus; do
+        for hosts in 3000 20000; do
+            for seed in $EVAL_SEEDS; do
+                local name="$gen-$seed-$hosts" A="$DIR/alerts-$gen-$seed-$hosts"
+                if [ ! -f "$A/truth.json" ]; then
+                    rm -rf "$A"; mkdir -p "$A"
+                    python3 "scripts/$gen.py" --seed "$seed" --hosts "$hosts" --out "$A/flows" --truth "$A/truth.json"
+                fi
+                rows+=("$(alerts_night "$name")")
+                local m; m=$( (grep "^missed" "$A/eval.md" || true) | sed "s/^/$name: /")
+                if [ -n "$m" ]; then missed+="$m"$'\n'; fi
+            done
         done
     done
     # 100 M flows in one day: pivots alone; report without history; with 28 days of history.
@@ -179,8 +183,9 @@ alerts_section() {
         echo "Weights and thresholds were chosen on tuning seeds $TUNING_SEEDS only (both shapes, both"
         echo "sizes, and \`othernet\`); the rows are the evaluation seeds $EVAL_SEEDS, never used for"
         echo "tuning. \`synth --days 14 --flows 1000000 --hosts H --seed S --shape teams|sites\` (routine"
-        echo "change from day 3, attacks from day 8) and \`scripts/othernet.py --seed S --hosts H\`"
-        echo "(an independent generator), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
+        echo "change from day 3, attacks from day 8), \`scripts/othernet.py --seed S --hosts H\` and"
+        echo "\`scripts/campus.py --seed S --hosts H\` (independent generators; \`campus\` was never tuned on,"
+        echo "its seed 71 was read while two rules were written), then \`report --since 2026-11-02 --until 2026-11-15\` (a backfill:"
         echo "each night sees only the history before it) and \`scripts/eval-alerts.py TRUTH REPORTS 8 14\`."
         echo "An attack counts when a chain of an alert incident holds its hosts in order; noise = alert"
         echo "incidents without an attack over the 7 nights. Night 1 and night 14: \`report --day\` each in a"
