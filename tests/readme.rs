@@ -35,7 +35,7 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
     let rows: Vec<Row> = section
         .lines()
         .filter(|l| {
-            l.starts_with("| teams-") || l.starts_with("| sites-") || l.starts_with("| othernet-")
+            ["| teams-", "| sites-", "| othernet-", "| campus-"].iter().any(|p| l.starts_with(p))
         })
         .map(|l| {
             let c: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
@@ -60,10 +60,18 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
         let r: Vec<&Row> = rows.iter().filter(|r| pick(r)).collect();
         (r.iter().map(|r| r.found).sum::<u32>(), r.iter().map(|r| r.attacks).sum::<u32>())
     };
-    let synth = |r: &Row| r.shape != "othernet";
+    // `synth`'s shapes, and the two independent generators.
+    let synth = |r: &Row| r.shape == "teams" || r.shape == "sites";
+    let othernet = |r: &Row| r.shape == "othernet";
+    let campus = |r: &Row| r.shape == "campus";
+    assert!(
+        rows.iter().all(|r| synth(r) || othernet(r) || campus(r)),
+        "a shape the test does not know"
+    );
     let (f3, a3) = sum(&|r| synth(r) && r.hosts == "3000");
     let (f20, a20) = sum(&|r| synth(r) && r.hosts == "20000");
-    let (fo, ao) = sum(&|r| !synth(r));
+    let (fo, ao) = sum(&othernet);
+    let (fc, ac) = sum(&campus);
     let (fs, as_) = sum(&synth);
     let range = |pick: &dyn Fn(&Row) -> bool| {
         let m: Vec<f64> = rows.iter().filter(|r| pick(r)).map(|r| r.mean).collect();
@@ -77,18 +85,23 @@ fn readme_alert_figures_are_those_of_benchmarks_md() {
     let slowest = rows.iter().map(|r| r.slowest).fold(f64::MIN, f64::max);
     let flat = rows.iter().map(|r| r.flat).fold(f64::MIN, f64::max);
     assert_eq!(rows.iter().map(|r| r.decoys).sum::<u32>(), 0, "README says: no decoy in an alert");
-    let missed = (as_ - fs) + (ao - fo);
-    for quoted in [
+    let missed = (as_ - fs) + (ao - fo) + (ac - fc);
+    let mut quotes = vec![
         format!("at 3 000 hosts {f3}/{a3} attacks"),
         format!("at 20 000 hosts {f20}/{a20}"),
         format!("alert incidents a night max {}, mean {}", max(&synth), range(&synth)),
-        format!("{fo}/{ao}, max {}, mean {}", max(&|r| !synth(r)), range(&|r| !synth(r))),
+        format!("{fo}/{ao}, max {}, mean {}", max(&othernet), range(&othernet)),
         format!("{n14:.2}–{slowest:.2} s a night"),
         format!("night 14 at most {flat:.2}× night 1"),
-        format!("{missed} of {}", as_ + ao),
+        format!("{missed} of {}", as_ + ao + ac),
         format!("on `synth` {} of {as_}", as_ - fs),
         format!("on `othernet` {} of {ao}", ao - fo),
-    ] {
+    ];
+    if ac > 0 {
+        quotes.push(format!("{fc}/{ac}, max {}, mean {}", max(&campus), range(&campus)));
+        quotes.push(format!("on `campus` {} of {ac}", ac - fc));
+    }
+    for quoted in quotes {
         assert!(readme.contains(&quoted), "README does not quote BENCHMARKS.md: {quoted:?}");
     }
     // The 100 M-flow night, as the section's sentence gives it.
