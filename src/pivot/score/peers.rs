@@ -141,8 +141,9 @@ pub struct Night {
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
-    /// First hops started outside the working day of tonight's origins (`Baseline::
-    /// working_day`; none without one): (origin, relay, start ms), a team's window at night.
+    /// The working day of tonight's origins (`Baseline::working_day`), if they keep one.
+    working: Option<crate::pivot::history::WorkingDay>,
+    /// First hops started outside it: (origin, relay, start ms), a team's window at night.
     off_hours: Vec<(String, String, i64)>,
 }
 
@@ -204,7 +205,8 @@ impl Night {
             }
         }
         night.unusual_times = unusual.into_iter().map(|(o, h)| (o.to_string(), h)).collect();
-        if let Some(day) = b.working_day(paths.iter().map(|p| p[0].client_addr.as_str())) {
+        night.working = b.working_day(paths.iter().map(|p| p[0].client_addr.as_str()));
+        if let Some(day) = night.working {
             let mut firsts: Vec<(String, String, i64)> = paths
                 .iter()
                 .map(|p| (&p[0].client_addr, &p[0].server_addr, p[0].start_ms))
@@ -366,7 +368,7 @@ impl Night {
         if unusual >= SHARED_TIME {
             return Some(unusual);
         }
-        if !self.off_hours.iter().any(|(o, _, t)| o == origin && *t == start_ms) {
+        if self.working.is_none_or(|day| day.holds(hour)) {
             return None;
         }
         let team: BTreeSet<&str> = self
