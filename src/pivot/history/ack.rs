@@ -200,6 +200,7 @@ pub fn apply(days: &mut [(NaiveDate, DayFacts)], acks: &[&Ack]) {
                     links: 1,
                     first_ms: 0,
                     sole: 1,
+                    prompt: 0,
                     alerted: false,
                 }),
             }

@@ -134,6 +134,12 @@ pub struct Baseline {
     pub pattern_in_count: HashMap<(String, String), i64>,
     /// Continuations with one possible parent per pivot (`pattern_in_count` summed).
     pub pattern_total: HashMap<String, i64>,
+    /// Of `pattern_total`, continuations that started within `PROMPT_MS` of their parent
+    /// session's start (`LinkFact::prompt`): a relay used ProxyJump-style.
+    pub pattern_prompt: HashMap<String, i64>,
+    /// Per client: its UTC hours (bit h) on each of its active days, oldest first, but days on
+    /// which it was the origin of an alert not yet learned.
+    pub client_day_hours: HashMap<String, Vec<u32>>,
     /// Continuations per pivot, ambiguous ones included (`LinkFact::links` summed).
     pub pivot_links: HashMap<String, i64>,
     /// Admin connections each host opened (over the days read).
@@ -202,7 +208,29 @@ impl WorkingDay {
 const WORKING_HOURS: usize = 10;
 const WORKING_SHARE: f64 = 0.6;
 
+/// Lone continuations a relay must have relayed, and the share of them that started right
+/// after their parent's login (`LinkFact::prompt`), for it to count as used ProxyJump-style
+/// (`Baseline::prompt_relay`). A relay whose onward sessions start anywhere in the inbound
+/// session has a share of about `PROMPT_MS` over the sessions' length (a few percent for
+/// sessions of an hour).
+pub const PROMPT_LINKS: i64 = 10;
+/// See `PROMPT_LINKS`.
+pub const PROMPT_SHARE: f64 = 0.5;
+
+/// A relay with `prompt` of its `total` lone continuations right after their parent's login
+/// is used ProxyJump-style (`PROMPT_LINKS`, `PROMPT_SHARE`).
+pub fn prompt_relay(prompt: i64, total: i64) -> bool {
+    total >= PROMPT_LINKS && prompt as f64 >= PROMPT_SHARE * total as f64
+}
+
 impl Baseline {
+    /// Is `relay` used ProxyJump-style: most of its lone continuations in the history started
+    /// within `PROMPT_MS` of their parent session's start (at least `PROMPT_LINKS` of them)?
+    pub fn prompt_relay(&self, relay: &str) -> bool {
+        let total = self.pattern_total.get(relay).copied().unwrap_or(0);
+        prompt_relay(self.pattern_prompt.get(relay).copied().unwrap_or(0), total)
+    }
+
     /// The busiest ten UTC hours of `clients`' admin sessions in the history: each client's
     /// hours (`client_hours`) counted once, only clients that keep a working day (sessions in
     /// 2 to 16 of the 24 hours: not a host that works around the clock, such as automation or

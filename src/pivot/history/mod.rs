@@ -92,6 +92,9 @@ pub struct LinkFact {
     /// parent: what the inbound client itself did (on a busy jump host most continuations are
     /// ambiguous: every session open at the time is a candidate).
     pub sole: i64,
+    /// Of `sole`, those whose outbound hop started within `PROMPT_MS` of its parent session's
+    /// start: a hop right after the login (ProxyJump, `ssh -J`), how a relay is used.
+    pub prompt: i64,
     /// The outbound hop was the deciding hop of an alert that day.
     pub alerted: bool,
 }
@@ -323,6 +326,10 @@ impl DayFacts {
     }
 }
 
+/// How soon after its parent session's start an outbound hop is "right after the login"
+/// (`LinkFact::prompt`), in ms.
+pub const PROMPT_MS: i64 = 120_000;
+
 /// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
 pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
     let mut parents: HashMap<usize, u32> = HashMap::new();
@@ -333,6 +340,7 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
     for &(p, c) in pairs {
         let sole = parents.get(&c) == Some(&1);
         let (p, c) = (&hops[p], &hops[c]);
+        let prompt = sole && (0..=PROMPT_MS).contains(&(c.start_ms - p.start_ms));
         let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
         let f = l.entry(key).or_insert(LinkFact {
             in_client: p.client_addr.clone(),
@@ -343,10 +351,12 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
             links: 0,
             first_ms: i64::MAX,
             sole: 0,
+            prompt: 0,
             alerted: false,
         });
         f.links += 1;
         f.sole += i64::from(sole);
+        f.prompt += i64::from(prompt);
         f.first_ms = f.first_ms.min(c.start_ms);
     }
     l.into_values().collect()

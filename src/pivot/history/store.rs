@@ -49,6 +49,7 @@ fn link_schema() -> SchemaRef {
         i("first_ms"),
         Field::new("alerted", DataType::Boolean, false),
         i("sole"),
+        i("prompt"),
     ]))
 }
 
@@ -228,6 +229,7 @@ pub fn write_facts(dir: &Path, facts: &DayFacts) -> Result<()> {
             int(l, |f| f.first_ms),
             flag(l, |f| f.alerted),
             int(l, |f| f.sole),
+            int(l, |f| f.prompt),
         ],
     )
     .map_err(|e| Error::arrow("history links", e))?;
@@ -513,6 +515,8 @@ fn read_link_facts(
         let (n, f) = (typed::<Int64Type>(&b, o, "links")?, typed::<Int64Type>(&b, o, "first_ms")?);
         // `sole` is missing in partitions written before it: count every link as its own.
         let sole = b.column_by_name("sole").and_then(|a| a.as_primitive_opt::<Int64Type>());
+        // `prompt` likewise: none (no hop counts as right after its login).
+        let prompt = b.column_by_name("prompt").and_then(|a| a.as_primitive_opt::<Int64Type>());
         // `alerted` likewise: false.
         let alerted = b.column_by_name("alerted").and_then(|a| a.as_boolean_opt());
         for i in 0..b.num_rows() {
@@ -528,6 +532,7 @@ fn read_link_facts(
                 links: n.value(i),
                 first_ms: f.value(i),
                 sole: sole.map_or(n.value(i), |s| s.value(i)),
+                prompt: prompt.map_or(0, |s| s.value(i)),
                 alerted: alerted.is_some_and(|a| a.value(i)),
             });
         }

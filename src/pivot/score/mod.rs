@@ -422,12 +422,15 @@ impl<'a> Scorer<'a> {
         let reached = (1..path.len())
             .take_while(|&k| self.coincidence(path[k - 1], path[k]).is_none())
             .count();
-        for h in &path[1..1 + reached] {
+        for (k, h) in path.iter().enumerate().skip(1).take(reached) {
             let (t, v) = (&h.server_addr, &h.service);
             if t == o || self.has3(&b.reach, o, t, v) {
                 continue;
             }
-            let explained = self.night.explainer(b, o, h);
+            // The chain's own session into the relay: its start tells, on a relay used
+            // ProxyJump-style, which other sessions can still have led to the hop.
+            let own_start = path[k - 1].start_ms;
+            let explained = self.night.explainer(b, o, h, own_start);
             // When the origin was the only session into the relay (the hop is its own), what it
             // ever opened as a client counts too: an ssh-only admin relaying rdp.
             let alone = self.night.only_parent(o, h);
@@ -455,7 +458,7 @@ impl<'a> Scorer<'a> {
             // Another session into the relay at the time explains the hop routinely, or
             // makes it less unusual than it is for `o`: flows cannot tell which session led
             // on, so the hop is only as unusual as for its least surprising possible parent.
-            let (w, text) = match (explained, self.likelier_parent(o, h)) {
+            let (w, text) = match (explained, self.likelier_parent(o, h, own_start)) {
                 (Some((x, why)), _) => (
                     w * 0.25,
                     format!("{text}; but {x} was also in {} at the time: {why}", h.client_addr),
@@ -483,15 +486,11 @@ impl<'a> Scorer<'a> {
     /// and how unusual (before the history's confidence): 0 when it reached the target
     /// before, its surprise at a new server when it uses the service, at a new service when
     /// it does not, 3 for a host without history.
-    fn likelier_parent(&self, o: &str, h: &Hop) -> Option<(String, f64)> {
+    fn likelier_parent(&self, o: &str, h: &Hop, own_start: i64) -> Option<(String, f64)> {
         let b = self.b;
         let (t, v) = (&h.server_addr, &h.service);
-        let key = (h.client_addr.clone(), t.clone(), v.clone(), h.start_ms);
         let mut best: Option<(String, f64)> = None;
-        for (x, _) in self.night.parents.get(&key)? {
-            if x == o {
-                continue;
-            }
+        for (x, _, _) in self.night.other_parents(b, o, h, own_start) {
             let client_days = self.days_of(&b.client_days, x);
             let days = self.days_of(&b.reach_days, x);
             let w = if self.known_pair(x, t, v) || self.has3(&b.reach, x, t, v) {
@@ -664,9 +663,33 @@ impl<'a> Scorer<'a> {
                 .map(|x| b.client_sessions.get(x).copied().unwrap_or(0))
                 .max()
                 .unwrap_or(0);
-            let w = (0.6 * f64::from(away)).min(3.5)
+            let mut w = (0.6 * f64::from(away)).min(3.5)
                 * (f64::from(days) / 5.0).min(1.0)
                 * (sessions as f64 / 10.0).min(1.0);
+            // A host that worked outside tonight's working day (two hours or more from it) on
+            // k of its n days (on call) is surprised by it no more than −log2((k + 1)/(n + 2)).
+            let mut habit = String::new();
+            if let Some(day) = self.night.working() {
+                let masks = self
+                    .selves(c)
+                    .filter_map(|x| b.client_day_hours.get(x))
+                    .max_by_key(|m| m.len());
+                let n = masks.map_or(0, Vec::len);
+                let k = masks.map_or(0, |m| {
+                    let off = |h: i64| !(h - 1..=h + 1).any(|x| day.holds(x));
+                    m.iter()
+                        .filter(|&&mask| (0..24).any(|h| mask & (1 << h) != 0 && off(h)))
+                        .count()
+                });
+                let rate = -((k as f64 + 1.0) / (n as f64 + 2.0)).log2();
+                if k > 0 && rate < w {
+                    w = rate;
+                    habit = format!(
+                        "; it worked two hours or more outside the working day ({:02}:00–{:02}:00 UTC) on {k} of its {n} days",
+                        day.from, day.to
+                    );
+                }
+            }
             // In the network's zone when it has one (`--timezone`), with the UTC time the
             // history's hours are counted in.
             let at = if b.zone == chrono_tz::Tz::UTC {
@@ -679,7 +702,7 @@ impl<'a> Scorer<'a> {
                 out,
                 w * factor,
                 format!(
-                    "{c} started it at {at}, {away} hours from any hour it started an admin session on its {} with them{note}",
+                    "{c} started it at {at}, {away} hours from any hour it started an admin session on its {} with them{habit}{note}",
                     plural(days as usize, "day")
                 ),
                 about("time", c, ""),
@@ -868,7 +891,7 @@ impl<'a> Scorer<'a> {
         {
             return None;
         }
-        if self.night.explainer(b, &into.client_addr, out_hop).is_some() {
+        if self.night.explainer(b, &into.client_addr, out_hop, into.start_ms).is_some() {
             return None;
         }
         let mut usual: Vec<String> = b
@@ -1191,6 +1214,50 @@ mod tests {
     }
 
     #[test]
+    fn on_a_relay_used_proxyjump_style_a_hop_right_after_a_login_is_that_sessions() {
+        let thick = |mut h: Hop| {
+            (h.packets_c2s, h.packets_s2c) = (100, 100);
+            h.end_ms = h.start_ms + 3_600_000;
+            h
+        };
+        // 7 days: A reaches S through J, D reaches T through J, each alone in J, the hop
+        // `delay` after the login.
+        let b = |delay: i64| {
+            history(|t| {
+                let hops = vec![
+                    thick(hop("A", "J", "ssh", t)),
+                    thick(hop("J", "S", "ssh", t + delay)),
+                    thick(hop("D", "J", "ssh", t + 7_200_000)),
+                    thick(hop("J", "T", "ssh", t + 7_200_000 + delay)),
+                ];
+                (hops, vec![(0, 1), (2, 3)])
+            })
+        };
+        let (prompt, late) = (b(30_000), b(1_800_000));
+        assert!(prompt.prompt_relay("J") && !late.prompt_relay("J"));
+        // Tonight D has been in J for an hour; A logs in, and J → T follows 40 s later.
+        let t = at(9, 10);
+        let tonight = vec![
+            thick(hop("A", "J", "ssh", t)),
+            thick(hop("J", "T", "ssh", t + 40_000)),
+            thick(hop("D", "J", "ssh", t - 3_000_000)),
+        ];
+        let pairs = [(0, 1), (2, 1)];
+        // Where hops follow logins, J → T is A's: nothing of D's explains it.
+        let alone = origin_reach(&prompt, &tonight, &pairs);
+        assert!(!alone.text.contains("was also in"), "{}", alone.text);
+        // Where they come anywhere in a session, D (who reaches T routinely) may have led to it.
+        let explained = origin_reach(&late, &tonight, &pairs);
+        assert!(explained.text.contains("but D was also in J at the time"), "{}", explained.text);
+        assert!(alone.weight >= 4.0 * explained.weight, "{} vs {}", alone.weight, explained.weight);
+        // A login of D's as recent as A's keeps it a possible parent.
+        let mut both = tonight.clone();
+        both[2] = thick(hop("D", "J", "ssh", t + 10_000));
+        let shared = origin_reach(&prompt, &both, &pairs);
+        assert!(shared.text.contains("but D was also in J at the time"), "{}", shared.text);
+    }
+
+    #[test]
     fn an_origin_that_never_reached_anything_through_a_relay_lists_nothing_it_reached() {
         // 7 days: A reaches S through J; M administers S directly and never goes through a relay.
         let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
@@ -1325,6 +1392,47 @@ mod tests {
         // Two others are not a team's window: full weight.
         let two = hour_finding(&[&tonight[0], &tonight[1], &tonight[2]]);
         assert_eq!(two.weight, 3.5, "{two:?}");
+    }
+
+    #[test]
+    fn an_unusual_hour_weighs_no_more_than_the_share_of_days_a_host_worked_off_hours() {
+        // A, C, D and E work through J at 10:00 and 14:00 for 7 days; B too, and was called
+        // at 02:00 on one of them (on call).
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let mut days = Vec::new();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = |h: u32| d.and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp_millis();
+            let mut hops = Vec::new();
+            for c in ["A", "B", "C", "D", "E"] {
+                hops.extend([hop(c, "J", "ssh", t(10)), hop(c, "J", "ssh", t(14))]);
+            }
+            if k == 2 {
+                hops.push(hop("B", "J", "ssh", t(2)));
+            }
+            days.push((d, DayFacts::from_hops(&hops, &[])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        let day = [("A", 10), ("C", 10), ("D", 14)].map(|(c, h)| hop(c, "J", "ssh", at(9, h)));
+        let hour_finding = |c: &str| {
+            let late = hop(c, "J", "ssh", at(9, 21) + 1_000);
+            let mut paths: Vec<Vec<&Hop>> = day.iter().map(|h| vec![h]).collect();
+            paths.push(vec![&late]);
+            let night = Night::new(&paths, &[], &[], &b);
+            let f = Scorer::new(&b, &night).origin(&[&late]);
+            f.into_iter().find(|f| f.about.kind == "time").expect("an unusual hour")
+        };
+        // Tonight at 21:00. E never worked off-hours: 7 hours from 14:00, the full 3.5.
+        let e = hour_finding("E");
+        assert_eq!(e.weight, 3.5, "{e:?}");
+        assert!(!e.text.contains("outside the working day"), "{e:?}");
+        // B did on 1 of its 7 days: 5 hours from 02:00 (3.0), at most −log2(2/9).
+        let b_ = hour_finding("B");
+        assert_eq!(b_.weight, 2.17, "{b_:?}");
+        assert!(
+            b_.text.contains("outside the working day") && b_.text.contains("on 1 of its 7 days"),
+            "{b_:?}"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, group, is_weekend};
+use crate::pivot::history::{Baseline, PROMPT_MS, group, is_weekend};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -134,10 +134,10 @@ pub struct Night {
     /// through relays that are not new themselves, and by how many origins: commissioned
     /// servers.
     pub fresh: HashMap<String, usize>,
-    /// The possible parents of each relayed hop tonight: (client, service) of every session
-    /// into the relay that can have led to it (`hops::linked`; also those the chain search cut
-    /// at `--max-fanout`).
-    pub parents: HashMap<HopKey, Vec<(String, String)>>,
+    /// The possible parents of each relayed hop tonight: (client, service, start ms) of every
+    /// session into the relay that can have led to it (`hops::linked`; also those the chain
+    /// search cut at `--max-fanout`), the latest start per client and service.
+    pub parents: HashMap<HopKey, Vec<(String, String, i64)>>,
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
@@ -170,9 +170,9 @@ impl Night {
             let (p, c) = (&hops[p], &hops[c]);
             let key = (c.client_addr.clone(), c.server_addr.clone(), c.service.clone(), c.start_ms);
             let parents = night.parents.entry(key).or_default();
-            let parent = (p.client_addr.clone(), p.service.clone());
-            if !parents.contains(&parent) {
-                parents.push(parent);
+            match parents.iter_mut().find(|(x, v, _)| *x == p.client_addr && *v == p.service) {
+                Some(known) => known.2 = known.2.max(p.start_ms),
+                None => parents.push((p.client_addr.clone(), p.service.clone(), p.start_ms)),
             }
         }
         // Tonight's relations.
@@ -286,20 +286,45 @@ impl Night {
     pub fn only_parent(&self, origin: &str, hop: &Hop) -> bool {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
-        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _)| x == origin))
+        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _, _)| x == origin))
+    }
+
+    /// The other possible parents of `hop` (not `origin`) that its timing leaves possible:
+    /// on a relay used ProxyJump-style (`Baseline::prompt_relay`), a hop that started right
+    /// after the chain's own session into the relay (`own_start`, within `PROMPT_MS`) is that
+    /// session's, not one of a session open for longer (whose own hop right after its login
+    /// came long before). Elsewhere every one.
+    pub fn other_parents<'s>(
+        &'s self,
+        b: &Baseline,
+        origin: &'s str,
+        hop: &Hop,
+        own_start: i64,
+    ) -> impl Iterator<Item = &'s (String, String, i64)> + 's {
+        let key =
+            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
+        let at = hop.start_ms;
+        let prompt = move |start: i64| (0..=PROMPT_MS).contains(&(at - start));
+        let timed = b.prompt_relay(&hop.client_addr) && prompt(own_start);
+        self.parents
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter(move |(x, _, start)| x != origin && (!timed || prompt(*start)))
     }
 
     /// Another session into the relay of `hop` at the time that explains it routinely: its
     /// client (not `origin`), and why. Only sessions that can have led to the hop are parents
     /// (`hops::linked`).
-    pub fn explainer(&self, b: &Baseline, origin: &str, hop: &Hop) -> Option<(String, String)> {
-        let key =
-            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
+    pub fn explainer(
+        &self,
+        b: &Baseline,
+        origin: &str,
+        hop: &Hop,
+        own_start: i64,
+    ) -> Option<(String, String)> {
         let relay = &hop.client_addr;
-        for (x, in_service) in self.parents.get(&key)? {
-            if x == origin {
-                continue;
-            }
+        for (x, in_service, _) in self.other_parents(b, origin, hop, own_start) {
             let pattern = (relay.clone(), in_service.clone(), hop.service.clone());
             if b.reach.contains(&(x.clone(), hop.server_addr.clone(), hop.service.clone())) {
                 return Some((x.clone(), format!("{x} reaches {} routinely", hop.server_addr)));
@@ -350,6 +375,11 @@ impl Night {
             }
         }
         None
+    }
+
+    /// The working day of tonight's origins, if they keep one.
+    pub fn working(&self) -> Option<crate::pivot::history::WorkingDay> {
+        self.working
     }
 
     /// Whether `origin`'s first hop into `relay` at `start_ms` shares its time with others
