@@ -38,7 +38,10 @@
 //!   least surprised of the other possible parents (`Scorer::likelier_parent`). A session
 //!   that cannot have led to the hop is no possible parent (`hops::linked`: thin and outlived
 //!   by a minute, or outlived by more than twice its length) — the rule a chain's own link is
-//!   judged by, now also for the others in the relay tonight. (The history's link facts still
+//!   judged by, now also for the others in the relay tonight. On a relay used ProxyJump-style
+//!   (`Baseline::prompt_relay`), a hop that followed the chain's own login within `PROMPT_MS`
+//!   has no parent among the sessions open for longer (`Night::other_parents`). (The history's
+//!   link facts still
 //!   count every candidate as a possible parent: its claims that a host "never" did something
 //!   stay conservative.)
 //!
