@@ -137,9 +137,6 @@ pub struct Baseline {
     /// Of `pattern_total`, continuations that started within `PROMPT_MS` of their parent
     /// session's start (`LinkFact::prompt`): a relay used ProxyJump-style.
     pub pattern_prompt: HashMap<String, i64>,
-    /// Per client: its UTC hours (bit h) on each of its active days, oldest first, but days on
-    /// which it was the origin of an alert not yet learned.
-    pub client_day_hours: HashMap<String, Vec<u32>>,
     /// Continuations per pivot, ambiguous ones included (`LinkFact::links` summed).
     pub pivot_links: HashMap<String, i64>,
     /// Admin connections each host opened (over the days read).

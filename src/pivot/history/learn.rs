@@ -182,7 +182,6 @@ pub(super) struct Learner {
     pattern_in_count: HashMap<(Id, Id), i64>,
     pattern_total: HashMap<Id, i64>,
     pattern_prompt: HashMap<Id, i64>,
-    client_day_hours: HashMap<Id, Vec<u32>>,
     pivot_links: HashMap<Id, i64>,
     client_sessions: HashMap<Id, i64>,
     client_service_days: HashMap<(Id, Id), u32>,
@@ -242,13 +241,7 @@ impl Learner {
                 ..x.clone()
             })
             .collect();
-        // Origins of alerts not (yet) learned: their hours that day are no habit.
-        let mut alerted: HashSet<Id> =
-            links.iter().filter(|l| l.alerted).map(|l| l.in_client).collect();
         let (hops, links) = self.learnable(&hops, &links);
-        for l in links.iter().filter(|l| l.alerted) {
-            alerted.remove(&l.in_client);
-        }
         let weekend = is_weekend(date);
         self.weekend_days += usize::from(weekend);
         // Whether each fact's (client, server, service) was known before today.
@@ -260,7 +253,6 @@ impl Learner {
         self.server_novelty(&hops, &busy, &known);
         self.pivot_novelty(&links);
         self.fold_connections(&hops, &busy, &known, weekend);
-        self.fold_day_hours(&hops, &busy, &alerted);
         self.fold_links(&links);
     }
 
@@ -445,23 +437,6 @@ impl Learner {
         }
     }
 
-    /// Each client's hours that day (one mask per active day), unless it was the origin of an
-    /// alert not yet learned that day.
-    fn fold_day_hours(&mut self, hops: &[Hop], busy: &[Busy], alerted: &HashSet<Id>) {
-        let mut day: HashMap<Id, u32> = HashMap::new();
-        for f in hops {
-            *day.entry(f.client).or_default() |= f.hours as u32;
-        }
-        for x in busy.iter().filter(|x| !x.as_server) {
-            *day.entry(x.host).or_default() |= x.hours as u32;
-        }
-        for (c, mask) in day {
-            if !alerted.contains(&c) {
-                self.client_day_hours.entry(c).or_default().push(mask);
-            }
-        }
-    }
-
     /// Fold a day's continuation patterns in: what relays relayed, what origins reached.
     fn fold_links(&mut self, links: &[Link]) {
         let mut pivots: HashSet<Id> = HashSet::new();
@@ -552,7 +527,6 @@ impl Learner {
         b.pattern_in_count = map(&self.pattern_in_count, t2);
         b.pattern_total = map(&self.pattern_total, t);
         b.pattern_prompt = map(&self.pattern_prompt, t);
-        b.client_day_hours = self.client_day_hours.iter().map(|(k, v)| (t(k), v.clone())).collect();
         b.pivot_links = map(&self.pivot_links, t);
         b.client_sessions = map(&self.client_sessions, t);
         b.client_service_days = map(&self.client_service_days, t2);

@@ -663,33 +663,9 @@ impl<'a> Scorer<'a> {
                 .map(|x| b.client_sessions.get(x).copied().unwrap_or(0))
                 .max()
                 .unwrap_or(0);
-            let mut w = (0.6 * f64::from(away)).min(3.5)
+            let w = (0.6 * f64::from(away)).min(3.5)
                 * (f64::from(days) / 5.0).min(1.0)
                 * (sessions as f64 / 10.0).min(1.0);
-            // A host that worked outside tonight's working day (two hours or more from it) on
-            // k of its n days (on call) is surprised by it no more than −log2((k + 1)/(n + 2)).
-            let mut habit = String::new();
-            if let Some(day) = self.night.working() {
-                let masks = self
-                    .selves(c)
-                    .filter_map(|x| b.client_day_hours.get(x))
-                    .max_by_key(|m| m.len());
-                let n = masks.map_or(0, Vec::len);
-                let k = masks.map_or(0, |m| {
-                    let off = |h: i64| !(h - 1..=h + 1).any(|x| day.holds(x));
-                    m.iter()
-                        .filter(|&&mask| (0..24).any(|h| mask & (1 << h) != 0 && off(h)))
-                        .count()
-                });
-                let rate = -((k as f64 + 1.0) / (n as f64 + 2.0)).log2();
-                if k > 0 && rate < w {
-                    w = rate;
-                    habit = format!(
-                        "; it worked two hours or more outside the working day ({:02}:00–{:02}:00 UTC) on {k} of its {n} days",
-                        day.from, day.to
-                    );
-                }
-            }
             // In the network's zone when it has one (`--timezone`), with the UTC time the
             // history's hours are counted in.
             let at = if b.zone == chrono_tz::Tz::UTC {
@@ -702,7 +678,7 @@ impl<'a> Scorer<'a> {
                 out,
                 w * factor,
                 format!(
-                    "{c} started it at {at}, {away} hours from any hour it started an admin session on its {} with them{habit}{note}",
+                    "{c} started it at {at}, {away} hours from any hour it started an admin session on its {} with them{note}",
                     plural(days as usize, "day")
                 ),
                 about("time", c, ""),
@@ -1392,61 +1368,6 @@ mod tests {
         // Two others are not a team's window: full weight.
         let two = hour_finding(&[&tonight[0], &tonight[1], &tonight[2]]);
         assert_eq!(two.weight, 3.5, "{two:?}");
-    }
-
-    #[test]
-    fn an_unusual_hour_weighs_no_more_than_the_share_of_days_a_host_worked_off_hours() {
-        // A, C, D and E work through J at 10:00 and 14:00 for 7 days; B too, and was called
-        // at 02:00 on one of them (on call), going on to X (an alert's chain that night when
-        // `alerted`).
-        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        let history = |alerted: bool| {
-            let mut days = Vec::new();
-            for k in 0..7 {
-                let d = d0 + chrono::Duration::days(k);
-                let t = |h: u32| d.and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp_millis();
-                let mut hops = Vec::new();
-                for c in ["A", "B", "C", "D", "E"] {
-                    hops.extend([hop(c, "J", "ssh", t(10)), hop(c, "J", "ssh", t(14))]);
-                }
-                let mut pairs = Vec::new();
-                if k == 2 {
-                    hops.extend([hop("B", "J", "ssh", t(2)), hop("J", "X", "ssh", t(2) + 60_000)]);
-                    pairs.push((hops.len() - 2, hops.len() - 1));
-                }
-                let mut facts = DayFacts::from_hops(&hops, &pairs);
-                if k == 2 && alerted {
-                    let step = ("B".to_string(), "J".to_string(), "X".to_string());
-                    facts.mark_alerted(&Default::default(), &[step].into_iter().collect());
-                }
-                days.push((d, facts));
-            }
-            Baseline::from_days(&days, 7)
-        };
-        let b = history(false);
-        let day = [("A", 10), ("C", 10), ("D", 14)].map(|(c, h)| hop(c, "J", "ssh", at(9, h)));
-        let hour_finding = |c: &str, b: &Baseline| {
-            let late = hop(c, "J", "ssh", at(9, 21) + 1_000);
-            let mut paths: Vec<Vec<&Hop>> = day.iter().map(|h| vec![h]).collect();
-            paths.push(vec![&late]);
-            let night = Night::new(&paths, &[], &[], b);
-            let f = Scorer::new(b, &night).origin(&[&late]);
-            f.into_iter().find(|f| f.about.kind == "time").expect("an unusual hour")
-        };
-        // Tonight at 21:00. E never worked off-hours: 7 hours from 14:00, the full 3.5.
-        let e = hour_finding("E", &b);
-        assert_eq!(e.weight, 3.5, "{e:?}");
-        assert!(!e.text.contains("outside the working day"), "{e:?}");
-        // B did on 1 of its 7 days: 5 hours from 02:00 (3.0), at most −log2(2/9).
-        let b_ = hour_finding("B", &b);
-        assert_eq!(b_.weight, 2.17, "{b_:?}");
-        assert!(
-            b_.text.contains("outside the working day") && b_.text.contains("on 1 of its 7 days"),
-            "{b_:?}"
-        );
-        // A night on which B was the origin of an alert teaches no habit: 3.0.
-        let once_alerted = hour_finding("B", &history(true));
-        assert_eq!(once_alerted.weight, 3.0, "{once_alerted:?}");
     }
 
     #[test]

@@ -380,11 +380,6 @@ impl Night {
         None
     }
 
-    /// The working day of tonight's origins, if they keep one.
-    pub fn working(&self) -> Option<crate::pivot::history::WorkingDay> {
-        self.working
-    }
-
     /// Whether `origin`'s first hop into `relay` at `start_ms` shares its time with others
     /// tonight, and how many: `SHARED_TIME` other origins that started within an hour of its
     /// hour at a time unusual for them (a maintenance window); or, when it started outside the
