@@ -214,18 +214,13 @@ pub const PROMPT_LINKS: i64 = 10;
 /// See `PROMPT_LINKS`.
 pub const PROMPT_SHARE: f64 = 0.5;
 
-/// A relay with `prompt` of its `total` lone continuations right after their parent's login
-/// is used ProxyJump-style (`PROMPT_LINKS`, `PROMPT_SHARE`).
-pub fn prompt_relay(prompt: i64, total: i64) -> bool {
-    total >= PROMPT_LINKS && prompt as f64 >= PROMPT_SHARE * total as f64
-}
-
 impl Baseline {
     /// Is `relay` used ProxyJump-style: most of its lone continuations in the history started
     /// within `PROMPT_MS` of their parent session's start (at least `PROMPT_LINKS` of them)?
     pub fn prompt_relay(&self, relay: &str) -> bool {
         let total = self.pattern_total.get(relay).copied().unwrap_or(0);
-        prompt_relay(self.pattern_prompt.get(relay).copied().unwrap_or(0), total)
+        let prompt = self.pattern_prompt.get(relay).copied().unwrap_or(0);
+        total >= PROMPT_LINKS && prompt as f64 >= PROMPT_SHARE * total as f64
     }
 
     /// The busiest ten UTC hours of `clients`' admin sessions in the history: each client's

@@ -330,6 +330,12 @@ impl DayFacts {
 /// (`LinkFact::prompt`), in ms.
 pub const PROMPT_MS: i64 = 120_000;
 
+/// Did a hop starting at `start_ms` start right after the login of a session into its relay
+/// that started at `parent_start_ms` (within `PROMPT_MS`)?
+pub fn prompt(parent_start_ms: i64, start_ms: i64) -> bool {
+    (0..=PROMPT_MS).contains(&(start_ms - parent_start_ms))
+}
+
 /// Link facts of candidate continuations (parent, child) between `hops`, in a fixed order.
 pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
     let mut parents: HashMap<usize, u32> = HashMap::new();
@@ -340,7 +346,7 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
     for &(p, c) in pairs {
         let sole = parents.get(&c) == Some(&1);
         let (p, c) = (&hops[p], &hops[c]);
-        let prompt = sole && (0..=PROMPT_MS).contains(&(c.start_ms - p.start_ms));
+        let right_after = sole && prompt(p.start_ms, c.start_ms);
         let key = (&*p.client_addr, &*p.server_addr, &*c.server_addr, &*p.service, &*c.service);
         let f = l.entry(key).or_insert(LinkFact {
             in_client: p.client_addr.clone(),
@@ -356,7 +362,7 @@ pub fn links(hops: &[Hop], pairs: &[(usize, usize)]) -> Vec<LinkFact> {
         });
         f.links += 1;
         f.sole += i64::from(sole);
-        f.prompt += i64::from(prompt);
+        f.prompt += i64::from(right_after);
         f.first_ms = f.first_ms.min(c.start_ms);
     }
     l.into_values().collect()

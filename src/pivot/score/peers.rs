@@ -41,9 +41,8 @@
 //!   judged by, now also for the others in the relay tonight. On a relay used ProxyJump-style
 //!   (`Baseline::prompt_relay`), a hop that followed the chain's own login within `PROMPT_MS`
 //!   has no parent among the sessions open for longer (`Night::other_parents`). (The history's
-//!   link facts still
-//!   count every candidate as a possible parent: its claims that a host "never" did something
-//!   stay conservative.)
+//!   link facts still count every candidate as a possible parent: its claims that a host
+//!   "never" did something stay conservative.)
 //!
 //! A host with a record of its own is judged by that record: what others do never excuses a
 //! new kind of work it did alone (a stolen admin laptop reaching servers its owner never
@@ -52,7 +51,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, PROMPT_MS, group, is_weekend};
+use crate::pivot::history::{Baseline, group, is_weekend, prompt};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -307,13 +306,12 @@ impl Night {
         let key =
             (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
         let at = hop.start_ms;
-        let prompt = move |start: i64| (0..=PROMPT_MS).contains(&(at - start));
-        let timed = b.prompt_relay(&hop.client_addr) && prompt(own_start);
+        let timed = b.prompt_relay(&hop.client_addr) && prompt(own_start, at);
         self.parents
             .get(&key)
             .into_iter()
             .flatten()
-            .filter(move |(x, _, start)| x != origin && (!timed || prompt(*start)))
+            .filter(move |(x, _, start)| x != origin && (!timed || prompt(*start, at)))
     }
 
     /// Another session into the relay of `hop` at the time that explains it routinely: its
