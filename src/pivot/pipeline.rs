@@ -104,20 +104,17 @@ pub async fn find(
     raw.retain(|r| !r.hops.windows(2).all(|w| seen_before((w[0], w[1]))));
     tracing::info!(chains = raw.len(), elapsed_ms = ms(), "chains assembled");
     let baseline = baseline_about(history_at, &raw, &all_hops, rules)?;
-    let mut chains = model::build(&raw, &all_hops, &pairs, rules, &baseline);
+    // The working day of tonight's origins as the scoring saw it (trusted chains included),
+    // for the time-zone hint.
+    let (mut chains, working) = model::build(&raw, &all_hops, &pairs, rules, &baseline);
     tracing::info!(chains = chains.len(), elapsed_ms = ms(), "chains merged, scored and ranked");
     let before = chains.len();
     if rules.hide_trusted {
         chains.retain(|c| !c.trusted);
         model::rank(&mut chains);
     }
-    let timezone_hint = if rules.timezone_given {
-        None
-    } else {
-        baseline
-            .working_day(chains.iter().filter_map(|c| c.hosts.first().map(String::as_str)))
-            .and_then(super::outcome::timezone_hint)
-    };
+    let timezone_hint =
+        if rules.timezone_given { None } else { working.and_then(super::outcome::timezone_hint) };
     if let Some(hint) = &timezone_hint {
         tracing::warn!("{hint}");
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::peers::Night;
 use super::{About, Scorer};
 use crate::pivot::chains::RawChain;
-use crate::pivot::history::Baseline;
+use crate::pivot::history::{Baseline, WorkingDay};
 use crate::pivot::hops::Hop;
 use crate::pivot::rules::PivotRules;
 
@@ -154,14 +154,14 @@ fn merge_same_path(raw: &[RawChain], hops: &[Hop]) -> Vec<RawChain> {
 }
 
 /// Turn raw chains into ranked, flagged, scored chains against `baseline` (an empty baseline:
-/// no history findings, cold start).
+/// no history findings, cold start), and the working day of their origins (`peers::Night`).
 pub fn build(
     raw: &[RawChain],
     hops: &[Hop],
     pairs: &[(usize, usize)],
     rules: &PivotRules,
     baseline: &Baseline,
-) -> Vec<Chain> {
+) -> (Vec<Chain>, Option<WorkingDay>) {
     let merged = merge_same_path(raw, hops);
     // The path of each: first hop, then each next host (parallel hops share a position).
     let paths: Vec<Vec<&Hop>> = merged.iter().map(|r| path_of(r, hops)).collect();
@@ -182,7 +182,7 @@ pub fn build(
     }
     let mut chains = fold_alternatives(keyed);
     rank(&mut chains);
-    chains
+    (chains, night.working())
 }
 
 /// The path of a chain: its first hop, then one hop to each next host (parallel hops of a

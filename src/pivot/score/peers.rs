@@ -51,7 +51,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, group, is_weekend, prompt};
+use crate::pivot::history::{Baseline, WorkingDay, group, is_weekend, prompt};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -144,7 +144,7 @@ pub struct Night {
     /// a weekend they never worked: (origin, hour of its earliest such start).
     unusual_times: Vec<(String, i64)>,
     /// The working day of tonight's origins (`Baseline::working_day`), if they keep one.
-    working: Option<crate::pivot::history::WorkingDay>,
+    working: Option<WorkingDay>,
     /// First hops started outside it: (origin, relay, start ms), a team's window at night.
     off_hours: Vec<(String, String, i64)>,
 }
@@ -282,6 +282,11 @@ impl Night {
             return Vec::new();
         }
         found.into_iter().take(3).map(str::to_string).collect()
+    }
+
+    /// The working day of tonight's origins (`Baseline::working_day`), if they keep one.
+    pub fn working(&self) -> Option<WorkingDay> {
+        self.working
     }
 
     /// Was `origin` the only possible parent of `hop` (the session it is relayed from)?
