@@ -85,19 +85,37 @@ alerts_night() {  # alerts_night NAME: report + eval of $DIR/alerts-NAME, one ta
     python3 scripts/eval-alerts.py "$A/truth.json" "$A/reports" 8 14 --noise --json "$A/eval.json" > "$A/eval.md" || true
     # Night 1 and night 14 again, each as its own process the way a nightly job runs (`report
     # --day`; a rerun gives the same bytes): in the backfill above, night 1 is also the process's
-    # first, so it pays the process's warm-up and night 14 does not. Medians of 3.
+    # first, so it pays the process's warm-up and night 14 does not. Five rounds of night 1 then
+    # night 14, interleaved so that the VM's slow minutes fall on both, medians of 5 (at 0.1-0.3 s
+    # a night, three runs one after the other left ratios swinging by 0.1-0.2).
     local n1 n14
-    n1=$(median3 "$BIN" report --data "$A/flows" --day 2026-11-02 --out "$A/reports")
-    n14=$(median3 "$BIN" report --data "$A/flows" --day 2026-11-15 --out "$A/reports")
+    read -r n1 n14 < <(interleaved5 "$BIN" report --data "$A/flows" --out "$A/reports" -- 2026-11-02 2026-11-15)
     python3 - "$A/eval.json" "$1" "$ms" "$wall" "$rss" "$n1" "$n14" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); ms = [int(x) for x in sys.argv[3].split()]
-(w1, r1), (w14, r14) = (sys.argv[6].split(), sys.argv[7].split())
+(w1, r1), (w14, r14) = (sys.argv[6].split("_"), sys.argv[7].split("_"))
 print(f"| {sys.argv[2]} | {e['found']}/{e['attacks']} | {e['alerts_max']} | {e['alerts_mean']:.2f} | "
       f"{e['noise']} | {e['incidents_mean']} | {e['chains_mean']} | {e['decoys']} | "
       f"{float(w1):.2f} | {float(w14):.2f} | {float(w14) / float(w1):.2f} | {r1} / {r14} | "
       f"{max(ms)/1000:.2f} | {float(sys.argv[4]):.1f} | {sys.argv[5]} |")
 PY
+}
+interleaved5() {  # interleaved5 CMD... -- DAY1 DAY2: five rounds of `CMD --day DAY1` then
+    # `CMD --day DAY2`; "wall rss" medians of each, the two as "w1 r1 w2 r2" on one line
+    local cmd=() a=() b=()
+    while [ "$1" != "--" ]; do cmd+=("$1"); shift; done
+    shift
+    for _ in 1 2 3 4 5; do
+        a+=("$(PIVOTFLOW_LOG=off once "${cmd[@]}" --day "$1")")
+        b+=("$(PIVOTFLOW_LOG=off once "${cmd[@]}" --day "$2")")
+    done
+    python3 -c '
+import sys, statistics
+def med(lines):
+    r = [l.split() for l in lines if l.strip()]
+    return f"{statistics.median(float(x[0]) for x in r):.3f}_{int(statistics.median(int(x[1]) for x in r))}"
+n = len(sys.argv) // 2
+print(med(sys.argv[1:n + 1]), med(sys.argv[n + 1:]))' "${a[@]}" "${b[@]}"
 }
 median3() {  # median3 CMD...: three timed runs, "median_wall_s median_rss_mib"
     local runs=()
@@ -190,7 +208,7 @@ alerts_section() {
         echo "An attack counts when a chain of an alert incident holds its hosts in order; noise = alert"
         echo "incidents without an attack over the 7 nights. Night 1 and night 14: \`report --day\` each in a"
         echo "process of its own (as a nightly job runs it), whole-process wall seconds and peak MiB,"
-        echo "medians of 3; slowest: the slowest night of the backfill (its log); then the backfill's wall"
+        echo "five rounds of night 1 then night 14, medians of 5; slowest: the slowest night of the backfill (its log); then the backfill's wall"
         echo "seconds and peak memory."
         echo
         echo "| network | attacks in alert incidents | alert incidents/night max | mean | noise incidents | incidents/night | chains/night | decoys in alerts | night 1 s | night 14 s | night 14/1 | night 1/14 MiB | slowest s | 14 nights wall s | peak RSS MiB |"
