@@ -118,7 +118,7 @@ pub async fn find(
     if let Some(hint) = &timezone_hint {
         tracing::warn!("{hint}");
     }
-    let incidents = incident::group(&mut chains, &baseline.acks, baseline.days == 0);
+    let incidents = incident::group(&mut chains, &baseline.acks, baseline.zone, baseline.days == 0);
     tracing::debug!(incidents = incidents.len(), elapsed_ms = ms(), "incidents grouped");
     let alerted: std::collections::HashSet<&str> =
         incidents.iter().filter(|i| i.alert).map(|i| i.id.as_str()).collect();

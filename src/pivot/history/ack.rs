@@ -208,16 +208,38 @@ pub fn apply(days: &mut [(NaiveDate, DayFacts)], acks: &[&Ack]) {
     }
 }
 
-/// The acknowledgement (id) whose hops cover every hop of `hops` (client, server, service).
-pub fn covering<'a>(acks: &[&'a Ack], hops: &[(String, String, String)]) -> Option<&'a Ack> {
+/// A hop as an acknowledgement is checked against: client, server, service, start (UTC ms).
+pub type TimedHop = (String, String, String, i64);
+
+/// The acknowledgement that covers every hop of `hops`: the same hops, each started in a UTC hour
+/// the acknowledged incident had for it, on the same kind of day (weekday or weekend, in
+/// `zone`) as the incident's day. An acknowledged path used at another time is not covered: it
+/// is judged by its score (against a history that has learned the acknowledged facts), so that a
+/// path acknowledged on a weekday afternoon still alerts when it is used on a Sunday at 02:00.
+pub fn covering<'a>(acks: &[&'a Ack], hops: &[TimedHop], zone: chrono_tz::Tz) -> Option<&'a Ack> {
+    use chrono::TimeZone;
+    let weekend_at = |ms: i64| {
+        chrono::Utc
+            .timestamp_millis_opt(ms)
+            .single()
+            .is_some_and(|t| super::is_weekend(t.with_timezone(&zone).date_naive()))
+    };
     acks.iter().copied().find(|a| {
-        let known: BTreeSet<(&str, &str, &str)> = a
+        let Some(day) = a.date() else { return false };
+        let weekend = super::is_weekend(day);
+        let known: std::collections::BTreeMap<(&str, &str, &str), i32> = a
             .hops
             .iter()
-            .map(|h| (h.client.as_str(), h.server.as_str(), h.service.as_str()))
+            .map(|h| ((h.client.as_str(), h.server.as_str(), h.service.as_str()), h.hours))
             .collect();
         !hops.is_empty()
-            && hops.iter().all(|(c, s, v)| known.contains(&(c.as_str(), s.as_str(), v.as_str())))
+            && hops.iter().all(|(c, s, v, start)| {
+                let hour = start.div_euclid(3_600_000).rem_euclid(24);
+                known
+                    .get(&(c.as_str(), s.as_str(), v.as_str()))
+                    .is_some_and(|hours| hours & (1 << hour) != 0)
+                    && weekend_at(*start) == weekend
+            })
     })
 }
 
@@ -476,9 +498,29 @@ mod tests {
         let acks = Acks { acks: vec![a.clone()] };
         assert_eq!(acks.in_force(d, 28).len(), 0, "not for its own day");
         assert_eq!(acks.in_force(d + chrono::Duration::days(1), 28).len(), 1);
-        let hops = vec![("J".to_string(), "S".to_string(), "ssh".to_string())];
-        assert!(covering(&[&a], &hops).is_some());
-        let other = vec![("J".to_string(), "X".to_string(), "ssh".to_string())];
-        assert!(covering(&[&a], &other).is_none());
+        // Covered: the same hop at an hour the incident had (hours bit 1: 01:xx UTC) on a
+        // weekday, as 2026-11-12 (a Thursday) was.
+        let utc = chrono_tz::Tz::UTC;
+        let at = |day: u32, hour: i64| {
+            NaiveDate::from_ymd_opt(2026, 11, day)
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+                + hour * 3_600_000
+                + 600_000
+        };
+        let hop =
+            |s: &str, start: i64| vec![("J".to_string(), s.to_string(), "ssh".to_string(), start)];
+        assert!(covering(&[&a], &hop("S", at(13, 1)), utc).is_some());
+        assert!(covering(&[&a], &hop("X", at(13, 1)), utc).is_none(), "another target");
+        assert!(covering(&[&a], &hop("S", at(13, 14)), utc).is_none(), "another hour");
+        assert!(covering(&[&a], &hop("S", at(15, 1)), utc).is_none(), "a Sunday");
+        // The day's kind is the network's: 01:10 UTC on Monday the 16th is Sunday evening in
+        // Los Angeles.
+        let la: chrono_tz::Tz = "America/Los_Angeles".parse().unwrap();
+        assert!(covering(&[&a], &hop("S", at(16, 1)), utc).is_some());
+        assert!(covering(&[&a], &hop("S", at(16, 1)), la).is_none());
     }
 }

@@ -215,10 +215,12 @@ fn members(chains: &[Chain], keys: &[(String, String, String)]) -> BTreeMap<usiz
 
 /// Group `chains` into incidents (each chain's `incident` set), ranked: alerts first, then
 /// score, then first start. An incident whose strongest chain an acknowledgement in `acks`
-/// covers is marked and never an alert.
+/// covers (the same hops at the hours and on the kind of day it had, in `zone`:
+/// `ack::covering`) is marked and never an alert.
 pub fn group(
     chains: &mut [Chain],
     acks: &[crate::pivot::history::ack::Ack],
+    zone: chrono_tz::Tz,
     cold: bool,
 ) -> Vec<Incident> {
     let keys: Vec<_> = chains.iter().map(|c| key(c, cold)).collect();
@@ -246,12 +248,12 @@ pub fn group(
     let acks: Vec<&crate::pivot::history::ack::Ack> = acks.iter().collect();
     for (inc, m) in &mut out {
         let lead = &chains[m[0]];
-        let hops: Vec<(String, String, String)> = lead
+        let hops: Vec<crate::pivot::history::ack::TimedHop> = lead
             .hops
             .iter()
-            .map(|h| (h.client_addr.clone(), h.server_addr.clone(), h.service.clone()))
+            .map(|h| (h.client_addr.clone(), h.server_addr.clone(), h.service.clone(), h.start_ms))
             .collect();
-        if let Some(a) = crate::pivot::history::ack::covering(&acks, &hops) {
+        if let Some(a) = crate::pivot::history::ack::covering(&acks, &hops, zone) {
             inc.acknowledged = Some(a.id.clone());
             inc.alert = false;
             for &c in m.iter() {
@@ -415,7 +417,7 @@ mod tests {
         quiet.reason_keys.push(About { kind: "new relay", host: "A".into(), other: String::new() });
         (quiet.alert, quiet.score) = (false, 1.0);
         let mut chains = vec![long, other_origin, apart, quiet];
-        let incidents = group(&mut chains, &[], false);
+        let incidents = group(&mut chains, &[], chrono_tz::Tz::UTC, false);
         let of = |i: usize| chains[i].incident.clone();
         assert_eq!(of(0), of(1), "{incidents:#?}");
         assert_ne!(of(0), of(2));
@@ -437,7 +439,7 @@ mod tests {
             chain(&["Y", "J", "T4"], "new target", "J", "T4", 4_000),
             chain(&["Z", "M", "T5"], "new service", "Z", "rdp", 5_000),
         ];
-        let incidents = group(&mut chains, &[], false);
+        let incidents = group(&mut chains, &[], chrono_tz::Tz::UTC, false);
         assert_eq!(incidents.len(), 3, "{incidents:#?}");
         let of = |i: usize| chains[i].incident.clone();
         assert_eq!((of(0) == of(1), of(1) == of(2)), (true, true));
@@ -450,7 +452,7 @@ mod tests {
             chain(&["X", "J", "T2"], "time", "X", "", 2_000),
             chain(&["X", "K", "T3"], "new service", "X", "winrm", 3_000),
         ];
-        let incidents = group(&mut chains, &[], false);
+        let incidents = group(&mut chains, &[], chrono_tz::Tz::UTC, false);
         assert_eq!(incidents.len(), 1);
         assert_eq!(incidents[0].reasons.len(), 2, "{:?}", incidents[0].reasons);
     }
