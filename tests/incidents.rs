@@ -97,6 +97,8 @@ fn store(name: &str) -> PathBuf {
             session(&mut r, "10.32.5.2", "10.32.5.3", SSH, t + 2 * MIN, 3);
         }
     }
+    // Night 11: A1's path to V1 over WinRM again, at 03:00 instead of 10:00.
+    episode(&mut r, 26, 3, "10.8.0.1", SSH, &[("10.32.1.1", WINRM)]);
     let root = tempdir(name);
     write_store(&root, &r);
     root
@@ -262,4 +264,17 @@ fn an_acknowledged_incident_is_routine_the_next_night_and_listed() {
         "x",
     ]);
     assert_eq!(o.status.code(), Some(2));
+    // An acknowledgement covers what it showed at its hours: A1's first WinRM hop through J
+    // (10:50) acknowledged, the same path at 03:00 two nights later is judged, not waved through.
+    let a1 = holding(&night, &["10.8.0.1", J, "10.32.1.1"]);
+    let id = format!("2026-11-24/{}", a1["id"].as_str().unwrap());
+    let o = crate::support::run(&["ack", "--reports", reports, &id, "--reason", "A1 on V1"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = report(&data, &out, &["--day", "2026-11-26"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let late = json(&out, "2026-11-26");
+    let a1 = holding(&late, &["10.8.0.1", J, "10.32.1.1"]);
+    assert_eq!(a1["alert"], true, "{a1:#}");
+    assert!(a1.get("acknowledged").is_none_or(|a| a.is_null()), "{a1:#}");
+    assert!(reasons(a1).contains("03:"), "judged by its hour: {}", reasons(a1));
 }
