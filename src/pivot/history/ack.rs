@@ -234,7 +234,7 @@ pub fn covering<'a>(acks: &[&'a Ack], hops: &[TimedHop], zone: chrono_tz::Tz) ->
             .collect();
         !hops.is_empty()
             && hops.iter().all(|(c, s, v, start)| {
-                let hour = start.div_euclid(3_600_000).rem_euclid(24);
+                let hour = super::hour_of(*start);
                 known
                     .get(&(c.as_str(), s.as_str(), v.as_str()))
                     .is_some_and(|hours| hours & (1 << hour) != 0)
@@ -308,7 +308,7 @@ fn patterns<'a>(
         let Some(hs) = c.get("hops").and_then(|v| v.as_array()) else { continue };
         for h in hs {
             let start = h.get("start_ms").and_then(|v| v.as_i64()).unwrap_or(0);
-            let hour = start.div_euclid(3_600_000).rem_euclid(24) as i32;
+            let hour = super::hour_of(start);
             let key = (
                 str_field(h, "client_addr").to_string(),
                 str_field(h, "server_addr").to_string(),

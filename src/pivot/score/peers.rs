@@ -89,6 +89,11 @@ pub const YOUNG_DAYS: u32 = 3;
 /// A relayed hop tonight: (relay, target, service, start ms).
 pub type HopKey = (String, String, String, i64);
 
+/// The key of a relayed hop in `Night::parents`.
+fn hop_key(h: &Hop) -> HopKey {
+    (h.client_addr.clone(), h.server_addr.clone(), h.service.clone(), h.start_ms)
+}
+
 /// What backs a new host.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Support {
@@ -170,8 +175,7 @@ impl Night {
         }
         for (p, c) in linked(hops, pairs) {
             let (p, c) = (&hops[p], &hops[c]);
-            let key = (c.client_addr.clone(), c.server_addr.clone(), c.service.clone(), c.start_ms);
-            let parents = night.parents.entry(key).or_default();
+            let parents = night.parents.entry(hop_key(c)).or_default();
             match parents.iter_mut().find(|(x, v, _)| *x == p.client_addr && *v == p.service) {
                 Some(known) => known.2 = known.2.max(p.start_ms),
                 None => parents.push((p.client_addr.clone(), p.service.clone(), p.start_ms)),
@@ -291,9 +295,7 @@ impl Night {
 
     /// Was `origin` the only possible parent of `hop` (the session it is relayed from)?
     pub fn only_parent(&self, origin: &str, hop: &Hop) -> bool {
-        let key =
-            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
-        self.parents.get(&key).is_some_and(|p| p.iter().all(|(x, _, _)| x == origin))
+        self.parents.get(&hop_key(hop)).is_some_and(|p| p.iter().all(|(x, _, _)| x == origin))
     }
 
     /// The other possible parents of `hop` (not `origin`) that its timing leaves possible:
@@ -308,8 +310,7 @@ impl Night {
         hop: &Hop,
         own_start: i64,
     ) -> impl Iterator<Item = &'s (String, String, i64)> + 's {
-        let key =
-            (hop.client_addr.clone(), hop.server_addr.clone(), hop.service.clone(), hop.start_ms);
+        let key = hop_key(hop);
         let at = hop.start_ms;
         let timed = b.prompt_relay(&hop.client_addr) && prompt(own_start, at);
         self.parents
