@@ -27,6 +27,10 @@
 # othernet.py's on-call rota stopped depending on Python's hash salt: another network); and
 # three networks of `scripts/campus.py`, a third generator (`campus-71-3000` was read while
 # writing two rules; 72 and 73 are checks only).
+#
+# NETS="othernet-91-3000 campus-92-3000 teams-93-3000 ..." runs exactly those networks instead
+# (SHAPE-SEED-HOSTS, generated into DIR as above): more tuning networks when a rule moves none of
+# the usual ones (seeds 91-99 were first used so, 2026-12-08). Never the evaluation seeds 21-25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -38,6 +42,7 @@ else
 fi
 mkdir -p "$DIR"
 
+GIVEN=${NETS:-}
 NETS=()
 for seed in 11 12 13; do for hosts in 3000 20000; do for shape in teams sites; do
     NETS+=("$shape-$seed-$hosts")
@@ -79,6 +84,8 @@ if [ "${SHAPES:-0}" = 1 ]; then
     EXTRA[leased-64-3000]="--dhcp-share 0.3"
     EXTRA[leased-65-3000]="--dhcp-share 0.5"
 fi
+
+if [ -n "$GIVEN" ]; then read -ra NETS <<< "$GIVEN"; fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
     local name=$1 A="$DIR/$1" shape seed hosts

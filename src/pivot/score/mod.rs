@@ -130,6 +130,12 @@ pub const PAIR_CAP: f64 = 4.0;
 /// Weight of the finding that names a recognized routine change (never an alert by itself).
 pub const CHANGE_WEIGHT: f64 = 0.05;
 
+/// Weight of "it had not relayed": a host that never relayed in the history relaying is the
+/// defining event of a pivot, an alert by itself at the default threshold unless the night
+/// explains it (a twin or a new peer of a known relay, a coincidence of times: a quarter or
+/// a half). At 3.0 until 2026-12-08: no tuning network told the two apart.
+pub const NEW_RELAY_WEIGHT: f64 = 3.5;
+
 /// Known clients from which a relay is a shared jump host: a first session to it is a
 /// weaker novelty (the team's other jump host, a new bastion everyone moves to).
 pub const SHARED_RELAY: usize = 5;
@@ -767,7 +773,7 @@ impl<'a> Scorer<'a> {
         if days == 0 {
             self.push(
                 &mut out,
-                3.0,
+                NEW_RELAY_WEIGHT,
                 format!(
                     "{p} relayed ({} in from {} while {v} out to {t}) and had not relayed {}",
                     into.service,
@@ -1116,6 +1122,35 @@ mod tests {
     }
 
     #[test]
+    fn a_host_that_never_relayed_relaying_is_an_alert_by_itself() {
+        // S backs itself up to T every day (its own ssh sessions, never while someone is in
+        // it). Tonight A's routine session into S via J is open when S goes to T: S relayed
+        // for the first time, nothing else is new (the first relay of a pivot).
+        let mut days = Vec::new();
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        for k in 0..7 {
+            let d = d0 + chrono::Duration::days(k);
+            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+            let hops = vec![
+                hop("A", "J", "ssh", t),
+                hop("J", "S", "ssh", t + 60_000),
+                hop("S", "T", "ssh", t + 5 * 3_600_000),
+            ];
+            days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
+        }
+        let b = Baseline::from_days(&days, 7);
+        let t = at(9, 10);
+        let path = [
+            hop("A", "J", "ssh", t),
+            hop("J", "S", "ssh", t + 60_000),
+            hop("S", "T", "ssh", t + 120_000),
+        ];
+        let s = score(&b, &path.iter().collect::<Vec<_>>(), false);
+        assert_eq!(s.novelty.as_ref().map(|n| n.kind), Some("new relay"), "{:?}", s.findings);
+        assert!(s.score >= crate::pivot::rules::DEFAULT_ALERT_THRESHOLD, "{:?}", s.findings);
+    }
+
+    #[test]
     fn the_routine_path_scores_zero_and_one_new_hop_makes_it_unusual() {
         let b = routine();
         let (h1, h2) = (hop("A", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
@@ -1125,9 +1160,9 @@ mod tests {
         let h3 = hop("S", "X", "rdp", at(9, 10) + 120_000);
         let s = score(&b, &[&h1, &h2, &h3], false);
         assert_eq!(s.deciding, 2);
-        assert_eq!(s.score, 6.25, "S: 3 + 3, plus 0.25 for the third hop: {:?}", s.findings);
+        assert_eq!(s.score, 6.75, "S: 3.5 + 3, plus 0.25 for the third hop: {:?}", s.findings);
         assert!(s.findings.iter().any(|r| r.text.starts_with("S had not opened an admin session")));
-        assert_eq!(s.novelty.unwrap().kind, "new client");
+        assert_eq!(s.novelty.unwrap().kind, "new relay");
         // A new target over a service J never relayed: J's part decides.
         let h2b = hop("J", "T", "rdp", at(9, 10) + 60_000);
         let s = score(&b, &[&h1, &h2b], false);

@@ -86,6 +86,16 @@ pub const CO_CLIENTS: usize = 2;
 /// Hosts with fewer active days in a role than this are still looked for a twin.
 pub const YOUNG_DAYS: u32 = 3;
 
+/// Whether relay `x` has more new inbound clients tonight than it ever had clients (and more
+/// than `CO_CLIENTS`): a host still young in its role whatever its days (a bastion put in on a Friday, its weekend days
+/// with a session or two, meets most of its users on Monday).
+fn outgrown(b: &Baseline, x: &str, clients: &BTreeMap<&str, usize>) -> bool {
+    let known = b.clients_of.get(x).map_or(&[][..], Vec::as_slice);
+    let new =
+        clients.keys().filter(|c| known.binary_search_by(|k| k.as_str().cmp(c)).is_err()).count();
+    new > known.len().max(CO_CLIENTS)
+}
+
 /// A relayed hop tonight: (relay, target, service, start ms).
 pub type HopKey = (String, String, String, i64);
 
@@ -135,7 +145,8 @@ pub struct Night {
     /// New or young clients (fewer than `YOUNG_DAYS` days with an admin session in the
     /// history) with support.
     pub clients: HashMap<String, Support>,
-    /// New or young relays (fewer than `YOUNG_DAYS` relaying days) with support.
+    /// New or young relays (fewer than `YOUNG_DAYS` relaying days, or more new inbound clients
+    /// tonight than they ever had: `outgrown`) with support.
     pub relays: HashMap<String, Support>,
     /// Brand-new servers (no admin session to or from them in the history) reached tonight
     /// through relays that are not new themselves, and by how many origins: commissioned
@@ -146,7 +157,9 @@ pub struct Night {
     /// search cut at `--max-fanout`), the latest start per client and service.
     pub parents: HashMap<HopKey, Vec<(String, String, i64)>>,
     /// Start hours (UTC, as hour of day) of origins whose first hop is at an unusual hour or on
-    /// a weekend they never worked: (origin, hour of its earliest such start).
+    /// a weekend they never worked: (origin, hour), every such hour of each origin (a
+    /// maintenance window's sessions spread over the evening: its earliest hour alone would
+    /// leave a colleague's later session without company).
     unusual_times: Vec<(String, i64)>,
     /// The working day of tonight's origins (`Baseline::working_day`), if they keep one.
     working: Option<WorkingDay>,
@@ -186,7 +199,7 @@ impl Night {
         let mut inbound: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         let mut onward: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
         let mut reach: BTreeMap<&str, BTreeSet<(&str, &str, &str)>> = BTreeMap::new();
-        let mut unusual: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut unusual: BTreeSet<(&str, i64)> = BTreeSet::new();
         // Sessions each host opened tonight, per service (a twin uses the same services for
         // nearly all of them).
         let mut opened: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
@@ -206,8 +219,7 @@ impl Night {
             }
             let first = p[0];
             if let Some(h) = unusual_start(b, first) {
-                let e = unusual.entry(&first.client_addr).or_insert(h);
-                *e = (*e).min(h);
+                unusual.insert((&first.client_addr, h));
             }
         }
         night.unusual_times = unusual.into_iter().map(|(o, h)| (o.to_string(), h)).collect();
@@ -234,7 +246,7 @@ impl Night {
             }
         }
         for (&x, clients) in &inbound {
-            if !young(b.pivot_days.get(x)) {
+            if !young(b.pivot_days.get(x)) && !outgrown(b, x, clients) {
                 continue;
             }
             let targets = &onward[x];
@@ -396,7 +408,9 @@ impl Night {
             .unusual_times
             .iter()
             .filter(|(o, h)| o != origin && hours_apart(*h, hour) <= 1)
-            .count();
+            .map(|(o, _)| o)
+            .collect::<BTreeSet<_>>()
+            .len();
         if unusual >= SHARED_TIME {
             return Some(unusual);
         }
@@ -512,8 +526,11 @@ fn relay_twin(
     // clients and servers is not enough (every workstation the helpdesk visits shares those).
     // "Nearly": `MOST` of tonight's continuations through it, by inbound client and by target
     // (a stray session that happened to be open into it at the time is no reason to doubt it).
+    // A host that relayed on most of its days (a bastion, young or outgrown: `outgrown`) is a
+    // relay in its own right, not a host with work of its own that started relaying.
     let days = b.server_days.get(x).max(b.client_days.get(x)).copied().unwrap_or(0);
-    let established = days >= YOUNG_DAYS;
+    let relaying = b.pivot_days.get(x).copied().unwrap_or(0);
+    let established = days >= YOUNG_DAYS && 2 * relaying < days;
     let relayed_all = |y: &str| {
         most(clients, |c| b.pivot_inbound.contains(&(y.to_string(), c.to_string())))
             && most(targets, |t| {
@@ -635,5 +652,97 @@ mod tests {
         assert_eq!(twin(&base(8 * 2400, 30)), None);
         // A jump host opens its sessions while someone is in it: X may stand for it.
         assert!(matches!(twin(&base(300, 320)), Some(Support::Twin { ref of, .. }) if of == "Y"));
+    }
+
+    fn hop(c: &str, s: &str, start_ms: i64) -> Hop {
+        Hop {
+            client_addr: c.into(),
+            server_addr: s.into(),
+            service: "ssh".into(),
+            start_ms,
+            end_ms: start_ms + 1_800_000,
+            sessions: 1,
+            ..Hop::default()
+        }
+    }
+
+    /// 2026-11-14 (a Saturday) at `h`:`m` UTC.
+    fn sat(h: i64, m: i64) -> i64 {
+        1_794_614_400_000 + (h * 60 + m) * 60_000
+    }
+
+    #[test]
+    fn a_maintenance_window_spread_over_the_evening_is_shared_time_for_each_session() {
+        // Three admins who work 09-17 on weekdays, in at a maintenance Saturday evening: A at
+        // 19:05 and 22:10, B at 19:20 and 21:30, C at 22:15. C's 22:15 shares its time with
+        // A's 22:10 and B's 21:30 (their earliest starts, 19:xx, are three hours away).
+        let s = |x: &str| x.to_string();
+        let mut b = Baseline { days: 8, weekend_days: 2, ..Baseline::default() };
+        for o in ["A", "B", "C"] {
+            b.client_days.insert(s(o), 8);
+            b.client_hours.insert(s(o), (9..17).fold(0, |m, h| m | 1 << h));
+        }
+        let starts = [
+            ("A", sat(19, 5)),
+            ("A", sat(22, 10)),
+            ("B", sat(19, 20)),
+            ("B", sat(21, 30)),
+            ("C", sat(22, 15)),
+        ];
+        let hops: Vec<Hop> =
+            starts.iter().flat_map(|&(o, t)| [hop(o, "J", t), hop("J", "S", t + 60_000)]).collect();
+        let pairs: Vec<(usize, usize)> = (0..starts.len()).map(|k| (2 * k, 2 * k + 1)).collect();
+        let paths: Vec<Vec<&Hop>> = pairs.iter().map(|&(p, c)| vec![&hops[p], &hops[c]]).collect();
+        let night = Night::new(&paths, &hops, &pairs, &b);
+        assert_eq!(night.shared_time("C", "J", sat(22, 15)), Some(2));
+        // At 19:05 only B is near: no window.
+        assert_eq!(night.shared_time("A", "J", sat(19, 5)), None);
+    }
+
+    #[test]
+    fn a_bastion_put_in_before_a_weekend_stands_for_the_one_it_replaced_on_monday() {
+        // Y, the old bastion, relayed for A..E to S1..S3 for days, then went quiet. X took its
+        // place on a Friday: three relaying days (Friday, and a session each weekend day), one
+        // client. On Monday A..E all come through X to S1..S3.
+        let s = |x: &str| x.to_string();
+        let mut b = Baseline { days: 8, ..Baseline::default() };
+        let admins = ["A", "B", "C", "D", "E"];
+        let servers = ["S1", "S2", "S3"];
+        b.pivot_days.insert(s("Y"), 4);
+        b.server_days.insert(s("Y"), 4);
+        b.client_services.insert((s("Y"), s("ssh")));
+        b.pivot_services.insert((s("Y"), s("ssh")));
+        b.clients_of.insert(s("Y"), admins.iter().map(|a| s(a)).collect());
+        b.servers_of.insert(s("Y"), servers.iter().map(|t| s(t)).collect());
+        for a in admins {
+            b.pivot_inbound.insert((s("Y"), s(a)));
+            b.servers_of.insert(s(a), vec![s("Y")]);
+        }
+        for t in servers {
+            b.pivot_targets.insert((s("Y"), s(t), s("ssh")));
+        }
+        b.pivot_days.insert(s("X"), 3);
+        b.server_days.insert(s("X"), 3);
+        b.clients_of.insert(s("X"), vec![s("A")]);
+        let monday = sat(48 + 10, 0);
+        let hops: Vec<Hop> = admins
+            .iter()
+            .enumerate()
+            .flat_map(|(k, a)| {
+                let t = monday + k as i64 * 600_000;
+                [hop(a, "X", t), hop("X", servers[k % 3], t + 60_000)]
+            })
+            .collect();
+        let pairs: Vec<(usize, usize)> = (0..admins.len()).map(|k| (2 * k, 2 * k + 1)).collect();
+        let paths: Vec<Vec<&Hop>> = pairs.iter().map(|&(p, c)| vec![&hops[p], &hops[c]]).collect();
+        let night = Night::new(&paths, &hops, &pairs, &b);
+        assert!(
+            matches!(night.relays.get("X"), Some(Support::Twin { of, .. }) if of == "Y"),
+            "{:?}",
+            night.relays
+        );
+        // Two new clients are no reason to doubt a host's three days in the role.
+        let few = Night::new(&paths[..2], &hops, &pairs[..2], &b);
+        assert!(few.relays.get("X").is_none(), "{:?}", few.relays);
     }
 }
