@@ -30,7 +30,8 @@
 #
 # NETS="othernet-91-3000 campus-92-3000 teams-93-3000 ..." runs exactly those networks instead
 # (SHAPE-SEED-HOSTS, generated into DIR as above): more tuning networks when a rule moves none of
-# the usual ones (seeds 91-99 were first used so, 2026-12-08). Never the evaluation seeds 21-25.
+# the usual ones. FRESH=1 runs the fifteen first used so on 2026-12-08 (othernet 91-98, campus
+# 91-93, teams 91-92, sites 93-94, all at 3 000 hosts). Never the evaluation seeds 21-25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -85,7 +86,12 @@ if [ "${SHAPES:-0}" = 1 ]; then
     EXTRA[leased-65-3000]="--dhcp-share 0.5"
 fi
 
-if [ -n "$GIVEN" ]; then read -ra NETS <<< "$GIVEN"; fi
+if [ "${FRESH:-0}" = 1 ]; then
+    GIVEN="othernet-91-3000 othernet-92-3000 othernet-93-3000 othernet-94-3000 othernet-95-3000
+           othernet-96-3000 othernet-97-3000 othernet-98-3000 campus-91-3000 campus-92-3000
+           campus-93-3000 teams-91-3000 teams-92-3000 sites-93-3000 sites-94-3000"
+fi
+if [ -n "$GIVEN" ]; then read -ra NETS <<< "$(echo $GIVEN)"; fi
 
 generate() {  # generate NAME: the network's flows and truth, unless already there
     local name=$1 A="$DIR/$1" shape seed hosts
