@@ -168,7 +168,8 @@ pub(crate) fn is_weekend(d: impl Datelike) -> bool {
     d.weekday().number_from_monday() >= 6
 }
 
-fn hour_of(ms: i64) -> i32 {
+/// The UTC hour of day (0-23) of epoch ms `ms`: the hours the history counts in.
+pub(crate) fn hour_of(ms: i64) -> i32 {
     ms.div_euclid(3_600_000).rem_euclid(24) as i32
 }
 

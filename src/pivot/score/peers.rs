@@ -427,9 +427,9 @@ impl Night {
     }
 }
 
-/// The UTC hour of day of `ms`.
+/// The UTC hour of day of `ms` (`history::hour_of`), for hour arithmetic in i64.
 fn hour_of(ms: i64) -> i64 {
-    ms.div_euclid(3_600_000).rem_euclid(24)
+    i64::from(crate::pivot::history::hour_of(ms))
 }
 
 /// The UTC hour of `h`'s start when it is unusual for its client: two hours or more from any
