@@ -14,9 +14,9 @@
 //!   by client and by target — a stray session open into it at the time does not count) when
 //!   the new relay has no history at all or the known host relays too (an old build host, a
 //!   bastion being replaced; not a host that works on its own, `works_on_its_own`). A twin
-//!   uses the same
-//!   services as the host it stands for; hosts with fewer than `YOUNG_DAYS` days in the role
-//!   are looked for a twin too, and a twin's record counts as the host's own.
+//!   uses the same services as the host it stands for; hosts with fewer than `YOUNG_DAYS` days
+//!   in the role are looked for a twin too (a relay also when it meets more new clients tonight
+//!   than it ever had: `outgrown`), and a twin's record counts as the host's own.
 //! - **Peers** (a new member of a group): a new client whose network group (`history::group`)
 //!   holds known clients of the relay it used, and which reached through it only targets that
 //!   relay reaches routinely.
@@ -87,8 +87,8 @@ pub const CO_CLIENTS: usize = 2;
 pub const YOUNG_DAYS: u32 = 3;
 
 /// Whether relay `x` has more new inbound clients tonight than it ever had clients (and more
-/// than `CO_CLIENTS`): a host still young in its role whatever its days (a bastion put in on a Friday, its weekend days
-/// with a session or two, meets most of its users on Monday).
+/// than `CO_CLIENTS`): a host still young in its role whatever its days (a bastion put in on
+/// a Friday, its weekend days with a session or two, meets most of its users on Monday).
 fn outgrown(b: &Baseline, x: &str, clients: &BTreeMap<&str, usize>) -> bool {
     let known = b.clients_of.get(x).map_or(&[][..], Vec::as_slice);
     let new =
