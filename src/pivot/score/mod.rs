@@ -1092,17 +1092,27 @@ mod tests {
         }
     }
 
+    /// The baseline of 7 days from 2026-11-02 (a Monday) on: `day(k, at)` gives day `k`'s hops
+    /// and continuation pairs, `at(h)` being hour `h` of that day in epoch ms.
+    fn week(day: impl Fn(i64, &dyn Fn(u32) -> i64) -> (Vec<Hop>, Vec<(usize, usize)>)) -> Baseline {
+        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
+        let days: Vec<_> = (0..7)
+            .map(|k| {
+                let d = d0 + chrono::Duration::days(k);
+                let at = |h: u32| d.and_hms_opt(h, 0, 0).unwrap().and_utc().timestamp_millis();
+                let (hops, pairs) = day(k, &at);
+                (d, DayFacts::from_hops(&hops, &pairs))
+            })
+            .collect();
+        Baseline::from_days(&days, 7)
+    }
+
     /// 7 weekdays of A → J → S over ssh around 10:00, from 2026-11-02 (a Monday) on.
     fn routine() -> Baseline {
-        let mut days = Vec::new();
-        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        for k in 0..7 {
-            let d = d0 + chrono::Duration::days(k);
-            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
-            let hops = vec![hop("A", "J", "ssh", t), hop("J", "S", "ssh", t + 60_000)];
-            days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
-        }
-        Baseline::from_days(&days, 7)
+        week(|_, at| {
+            let t = at(10);
+            (vec![hop("A", "J", "ssh", t), hop("J", "S", "ssh", t + 60_000)], vec![(0, 1)])
+        })
     }
 
     fn at(day: u32, hour: u32) -> i64 {
@@ -1126,19 +1136,15 @@ mod tests {
         // S backs itself up to T every day (its own ssh sessions, never while someone is in
         // it). Tonight A's routine session into S via J is open when S goes to T: S relayed
         // for the first time, nothing else is new (the first relay of a pivot).
-        let mut days = Vec::new();
-        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        for k in 0..7 {
-            let d = d0 + chrono::Duration::days(k);
-            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
+        let b = week(|_, at| {
+            let t = at(10);
             let hops = vec![
                 hop("A", "J", "ssh", t),
                 hop("J", "S", "ssh", t + 60_000),
                 hop("S", "T", "ssh", t + 5 * 3_600_000),
             ];
-            days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
-        }
-        let b = Baseline::from_days(&days, 7);
+            (hops, vec![(0, 1)])
+        });
         let t = at(9, 10);
         let path = [
             hop("A", "J", "ssh", t),
@@ -1313,15 +1319,10 @@ mod tests {
         // "never had ssh from W" and "never relayed for W" are one novelty: the larger counts.
         assert!(s.score <= 3.0, "{} {:?}", s.score, s.findings);
         // 10.8.0.7, next to a regular client 10.8.0.1, reaching only J's routine target.
-        let mut days = Vec::new();
-        let d0 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
-        for k in 0..7 {
-            let d = d0 + chrono::Duration::days(k);
-            let t = d.and_hms_opt(10, 0, 0).unwrap().and_utc().timestamp_millis();
-            let hops = vec![hop("10.8.0.1", "J", "ssh", t), hop("J", "S", "ssh", t + 60_000)];
-            days.push((d, DayFacts::from_hops(&hops, &[(0, 1)])));
-        }
-        let b = Baseline::from_days(&days, 7);
+        let b = week(|_, at| {
+            let t = at(10);
+            (vec![hop("10.8.0.1", "J", "ssh", t), hop("J", "S", "ssh", t + 60_000)], vec![(0, 1)])
+        });
         let (n1, n2) =
             (hop("10.8.0.7", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
         // Next to a regular client, doing what it did: its twin; routine, and named as a change.
