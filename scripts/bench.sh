@@ -90,14 +90,20 @@ alerts_night() {  # alerts_night NAME: report + eval of $DIR/alerts-NAME, one ta
     # a night, three runs one after the other left ratios swinging by 0.1-0.2).
     local n1 n14
     read -r n1 n14 < <(interleaved5 "$BIN" report --data "$A/flows" --out "$A/reports" -- 2026-11-02 2026-11-15)
-    python3 - "$A/eval.json" "$1" "$ms" "$wall" "$rss" "$n1" "$n14" <<'PY'
+    # The same 14 nights with an analyst who acknowledges every false alert the morning after
+    # (scripts/ack-eval.sh: its eval-ack.json, and the acknowledgements it made).
+    local acks; acks=$(scripts/ack-eval.sh "$A" "$BIN" | awk '{print $NF}')
+    rm -rf "$A/reports-ack"
+    python3 - "$A/eval.json" "$1" "$ms" "$wall" "$rss" "$n1" "$n14" "$A/eval-ack.json" "$acks" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1])); ms = [int(x) for x in sys.argv[3].split()]
 (w1, r1), (w14, r14) = (sys.argv[6].split("_"), sys.argv[7].split("_"))
+k = json.load(open(sys.argv[8]))
 print(f"| {sys.argv[2]} | {e['found']}/{e['attacks']} | {e['alerts_max']} | {e['alerts_mean']:.2f} | "
       f"{e['noise']} | {e['incidents_mean']} | {e['chains_mean']} | {e['decoys']} | "
       f"{float(w1):.2f} | {float(w14):.2f} | {float(w14) / float(w1):.2f} | {r1} / {r14} | "
-      f"{max(ms)/1000:.2f} | {float(sys.argv[4]):.1f} | {sys.argv[5]} |")
+      f"{max(ms)/1000:.2f} | {float(sys.argv[4]):.1f} | {sys.argv[5]} | "
+      f"{k['found']}/{k['attacks']} | {k['alerts_max']} | {k['alerts_mean']:.2f} | {k['noise']} | {sys.argv[9]} |")
 PY
 }
 interleaved5() {  # interleaved5 CMD... -- DAY1 DAY2: five rounds of `CMD --day DAY1` then
@@ -209,11 +215,18 @@ alerts_section() {
         echo "incidents without an attack over the 7 nights. Night 1 and night 14: \`report --day\` each in a"
         echo "process of its own (as a nightly job runs it), whole-process wall seconds and peak MiB,"
         echo "five rounds of night 1 then night 14, medians of 5; slowest: the slowest night of the backfill (its log); then the backfill's wall"
-        echo "seconds and peak memory."
+        echo "seconds and peak memory. The last five columns: the same 14 nights, night by night, with an"
+        echo "analyst who acknowledges every alert incident without an attack the morning after"
+        echo "(\`scripts/ack-eval.sh\`): attacks in alert incidents, alert incidents a night (max, mean),"
+        echo "noise incidents, acknowledgements made."
         echo
-        echo "| network | attacks in alert incidents | alert incidents/night max | mean | noise incidents | incidents/night | chains/night | decoys in alerts | night 1 s | night 14 s | night 14/1 | night 1/14 MiB | slowest s | 14 nights wall s | peak RSS MiB |"
-        echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        echo "| network | attacks in alert incidents | alert incidents/night max | mean | noise incidents | incidents/night | chains/night | decoys in alerts | night 1 s | night 14 s | night 14/1 | night 1/14 MiB | slowest s | 14 nights wall s | peak RSS MiB | with acks: attacks | max | mean | noise | acks |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
         printf '%s\n' "${rows[@]}"
+        echo
+        printf '%s\n' "${rows[@]}" | awk -F'|' '{split($3, a, "/"); f += a[1]; t += a[2]; n += $6; m = $5 > m ? $5 : m; if ($4 > x) x = $4
+            split($17, b, "/"); kf += b[1]; kn += $20; km = $19 > km ? $19 : km; if ($18 > kx) kx = $18; ka += $21}
+            END {printf "In all: %d/%d attacks in alert incidents, %d noise incidents, at most %d alert incidents a night, mean up to %.2f; with acknowledgements %d/%d, %d noise incidents (%d acknowledgements), at most %d, mean up to %.2f.\n", f, t, n, x, m, kf, t, kn, ka, kx, km}'
         echo
         echo "Attacks not in an alert incident:"
         echo
