@@ -8,7 +8,9 @@
 #   the candidate join: time buckets vs a plain hash join, on normal data and a busy jump host;
 #   alerts: 14 nightly reports with history on held-out seeds of `synth --days` (two shapes, two
 #   sizes) and `scripts/othernet.py` networks: attacks in alert incidents, alert incidents per
-#   night, seconds per night; and a 100 M-flow night with 28 days of history against `pivots`.
+#   night, seconds per night, the same nights with an analyst who acknowledges every false alert
+#   (scripts/ack-eval.sh; ~20 minutes in all); and a 100 M-flow night with 28 days of history
+#   against `pivots`.
 # Prints one table (command, flows, seconds, flows/s, peak RSS, notes) plus detail tables and
 # writes them with the machine description to BENCHMARKS.md. ~15 minutes here; data sets are
 # kept in $BENCH_DIR between runs (generation time is reported when it happens).
