@@ -77,7 +77,7 @@ ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
 # networks (independent generators) at 3 000 and 20 000 hosts. Then one night at 100 M flows: `pivots` alone, `report` without
 # history, and `report` with 28 days of history (the day's own history partition copied to the
 # 28 days before it: the cost of reading a month at that size). Writes $DIR/alerts.md.
-TUNING_SEEDS="11 12 13, and 16-19 at 3 000 hosts (othernet: 11-13 and 16-18 at 3 000, 14 and 19 at 20 000, 15 at 6 000; since 2026-12-08 also 91-98 at 3 000, campus 91-93, teams 91-92 and sites 93-94 at 3 000)"
+TUNING_SEEDS="11 12 13, and 16-19 at 3 000 hosts (othernet: 11-13 and 16-18 at 3 000, 14 and 19 at 20 000, 15 at 6 000; since 2026-12-08 also 91-98 at 3 000, campus 91-93, teams 91-92 and sites 93-94 at 3 000, and seeds 101-112: othernet, campus, teams and sites at 3 000, 6 000 and 20 000)"
 EVAL_SEEDS="${EVAL_SEEDS:-21 22 23 24 25}"
 alerts_night() {  # alerts_night NAME: report + eval of $DIR/alerts-NAME, one table row
     local A="$DIR/alerts-$1"

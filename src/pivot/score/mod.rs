@@ -130,11 +130,11 @@ pub const PAIR_CAP: f64 = 4.0;
 /// Weight of the finding that names a recognized routine change (never an alert by itself).
 pub const CHANGE_WEIGHT: f64 = 0.05;
 
-/// Weight of "it had not relayed": a host that never relayed in the history relaying is the
-/// defining event of a pivot, an alert by itself at the default threshold unless the night
-/// explains it (a twin or a new peer of a known relay, a coincidence of times: a quarter or
-/// a half). At 3.0 until 2026-12-08: no tuning network told the two apart.
-pub const NEW_RELAY_WEIGHT: f64 = 3.5;
+/// Weight of "it had not relayed", under the alert threshold alone: a first relay alerts with a
+/// second finding (a new target, a new client, an unusual origin). 3.5 (an alert by itself) was
+/// tried on 2026-12-08: no change on 54 tuning networks and the 15 of `FRESH=1`, two more noise
+/// incidents on twelve fresher ones (a build agent whose relaying the history had never seen).
+pub const NEW_RELAY_WEIGHT: f64 = 3.0;
 
 /// Known clients from which a relay is a shared jump host: a first session to it is a
 /// weaker novelty (the team's other jump host, a new bastion everyone moves to).
@@ -1132,31 +1132,6 @@ mod tests {
     }
 
     #[test]
-    fn a_host_that_never_relayed_relaying_is_an_alert_by_itself() {
-        // S backs itself up to T every day (its own ssh sessions, never while someone is in
-        // it). Tonight A's routine session into S via J is open when S goes to T: S relayed
-        // for the first time, nothing else is new (the first relay of a pivot).
-        let b = week(|_, at| {
-            let t = at(10);
-            let hops = vec![
-                hop("A", "J", "ssh", t),
-                hop("J", "S", "ssh", t + 60_000),
-                hop("S", "T", "ssh", t + 5 * 3_600_000),
-            ];
-            (hops, vec![(0, 1)])
-        });
-        let t = at(9, 10);
-        let path = [
-            hop("A", "J", "ssh", t),
-            hop("J", "S", "ssh", t + 60_000),
-            hop("S", "T", "ssh", t + 120_000),
-        ];
-        let s = score(&b, &path.iter().collect::<Vec<_>>(), false);
-        assert_eq!(s.novelty.as_ref().map(|n| n.kind), Some("new relay"), "{:?}", s.findings);
-        assert!(s.score >= crate::pivot::rules::DEFAULT_ALERT_THRESHOLD, "{:?}", s.findings);
-    }
-
-    #[test]
     fn the_routine_path_scores_zero_and_one_new_hop_makes_it_unusual() {
         let b = routine();
         let (h1, h2) = (hop("A", "J", "ssh", at(9, 10)), hop("J", "S", "ssh", at(9, 10) + 60_000));
@@ -1166,9 +1141,9 @@ mod tests {
         let h3 = hop("S", "X", "rdp", at(9, 10) + 120_000);
         let s = score(&b, &[&h1, &h2, &h3], false);
         assert_eq!(s.deciding, 2);
-        assert_eq!(s.score, 6.75, "S: 3.5 + 3, plus 0.25 for the third hop: {:?}", s.findings);
+        assert_eq!(s.score, 6.25, "S: 3 + 3, plus 0.25 for the third hop: {:?}", s.findings);
         assert!(s.findings.iter().any(|r| r.text.starts_with("S had not opened an admin session")));
-        assert_eq!(s.novelty.unwrap().kind, "new relay");
+        assert_eq!(s.novelty.unwrap().kind, "new client");
         // A new target over a service J never relayed: J's part decides.
         let h2b = hop("J", "T", "rdp", at(9, 10) + 60_000);
         let s = score(&b, &[&h1, &h2b], false);
