@@ -30,8 +30,9 @@
 #
 # NETS="othernet-91-3000 campus-92-3000 teams-93-3000 ..." runs exactly those networks instead
 # (SHAPE-SEED-HOSTS, generated into DIR as above): more tuning networks when a rule moves none of
-# the usual ones. FRESH=1 runs the fifteen first used so on 2026-12-08 (othernet 91-98, campus
-# 91-93, teams 91-92, sites 93-94, all at 3 000 hosts). Never the evaluation seeds 21-25.
+# the usual ones. FRESH=1 runs the twenty-seven first used so on 2026-12-08 (othernet 91-98,
+# campus 91-93, teams 91-92, sites 93-94, all at 3 000 hosts; then seeds 101-112: othernet,
+# campus, teams and sites at 3 000, 6 000 and 20 000). Never the evaluation seeds 21-25.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -89,7 +90,10 @@ fi
 if [ "${FRESH:-0}" = 1 ]; then
     GIVEN="othernet-91-3000 othernet-92-3000 othernet-93-3000 othernet-94-3000 othernet-95-3000
            othernet-96-3000 othernet-97-3000 othernet-98-3000 campus-91-3000 campus-92-3000
-           campus-93-3000 teams-91-3000 teams-92-3000 sites-93-3000 sites-94-3000"
+           campus-93-3000 teams-91-3000 teams-92-3000 sites-93-3000 sites-94-3000
+           othernet-101-3000 othernet-102-6000 othernet-103-3000 othernet-104-3000
+           campus-105-3000 campus-106-6000 teams-107-3000 sites-108-3000 teams-109-20000
+           sites-110-3000 othernet-111-3000 othernet-112-3000"
 fi
 if [ -n "$GIVEN" ]; then read -ra NETS <<< "$(echo $GIVEN)"; fi
 
