@@ -217,13 +217,6 @@ pub type TimedHop = (String, String, String, i64);
 /// is judged by its score (against a history that has learned the acknowledged facts), so that a
 /// path acknowledged on a weekday afternoon still alerts when it is used on a Sunday at 02:00.
 pub fn covering<'a>(acks: &[&'a Ack], hops: &[TimedHop], zone: chrono_tz::Tz) -> Option<&'a Ack> {
-    use chrono::TimeZone;
-    let weekend_at = |ms: i64| {
-        chrono::Utc
-            .timestamp_millis_opt(ms)
-            .single()
-            .is_some_and(|t| super::is_weekend(t.with_timezone(&zone).date_naive()))
-    };
     acks.iter().copied().find(|a| {
         let Some(day) = a.date() else { return false };
         let weekend = super::is_weekend(day);
@@ -238,7 +231,7 @@ pub fn covering<'a>(acks: &[&'a Ack], hops: &[TimedHop], zone: chrono_tz::Tz) ->
                 known
                     .get(&(c.as_str(), s.as_str(), v.as_str()))
                     .is_some_and(|hours| hours & (1 << hour) != 0)
-                    && weekend_at(*start) == weekend
+                    && super::weekend_at(*start, zone) == weekend
             })
     })
 }

@@ -168,6 +168,12 @@ pub(crate) fn is_weekend(d: impl Datelike) -> bool {
     d.weekday().number_from_monday() >= 6
 }
 
+/// Whether epoch ms `ms` falls on a weekend day in `zone` (false for a time chrono cannot hold).
+pub(crate) fn weekend_at(ms: i64, zone: chrono_tz::Tz) -> bool {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .is_some_and(|t| is_weekend(t.with_timezone(&zone).date_naive()))
+}
+
 /// The UTC hour of day (0-23) of epoch ms `ms`: the hours the history counts in.
 pub(crate) fn hour_of(ms: i64) -> i32 {
     ms.div_euclid(3_600_000).rem_euclid(24) as i32

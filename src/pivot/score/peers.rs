@@ -51,7 +51,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, WorkingDay, group, is_weekend, prompt};
+use crate::pivot::history::{Baseline, WorkingDay, group, prompt, weekend_at};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -440,9 +440,8 @@ pub fn unusual_start(b: &Baseline, h: &Hop) -> Option<i64> {
     let hour = hour_of(h.start_ms);
     let mask = b.client_hours.get(c).copied().unwrap_or(0);
     let away = (0..24).filter(|k| mask & (1 << k) != 0).map(|k| hours_apart(k, hour)).min();
-    let t = chrono::DateTime::from_timestamp_millis(h.start_ms)?;
-    let local = t.with_timezone(&b.zone).date_naive();
-    let weekend = is_weekend(local) && b.weekend_days > 0 && !b.client_weekend.contains(c);
+    let weekend =
+        weekend_at(h.start_ms, b.zone) && b.weekend_days > 0 && !b.client_weekend.contains(c);
     (away.unwrap_or(0) >= 2 || weekend).then_some(hour)
 }
 
@@ -666,6 +665,13 @@ mod tests {
         }
     }
 
+    /// The night of two-hop chains `hops[2k] → hops[2k + 1]`.
+    fn two_hop_night(hops: &[Hop], b: &Baseline) -> Night {
+        let pairs: Vec<(usize, usize)> = (0..hops.len() / 2).map(|k| (2 * k, 2 * k + 1)).collect();
+        let paths: Vec<Vec<&Hop>> = pairs.iter().map(|&(p, c)| vec![&hops[p], &hops[c]]).collect();
+        Night::new(&paths, hops, &pairs, b)
+    }
+
     /// 2026-11-14 (a Saturday) at `h`:`m` UTC.
     fn sat(h: i64, m: i64) -> i64 {
         1_794_614_400_000 + (h * 60 + m) * 60_000
@@ -691,9 +697,7 @@ mod tests {
         ];
         let hops: Vec<Hop> =
             starts.iter().flat_map(|&(o, t)| [hop(o, "J", t), hop("J", "S", t + 60_000)]).collect();
-        let pairs: Vec<(usize, usize)> = (0..starts.len()).map(|k| (2 * k, 2 * k + 1)).collect();
-        let paths: Vec<Vec<&Hop>> = pairs.iter().map(|&(p, c)| vec![&hops[p], &hops[c]]).collect();
-        let night = Night::new(&paths, &hops, &pairs, &b);
+        let night = two_hop_night(&hops, &b);
         assert_eq!(night.shared_time("C", "J", sat(22, 15)), Some(2));
         // At 19:05 only B is near: no window.
         assert_eq!(night.shared_time("A", "J", sat(19, 5)), None);
@@ -733,16 +737,14 @@ mod tests {
                 [hop(a, "X", t), hop("X", servers[k % 3], t + 60_000)]
             })
             .collect();
-        let pairs: Vec<(usize, usize)> = (0..admins.len()).map(|k| (2 * k, 2 * k + 1)).collect();
-        let paths: Vec<Vec<&Hop>> = pairs.iter().map(|&(p, c)| vec![&hops[p], &hops[c]]).collect();
-        let night = Night::new(&paths, &hops, &pairs, &b);
+        let night = two_hop_night(&hops, &b);
         assert!(
             matches!(night.relays.get("X"), Some(Support::Twin { of, .. }) if of == "Y"),
             "{:?}",
             night.relays
         );
         // Two new clients are no reason to doubt a host's three days in the role.
-        let few = Night::new(&paths[..2], &hops, &pairs[..2], &b);
+        let few = two_hop_night(&hops[..4], &b);
         assert!(!few.relays.contains_key("X"), "{:?}", few.relays);
     }
 }
