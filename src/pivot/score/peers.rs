@@ -39,7 +39,8 @@
 //!   that cannot have led to the hop is no possible parent (`hops::linked`: thin and outlived
 //!   by a minute, or outlived by more than twice its length) — the rule a chain's own link is
 //!   judged by, now also for the others in the relay tonight. On a relay used ProxyJump-style
-//!   (`Baseline::prompt_relay`), a hop that followed the chain's own login within `PROMPT_MS`
+//!   (`Baseline::prompt_relay`; a replacement bastion too young to show it is judged by its
+//!   predecessor's record), a hop that followed the chain's own login within `PROMPT_MS`
 //!   has no parent among the sessions open for longer (`Night::other_parents`). (The history's
 //!   link facts still count every candidate as a possible parent: its claims that a host
 //!   "never" did something stay conservative.)
@@ -51,7 +52,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, WorkingDay, group, prompt, weekend_at};
+use crate::pivot::history::{Baseline, PROMPT_LINKS, WorkingDay, group, prompt, weekend_at};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -310,8 +311,22 @@ impl Night {
         self.parents.get(&hop_key(hop)).is_some_and(|p| p.iter().all(|(x, _, _)| x == origin))
     }
 
+    /// Is `relay` used ProxyJump-style (`Baseline::prompt_relay`)? A relay with too short a
+    /// record of its own (fewer than `PROMPT_LINKS` continuations with one possible parent)
+    /// that is tonight the twin of a known host (a bastion replaced) is used the way its
+    /// predecessor was.
+    pub fn prompt_relay(&self, b: &Baseline, relay: &str) -> bool {
+        if b.pattern_total.get(relay).copied().unwrap_or(0) >= PROMPT_LINKS {
+            return b.prompt_relay(relay);
+        }
+        match self.relays.get(relay) {
+            Some(Support::Twin { of, .. }) => b.prompt_relay(of),
+            _ => false,
+        }
+    }
+
     /// The other possible parents of `hop` (not `origin`) that its timing leaves possible:
-    /// on a relay used ProxyJump-style (`Baseline::prompt_relay`), a hop that started right
+    /// on a relay used ProxyJump-style (`Night::prompt_relay`), a hop that started right
     /// after the chain's own session into the relay (`own_start`, within `PROMPT_MS`) is that
     /// session's, not one of a session open for longer (whose own hop right after its login
     /// came long before). Elsewhere every one.
@@ -324,7 +339,7 @@ impl Night {
     ) -> impl Iterator<Item = &'s (String, String, i64)> + 's {
         let key = hop_key(hop);
         let at = hop.start_ms;
-        let timed = b.prompt_relay(&hop.client_addr) && prompt(own_start, at);
+        let timed = self.prompt_relay(b, &hop.client_addr) && prompt(own_start, at);
         self.parents
             .get(&key)
             .into_iter()
@@ -746,5 +761,27 @@ mod tests {
         // Two new clients are no reason to doubt a host's three days in the role.
         let few = two_hop_night(&hops[..4], &b);
         assert!(!few.relays.contains_key("X"), "{:?}", few.relays);
+        // Y was used ProxyJump-style (hops right after the login); X has too few continuations
+        // of its own to show how it is used, so it is judged by Y's record: a hop right after
+        // E's login is E's, not that of D, who came in ten minutes before.
+        assert!(!night.prompt_relay(&b, "X"));
+        b.pattern_total.insert(s("Y"), 20);
+        b.pattern_prompt.insert(s("Y"), 15);
+        let night = two_hop_night(&hops, &b);
+        assert!(night.prompt_relay(&b, "X"));
+        let (e_in, e_out) = (&hops[8], &hops[9]);
+        let open_d = hop("D", "X", e_in.start_ms - 600_000);
+        let mut night = night;
+        night.parents.get_mut(&hop_key(e_out)).unwrap().push((
+            "D".into(),
+            "ssh".into(),
+            open_d.start_ms,
+        ));
+        assert_eq!(night.other_parents(&b, "E", e_out, e_in.start_ms).count(), 0);
+        // With a record of its own that says otherwise, X is judged by that.
+        b.pattern_total.insert(s("X"), 12);
+        b.pattern_prompt.insert(s("X"), 1);
+        assert!(!night.prompt_relay(&b, "X"));
+        assert_eq!(night.other_parents(&b, "E", e_out, e_in.start_ms).count(), 1);
     }
 }
