@@ -767,16 +767,11 @@ mod tests {
         assert!(!night.prompt_relay(&b, "X"));
         b.pattern_total.insert(s("Y"), 20);
         b.pattern_prompt.insert(s("Y"), 15);
-        let night = two_hop_night(&hops, &b);
+        let mut night = two_hop_night(&hops, &b);
         assert!(night.prompt_relay(&b, "X"));
         let (e_in, e_out) = (&hops[8], &hops[9]);
-        let open_d = hop("D", "X", e_in.start_ms - 600_000);
-        let mut night = night;
-        night.parents.get_mut(&hop_key(e_out)).unwrap().push((
-            "D".into(),
-            "ssh".into(),
-            open_d.start_ms,
-        ));
+        let d_in = ("D".to_string(), "ssh".to_string(), e_in.start_ms - 600_000);
+        night.parents.get_mut(&hop_key(e_out)).unwrap().push(d_in);
         assert_eq!(night.other_parents(&b, "E", e_out, e_in.start_ms).count(), 0);
         // With a record of its own that says otherwise, X is judged by that.
         b.pattern_total.insert(s("X"), 12);
