@@ -218,9 +218,15 @@ impl Baseline {
     /// Is `relay` used ProxyJump-style: most of its lone continuations in the history started
     /// within `PROMPT_MS` of their parent session's start (at least `PROMPT_LINKS` of them)?
     pub fn prompt_relay(&self, relay: &str) -> bool {
+        self.prompt_record(relay).unwrap_or(false)
+    }
+
+    /// What `relay`'s own record says of `prompt_relay`; `None` with fewer than `PROMPT_LINKS`
+    /// lone continuations (too short a record to tell).
+    pub fn prompt_record(&self, relay: &str) -> Option<bool> {
         let total = self.pattern_total.get(relay).copied().unwrap_or(0);
         let prompt = self.pattern_prompt.get(relay).copied().unwrap_or(0);
-        total >= PROMPT_LINKS && prompt as f64 >= PROMPT_SHARE * total as f64
+        (total >= PROMPT_LINKS).then_some(prompt as f64 >= PROMPT_SHARE * total as f64)
     }
 
     /// The busiest ten UTC hours of `clients`' admin sessions in the history: each client's

@@ -52,7 +52,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::pivot::history::{Baseline, PROMPT_LINKS, WorkingDay, group, prompt, weekend_at};
+use crate::pivot::history::{Baseline, WorkingDay, group, prompt, weekend_at};
 use crate::pivot::hops::{Hop, linked};
 
 /// Other origins that must share an unusual time for it to weigh half.
@@ -316,13 +316,10 @@ impl Night {
     /// that is tonight the twin of a known host (a bastion replaced) is used the way its
     /// predecessor was.
     pub fn prompt_relay(&self, b: &Baseline, relay: &str) -> bool {
-        if b.pattern_total.get(relay).copied().unwrap_or(0) >= PROMPT_LINKS {
-            return b.prompt_relay(relay);
-        }
-        match self.relays.get(relay) {
+        b.prompt_record(relay).unwrap_or_else(|| match self.relays.get(relay) {
             Some(Support::Twin { of, .. }) => b.prompt_relay(of),
             _ => false,
-        }
+        })
     }
 
     /// The other possible parents of `hop` (not `origin`) that its timing leaves possible:
