@@ -33,6 +33,9 @@
 # the usual ones. FRESH=1 runs the twenty-seven first used so on 2026-12-08 (othernet 91-98,
 # campus 91-93, teams 91-92, sites 93-94, all at 3 000 hosts; then seeds 101-112: othernet,
 # campus, teams and sites at 3 000, 6 000 and 20 000). Never the evaluation seeds 21-25.
+# SWEEP=1 prints, after the totals, the threshold's frontier over the networks run
+# (`scripts/sweep-alerts.py`: attacks and noise incidents at thresholds 2.8-4.5, read off the
+# reports): whether a rule moved attacks or only the balance a threshold sets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:-/tmp/pivotflow-tune}
@@ -161,3 +164,6 @@ for n in "${NETS[@]}"; do cat "$DIR/$n/line.txt"; done | sort > "$DIR/last.txt"
 cat "$DIR/last.txt"
 awk '{split($3, a, "/"); f += a[1]; t += a[2]; n += $9; d += $11}
      END {print "TOTAL found " f "/" t " noise " n " decoys " d}' "$DIR/last.txt"
+if [ "${SWEEP:-0}" = 1 ]; then
+    python3 scripts/sweep-alerts.py "${NETS[@]/#/$DIR/}"
+fi
