@@ -44,9 +44,13 @@ def main():
         if os.path.exists(leases):
             ev.rename(truth, leases)
         nights = []
-        for n, d in enumerate(truth["days"], 1):
-            if first <= n <= last:
-                nights.append((d, ev.incidents_of(ev.load(os.path.join(net, "reports"), d))))
+        try:
+            for n, d in enumerate(truth["days"], 1):
+                if first <= n <= last:
+                    nights.append((d, ev.incidents_of(ev.load(os.path.join(net, "reports"), d))))
+        except FileNotFoundError as e:
+            print(f"{net}: left out, a night's report is missing ({e.filename})", file=sys.stderr)
+            continue
         nets.append(nights)
     print(f"{len(nets)} networks, nights {first}-{last}")
     print("| threshold | attacks in alert incidents | noise incidents | alert incidents/night max | worst mean |")
