@@ -52,6 +52,9 @@ def main():
             print(f"{net}: left out, a night's report is missing ({e.filename})", file=sys.stderr)
             continue
         nets.append(nights)
+    def hit(attack, chains):
+        return any(ev.contains(c["hosts"], attack["hosts"]) for c in chains)
+
     print(f"{len(nets)} networks, nights {first}-{last}")
     print("| threshold | attacks in alert incidents | noise incidents | alert incidents/night max | worst mean |")
     print("|---|---|---|---|---|")
@@ -65,7 +68,6 @@ def main():
                 alerts = [cs for i, cs in incs if not i.get("acknowledged")
                           and any(not c["trusted"] and c["score"] >= t for c in cs)]
                 per_night.append(len(alerts))
-                hit = lambda a, cs: any(ev.contains(c["hosts"], a["hosts"]) for c in cs)
                 for a in d["attacks"]:
                     total += 1
                     found += any(hit(a, cs) for cs in alerts)
