@@ -13,8 +13,9 @@ the range is not in an alert incident or a decoy is.
 - A routine event "made" an alert incident when an alert incident of its night or the two
   nights after has a chain through one of the event's hosts (new admin, new server, ...) and
   holds no attack.
-- --sweep: for thresholds 2.0 .. 6.0, attacks found and alert incidents per night (incidents
-  with an untrusted chain at or above the threshold).
+- --sweep: for thresholds 2.0 .. 6.0, attacks found, noise incidents and alert incidents per
+  night (incidents with an untrusted chain at or above the threshold, not acknowledged;
+  `frontier`, which scripts/sweep-alerts.py runs over many networks).
 - --noise: every alert incident that holds no attack, with its strongest reason.
 - Reports written before incidents existed (no `incidents` list) count each alert chain as one
   incident.
@@ -48,23 +49,39 @@ def load(reports, d):
     return json.load(open(os.path.join(reports, d["date"], "chains.json")))
 
 
+def frontier(nets, thresholds):
+    """For each threshold, over `nets` (per network, its nights as (truth day, incidents_of)):
+    attacks in alert incidents, noise incidents, and the worst network's alert incidents a
+    night (max, mean); an incident is an alert at T when a chain of it that is not trusted
+    scores T or more and it is not acknowledged. Printed as a Markdown table."""
+    def hit(attack, chains):
+        return any(contains(c["hosts"], attack["hosts"]) for c in chains)
+
+    print("| threshold | attacks in alert incidents | noise incidents | alert incidents/night max | worst mean |")
+    print("|---|---|---|---|---|")
+    for t in thresholds:
+        found = total = noise = worst = 0
+        worst_mean = 0.0
+        for nights in nets:
+            per_night = []
+            for d, incs in nights:
+                alerts = [cs for i, cs in incs if not i.get("acknowledged")
+                          and any(not c["trusted"] and c["score"] >= t for c in cs)]
+                per_night.append(len(alerts))
+                for a in d["attacks"]:
+                    total += 1
+                    found += any(hit(a, cs) for cs in alerts)
+                noise += sum(1 for cs in alerts if not any(hit(a, cs) for a in d["attacks"]))
+            if per_night:
+                worst = max(worst, max(per_night))
+                worst_mean = max(worst_mean, sum(per_night) / len(per_night))
+        print(f"| {t:.1f} | {found}/{total} | {noise} | {worst} | {worst_mean:.2f} |")
+
+
 def sweep(days, reports, first, last):
     print()
-    print("| threshold | attacks found | alert incidents/night max | mean |")
-    print("|---|---|---|---|")
     loaded = [(d, incidents_of(load(reports, d))) for n, d in enumerate(days, 1) if first <= n <= last]
-    for t10 in range(20, 61, 5):
-        t = t10 / 10
-        found = total = 0
-        per_day = []
-        for d, incs in loaded:
-            above = [(i, cs) for i, cs in incs
-                     if any(not c["trusted"] and c["score"] >= t for c in cs)]
-            per_day.append(len(above))
-            for a in d["attacks"]:
-                total += 1
-                found += any(contains(c["hosts"], a["hosts"]) for _, cs in above for c in cs)
-        print(f"| {t:.1f} | {found}/{total} | {max(per_day)} | {sum(per_day) / len(per_day):.2f} |")
+    frontier([loaded], [t10 / 10 for t10 in range(20, 61, 5)])
 
 
 def rename(truth, path):

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def evaluator():
-    """scripts/eval-alerts.py's functions (`incidents_of`, `contains`, `rename`, `load`)."""
+    """scripts/eval-alerts.py's functions (`incidents_of`, `rename`, `load`, `frontier`)."""
     src = open(os.path.join(HERE, "eval-alerts.py")).read()
     module = type(sys)("eval_alerts")
     exec(compile(src.replace("\nmain()", "\n"), "eval-alerts.py", "exec"), module.__dict__)
@@ -52,30 +52,8 @@ def main():
             print(f"{net}: left out, a night's report is missing ({e.filename})", file=sys.stderr)
             continue
         nets.append(nights)
-    def hit(attack, chains):
-        return any(ev.contains(c["hosts"], attack["hosts"]) for c in chains)
-
     print(f"{len(nets)} networks, nights {first}-{last}")
-    print("| threshold | attacks in alert incidents | noise incidents | alert incidents/night max | worst mean |")
-    print("|---|---|---|---|---|")
-    for t10 in range(28, 46):
-        t = t10 / 10
-        found = total = noise = worst = 0
-        worst_mean = 0.0
-        for nights in nets:
-            per_night = []
-            for d, incs in nights:
-                alerts = [cs for i, cs in incs if not i.get("acknowledged")
-                          and any(not c["trusted"] and c["score"] >= t for c in cs)]
-                per_night.append(len(alerts))
-                for a in d["attacks"]:
-                    total += 1
-                    found += any(hit(a, cs) for cs in alerts)
-                noise += sum(1 for cs in alerts if not any(hit(a, cs) for a in d["attacks"]))
-            if per_night:
-                worst = max(worst, max(per_night))
-                worst_mean = max(worst_mean, sum(per_night) / len(per_night))
-        print(f"| {t:.1f} | {found}/{total} | {noise} | {worst} | {worst_mean:.2f} |")
+    ev.frontier(nets, [t10 / 10 for t10 in range(28, 46)])
 
 
 main()
