@@ -244,17 +244,9 @@ impl<'a> Scorer<'a> {
         }
     }
 
-    /// The twin (replaced host) a new host stands for, if any.
-    fn twin(&self, x: &str) -> Option<&str> {
-        match self.night.clients.get(x).or_else(|| self.night.relays.get(x)) {
-            Some(Support::Twin { of, .. }) => Some(of),
-            _ => None,
-        }
-    }
-
-    /// `h`, then the known host it is a twin of.
+    /// `h`, then the known host it is a twin of (`Night::twin`).
     fn selves<'s>(&'s self, h: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        std::iter::once(h).chain(self.twin(h))
+        std::iter::once(h).chain(self.night.twin(h))
     }
 
     /// Active days of `h` (or of its twin, if more) in `map`.
@@ -315,8 +307,8 @@ impl<'a> Scorer<'a> {
             self.b.pairs.contains(&(c.to_string(), s.to_string(), v.to_string()))
         };
         has(c, s)
-            || self.twin(s).is_some_and(|y| has(c, y))
-            || self.twin(c).is_some_and(|y| has(y, s))
+            || self.night.twin(s).is_some_and(|y| has(c, y))
+            || self.night.twin(c).is_some_and(|y| has(y, s))
     }
 
     /// What the client of `h` did by opening it.

@@ -311,15 +311,22 @@ impl Night {
         self.parents.get(&hop_key(hop)).is_some_and(|p| p.iter().all(|(x, _, _)| x == origin))
     }
 
+    /// The known host `x` stands for tonight, as a new client or relay doing its work (a
+    /// replaced workstation or bastion): its record counts as `x`'s own.
+    pub fn twin(&self, x: &str) -> Option<&str> {
+        match self.clients.get(x).or_else(|| self.relays.get(x)) {
+            Some(Support::Twin { of, .. }) => Some(of),
+            _ => None,
+        }
+    }
+
     /// Is `relay` used ProxyJump-style (`Baseline::prompt_relay`)? A relay with too short a
     /// record of its own (fewer than `PROMPT_LINKS` continuations with one possible parent)
     /// that is tonight the twin of a known host (a bastion replaced) is used the way its
     /// predecessor was.
     pub fn prompt_relay(&self, b: &Baseline, relay: &str) -> bool {
-        b.prompt_record(relay).unwrap_or_else(|| match self.relays.get(relay) {
-            Some(Support::Twin { of, .. }) => b.prompt_relay(of),
-            _ => false,
-        })
+        b.prompt_record(relay)
+            .unwrap_or_else(|| self.twin(relay).is_some_and(|of| b.prompt_relay(of)))
     }
 
     /// The other possible parents of `hop` (not `origin`) that its timing leaves possible:
